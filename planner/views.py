@@ -1,0 +1,156 @@
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required, permission_required
+from django.contrib.auth.models import Group
+from django.db import transaction
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse_lazy
+from django.views.decorators.http import require_POST
+
+from .forms import NewStaffForm, StaffForm, TemporaryPasswordForm, set_role
+from .middleware import SESSION_KEY
+from .models import StaffProfile
+
+User = get_user_model()
+
+manage_team = permission_required("auth.change_user", raise_exception=True)
+
+
+def _staff_for(request, pk):
+    """A staff account an admin may manage; never a superuser created from the shell."""
+    return get_object_or_404(User, pk=pk, is_superuser=False)
+
+
+class LoginView(auth_views.LoginView):
+    redirect_authenticated_user = True
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        if StaffProfile.must_change(form.get_user()):
+            self.request.session[SESSION_KEY] = True
+        return response
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    success_url = reverse_lazy("planner:dashboard")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        StaffProfile.objects.filter(user=self.request.user).update(must_change_password=False)
+        self.request.session.pop(SESSION_KEY, None)
+        messages.success(self.request, "Your password has been changed.")
+        return response
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["must_change"] = bool(self.request.session.get(SESSION_KEY))
+        return context
+
+
+@login_required
+def dashboard(request):
+    return render(request, "planner/dashboard.html", {})
+
+
+@login_required
+@manage_team
+def team_list(request):
+    show = request.GET.get("show", "active")
+    staff = User.objects.filter(is_superuser=False).order_by("last_name", "first_name", "username")
+    if show == "inactive":
+        staff = staff.filter(is_active=False)
+    elif show != "all":
+        show = "active"
+        staff = staff.filter(is_active=True)
+    staff = staff.prefetch_related(Prefetch("groups", queryset=Group.objects.order_by("name")))
+    return render(request, "planner/team_list.html", {"staff": staff, "show": show})
+
+
+@login_required
+@manage_team
+def team_new(request):
+    form = NewStaffForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            user = form.save(commit=False)
+            user.username = form.cleaned_data["username"]
+            user.set_password(form.cleaned_data["temporary_password"])
+            user.save()
+            set_role(user, form.cleaned_data["role"])
+            StaffProfile.objects.create(user=user, must_change_password=True)
+        messages.success(
+            request,
+            f"Account {user.username} created. They must choose their own password when they first sign in.",
+        )
+        return redirect("planner:team")
+    return render(request, "planner/team_form.html", {"form": form, "title": "New staff account"})
+
+
+@login_required
+@manage_team
+def team_edit(request, pk):
+    member = _staff_for(request, pk)
+    form = StaffForm(request.POST or None, instance=member)
+    if request.method == "POST" and form.is_valid():
+        if member == request.user and form.cleaned_data["role"] == "therapist":
+            form.add_error("role", "You cannot remove your own clinic admin role.")
+        else:
+            with transaction.atomic():
+                if form.has_changed():
+                    form.save()
+                set_role(member, form.cleaned_data["role"])
+            messages.success(request, f"Account {member.username} updated.")
+            return redirect("planner:team")
+    password_form = TemporaryPasswordForm(user=member)
+    context = {"form": form, "member": member, "password_form": password_form, "title": f"Edit {member.username}"}
+    return render(request, "planner/team_form.html", context)
+
+
+@login_required
+@manage_team
+@require_POST
+def team_password(request, pk):
+    member = _staff_for(request, pk)
+    form = TemporaryPasswordForm(request.POST, user=member)
+    if form.is_valid():
+        with transaction.atomic():
+            member.set_password(form.cleaned_data["temporary_password"])
+            member.save(update_fields=["password"])
+            StaffProfile.objects.update_or_create(user=member, defaults={"must_change_password": True})
+        messages.success(request, f"Temporary password set for {member.username}.")
+        return redirect("planner:team")
+    context = {
+        "form": StaffForm(instance=member),
+        "member": member,
+        "password_form": form,
+        "title": f"Edit {member.username}",
+    }
+    return render(request, "planner/team_form.html", context, status=400)
+
+
+@login_required
+@manage_team
+@require_POST
+def team_deactivate(request, pk):
+    member = _staff_for(request, pk)
+    if member == request.user:
+        messages.error(request, "You cannot deactivate your own account.")
+    elif member.is_active:
+        member.is_active = False
+        member.save(update_fields=["is_active"])
+        messages.success(request, f"Account {member.username} deactivated. They can no longer sign in.")
+    return redirect("planner:team")
+
+
+@login_required
+@manage_team
+@require_POST
+def team_reactivate(request, pk):
+    member = _staff_for(request, pk)
+    if not member.is_active:
+        member.is_active = True
+        member.save(update_fields=["is_active"])
+        messages.success(request, f"Account {member.username} reactivated.")
+    return redirect("planner:team")

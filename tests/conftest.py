@@ -1,0 +1,38 @@
+"""Persona fixtures: a clinic admin, a therapist, a second therapist, and anonymous."""
+
+import pytest
+from django.test import Client
+
+from tests import factories
+
+
+@pytest.fixture
+def clinic_admin(db):
+    return factories.make_clinic_admin(username="morgan", first_name="Morgan", last_name="Reyes")
+
+
+@pytest.fixture
+def therapist(db):
+    return factories.make_therapist(username="tara", first_name="Tara", last_name="Lindqvist")
+
+
+@pytest.fixture
+def second_therapist(db):
+    return factories.make_therapist(username="sam", first_name="Sam", last_name="Okafor")
+
+
+@pytest.fixture
+def anonymous():
+    return Client()
+
+
+@pytest.fixture
+def login():
+    """Return a test client signed in as the given user."""
+
+    def _login(user):
+        client = Client()
+        client.force_login(user)
+        return client
+
+    return _login
