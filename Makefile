@@ -8,6 +8,7 @@ PORT ?= 8000
 .PHONY: run test install migrate seed lint check-deploy screenshots clean
 
 run: install migrate seed
+	$(BIN)/python manage.py collectstatic --noinput -v 0
 	@echo ""
 	@echo "Serving the session planner at http://$(HOST):$(PORT)/  (Ctrl+C to stop)"
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
