@@ -1,0 +1,211 @@
+"""The four protocol templates of RULES.md, one per region, as engine Templates.
+
+The data migration seeds the database from this module; after that, clinic admins edit the
+templates in the library. Each template is for one side. Minutes and pressures are defaults
+the engine may lower. Positioning goes into the first step, where the therapist reads it.
+"""
+
+from protocols.engine import Template, TemplateStep
+
+# Printed with every plan: it applies to every region and every step.
+ALWAYS = (
+    "Look at the skin first. Use a room-temperature, unscented lubricant. Ask about sensation every few "
+    "minutes. Stroke away from the fingers and toes, toward the body."
+)
+
+ARMS = Template(
+    key="arms-standard",
+    name="Arms: circulation and mobility",
+    region="arms",
+    steps=(
+        TemplateStep(
+            technique="still hold",
+            minutes=1,
+            pressure=1,
+            instruction="Supine or semi-reclined, arm on a pillow. Hold at the wrist and elbow.",
+        ),
+        TemplateStep(
+            technique="effleurage",
+            minutes=3,
+            pressure=3,
+            instruction="Effleurage from the wrist to the shoulder.",
+        ),
+        TemplateStep(
+            technique="petrissage",
+            minutes=3,
+            pressure=3,
+            instruction="Petrissage of the forearm, then the upper arm.",
+        ),
+        TemplateStep(
+            technique="friction",
+            minutes=1,
+            pressure=2,
+            instruction="Light friction around the elbow and wrist.",
+        ),
+        TemplateStep(
+            technique="joint movement",
+            minutes=1,
+            pressure=1,
+            instruction="Gentle wrist and elbow movement.",
+        ),
+        TemplateStep(
+            technique="effleurage",
+            minutes=1,
+            pressure=2,
+            instruction="Closing effleurage.",
+        ),
+    ),
+)
+
+HANDS = Template(
+    key="hands-standard",
+    name="Hands: sensation and dexterity",
+    region="hands",
+    steps=(
+        TemplateStep(
+            technique="still hold",
+            minutes=1,
+            pressure=1,
+            instruction="Hand on a folded towel. Inspect the skin and nails, then a still hold.",
+        ),
+        TemplateStep(
+            technique="effleurage",
+            minutes=2,
+            pressure=2,
+            instruction="Effleurage of the palm and the back of the hand.",
+        ),
+        TemplateStep(
+            technique="thumb circles",
+            minutes=2,
+            pressure=2,
+            instruction="Thumb circles over the palm.",
+        ),
+        TemplateStep(
+            technique="traction",
+            minutes=2,
+            pressure=2,
+            instruction="Each finger from base to tip, with gentle traction.",
+        ),
+        TemplateStep(
+            technique="kneading",
+            minutes=1,
+            pressure=2,
+            instruction="Kneading between the hand bones.",
+        ),
+        TemplateStep(
+            technique="joint movement",
+            minutes=1,
+            pressure=1,
+            instruction="Gentle finger and wrist movement.",
+        ),
+        TemplateStep(
+            technique="effleurage",
+            minutes=1,
+            pressure=2,
+            instruction="Closing effleurage up to the elbow.",
+        ),
+    ),
+)
+
+LEGS = Template(
+    key="legs-standard",
+    name="Legs: circulation and mobility",
+    region="legs",
+    steps=(
+        TemplateStep(
+            technique="still hold",
+            minutes=1,
+            pressure=1,
+            instruction="Supine with a knee bolster. Ask about one-sided calf pain, then hold.",
+        ),
+        TemplateStep(
+            technique="effleurage",
+            minutes=3,
+            pressure=3,
+            instruction="Effleurage from the ankle to the knee.",
+        ),
+        TemplateStep(
+            technique="petrissage",
+            minutes=3,
+            pressure=3,
+            instruction="Petrissage of the calf and shin.",
+        ),
+        TemplateStep(
+            technique="friction",
+            minutes=1,
+            pressure=2,
+            instruction="Light friction around the ankle bones and the Achilles tendon.",
+        ),
+        TemplateStep(
+            technique="joint movement",
+            minutes=1,
+            pressure=1,
+            instruction="Ankle circles and flexing.",
+        ),
+        TemplateStep(
+            technique="effleurage",
+            minutes=1,
+            pressure=2,
+            instruction="Closing effleurage.",
+        ),
+    ),
+)
+
+FEET = Template(
+    key="feet-standard",
+    name="Feet: circulation and sensation",
+    region="feet",
+    steps=(
+        TemplateStep(
+            technique="inspection",
+            minutes=2,
+            pressure=0,
+            instruction="Supine, heel on a towel. Inspect the top, sole, heels and between the toes; compare the "
+            "colour and warmth of both feet.",
+        ),
+        TemplateStep(
+            technique="still hold",
+            minutes=1,
+            pressure=1,
+            instruction="Still hold.",
+        ),
+        TemplateStep(
+            technique="effleurage",
+            minutes=2,
+            pressure=2,
+            instruction="Effleurage of the sole and top, toward the ankle.",
+        ),
+        TemplateStep(
+            technique="thumb kneading",
+            minutes=3,
+            pressure=2,
+            instruction="Thumb kneading of the sole, avoiding calluses.",
+        ),
+        TemplateStep(
+            technique="friction",
+            minutes=1,
+            pressure=2,
+            instruction="Light friction around the ankle bones and the edges of the foot.",
+        ),
+        TemplateStep(
+            technique="traction",
+            minutes=2,
+            pressure=2,
+            instruction="Each toe with gentle traction.",
+        ),
+        TemplateStep(
+            technique="joint movement",
+            minutes=1,
+            pressure=1,
+            instruction="Ankle and toe movement.",
+        ),
+        TemplateStep(
+            technique="effleurage",
+            minutes=1,
+            pressure=2,
+            instruction="Closing effleurage; wipe the sole and dry between the toes.",
+        ),
+    ),
+)
+
+DEFAULT_TEMPLATES = (ARMS, HANDS, LEGS, FEET)
