@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from . import views
+from .views import accounts as views
 
 planner_patterns = [
     path("", views.dashboard, name="dashboard"),

@@ -9,9 +9,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
 from django.views.decorators.http import require_POST
 
-from .forms import NewStaffForm, StaffForm, TemporaryPasswordForm, set_role
-from .middleware import SESSION_KEY
-from .models import StaffProfile
+from planner.forms import NewStaffForm, StaffForm, TemporaryPasswordForm, set_role
+from planner.middleware import SESSION_KEY
+from planner.models import StaffProfile
 
 User = get_user_model()
 
