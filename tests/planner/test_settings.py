@@ -15,7 +15,11 @@ def test_postgres_url_uses_psycopg_with_the_builtin_pool():
     db = project_settings.database_from_url("postgres://clinic:s%40cret@db.internal:6543/planner")
     assert db["ENGINE"] == "django.db.backends.postgresql"
     assert (db["NAME"], db["USER"], db["PASSWORD"], db["HOST"], db["PORT"]) == (
-        "planner", "clinic", "s@cret", "db.internal", "6543"
+        "planner",
+        "clinic",
+        "s@cret",
+        "db.internal",
+        "6543",
     )
     assert db["OPTIONS"] == {"pool": True}
 
@@ -51,7 +55,11 @@ def test_check_deploy_is_clean_with_production_values():
         env.pop(name, None)
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout

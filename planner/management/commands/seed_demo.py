@@ -8,12 +8,27 @@ from planner.roles import CLINIC_ADMIN, THERAPIST
 
 # Demo accounts for a local trial; the README lists them. Never run this on a real clinic.
 DEMO_STAFF = [
-    {"username": "admin", "first_name": "Morgan", "last_name": "Reyes", "roles": [CLINIC_ADMIN],
-     "password": "demo-admin-pass"},
-    {"username": "tara", "first_name": "Tara", "last_name": "Lindqvist", "roles": [THERAPIST],
-     "password": "demo-therapist-pass"},
-    {"username": "sam", "first_name": "Sam", "last_name": "Okafor", "roles": [THERAPIST],
-     "password": "demo-therapist-pass"},
+    {
+        "username": "admin",
+        "first_name": "Morgan",
+        "last_name": "Reyes",
+        "roles": [CLINIC_ADMIN],
+        "password": "demo-admin-pass",
+    },
+    {
+        "username": "tara",
+        "first_name": "Tara",
+        "last_name": "Lindqvist",
+        "roles": [THERAPIST],
+        "password": "demo-therapist-pass",
+    },
+    {
+        "username": "sam",
+        "first_name": "Sam",
+        "last_name": "Okafor",
+        "roles": [THERAPIST],
+        "password": "demo-therapist-pass",
+    },
 ]
 
 
