@@ -1,1 +1,427 @@
-from django.db import models  # noqa: F401
+import datetime
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from protocols.engine import CLEARANCE_VALID_DAYS, LAB_VALID_DAYS, ClientFacts, ConditionFact
+from protocols.vocabulary import (
+    CONDITION_GROUPS,
+    CONDITION_SIDES,
+    CONDITIONS,
+    CONTRIBUTING_CAUSES,
+    LOCATION_LABELS,
+    LOCATIONS,
+    NEUROPATHY_TYPES,
+    REGION_SINGULAR,
+    REGIONS,
+    SIDE_LABELS,
+    SIDES,
+)
+
+from .validators import EARLIEST_BIRTH_DATE, not_before_1900, not_in_future, place_key
+
+NEUROPATHY_TYPE_CHOICES = [(code, f"{code}: {label}") for code, label in NEUROPATHY_TYPES.items()]
+# The catalogue grouped as forms show it: skin, circulation, diabetes, oncology, general.
+CONDITION_CHOICES = [
+    (group_label, [(code, kind.label) for code, kind in CONDITIONS.items() if kind.group == group])
+    for group, group_label in CONDITION_GROUPS.items()
+]
+LOCATION_CHOICES = [(code, LOCATION_LABELS[code]) for code in LOCATIONS]
+SIDE_CHOICES = [(code, SIDE_LABELS[code]) for code in CONDITION_SIDES]
+LAB_CODES = [code for code, kind in CONDITIONS.items() if kind.value is not None]
+WHOLE_BODY_CODES = [code for code, kind in CONDITIONS.items() if kind.whole_body]
+PLACED_CODES = [code for code, kind in CONDITIONS.items() if kind.needs_side]
+# Lab results and infusions are dated events (see protocols.engine): the latest one counts, for
+# LAB_VALID_DAYS at most on the client page, and they are never "resolved".
+EVENT_CODES = [*LAB_CODES, "chemo_infusion"]
+
+
+class PrefixSearch(models.Func):
+    """UPPER(column) in an index that serves case-insensitive prefix search (`istartswith`).
+
+    PostgreSQL uses a btree index for LIKE 'SMI%' only with a pattern operator class (unless
+    the database collation is C). SQLite's LIKE does not use such an index; it scans, which
+    is fine at the size of a clinic.
+    """
+
+    function = "UPPER"
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        sql, params = self.as_sql(compiler, connection, **extra_context)
+        return f"{sql} text_pattern_ops", params
+
+
+class ClientQuerySet(models.QuerySet):
+    def for_user(self, user):
+        """Every client for those who may see all (clinic admins); otherwise the user's care team's."""
+        if user.has_perm("clients.view_all_clients"):
+            return self
+        if user.has_perm("clients.view_client"):
+            return self.filter(care_team=user)
+        return self.none()
+
+    def active(self):
+        """Clients that are not archived: the default list, and the only ones that can be planned for."""
+        return self.filter(archived_at__isnull=True)
+
+    def archived(self):
+        return self.filter(archived_at__isnull=False)
+
+    def search(self, text):
+        """Every word must start a first name, last name or external id (case-insensitive)."""
+        for word in text.split():
+            self = self.filter(
+                Q(last_name__istartswith=word) | Q(first_name__istartswith=word) | Q(external_id__istartswith=word)
+            )
+        return self
+
+
+class Client(models.Model):
+    """A client's record: identity, neuropathy profile and care team. Conditions and clearances hang off it."""
+
+    first_name = models.CharField(max_length=100)
+    last_name = models.CharField(max_length=100)
+    date_of_birth = models.DateField(validators=[not_in_future, not_before_1900])
+    phone = models.CharField(max_length=40, blank=True)
+    email = models.EmailField("E-mail", blank=True)
+    emergency_contact = models.CharField(max_length=200, blank=True, help_text="Name and phone number.")
+    referring_physician = models.CharField(max_length=200, blank=True)
+    external_id = models.CharField(
+        "External id",
+        max_length=40,
+        blank=True,
+        help_text="The client's number in another system, e.g. C-1001. Optional; imports match on it.",
+    )
+    consented_on = models.DateField(
+        "Consent date", null=True, blank=True, validators=[not_in_future], help_text="When the client signed consent."
+    )
+
+    neuropathy_type = models.CharField(max_length=10, choices=NEUROPATHY_TYPE_CHOICES)
+    diagnosed_on = models.DateField("Diagnosis date", null=True, blank=True, validators=[not_in_future])
+    # Codes of protocols.vocabulary, kept in the vocabulary's order by the forms and the import.
+    contributing_causes = models.JSONField(default=list, blank=True)
+    # {"feet:left": ["tingling", "numbness"], ...}: see validators.clean_symptoms.
+    symptoms = models.JSONField(default=dict, blank=True)
+
+    care_team = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="clients_cared_for")
+
+    archived_at = models.DateTimeField(null=True, blank=True)
+    archived_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # Bumped by every save of a form or an import; a form carries the number it was built from.
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords(m2m_fields=["care_team"], excluded_fields=["version", "updated_at"])
+
+    objects = ClientQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["last_name", "first_name", "pk"]
+        permissions = [
+            ("view_all_clients", "Can see every client, not only their care team's"),
+            ("change_profile", "Can change a client's neuropathy profile"),
+            ("archive_client", "Can archive and restore clients"),
+            ("import_clients", "Can import clients and export all of them"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["external_id"],
+                condition=~Q(external_id=""),
+                name="client_external_id_unique",
+                violation_error_message="Another client already has this external id.",
+            ),
+            models.CheckConstraint(
+                condition=Q(neuropathy_type__in=list(NEUROPATHY_TYPES)), name="client_neuropathy_type_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(date_of_birth__gte=EARLIEST_BIRTH_DATE), name="client_born_after_1900"
+            ),
+            models.CheckConstraint(
+                condition=Q(diagnosed_on__isnull=True) | Q(diagnosed_on__gte=models.F("date_of_birth")),
+                name="client_diagnosed_after_birth",
+                violation_error_message="The diagnosis date is before the date of birth.",
+            ),
+            models.CheckConstraint(
+                condition=Q(archived_by__isnull=True) | Q(archived_at__isnull=False),
+                name="client_archived_by_only_when_archived",
+            ),
+            models.CheckConstraint(condition=Q(version__gte=1), name="client_version_positive"),
+        ]
+        indexes = [
+            # The list's ?q= search: UPPER(last_name) LIKE UPPER('smi%').
+            models.Index(PrefixSearch("last_name"), name="client_last_name_search"),
+            # The list's ?q= search: UPPER(first_name) LIKE UPPER('mar%').
+            models.Index(PrefixSearch("first_name"), name="client_first_name_search"),
+            # The list's ?q= search on ids: UPPER(external_id) LIKE UPPER('C-10%').
+            models.Index(PrefixSearch("external_id"), name="client_external_id_search"),
+            # The list's ORDER BY last_name, first_name.
+            models.Index(fields=["last_name", "first_name"], name="client_name_order"),
+        ]
+
+    def __str__(self):
+        return self.full_name
+
+    @property
+    def full_name(self):
+        return f"{self.first_name} {self.last_name}"
+
+    @property
+    def sort_name(self):
+        return f"{self.last_name}, {self.first_name}"
+
+    @property
+    def is_archived(self):
+        return self.archived_at is not None
+
+    def age_on(self, day):
+        born = self.date_of_birth
+        return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+    @property
+    def age(self):
+        return self.age_on(timezone.localdate())
+
+    def symptoms_at(self, region, side):
+        return self.symptoms.get(place_key(region, side), [])
+
+    def symptoms_by_place(self):
+        """{(region, side): frozenset of symptom codes}, the engine's shape, for places with symptoms."""
+        places = {}
+        for key, codes in self.symptoms.items():
+            region, side = key.split(":")
+            places[(region, side)] = frozenset(codes)
+        return places
+
+    def affected_regions(self):
+        """ "Feet (both), hands (left)": the regions with any symptom, for lists."""
+        parts = []
+        for region in REGIONS:
+            sides = [side for side in SIDES if self.symptoms.get(place_key(region, side))]
+            if sides:
+                which = "both" if len(sides) == 2 else sides[0]
+                parts.append(f"{LOCATION_LABELS[region]} ({which})")
+        return parts
+
+    def cause_labels(self):
+        return [CONTRIBUTING_CAUSES[code] for code in self.contributing_causes if code in CONTRIBUTING_CAUSES]
+
+    def recorded_conditions(self):
+        """Conditions that count: all but those entered in error (uses a prefetch when there is one)."""
+        return [condition for condition in self.conditions.all() if not condition.entered_in_error]
+
+    def current_conditions(self, day):
+        """What the client page lists as active on `day`: active conditions, and of each kind of
+        dated event the latest, if it is at most LAB_VALID_DAYS old."""
+        current, latest_event = [], {}
+        for condition in self.recorded_conditions():
+            if condition.is_event:
+                if condition.noted_on <= day and (day - condition.noted_on).days <= LAB_VALID_DAYS:
+                    known = latest_event.get(condition.code)
+                    if known is None or (condition.noted_on, -condition.pk) > (known.noted_on, -known.pk):
+                        latest_event[condition.code] = condition
+            elif condition.is_active_on(day):
+                current.append(condition)
+        return current + list(latest_event.values())
+
+    def earlier_conditions(self, day):
+        """Resolved conditions and earlier results, newest first."""
+        current = {condition.pk for condition in self.current_conditions(day)}
+        earlier = [
+            condition
+            for condition in self.recorded_conditions()
+            if condition.pk not in current and condition.noted_on <= day and (
+                condition.is_event or condition.resolved_on is not None
+            )
+        ]
+        return sorted(earlier, key=lambda c: (c.resolved_on or c.noted_on, c.pk), reverse=True)
+
+    def latest_clearance(self, on=None):
+        """The latest clearance dated on or before `on` (any, if none is); None without one."""
+        clearances = sorted(self.clearances.all(), key=lambda c: (c.cleared_on, c.pk), reverse=True)
+        if on is not None:
+            earlier = [clearance for clearance in clearances if clearance.cleared_on <= on]
+            if earlier:
+                return earlier[0]
+        return clearances[0] if clearances else None
+
+    def facts_on(self, day):
+        """What the planning engine needs to know about this client for a session on `day`.
+
+        Two queries (conditions, clearances), none when both are prefetched.
+        """
+        clearance = self.latest_clearance(on=day)
+        return ClientFacts(
+            client_id=self.pk,
+            neuropathy_type=self.neuropathy_type,
+            plan_date=day,
+            symptoms=self.symptoms_by_place(),
+            contributing_causes=frozenset(self.contributing_causes),
+            conditions=tuple(condition.as_fact() for condition in self.recorded_conditions()),
+            clearance_date=clearance.cleared_on if clearance else None,
+        )
+
+
+class ConditionQuerySet(models.QuerySet):
+    def recorded(self):
+        return self.filter(entered_in_error=False)
+
+    def active_on(self, day):
+        """Recorded conditions noted on or before `day` and not resolved by then (RULES.md "active")."""
+        return self.recorded().filter(Q(resolved_on__isnull=True) | Q(resolved_on__gt=day), noted_on__lte=day)
+
+    def ongoing_on(self, day):
+        """Active conditions that are not dated events (lab results, infusions)."""
+        return self.active_on(day).exclude(code__in=EVENT_CODES)
+
+    def recent_events_on(self, day):
+        """Dated events of the LAB_VALID_DAYS before `day`, which the client page counts once per kind."""
+        return self.recorded().filter(
+            code__in=EVENT_CODES, noted_on__lte=day, noted_on__gte=day - datetime.timedelta(days=LAB_VALID_DAYS)
+        )
+
+
+class Condition(models.Model):
+    """One health condition of a client, from the catalogue of RULES.md, noted on a date and maybe resolved."""
+
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="conditions")
+    code = models.CharField("Condition", max_length=40, choices=CONDITION_CHOICES)
+    location = models.CharField(max_length=20, blank=True, choices=LOCATION_CHOICES)
+    side = models.CharField(max_length=5, blank=True, choices=SIDE_CHOICES)
+    value = models.PositiveIntegerField(null=True, blank=True, help_text="Lab results only: cells per µL.")
+    detail = models.CharField(max_length=200, blank=True, help_text="E.g. heel, second toe, Coumadin.")
+    noted_on = models.DateField(validators=[not_in_future], help_text="For a lab result, the date of the test.")
+    resolved_on = models.DateField(null=True, blank=True, validators=[not_in_future])
+    # Kept, and shown in the history, but left out of the facts and of exports.
+    entered_in_error = models.BooleanField(default=False)
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords(excluded_fields=["version"])
+
+    objects = ConditionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-noted_on", "code", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(code__in=list(CONDITIONS)), name="condition_code_valid"),
+            models.CheckConstraint(condition=Q(location__in=["", *LOCATIONS]), name="condition_location_valid"),
+            models.CheckConstraint(condition=Q(side__in=["", *CONDITION_SIDES]), name="condition_side_valid"),
+            models.CheckConstraint(
+                condition=Q(resolved_on__isnull=True) | Q(resolved_on__gte=models.F("noted_on")),
+                name="condition_resolved_after_noted",
+                violation_error_message="The condition cannot be resolved before it was noted.",
+            ),
+            # Lab results carry a number and nothing else does.
+            models.CheckConstraint(
+                condition=Q(code__in=LAB_CODES, value__isnull=False) | (~Q(code__in=LAB_CODES) & Q(value__isnull=True)),
+                name="condition_value_only_for_labs",
+            ),
+            models.CheckConstraint(
+                condition=~Q(code__in=WHOLE_BODY_CODES) | Q(location="whole_body", side=""),
+                name="condition_whole_body_has_no_side",
+            ),
+            models.CheckConstraint(
+                condition=~Q(code__in=PLACED_CODES) | Q(location="") | ~Q(side=""),
+                name="condition_placed_has_side",
+            ),
+            models.CheckConstraint(condition=Q(version__gte=1), name="condition_version_positive"),
+        ]
+        indexes = [
+            # The client page and facts_on: a client's conditions, newest first.
+            models.Index(fields=["client", "noted_on"], name="condition_client_noted"),
+        ]
+
+    def __str__(self):
+        return f"{self.label}, {self.place}" if self.place else self.label
+
+    @property
+    def kind(self):
+        return CONDITIONS[self.code]
+
+    @property
+    def label(self):
+        return self.kind.label
+
+    @property
+    def group_label(self):
+        return CONDITION_GROUPS[self.kind.group]
+
+    @property
+    def place(self):
+        """ "left foot", "both feet", "chest (right)", "" for the whole body."""
+        if not self.location or self.location == "whole_body":
+            return f"{self.side} side" if self.side and self.side != "both" else ("both sides" if self.side else "")
+        if self.location in REGIONS:
+            if self.side == "both":
+                return f"both {self.location}"
+            return f"{self.side} {REGION_SINGULAR[self.location]}" if self.side else LOCATION_LABELS[self.location]
+        name = LOCATION_LABELS[self.location].lower()
+        return f"{name} ({self.side})" if self.side else name
+
+    @property
+    def value_display(self):
+        if self.value is None:
+            return ""
+        return f"{self.value:,} {self.kind.value.split('/')[1] if '/' in self.kind.value else ''}".strip()
+
+    @property
+    def is_event(self):
+        return self.code in EVENT_CODES
+
+    def is_active_on(self, day):
+        return (
+            not self.entered_in_error
+            and self.noted_on <= day
+            and (self.resolved_on is None or self.resolved_on > day)
+        )
+
+    def as_fact(self):
+        return ConditionFact(
+            code=self.code,
+            noted_on=self.noted_on,
+            location=self.location or None,
+            side=self.side or None,
+            value=self.value,
+            resolved_on=self.resolved_on,
+            detail=self.detail,
+        )
+
+
+class PhysicianClearance(models.Model):
+    """A physician's clearance for massage; the latest one counts, valid for a year (see protocols.engine)."""
+
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="clearances")
+    physician = models.CharField(max_length=200)
+    cleared_on = models.DateField("Date", validators=[not_in_future])
+    restrictions = models.TextField(blank=True, help_text="What the physician asked the therapist to avoid.")
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords(excluded_fields=["version"])
+
+    class Meta:
+        ordering = ["-cleared_on", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(version__gte=1), name="clearance_version_positive"),
+        ]
+        indexes = [
+            # facts_on and the client page: a client's latest clearance.
+            models.Index(fields=["client", "cleared_on"], name="clearance_client_date"),
+        ]
+
+    def __str__(self):
+        return f"Clearance by {self.physician} on {self.cleared_on:%Y-%m-%d}"
+
+    def age_in_days(self, on=None):
+        return ((on or timezone.localdate()) - self.cleared_on).days
+
+    def is_current(self, on=None):
+        """Within the year the engine accepts."""
+        return 0 <= self.age_in_days(on) <= CLEARANCE_VALID_DAYS
+

@@ -1,8 +1,15 @@
 from django import forms
 from django.contrib.auth import get_user_model, password_validation
 from django.contrib.auth.models import Group
+from django.utils import timezone
 
+from protocols.vocabulary import REGION_SINGULAR, REGIONS, SIDES, WALTON_SCALE
+
+from .models import AdverseEvent, SessionRecord
 from .roles import CLINIC_ADMIN, THERAPIST
+
+# A session record longer than this is a typing error.
+MAX_RECORD_MINUTES = 180
 
 User = get_user_model()
 
@@ -110,3 +117,212 @@ class TemporaryPasswordForm(forms.Form):
         password = self.cleaned_data["temporary_password"]
         password_validation.validate_password(password, self.user)
         return password
+
+
+REGION_CHOICES = [
+    (f"{region}:{side}", f"{side.title()} {REGION_SINGULAR[region]}") for region in REGIONS for side in SIDES
+]
+
+
+class PlanRequestForm(forms.Form):
+    """The builder's question to the engine: which day and time, which regions and sides."""
+
+    date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    time = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time", "step": 900}), initial="09:00")
+    regions = forms.MultipleChoiceField(
+        choices=REGION_CHOICES,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Tick at least one region and side."},
+    )
+    goals = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+    def clean_date(self):
+        day = self.cleaned_data["date"]
+        if day < timezone.localdate():
+            raise forms.ValidationError("A session cannot be planned in the past.")
+        return day
+
+    def regions_text(self):
+        return ",".join(self.cleaned_data["regions"])
+
+
+class PlanItemForm(forms.Form):
+    """The therapist's adjustments to one worked region/side: template, minutes, pressure, or drop it."""
+
+    template = forms.ChoiceField(required=False)
+    minutes = forms.IntegerField(min_value=1)
+    pressure = forms.TypedChoiceField(coerce=int)
+    dropped = forms.BooleanField(required=False, label="Do not work this region")
+
+    def __init__(self, *args, item, templates, max_minutes, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.item = item
+        self.max_minutes = max_minutes
+        place = f"{item.side} {REGION_SINGULAR[item.region]}"
+        self.fields["template"].choices = [(t.key, t.name) for t in templates]
+        self.fields["template"].label = f"Template, {place}"
+        self.fields["minutes"].label = f"Minutes, {place}"
+        self.fields["minutes"].max_value = max_minutes
+        self.fields["minutes"].widget.attrs.update({"min": 1, "max": max_minutes})
+        self.fields["pressure"].label = f"Pressure, {place}"
+        self.fields["pressure"].choices = [
+            (level, f"{level} · {WALTON_SCALE[level].label}") for level in range(0, (item.pressure_max or 0) + 1)
+        ]
+        self.fields["dropped"].label = f"Do not work the {place}"
+
+    def clean_minutes(self):
+        minutes = self.cleaned_data["minutes"]
+        if minutes > self.max_minutes:
+            raise forms.ValidationError(f"At most {self.max_minutes} minutes: the session's limit.")
+        return minutes
+
+    def clean_pressure(self):
+        pressure = self.cleaned_data["pressure"]
+        if self.item.pressure_max is None or pressure > self.item.pressure_max:
+            raise forms.ValidationError(
+                f"Pressure {pressure} is above this region's cap of {self.item.pressure_max}; the notes say why."
+            )
+        return pressure
+
+
+class PlanDetailsForm(forms.Form):
+    goals = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    notes = forms.CharField(label="Session notes", widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    notes_acknowledged = forms.BooleanField(
+        required=False, label="I have read every contraindication note of this plan"
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class CancelPlanForm(forms.Form):
+    reason = forms.CharField(max_length=200, label="Why is the session cancelled?")
+
+
+SCORE_FIELDS = ["pain_before", "pain_after", "numbness_before", "numbness_after"]
+
+
+class RecordForm(forms.ModelForm):
+    """The session as it happened; a draft may be incomplete, signing needs every score."""
+
+    adverse_events = forms.MultipleChoiceField(
+        choices=AdverseEvent.choices, widget=forms.CheckboxSelectMultiple, required=False
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = SessionRecord
+        fields = [
+            "minutes",
+            *SCORE_FIELDS,
+            "skin_check",
+            "subjective",
+            "objective",
+            "assessment",
+            "soap_plan",
+            "adverse_events",
+            "adverse_other",
+            "next_time",
+        ]
+        labels = {
+            "minutes": "Session minutes",
+            "pain_before": "Pain before (0-10)",
+            "pain_after": "Pain after (0-10)",
+            "numbness_before": "Numbness/tingling before (0-10)",
+            "numbness_after": "Numbness/tingling after (0-10)",
+            "soap_plan": "Plan (SOAP)",
+            "next_time": "What to do next time",
+        }
+        widgets = {
+            name: forms.Textarea(attrs={"rows": 2})
+            for name in ["skin_check", "subjective", "objective", "assessment", "soap_plan", "next_time"]
+        }
+
+    def __init__(self, *args, signing=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.signing = signing
+        for name in SCORE_FIELDS:
+            self.fields[name] = forms.IntegerField(
+                label=self.fields[name].label,
+                required=False,
+                min_value=0,
+                max_value=10,
+                widget=forms.NumberInput(attrs={"min": 0, "max": 10, "inputmode": "numeric"}),
+            )
+        self.fields["minutes"] = forms.IntegerField(
+            label="Session minutes",
+            required=False,
+            min_value=1,
+            max_value=MAX_RECORD_MINUTES,
+            widget=forms.NumberInput(attrs={"min": 1, "max": MAX_RECORD_MINUTES}),
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        events = cleaned.get("adverse_events") or []
+        if AdverseEvent.NONE in events and len(events) > 1:
+            self.add_error("adverse_events", "Choose “None” or the events that happened, not both.")
+        if AdverseEvent.OTHER in events and not cleaned.get("adverse_other", "").strip():
+            self.add_error("adverse_other", "Describe the other adverse event.")
+        if self.signing:
+            for name in [*SCORE_FIELDS, "minutes"]:
+                if cleaned.get(name) is None and name not in self.errors:
+                    self.add_error(name, "Needed to sign the record.")
+            if not events and "adverse_events" not in self.errors:
+                self.add_error("adverse_events", "Tick “None” or the events that happened, to sign the record.")
+        return cleaned
+
+
+class RecordItemForm(forms.Form):
+    """One planned region/side as actually worked; a pressure above the plan needs a reason."""
+
+    done = forms.BooleanField(required=False)
+    minutes = forms.IntegerField(required=False, min_value=1)
+    pressure_used = forms.TypedChoiceField(
+        coerce=int, required=False, empty_value=None, choices=[("", "—")] + [(n, str(n)) for n in range(6)]
+    )
+    deviation_reason = forms.CharField(max_length=300, required=False)
+
+    def __init__(self, *args, plan_item, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.plan_item = plan_item
+        place = f"{plan_item.side} {REGION_SINGULAR[plan_item.region]}"
+        self.max_minutes = max(2 * plan_item.minutes, 15)
+        self.fields["done"].label = f"Worked the {place}"
+        self.fields["minutes"].label = f"Minutes, {place}"
+        self.fields["minutes"].widget.attrs.update({"min": 1, "max": self.max_minutes})
+        self.fields["pressure_used"].label = f"Pressure used, {place}"
+        self.fields["deviation_reason"].label = f"Reason for a pressure above the plan, {place}"
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("done"):
+            return {**cleaned, "minutes": None, "pressure_used": None}
+        minutes, pressure = cleaned.get("minutes"), cleaned.get("pressure_used")
+        if minutes is None and "minutes" not in self.errors:
+            self.add_error("minutes", "Enter the minutes worked, or untick the region.")
+        elif minutes is not None and minutes > self.max_minutes:
+            self.add_error(
+                "minutes",
+                f"{minutes} minutes is far beyond the {self.plan_item.minutes} planned: at most {self.max_minutes}.",
+            )
+        if pressure is None and "pressure_used" not in self.errors:
+            self.add_error("pressure_used", "Enter the pressure used, or untick the region.")
+        elif (
+            pressure is not None
+            and pressure > (self.plan_item.pressure or 0)
+            and not cleaned.get("deviation_reason", "").strip()
+        ):
+            self.add_error(
+                "deviation_reason",
+                f"Pressure {pressure} is above the plan's {self.plan_item.pressure} for this region: say why.",
+            )
+        return cleaned
+
+
+class AddendumForm(forms.Form):
+    text = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="Addendum",
+        strip=True,
+        error_messages={"required": "Write the addendum before adding it."},
+    )

@@ -2,6 +2,9 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import models
 from simple_history import register
+from simple_history.models import HistoricalRecords
+
+from planner.roles import CLINIC_ADMIN
 
 
 class StaffProfile(models.Model):
@@ -22,3 +25,293 @@ class StaffProfile(models.Model):
 
 # Account changes (names, e-mail, active flag, roles) are audited like clinical records.
 register(get_user_model(), app="planner", m2m_fields=["groups"], excluded_fields=["password", "last_login"])
+
+
+class PlanStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    READY = "ready", "Ready"
+    DONE = "done", "Done"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class ItemStatus(models.TextChoices):
+    OK = "ok", "Work"
+    MODIFY = "modify", "Work with changes"
+    AVOID = "avoid", "Do not work"
+
+
+class SessionPlanQuerySet(models.QuerySet):
+    def for_user(self, user):
+        """Admins see every plan; a therapist sees the plans they will give."""
+        if user.groups.filter(name=CLINIC_ADMIN).exists():
+            return self
+        return self.filter(therapist=user)
+
+    def booked(self):
+        """Plans that hold a place in the therapist's day."""
+        return self.exclude(status=PlanStatus.CANCELLED)
+
+    def overlapping(self, therapist, starts_at, ends_at):
+        return self.booked().filter(therapist=therapist, scheduled_for__lt=ends_at, ends_at__gt=starts_at)
+
+
+class SessionPlan(models.Model):
+    """A planned session: the engine's proposal as built (a snapshot) and the therapist's choices."""
+
+    client = models.ForeignKey("clients.Client", on_delete=models.PROTECT, related_name="plans")
+    therapist = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="session_plans")
+    scheduled_for = models.DateTimeField()
+    ends_at = models.DateTimeField(help_text="Start plus the planned minutes; used to refuse double bookings.")
+    status = models.CharField(max_length=10, choices=PlanStatus.choices, default=PlanStatus.DRAFT)
+    regions = models.CharField(max_length=100, help_text='What was asked for, e.g. "hands,feet:left".')
+    facts = models.JSONField(help_text="The client facts the proposal was built from.")
+    proposal = models.JSONField(help_text="The engine's proposal, exactly as built.")
+    goals = models.TextField(blank=True)
+    notes = models.TextField("Session notes", blank=True)
+    notes_acknowledged = models.BooleanField(default=False)
+    version = models.PositiveIntegerField(default=1)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancel_reason = models.CharField(max_length=200, blank=True)
+    history = HistoricalRecords()
+
+    objects = SessionPlanQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["scheduled_for", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_at__gt=models.F("scheduled_for")), name="plan_ends_after_start"
+            ),
+            models.CheckConstraint(condition=models.Q(version__gte=1), name="plan_version_positive"),
+        ]
+        indexes = [
+            # The schedule and the double-booking check: a therapist's plans in a time range.
+            models.Index(fields=["therapist", "scheduled_for"], name="plan_therapist_time"),
+            # The client page: a client's plans by date.
+            models.Index(fields=["client", "scheduled_for"], name="plan_client_time"),
+        ]
+
+    def __str__(self):
+        return f"Plan {self.pk} for {self.client} on {self.scheduled_for:%Y-%m-%d %H:%M}"
+
+    @property
+    def is_open(self):
+        """Draft or ready: the plan can still be changed or rebuilt."""
+        return self.status in (PlanStatus.DRAFT, PlanStatus.READY)
+
+    @property
+    def session(self):
+        return self.proposal["session"]
+
+    @property
+    def is_deferred(self):
+        return self.session["status"] == "defer"
+
+    @property
+    def max_minutes(self):
+        return self.session["max_minutes"]
+
+
+class PlanItem(models.Model):
+    """One region on one side of a plan, as proposed and as the therapist adjusted it."""
+
+    plan = models.ForeignKey(SessionPlan, on_delete=models.PROTECT, related_name="items")
+    position = models.PositiveSmallIntegerField()
+    region = models.CharField(max_length=10)
+    side = models.CharField(max_length=5)
+    status = models.CharField(max_length=10, choices=ItemStatus.choices)
+    template_key = models.CharField(max_length=60)
+    template_name = models.CharField(max_length=120)
+    template_version = models.PositiveIntegerField()
+    pressure_max = models.PositiveSmallIntegerField(null=True, blank=True, help_text="The engine's cap.")
+    pressure = models.PositiveSmallIntegerField(null=True, blank=True, help_text="Planned, at most the cap.")
+    proposed_minutes = models.PositiveSmallIntegerField()
+    minutes = models.PositiveSmallIntegerField()
+    dropped = models.BooleanField(default=False, help_text="The therapist chose not to work this region.")
+    steps = models.JSONField(default=list)
+    notes = models.JSONField(default=list)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["position"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "region", "side"], name="plan_item_unique_region_side"),
+            models.CheckConstraint(condition=models.Q(pressure__lte=5), name="plan_item_pressure_walton"),
+            models.CheckConstraint(
+                condition=models.Q(pressure__lte=models.F("pressure_max")), name="plan_item_pressure_capped"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="avoid") | (models.Q(pressure__isnull=True) & models.Q(minutes=0)),
+                name="plan_item_avoided_not_worked",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.side} {self.region}"
+
+    @property
+    def is_worked(self):
+        return self.status != ItemStatus.AVOID and not self.dropped
+
+
+class AdverseEvent(models.TextChoices):
+    NONE = "none", "None"
+    DIZZINESS = "dizziness", "Dizziness"
+    LOW_BLOOD_SUGAR = "low_blood_sugar", "Low blood sugar"
+    PAIN_FLARE = "pain_flare", "Pain flare"
+    BRUISING = "bruising", "Bruising"
+    SKIN_REACTION = "skin_reaction", "Skin reaction"
+    OTHER = "other", "Other"
+
+
+class SessionRecordQuerySet(models.QuerySet):
+    def for_user(self, user):
+        """Admins see every record; a therapist sees the records they wrote."""
+        if user.groups.filter(name=CLINIC_ADMIN).exists():
+            return self
+        return self.filter(therapist=user)
+
+    def signed(self):
+        return self.filter(signed_at__isnull=False)
+
+    def unsigned(self):
+        return self.filter(signed_at__isnull=True)
+
+
+def _score_range(field):
+    return models.Q(**{f"{field}__isnull": True}) | models.Q(**{f"{field}__gte": 0, f"{field}__lte": 10})
+
+
+class SessionRecord(models.Model):
+    """What happened in a planned session: scores, regions worked, SOAP notes; signed, then locked."""
+
+    plan = models.OneToOneField(SessionPlan, on_delete=models.PROTECT, related_name="record")
+    client = models.ForeignKey("clients.Client", on_delete=models.PROTECT, related_name="session_records")
+    therapist = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="session_records")
+    started_at = models.DateTimeField()
+    minutes = models.PositiveSmallIntegerField(null=True, blank=True)
+    pain_before = models.PositiveSmallIntegerField(null=True, blank=True)
+    pain_after = models.PositiveSmallIntegerField(null=True, blank=True)
+    numbness_before = models.PositiveSmallIntegerField("Numbness/tingling before", null=True, blank=True)
+    numbness_after = models.PositiveSmallIntegerField("Numbness/tingling after", null=True, blank=True)
+    skin_check = models.TextField("Skin and foot check", blank=True)
+    subjective = models.TextField(blank=True)
+    objective = models.TextField(blank=True)
+    assessment = models.TextField(blank=True)
+    soap_plan = models.TextField("Plan", blank=True)
+    adverse_events = models.JSONField(default=list, blank=True)
+    adverse_other = models.CharField("Other adverse event", max_length=200, blank=True)
+    next_time = models.TextField("Next time", blank=True)
+    signed_at = models.DateTimeField(null=True, blank=True)
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    objects = SessionRecordQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["started_at", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=_score_range("pain_before"), name="record_pain_before_0_10"),
+            models.CheckConstraint(condition=_score_range("pain_after"), name="record_pain_after_0_10"),
+            models.CheckConstraint(condition=_score_range("numbness_before"), name="record_numbness_before_0_10"),
+            models.CheckConstraint(condition=_score_range("numbness_after"), name="record_numbness_after_0_10"),
+            models.CheckConstraint(
+                condition=models.Q(minutes__isnull=True) | models.Q(minutes__gt=0), name="record_minutes_positive"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(signed_at__isnull=True, signed_by__isnull=True)
+                | models.Q(signed_at__isnull=False, signed_by__isnull=False),
+                name="record_signed_with_signer",
+            ),
+            models.CheckConstraint(condition=models.Q(version__gte=1), name="record_version_positive"),
+        ]
+        indexes = [
+            # The client page's progress chart: a client's records by date.
+            models.Index(fields=["client", "started_at"], name="record_client_time"),
+            # The dashboard: a therapist's unsigned records.
+            models.Index(fields=["therapist", "signed_at"], name="record_therapist_signed"),
+        ]
+
+    def __str__(self):
+        return f"Record of {self.client} on {self.started_at:%Y-%m-%d}"
+
+    @property
+    def is_signed(self):
+        return self.signed_at is not None
+
+    def adverse_event_labels(self):
+        labels = dict(AdverseEvent.choices)
+        return [
+            self.adverse_other if code == AdverseEvent.OTHER and self.adverse_other else labels.get(code, code)
+            for code in self.adverse_events
+        ]
+
+
+class RecordItem(models.Model):
+    """One planned region/side as it was actually worked (or not)."""
+
+    record = models.ForeignKey(SessionRecord, on_delete=models.PROTECT, related_name="items")
+    plan_item = models.ForeignKey(PlanItem, on_delete=models.PROTECT, related_name="+")
+    region = models.CharField(max_length=10)
+    side = models.CharField(max_length=5)
+    done = models.BooleanField(default=True)
+    minutes = models.PositiveSmallIntegerField(null=True, blank=True)
+    pressure_used = models.PositiveSmallIntegerField(null=True, blank=True)
+    pressure_planned = models.PositiveSmallIntegerField(null=True, blank=True)
+    deviation_reason = models.CharField(max_length=300, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["plan_item__position"]
+        constraints = [
+            models.UniqueConstraint(fields=["record", "plan_item"], name="record_item_unique_region"),
+            models.CheckConstraint(
+                condition=models.Q(minutes__isnull=True) | models.Q(minutes__gt=0), name="record_item_minutes_positive"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(pressure_used__isnull=True) | models.Q(pressure_used__lte=5),
+                name="record_item_pressure_walton",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(done=False) | models.Q(minutes__isnull=False, pressure_used__isnull=False),
+                name="record_item_done_has_minutes_and_pressure",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.side} {self.region}"
+
+    @property
+    def is_deviation(self):
+        return (
+            self.done
+            and self.pressure_used is not None
+            and self.pressure_planned is not None
+            and self.pressure_used > self.pressure_planned
+        )
+
+
+class Addendum(models.Model):
+    """A correction or addition to a signed record; never edited, shown in order under the record."""
+
+    record = models.ForeignKey(SessionRecord, on_delete=models.PROTECT, related_name="addenda")
+    text = models.TextField()
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=~models.Q(text=""), name="addendum_not_empty"),
+        ]
+
+    def __str__(self):
+        return f"Addendum by {self.author} on {self.created_at:%Y-%m-%d %H:%M}"

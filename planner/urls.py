@@ -1,23 +1,38 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from .views import accounts as views
+from .views import accounts, plans, records
 
 planner_patterns = [
-    path("", views.dashboard, name="dashboard"),
-    path("team/", views.team_list, name="team"),
-    path("team/new/", views.team_new, name="team-new"),
-    path("team/<int:pk>/edit/", views.team_edit, name="team-edit"),
-    path("team/<int:pk>/password/", views.team_password, name="team-password"),
-    path("team/<int:pk>/deactivate/", views.team_deactivate, name="team-deactivate"),
-    path("team/<int:pk>/reactivate/", views.team_reactivate, name="team-reactivate"),
+    path("", accounts.dashboard, name="dashboard"),
+    path("team/", accounts.team_list, name="team"),
+    path("team/new/", accounts.team_new, name="team-new"),
+    path("team/<int:pk>/edit/", accounts.team_edit, name="team-edit"),
+    path("team/<int:pk>/password/", accounts.team_password, name="team-password"),
+    path("team/<int:pk>/deactivate/", accounts.team_deactivate, name="team-deactivate"),
+    path("team/<int:pk>/reactivate/", accounts.team_reactivate, name="team-reactivate"),
+    path("plans/", plans.schedule, name="schedule"),
+    path("plans/new/", plans.plan_new, name="plan-new"),
+    path("plans/<int:pk>/", plans.plan_detail, name="plan-detail"),
+    path("plans/<int:pk>.json", plans.plan_json, name="plan-json"),
+    path("plans/<int:pk>/save/", plans.plan_save, name="plan-save"),
+    path("plans/<int:pk>/rebuild/", plans.plan_rebuild, name="plan-rebuild"),
+    path("plans/<int:pk>/cancel/", plans.plan_cancel, name="plan-cancel"),
+    path("plans/<int:pk>/print/", plans.plan_print, name="plan-print"),
+    path("plans/<int:pk>/record/", records.record_edit, name="record-edit"),
+    path("plans/<int:pk>/record/finding/", records.finding_add, name="record-finding"),
+    path("records/<int:pk>/", records.record_detail, name="record-detail"),
+    path("records/<int:pk>/addenda/", records.addendum_add, name="record-addendum"),
+    path("records/<int:pk>/print/", records.record_print, name="record-print"),
+    # Served here because a preview is planning; the path belongs to the client (DESIGN.md).
+    path("clients/<int:pk>/plan-preview.json", plans.plan_preview_json, name="plan-preview"),
 ]
 
 urlpatterns = [
-    path("accounts/login/", views.LoginView.as_view(), name="login"),
+    path("accounts/login/", accounts.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("accounts/password/", views.PasswordChangeView.as_view(), name="password_change"),
+    path("accounts/password/", accounts.PasswordChangeView.as_view(), name="password_change"),
+    path("", include((planner_patterns, "planner"))),
     path("protocols/", include("protocols.urls")),
     path("clients/", include("clients.urls")),
-    path("", include((planner_patterns, "planner"))),
 ]

@@ -1,12 +1,16 @@
 """Small hand-written factories: each makes one valid object, with keyword overrides."""
 
+import datetime
 import itertools
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.utils import timezone
 
+from clients.models import Client, Condition, PhysicianClearance
 from planner.models import StaffProfile
 from planner.roles import CLINIC_ADMIN, THERAPIST
+from protocols.vocabulary import condition
 
 PASSWORD = "correct-horse-battery"
 _numbers = itertools.count(1)
@@ -30,3 +34,39 @@ def make_therapist(**kwargs):
 
 def make_clinic_admin(**kwargs):
     return make_user(CLINIC_ADMIN, **kwargs)
+
+
+# Client records.
+
+
+def make_client(*, care_team=(), **fields):
+    """A DPN client born in 1958; care_team is a list of users."""
+    n = next(_numbers)
+    fields.setdefault("first_name", f"Client{n}")
+    fields.setdefault("last_name", f"Surname{n}")
+    fields.setdefault("date_of_birth", datetime.date(1958, 4, 2))
+    fields.setdefault("neuropathy_type", "DPN")
+    client = Client.objects.create(**fields)
+    client.care_team.set(care_team)
+    return client
+
+
+def make_condition(client, code="open_wound", **fields):
+    """A condition noted today; location and side default to what the code needs (left foot for placed ones)."""
+    kind = condition(code)
+    if kind.needs_side and "location" not in fields:
+        fields["location"] = "feet" if "feet" in kind.locations else kind.locations[0]
+    if kind.needs_side and "side" not in fields:
+        fields["side"] = "left"
+    if kind.whole_body:
+        fields.setdefault("location", "whole_body")
+    if kind.value is not None:
+        fields.setdefault("value", 120_000)
+    fields.setdefault("noted_on", timezone.localdate())
+    return Condition.objects.create(client=client, code=code, **fields)
+
+
+def make_clearance(client, **fields):
+    fields.setdefault("physician", "Dr. Anika Shah")
+    fields.setdefault("cleared_on", timezone.localdate())
+    return PhysicianClearance.objects.create(client=client, **fields)

@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth import views as auth_views
@@ -7,11 +9,12 @@ from django.db import transaction
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from planner.forms import NewStaffForm, StaffForm, TemporaryPasswordForm, set_role
 from planner.middleware import SESSION_KEY
-from planner.models import StaffProfile
+from planner.models import PlanStatus, SessionPlan, SessionRecord, StaffProfile
 
 User = get_user_model()
 
@@ -51,7 +54,21 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
 @login_required
 def dashboard(request):
-    return render(request, "planner/dashboard.html", {})
+    today = timezone.localdate()
+    plans = SessionPlan.objects.for_user(request.user).booked().select_related("client", "therapist")
+    context = {
+        "today_plans": plans.filter(scheduled_for__date=today).order_by("scheduled_for"),
+        "upcoming_plans": plans.filter(scheduled_for__date__gt=today, status=PlanStatus.READY).order_by(
+            "scheduled_for"
+        )[:8],
+        "drafts": plans.filter(status=PlanStatus.DRAFT, scheduled_for__date__gte=today).order_by("scheduled_for")[:10],
+        "unsigned_records": SessionRecord.objects.filter(therapist=request.user)
+        .unsigned()
+        .filter(started_at__lt=timezone.now() - timedelta(days=1))
+        .select_related("client")
+        .order_by("started_at"),
+    }
+    return render(request, "planner/dashboard.html", context)
 
 
 @login_required

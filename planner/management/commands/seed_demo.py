@@ -3,6 +3,7 @@ from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from clients.demo import seed_clients
 from planner.models import StaffProfile
 from planner.roles import CLINIC_ADMIN, THERAPIST
 
@@ -55,7 +56,11 @@ class Command(BaseCommand):
                     StaffProfile.objects.create(user=user)
                     created.append(user.username)
 
+            staff = {user.username: user for user in User.objects.filter(username__in=["admin", "tara", "sam"])}
+            clients = seed_clients({"tara": staff["tara"], "sam": staff["sam"]}, recorded_by=staff["admin"])
+
         self.stdout.write(f"Demo accounts ({'created: ' + ', '.join(created) if created else 'already there'}):")
         for spec in DEMO_STAFF:
             roles = " and ".join(spec["roles"])
             self.stdout.write(f"  {roles:<14} username {spec['username']:<6} password {spec['password']}")
+        self.stdout.write(f"Demo clients: {len(clients)} created." if clients else "Demo clients: already there.")

@@ -1,0 +1,603 @@
+"""The client document of DESIGN.md: export, import (JSON or CSV) with a dry-run report.
+
+Import is all-or-nothing per file: every record is checked, and the writes happen in one
+transaction that is rolled back on a dry run or when any record has an error. A dry run
+therefore reports exactly what the real import would do.
+
+Keys missing from a document leave that part of an existing client as it is (a CSV row, for
+example, says nothing of conditions). Nothing is ever deleted: conditions on record that the
+file does not mention stay, and a new clearance is added beside the old ones.
+"""
+
+import csv
+import io
+import json
+from dataclasses import dataclass, field
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from protocols.vocabulary import CONDITION_SIDES, CONTRIBUTING_CAUSES, REGIONS, SIDES, SYMPTOMS
+
+from .models import EVENT_CODES, Client, Condition, PhysicianClearance
+from .services import StaleVersion, claim_version
+from .validators import check_condition, clean_causes, clean_symptoms, not_in_future, parse_iso_date
+
+User = get_user_model()
+
+SCHEMA = "planner.client.v1"
+CSV_COLUMNS = [
+    "external_id",
+    "first_name",
+    "last_name",
+    "date_of_birth",
+    "phone",
+    "email",
+    "neuropathy_type",
+    "care_team",
+]
+THERAPIST_GROUP = "Therapist"
+IDENTITY_FIELDS = [
+    "external_id",
+    "first_name",
+    "last_name",
+    "date_of_birth",
+    "phone",
+    "email",
+    "emergency_contact",
+    "referring_physician",
+    "consented_on",
+]
+DATE_FIELDS = {"date_of_birth", "consented_on"}
+
+
+# Export.
+
+
+def _date(value):
+    return value.isoformat() if value else None
+
+
+def export_regions(symptoms):
+    """The symptom profile as document regions: a region with the same symptoms on both sides says "both"."""
+    regions = []
+    for region in REGIONS:
+        left, right = (symptoms.get(f"{region}:{side}", []) for side in SIDES)
+        if left and left == right:
+            regions.append({"region": region, "side": "both", "symptoms": list(left)})
+            continue
+        for side, codes in zip(SIDES, (left, right), strict=True):
+            if codes:
+                regions.append({"region": region, "side": side, "symptoms": list(codes)})
+    return regions
+
+
+def export_condition(condition):
+    return {
+        "code": condition.code,
+        "location": condition.location or None,
+        "side": condition.side or None,
+        "value": condition.value,
+        "detail": condition.detail,
+        "noted_on": _date(condition.noted_on),
+        "resolved_on": _date(condition.resolved_on),
+    }
+
+
+def export_client(client):
+    """The client document of DESIGN.md, with "plans" and "records" empty (the planner fills those).
+
+    Conditions entered in error are left out; of the clearances, the latest one is the document's.
+    """
+    clearance = client.latest_clearance()
+    conditions = sorted(
+        client.recorded_conditions(),
+        key=lambda c: (c.noted_on, c.code, c.location, c.side, c.pk),
+    )
+    return {
+        "schema": SCHEMA,
+        "id": client.pk,
+        "external_id": client.external_id or None,
+        "first_name": client.first_name,
+        "last_name": client.last_name,
+        "date_of_birth": _date(client.date_of_birth),
+        "phone": client.phone,
+        "email": client.email,
+        "emergency_contact": client.emergency_contact,
+        "referring_physician": client.referring_physician,
+        "consented_on": _date(client.consented_on),
+        "neuropathy": {
+            "type": client.neuropathy_type,
+            "diagnosed_on": _date(client.diagnosed_on),
+            "contributing_causes": list(client.contributing_causes),
+            "regions": export_regions(client.symptoms),
+        },
+        "conditions": [export_condition(condition) for condition in conditions],
+        "clearance": (
+            {
+                "physician": clearance.physician,
+                "date": _date(clearance.cleared_on),
+                "restrictions": clearance.restrictions,
+            }
+            if clearance
+            else None
+        ),
+        "care_team": sorted(user.username for user in client.care_team.all()),
+        "plans": [],
+        "records": [],
+    }
+
+
+def csv_row(client):
+    return [
+        client.external_id,
+        client.first_name,
+        client.last_name,
+        _date(client.date_of_birth),
+        client.phone,
+        client.email,
+        client.neuropathy_type,
+        ";".join(sorted(user.username for user in client.care_team.all())),
+    ]
+
+
+def write_csv(clients, out):
+    """Write clients (care_team prefetched) as the CSV that import_clients reads back."""
+    writer = csv.writer(out)
+    writer.writerow(CSV_COLUMNS)
+    for client in clients:
+        writer.writerow(csv_row(client))
+
+
+# Reading files.
+
+
+class ImportFileError(Exception):
+    """The file as a whole cannot be read; nothing in it was imported."""
+
+
+def read_upload(name, data):
+    """Parse an uploaded file's bytes into (documents, labels); ImportFileError says what is wrong."""
+    lower = name.lower()
+    if not lower.endswith((".json", ".csv")):
+        raise ImportFileError(f"{name}: not a CSV or JSON file (the name must end in .csv or .json).")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ImportFileError(f"{name}: not UTF-8 text; save it as UTF-8 and try again.") from None
+    if lower.endswith(".json"):
+        return parse_json(text)
+    return parse_csv(text)
+
+
+def parse_json(text):
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise ImportFileError(f"Not valid JSON: {error.msg} at line {error.lineno}, column {error.colno}.") from None
+    docs = [data] if isinstance(data, dict) else data
+    if not isinstance(docs, list):
+        raise ImportFileError("The JSON file must hold one client document or a list of them.")
+    if not docs:
+        raise ImportFileError("The file holds no clients.")
+    return docs, [f"document {number}" for number in range(1, len(docs) + 1)]
+
+
+def parse_csv(text):
+    reader = csv.reader(io.StringIO(text))
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise ImportFileError("The file is empty.") from None
+    except csv.Error as error:
+        raise ImportFileError(f"row 1: not valid CSV ({error}).") from None
+    header = [column.strip() for column in header]
+    missing = [column for column in CSV_COLUMNS if column not in header]
+    if missing:
+        raise ImportFileError(f"row 1 (header): missing column {', '.join(missing)}.")
+    docs, labels = [], []
+    try:
+        for row in reader:
+            number = reader.line_num
+            if not any(cell.strip() for cell in row):
+                continue
+            if len(row) != len(header):
+                raise ImportFileError(f"row {number}: has {len(row)} values, the header has {len(header)} columns.")
+            values = {column: cell.strip() for column, cell in zip(header, row, strict=True)}
+            docs.append(
+                {
+                    **{column: values[column] for column in CSV_COLUMNS[:6]},
+                    "neuropathy": {"type": values["neuropathy_type"]},
+                    "care_team": [name.strip() for name in values["care_team"].split(";") if name.strip()],
+                }
+            )
+            labels.append(f"row {number}")
+    except csv.Error as error:
+        raise ImportFileError(f"row {reader.line_num}: not valid CSV ({error}).") from None
+    if not docs:
+        raise ImportFileError("The file holds no clients.")
+    return docs, labels
+
+
+# Import.
+
+
+@dataclass
+class RecordReport:
+    label: str
+    name: str = ""
+    external_id: str = ""
+    action: str = ""  # "create" or "update"
+    changes: list = field(default_factory=list)
+    errors: list = field(default_factory=list)  # (field, message)
+
+    def error(self, where, message):
+        self.errors.append((where, message))
+
+    def messages(self):
+        return [f"{self.label}, {where}: {message}" for where, message in self.errors]
+
+
+@dataclass
+class ImportReport:
+    records: list = field(default_factory=list)
+    dry_run: bool = True
+    saved: bool = False
+
+    @property
+    def ok(self):
+        return not any(record.errors for record in self.records)
+
+    @property
+    def created(self):
+        return sum(1 for record in self.records if record.action == "create")
+
+    @property
+    def updated(self):
+        return sum(1 for record in self.records if record.action == "update")
+
+    def error_messages(self):
+        return [message for record in self.records for message in record.messages()]
+
+
+class _Rollback(Exception):
+    pass
+
+
+def import_documents(docs, dry_run=False, labels=None):
+    """Import client documents (a list, or one document) all-or-nothing; return an ImportReport.
+
+    With dry_run, or when any record has an error, nothing is saved.
+    """
+    if isinstance(docs, dict):
+        docs = [docs]
+    labels = labels or [f"document {number}" for number in range(1, len(docs) + 1)]
+    report = ImportReport(dry_run=dry_run)
+    seen_ids = {}
+    try:
+        with transaction.atomic():
+            for doc, label in zip(docs, labels, strict=True):
+                record = RecordReport(label)
+                report.records.append(record)
+                _import_one(doc, record, seen_ids)
+            if dry_run or not report.ok:
+                raise _Rollback
+    except _Rollback:
+        pass
+    else:
+        report.saved = True
+    return report
+
+
+class _IdentityForm(forms.ModelForm):
+    """The identity and profile columns of an imported client, checked as the intake form checks them."""
+
+    class Meta:
+        model = Client
+        fields = [*IDENTITY_FIELDS, "neuropathy_type", "diagnosed_on"]
+
+
+FORM_FIELD_PATHS = {"neuropathy_type": "neuropathy.type", "diagnosed_on": "neuropathy.diagnosed_on"}
+
+
+def _import_one(doc, record, seen_ids):
+    if not isinstance(doc, dict):
+        record.error("document", "expected a client document (a JSON object)")
+        return
+    if doc.get("schema", SCHEMA) != SCHEMA:
+        record.error("schema", f"expected {SCHEMA!r}, not {doc.get('schema')!r}")
+
+    external_id = doc.get("external_id") or ""
+    if not isinstance(external_id, str):
+        record.error("external_id", "must be text")
+        external_id = ""
+    external_id = external_id.strip()
+    record.external_id = external_id
+    record.name = f"{doc.get('last_name') or ''}, {doc.get('first_name') or ''}".strip(", ")
+    if external_id and external_id in seen_ids:
+        record.error("external_id", f"{external_id!r} appears twice in this file (also {seen_ids[external_id]})")
+        return
+    if external_id:
+        seen_ids[external_id] = record.label
+
+    client = Client.objects.filter(external_id=external_id).first() if external_id else None
+    record.action = "update" if client else "create"
+    neuropathy = doc.get("neuropathy", {})
+    if not isinstance(neuropathy, dict):
+        record.error("neuropathy", "expected an object")
+        neuropathy = {}
+
+    form = _identity_form(doc, neuropathy, client, record)
+    causes = _causes(neuropathy, record) if "contributing_causes" in neuropathy else None
+    symptoms = _symptoms(neuropathy, record) if "regions" in neuropathy else None
+    conditions = _conditions(doc["conditions"], record) if "conditions" in doc else None
+    clearance = _clearance(doc["clearance"], record) if doc.get("clearance") is not None else None
+    team = _care_team(doc["care_team"], record) if "care_team" in doc else None
+    if client is None and team is None:
+        record.error("care_team", "a new client needs at least one therapist")
+    if form is not None and not form.is_valid():
+        for name, errors in form.errors.items():
+            where = FORM_FIELD_PATHS.get(name, name if name != "__all__" else "document")
+            for message in errors:
+                record.error(where, message)
+    if record.errors:
+        return
+
+    _save(client, form, causes, symptoms, conditions, clearance, team, record)
+
+
+def _identity_form(doc, neuropathy, client, record):
+    instance = client or Client()
+    data = {name: getattr(instance, name) or "" for name in [*IDENTITY_FIELDS, "neuropathy_type", "diagnosed_on"]}
+    for name in IDENTITY_FIELDS:
+        if name not in doc:
+            continue
+        value = doc[name]
+        if value is None:
+            value = ""
+        if name in DATE_FIELDS:
+            try:
+                value = parse_iso_date(value) or ""
+            except ValueError as error:
+                record.error(name, str(error))
+                continue
+        elif not isinstance(value, str):
+            record.error(name, "must be text")
+            continue
+        data[name] = value.strip() if isinstance(value, str) else value
+    if "type" in neuropathy:
+        data["neuropathy_type"] = neuropathy["type"] or ""
+    if "diagnosed_on" in neuropathy:
+        try:
+            data["diagnosed_on"] = parse_iso_date(neuropathy["diagnosed_on"]) or ""
+        except ValueError as error:
+            record.error("neuropathy.diagnosed_on", str(error))
+    return _IdentityForm(data, instance=instance)
+
+
+def _causes(neuropathy, record):
+    codes = neuropathy["contributing_causes"] or []
+    if not isinstance(codes, list):
+        record.error("neuropathy.contributing_causes", "expected a list of codes")
+        return None
+    for index, code in enumerate(codes):
+        if code not in CONTRIBUTING_CAUSES:
+            record.error(f"neuropathy.contributing_causes[{index}]", f"unknown contributing cause {code!r}")
+    return clean_causes([code for code in codes if code in CONTRIBUTING_CAUSES])
+
+
+def _symptoms(neuropathy, record):
+    regions = neuropathy["regions"] or []
+    if not isinstance(regions, list):
+        record.error("neuropathy.regions", "expected a list")
+        return None
+    places = {}
+    for index, entry in enumerate(regions):
+        where = f"neuropathy.regions[{index}]"
+        if not isinstance(entry, dict):
+            record.error(where, "expected an object with region, side and symptoms")
+            continue
+        region, side, codes = entry.get("region"), entry.get("side"), entry.get("symptoms") or []
+        if region not in REGIONS:
+            record.error(f"{where}.region", f"unknown region {region!r}")
+            continue
+        if side not in CONDITION_SIDES:
+            record.error(f"{where}.side", f"unknown side {side!r}; use left, right or both")
+            continue
+        if not isinstance(codes, list):
+            record.error(f"{where}.symptoms", "expected a list of codes")
+            continue
+        for number, code in enumerate(codes):
+            if code not in SYMPTOMS:
+                record.error(f"{where}.symptoms[{number}]", f"unknown symptom {code!r}")
+        for one_side in SIDES if side == "both" else (side,):
+            places.setdefault((region, one_side), set()).update(code for code in codes if code in SYMPTOMS)
+    try:
+        return clean_symptoms(places)
+    except ValidationError as error:  # pragma: no cover - every code was checked above
+        record.error("neuropathy.regions", error.messages[0])
+        return None
+
+
+def _dated(value, where, record, required):
+    try:
+        day = parse_iso_date(value)
+    except ValueError as error:
+        record.error(where, str(error))
+        return None
+    if day is None:
+        if required:
+            record.error(where, "a date is required")
+        return None
+    try:
+        not_in_future(day)
+    except ValidationError as error:
+        record.error(where, error.messages[0])
+    return day
+
+
+def _conditions(entries, record):
+    if not isinstance(entries, list):
+        record.error("conditions", "expected a list")
+        return None
+    cleaned = []
+    for index, entry in enumerate(entries):
+        where = f"conditions[{index}]"
+        if not isinstance(entry, dict):
+            record.error(where, "expected an object")
+            continue
+        before = len(record.errors)
+        value = entry.get("value")
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        value_is_number = value is None or (isinstance(value, int) and not isinstance(value, bool))
+        if not value_is_number:
+            record.error(f"{where}.value", f"expected a whole number, not {value!r}")
+            value = None
+        location, side, errors = check_condition(entry.get("code"), entry.get("location"), entry.get("side"), value)
+        for name, message in errors.items():
+            if name != "value" or value_is_number:
+                record.error(f"{where}.{name}", message)
+        detail = entry.get("detail") or ""
+        if not isinstance(detail, str) or len(detail) > 200:
+            record.error(f"{where}.detail", "expected text of at most 200 characters")
+        noted = _dated(entry.get("noted_on"), f"{where}.noted_on", record, required=True)
+        resolved = _dated(entry.get("resolved_on"), f"{where}.resolved_on", record, required=False)
+        if resolved and entry.get("code") in EVENT_CODES:
+            record.error(f"{where}.resolved_on", "a lab result or infusion is a dated event and is not resolved")
+        elif noted and resolved and resolved < noted:
+            record.error(f"{where}.resolved_on", "the condition cannot be resolved before it was noted")
+        if len(record.errors) == before:
+            cleaned.append(
+                {
+                    "code": entry["code"],
+                    "location": location,
+                    "side": side,
+                    "value": value,
+                    "detail": detail.strip(),
+                    "noted_on": noted,
+                    "resolved_on": resolved,
+                }
+            )
+    return cleaned
+
+
+def _clearance(entry, record):
+    if not isinstance(entry, dict):
+        record.error("clearance", "expected an object with physician, date and restrictions")
+        return None
+    physician = entry.get("physician") or ""
+    restrictions = entry.get("restrictions") or ""
+    if not isinstance(physician, str) or not physician.strip():
+        record.error("clearance.physician", "the physician's name is required")
+    elif len(physician) > 200:
+        record.error("clearance.physician", "at most 200 characters")
+    if not isinstance(restrictions, str):
+        record.error("clearance.restrictions", "must be text")
+    day = _dated(entry.get("date"), "clearance.date", record, required=True)
+    if isinstance(physician, str) and isinstance(restrictions, str):
+        return {"physician": physician.strip(), "cleared_on": day, "restrictions": restrictions.strip()}
+    return None
+
+
+def _care_team(usernames, record):
+    if not isinstance(usernames, list):
+        record.error("care_team", "expected a list of usernames")
+        return None
+    if not usernames:
+        record.error("care_team", "at least one therapist is required")
+        return None
+    found = {
+        user.username: user
+        for user in User.objects.filter(username__in=[u for u in usernames if isinstance(u, str)], is_active=True)
+        .filter(groups__name=THERAPIST_GROUP)
+        .distinct()
+    }
+    for index, username in enumerate(usernames):
+        if username not in found:
+            record.error(f"care_team[{index}]", f"no active therapist with the username {username!r}")
+    return list(found.values())
+
+
+def _save(client, form, causes, symptoms, conditions, clearance, team, record):
+    creating = client is None
+    if not creating:
+        try:
+            claim_version(client, client.version)
+        except StaleVersion as stale:
+            record.error("document", str(stale))
+            return
+        record.changes.extend(str(form.fields[name].label) for name in form.changed_data)
+    elif not client_has_id(form):
+        record.changes.append("No external id: importing this file again would add the client again")
+    client = form.save(commit=False)
+    if causes is not None:
+        if not creating and causes != client.contributing_causes:
+            record.changes.append("Contributing causes")
+        client.contributing_causes = causes
+    if symptoms is not None:
+        if not creating and symptoms != client.symptoms:
+            record.changes.append("Symptoms")
+        client.symptoms = symptoms
+    client.save()
+
+    if team is not None:
+        before = set(client.care_team.all()) if not creating else set()
+        if set(team) != before:
+            client.care_team.set(team)
+            if not creating:
+                record.changes.append("Care team")
+
+    if conditions is not None:
+        added, updated = _save_conditions(client, conditions)
+        if added:
+            record.changes.append(f"{added} condition{'s' if added != 1 else ''} added")
+        if updated:
+            record.changes.append(f"{updated} condition{'s' if updated != 1 else ''} updated")
+    if clearance is not None:
+        outcome = _save_clearance(client, clearance)
+        if outcome:
+            record.changes.append(outcome)
+
+
+def client_has_id(form):
+    return bool(form.cleaned_data.get("external_id"))
+
+
+def _save_conditions(client, conditions):
+    """Match each condition to one on record by what it is and when it was noted; nothing is removed."""
+    on_record = {}
+    for condition in client.conditions.recorded():
+        key = (condition.code, condition.location, condition.side, condition.noted_on, condition.value)
+        on_record.setdefault(key, []).append(condition)
+    added = updated = 0
+    for entry in conditions:
+        key = (entry["code"], entry["location"], entry["side"], entry["noted_on"], entry["value"])
+        matches = on_record.get(key)
+        if matches:
+            condition = matches.pop(0)
+            if (condition.detail, condition.resolved_on) != (entry["detail"], entry["resolved_on"]):
+                condition.detail, condition.resolved_on = entry["detail"], entry["resolved_on"]
+                condition.version += 1
+                condition.save()
+                updated += 1
+            continue
+        Condition.objects.create(client=client, **entry)
+        added += 1
+    return added, updated
+
+
+def _save_clearance(client, clearance):
+    latest = client.clearances.order_by("-cleared_on", "-pk").first()
+    if latest and (latest.physician, latest.cleared_on, latest.restrictions) == tuple(clearance.values()):
+        return ""
+    same = client.clearances.filter(physician=clearance["physician"], cleared_on=clearance["cleared_on"]).first()
+    if same:
+        same.restrictions = clearance["restrictions"]
+        same.version += 1
+        same.save()
+        return "Clearance restrictions updated"
+    PhysicianClearance.objects.create(client=client, **clearance)
+    return "Clearance added"

@@ -1,0 +1,276 @@
+from django import forms
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+
+from protocols.vocabulary import CONTRIBUTING_CAUSES, LOCATION_LABELS, REGION_SINGULAR, REGIONS, SIDES, SYMPTOMS
+
+from .models import EVENT_CODES, NEUROPATHY_TYPE_CHOICES, Client, Condition, PhysicianClearance
+from .validators import check_condition, clean_causes, clean_symptoms, not_in_future, place_key
+
+User = get_user_model()
+THERAPIST_GROUP = "Therapist"
+MAX_IMPORT_BYTES = 5 * 1024 * 1024
+EVENT_NOT_RESOLVED = "A lab result or infusion is a dated event and is not resolved: a newer one replaces it."
+
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def therapists():
+    """Active accounts that can be on a care team."""
+    return User.objects.filter(is_active=True, groups__name=THERAPIST_GROUP).order_by("first_name", "last_name")
+
+
+class TherapistChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, user):
+        return f"{user.get_full_name() or user.username} ({user.username})"
+
+
+class VersionedForm(forms.ModelForm):
+    """A form that carries the version of the object it was built from (absent when creating)."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is None:
+            del self.fields["version"]
+        else:
+            self.fields["version"].initial = self.instance.version
+
+    def refresh_version(self, version):
+        """After a refused save: keep the user's input, but let the next save go through."""
+        self.data = self.data.copy()
+        self.data[self.add_prefix("version")] = version
+
+
+class ClientForm(VersionedForm):
+    """Identity, contact and care team: what a clinic admin keeps up to date."""
+
+    care_team = TherapistChoiceField(
+        queryset=User.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        help_text="The therapists who see and treat this client.",
+    )
+
+    class Meta:
+        model = Client
+        fields = [
+            "first_name",
+            "last_name",
+            "date_of_birth",
+            "phone",
+            "email",
+            "emergency_contact",
+            "referring_physician",
+            "external_id",
+            "consented_on",
+            "care_team",
+        ]
+        widgets = {"date_of_birth": DATE_WIDGET, "consented_on": DATE_WIDGET}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        team = therapists()
+        if self.instance.pk:
+            # A therapist who has since left stays listed while still on the team.
+            team = (team | User.objects.filter(pk__in=self.instance.care_team.all())).distinct()
+        self.fields["care_team"].queryset = team
+
+    def clean_external_id(self):
+        return self.cleaned_data["external_id"].strip()
+
+
+class SymptomGridField(forms.MultipleChoiceField):
+    """Every symptom of every region and side as one field; values are "feet:left:numbness"."""
+
+    widget = forms.CheckboxSelectMultiple
+
+    def __init__(self, **kwargs):
+        choices = [
+            (f"{place_key(region, side)}:{code}", f"{label}, {side} {REGION_SINGULAR[region]}")
+            for region in REGIONS
+            for side in SIDES
+            for code, label in SYMPTOMS.items()
+        ]
+        super().__init__(choices=choices, required=False, **kwargs)
+
+
+def symptoms_to_values(symptoms):
+    return [f"{key}:{code}" for key, codes in symptoms.items() for code in codes]
+
+
+def values_to_places(values):
+    places = {}
+    for value in values:
+        region, side, code = value.split(":")
+        places.setdefault((region, side), set()).add(code)
+    return places
+
+
+class ProfileForm(VersionedForm):
+    """The neuropathy profile: type, diagnosis, contributing causes and the symptom grid."""
+
+    contributing_causes = forms.MultipleChoiceField(
+        choices=list(CONTRIBUTING_CAUSES.items()), widget=forms.CheckboxSelectMultiple, required=False
+    )
+    symptom_grid = SymptomGridField(label="Symptoms")
+
+    class Meta:
+        model = Client
+        fields = ["neuropathy_type", "diagnosed_on", "contributing_causes"]
+        widgets = {"diagnosed_on": DATE_WIDGET, "neuropathy_type": forms.RadioSelect}
+        labels = {"neuropathy_type": "Neuropathy type"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["neuropathy_type"].choices = NEUROPATHY_TYPE_CHOICES
+        if self.instance.pk:
+            self.fields["symptom_grid"].initial = symptoms_to_values(self.instance.symptoms)
+
+    def clean_contributing_causes(self):
+        return clean_causes(self.cleaned_data["contributing_causes"])
+
+    def clean_symptom_grid(self):
+        return clean_symptoms(values_to_places(self.cleaned_data["symptom_grid"]))
+
+    def clean(self):
+        cleaned = super().clean()
+        born = self.instance.date_of_birth
+        diagnosed = cleaned.get("diagnosed_on")
+        if born and diagnosed and diagnosed < born:
+            self.add_error("diagnosed_on", "The diagnosis date is before the date of birth.")
+        return cleaned
+
+    def save(self, commit=True):
+        self.instance.symptoms = self.cleaned_data["symptom_grid"]
+        return super().save(commit)
+
+    def grid(self):
+        """The symptom grid for the template: a row per symptom, a column per region and side.
+
+        Right comes before left, as on the body map (a front view).
+        """
+        checked = set(self["symptom_grid"].value() or [])
+        field_id = self["symptom_grid"].auto_id
+        rows = []
+        for code, label in SYMPTOMS.items():
+            cells = []
+            for region in REGIONS:
+                for side in reversed(SIDES):
+                    value = f"{place_key(region, side)}:{code}"
+                    cells.append(
+                        {
+                            "value": value,
+                            "id": f"{field_id}-{region}-{side}-{code}",
+                            "checked": value in checked,
+                            "label": f"{label.split(' (')[0]}, {side} {REGION_SINGULAR[region]}",
+                            "first_of_region": side == SIDES[-1],
+                        }
+                    )
+            rows.append({"label": label, "cells": cells})
+        return {"regions": [LOCATION_LABELS[region] for region in REGIONS], "rows": rows}
+
+
+class ConditionForm(VersionedForm):
+    class Meta:
+        model = Condition
+        fields = ["code", "location", "side", "value", "detail", "noted_on", "resolved_on"]
+        widgets = {"noted_on": DATE_WIDGET, "resolved_on": DATE_WIDGET}
+        labels = {"value": "Value (lab results)", "noted_on": "Noted on", "resolved_on": "Resolved on"}
+        help_texts = {
+            "location": "Where on the body, for conditions that sit somewhere.",
+            "side": "Left, right or both; leave empty for the whole body.",
+        }
+
+    def __init__(self, *args, client=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.client = client
+        self.fields["code"].choices = [("", "Choose a condition…"), *self.fields["code"].choices[1:]]
+
+    def clean(self):
+        cleaned = super().clean()
+        code = cleaned.get("code")
+        if code:
+            location, side, errors = check_condition(
+                code, cleaned.get("location"), cleaned.get("side"), cleaned.get("value")
+            )
+            for name, message in errors.items():
+                if name not in self.errors:
+                    self.add_error(name, message)
+            cleaned["location"], cleaned["side"] = location, side
+        noted, resolved = cleaned.get("noted_on"), cleaned.get("resolved_on")
+        if code in EVENT_CODES and resolved:
+            self.add_error("resolved_on", EVENT_NOT_RESOLVED)
+        elif noted and resolved and resolved < noted:
+            self.add_error("resolved_on", "The condition cannot be resolved before it was noted.")
+        return cleaned
+
+    def _post_clean(self):
+        if self.client is not None:
+            self.instance.client = self.client
+        super()._post_clean()
+
+
+class ResolveForm(forms.Form):
+    resolved_on = forms.DateField(label="Resolved on", widget=DATE_WIDGET)
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    def __init__(self, *args, condition, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.condition = condition
+
+    def clean_resolved_on(self):
+        resolved = self.cleaned_data["resolved_on"]
+        not_in_future(resolved)
+        if resolved < self.condition.noted_on:
+            raise ValidationError("The condition cannot be resolved before it was noted.")
+        return resolved
+
+
+class ClearanceForm(VersionedForm):
+    class Meta:
+        model = PhysicianClearance
+        fields = ["physician", "cleared_on", "restrictions"]
+        widgets = {"cleared_on": DATE_WIDGET, "restrictions": forms.Textarea(attrs={"rows": 3})}
+        labels = {"cleared_on": "Date of clearance"}
+
+    def __init__(self, *args, client=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.client = client
+
+    def _post_clean(self):
+        if self.client is not None:
+            self.instance.client = self.client
+        super()._post_clean()
+
+
+STATUS_CHOICES = [("active", "Active"), ("archived", "Archived"), ("all", "All")]
+
+
+class ClientFilterForm(forms.Form):
+    """The list's filters; anything unexpected is ignored rather than refused."""
+
+    q = forms.CharField(required=False, label="Search", max_length=100)
+    type = forms.ChoiceField(required=False, choices=[("", "All types"), *NEUROPATHY_TYPE_CHOICES])
+    therapist = forms.CharField(required=False)
+    status = forms.ChoiceField(required=False, choices=STATUS_CHOICES)
+
+    def value(self, name, default=""):
+        self.is_valid()  # fills cleaned_data with the fields that are valid
+        return self.cleaned_data.get(name) or default
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label="Client file",
+        help_text="A JSON file (one client document or a list of them) or a CSV file, at most 5 MB.",
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        name = upload.name.lower()
+        if not name.endswith((".json", ".csv")):
+            raise ValidationError("Choose a .json or .csv file.")
+        if upload.size > MAX_IMPORT_BYTES:
+            raise ValidationError(f"The file is {upload.size / 1024 / 1024:.1f} MB; the limit is 5 MB.")
+        return upload

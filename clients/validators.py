@@ -1,0 +1,132 @@
+"""Checks shared by the forms, the model fields and the import of client documents."""
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from protocols.vocabulary import (
+    CONDITION_SIDES,
+    CONTRIBUTING_CAUSES,
+    LOCATION_LABELS,
+    LOCATIONS,
+    REGIONS,
+    SIDES,
+    SYMPTOMS,
+    UnknownCode,
+    condition,
+    validate_condition,
+)
+
+EARLIEST_BIRTH_DATE = datetime.date(1900, 1, 1)
+
+
+def not_in_future(value):
+    """A date that has already happened (a birth, a lab result, a clearance)."""
+    if value is not None and value > timezone.localdate():
+        raise ValidationError("This date is in the future.", code="future_date")
+
+
+def not_before_1900(value):
+    if value is not None and value < EARLIEST_BIRTH_DATE:
+        raise ValidationError("Enter a date from 1900 onwards.", code="too_early")
+
+
+def parse_iso_date(text):
+    """A YYYY-MM-DD date of an imported file, or None for an empty value; ValueError names the format."""
+    if text is None or text == "":
+        return None
+    if not isinstance(text, str):
+        raise ValueError(f"expected a date as YYYY-MM-DD, not {text!r}")
+    try:
+        # fromisoformat also takes 20240102 and week dates; a file should say exactly YYYY-MM-DD.
+        if len(text) != 10:
+            raise ValueError
+        return datetime.date.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"expected a date as YYYY-MM-DD, not {text!r}") from None
+
+
+def place_key(region, side):
+    """The key of one region/side in Client.symptoms: "feet:left"."""
+    return f"{region}:{side}"
+
+
+def clean_symptoms(places):
+    """Turn {(region, side): codes} into the stored form, or raise ValidationError naming the bad code.
+
+    The stored form lists region/sides in plan order and symptoms in the vocabulary's order,
+    leaving out places without symptoms, so equal profiles are equal JSON.
+    """
+    cleaned = {}
+    for (region, side), codes in places.items():
+        if region not in REGIONS:
+            raise ValidationError(f"Unknown region {region!r}.", code="unknown_region")
+        if side not in SIDES:
+            raise ValidationError(f"Unknown side {side!r} for {region}.", code="unknown_side")
+        unknown = sorted(set(codes) - SYMPTOMS.keys())
+        if unknown:
+            raise ValidationError(f"Unknown symptom {unknown[0]!r}.", code="unknown_symptom")
+    for region in REGIONS:
+        for side in SIDES:
+            codes = places.get((region, side), ())
+            ordered = [code for code in SYMPTOMS if code in codes]
+            if ordered:
+                cleaned[place_key(region, side)] = ordered
+    return cleaned
+
+
+def clean_causes(codes):
+    unknown = sorted(set(codes) - CONTRIBUTING_CAUSES.keys())
+    if unknown:
+        raise ValidationError(f"Unknown contributing cause {unknown[0]!r}.", code="unknown_cause")
+    return [code for code in CONTRIBUTING_CAUSES if code in codes]
+
+
+def check_condition(code, location, side, value):
+    """Check a recorded condition field by field.
+
+    Returns (location, side, errors): the location and side to store (an implied location filled
+    in, "" for none) and a dict of field name -> message, empty when the condition is valid.
+    """
+    location = location or ""
+    side = side or ""
+    try:
+        kind = condition(code)
+    except UnknownCode:
+        return location, side, {"code": f"Unknown condition {code!r}."}
+
+    errors = {}
+    if location and location not in LOCATIONS:
+        errors["location"] = f"Unknown location {location!r}."
+    elif location and location not in kind.locations:
+        allowed = ", ".join(LOCATION_LABELS[place].lower() for place in kind.locations)
+        errors["location"] = f"{kind.label} cannot be on the {LOCATION_LABELS[location].lower()}; choose {allowed}."
+    elif not location and len(kind.locations) == 1:
+        location = kind.locations[0]
+    elif not location and not kind.location_optional:
+        errors["location"] = f"Choose where the {kind.label.lower()} is."
+
+    if side and side not in CONDITION_SIDES:
+        errors["side"] = f"Unknown side {side!r}."
+    elif kind.whole_body and side:
+        errors["side"] = f"{kind.label} concerns the whole body: leave the side empty."
+    elif kind.needs_side and location and not side and "location" not in errors:
+        errors["side"] = f"Choose the side of the {kind.label.lower()}."
+
+    if kind.value is not None and value is None:
+        errors["value"] = f"Enter the {kind.label.lower()} ({kind.value})."
+    elif kind.value is None and value is not None:
+        errors["value"] = f"{kind.label} takes no value: leave it empty."
+    elif value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
+        errors["value"] = "Enter a whole number, zero or more."
+
+    if not errors:
+        # The vocabulary has the last word; a disagreement here is a bug worth hearing about.
+        try:
+            location, side = validate_condition(code, location or None, side or None, value)
+        except (KeyError, ValueError) as error:
+            errors["code"] = str(error)
+            return location, side, errors
+        location, side = location or "", side or ""
+    return location, side, errors

@@ -1,0 +1,439 @@
+import hashlib
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from protocols.vocabulary import CONDITIONS, LOCATION_LABELS, REGIONS, SIDES, SYMPTOMS
+
+from . import bodymap, services
+from .documents import ImportFileError, export_client, import_documents, read_upload, write_csv
+from .forms import (
+    ClearanceForm,
+    ClientFilterForm,
+    ClientForm,
+    ConditionForm,
+    ImportForm,
+    ProfileForm,
+    ResolveForm,
+    therapists,
+)
+from .models import Client, Condition, PhysicianClearance
+
+User = get_user_model()
+PAGE_SIZE = 25
+HISTORY_ON_PAGE = 8
+IMPORT_SESSION_KEY = "client_import"
+# What the condition form's script needs to show only the fields a condition uses.
+CATALOGUE = {
+    code: {"meaning": kind.meaning, "locations": kind.locations, "whole_body": kind.whole_body, "value": kind.value}
+    for code, kind in CONDITIONS.items()
+}
+
+admin_only = permission_required("clients.change_client", raise_exception=True)
+can_create = permission_required("clients.add_client", raise_exception=True)
+can_archive = permission_required("clients.archive_client", raise_exception=True)
+can_import = permission_required("clients.import_clients", raise_exception=True)
+clinical = permission_required("clients.change_profile", raise_exception=True)
+can_add_condition = permission_required("clients.add_condition", raise_exception=True)
+can_change_condition = permission_required("clients.change_condition", raise_exception=True)
+can_add_clearance = permission_required("clients.add_physicianclearance", raise_exception=True)
+can_change_clearance = permission_required("clients.change_physicianclearance", raise_exception=True)
+
+
+def _client_for(request, pk):
+    """A client the user may see, with what the client page reads; 404 for anyone else's client."""
+    clients = Client.objects.for_user(request.user).prefetch_related(
+        "care_team", "clearances", Prefetch("conditions", queryset=Condition.objects.order_by("-noted_on", "pk"))
+    )
+    return get_object_or_404(clients, pk=pk)
+
+
+def _condition_for(request, client_pk, pk):
+    client = _client_for(request, client_pk)
+    return client, get_object_or_404(Condition, client=client, pk=pk)
+
+
+def _clearance_for(request, client_pk, pk):
+    client = _client_for(request, client_pk)
+    return client, get_object_or_404(PhysicianClearance, client=client, pk=pk)
+
+
+def _archived_refusal(request, client):
+    """Archived records are read-only until an admin restores them."""
+    if client.is_archived:
+        messages.error(request, f"{client} is archived: restore the client before changing the record.")
+        return redirect("clients:detail", client.pk)
+    return None
+
+
+def _save_versioned(form, instance, save):
+    """Save when the form's version is still current; otherwise put the refusal on the form. True when saved."""
+    try:
+        with transaction.atomic():
+            services.claim_version(instance, form.cleaned_data["version"])
+            save()
+    except services.StaleVersion as stale:
+        form.add_error(None, str(stale))
+        form.refresh_version(stale.current_version)
+        return False
+    return True
+
+
+# The list.
+
+
+@login_required
+def client_list(request):
+    filters = ClientFilterForm(request.GET)
+    status = filters.value("status", "active")
+    query = filters.value("q").strip()
+    neuropathy_type = filters.value("type")
+    therapist = filters.value("therapist").strip()
+
+    clients = Client.objects.for_user(request.user)
+    if status == "active":
+        clients = clients.active()
+    elif status == "archived":
+        clients = clients.archived()
+    if query:
+        clients = clients.search(query)
+    if neuropathy_type:
+        clients = clients.filter(neuropathy_type=neuropathy_type)
+    if therapist:
+        by = Q(care_team__pk=int(therapist)) if therapist.isdigit() else Q(care_team__username=therapist)
+        clients = clients.filter(by)
+
+    today = timezone.localdate()
+    # Counted as on the client page: ongoing conditions, plus each kind of recent lab result or infusion once.
+    ongoing = Condition.objects.ongoing_on(today).filter(client=OuterRef("pk")).order_by().values("client")
+    events = Condition.objects.recent_events_on(today).filter(client=OuterRef("pk")).order_by().values("client")
+    clients = clients.annotate(
+        active_conditions=Coalesce(
+            Subquery(ongoing.annotate(n=Count("pk")).values("n"), output_field=IntegerField()), Value(0)
+        )
+        + Coalesce(
+            Subquery(events.annotate(n=Count("code", distinct=True)).values("n"), output_field=IntegerField()),
+            Value(0),
+        )
+    ).prefetch_related(Prefetch("care_team", queryset=User.objects.order_by("username")))
+    page = Paginator(clients.order_by("last_name", "first_name", "pk"), PAGE_SIZE).get_page(request.GET.get("page"))
+
+    params = request.GET.copy()
+    params.pop("page", None)
+    context = {
+        "page": page,
+        "clients": page.object_list,
+        "filters": filters,
+        "status": status,
+        "query": query,
+        "neuropathy_type": neuropathy_type,
+        "therapist": therapist,
+        "therapists": list(therapists().only("username", "first_name", "last_name")),
+        "querystring": params.urlencode(),
+        "filtered": bool(query or neuropathy_type or therapist or status != "active"),
+    }
+    return render(request, "clients/list.html", context)
+
+
+# Creating and editing a client.
+
+
+@login_required
+@can_create
+def client_new(request):
+    form = ClientForm(request.POST or None)
+    profile = ProfileForm(request.POST or None)
+    if request.method == "POST" and all([form.is_valid(), profile.is_valid()]):
+        born, diagnosed = form.cleaned_data["date_of_birth"], profile.cleaned_data["diagnosed_on"]
+        if diagnosed and diagnosed < born:
+            profile.add_error("diagnosed_on", "The diagnosis date is before the date of birth.")
+        else:
+            with transaction.atomic():
+                client = form.save(commit=False)
+                client.neuropathy_type = profile.cleaned_data["neuropathy_type"]
+                client.diagnosed_on = diagnosed
+                client.contributing_causes = profile.cleaned_data["contributing_causes"]
+                client.symptoms = profile.cleaned_data["symptom_grid"]
+                client.save()
+                form.save_m2m()
+            messages.success(request, f"{client} added. Record their health conditions and clearance here.")
+            return redirect("clients:detail", client.pk)
+    return render(request, "clients/new.html", {"form": form, "profile": profile})
+
+
+@login_required
+def client_detail(request, pk):
+    client = _client_for(request, pk)
+    return render(request, "clients/detail.html", client_detail_context(request, client))
+
+
+def client_detail_context(request, client):
+    """Everything the client page shows; the planner may add its own panel to it."""
+    today = timezone.localdate()
+    meanings = services.condition_meanings(client, today)
+    active = [item.condition for group in meanings for item in group.items]
+    body_map = bodymap.build(client, active, f"Body map of {client}: symptoms and active conditions")
+    items = [item for group in meanings for item in group.items]
+    for item, marker in zip(items, body_map.markers, strict=True):
+        item.number, item.drawn = marker.number, marker.drawn
+    clearance = client.latest_clearance(on=today)
+    return {
+        "client": client,
+        "today": today,
+        "meanings": meanings,
+        "body_map": body_map,
+        "past_conditions": client.earlier_conditions(today),
+        "errors_conditions": [c for c in client.conditions.all() if c.entered_in_error],
+        "clearance": clearance,
+        "clearance_age": clearance.age_in_days(today) if clearance else None,
+        "clearances": sorted(client.clearances.all(), key=lambda c: (c.cleared_on, c.pk), reverse=True),
+        "history": services.history_entries(client, limit=HISTORY_ON_PAGE),
+        "profile_rows": _profile_rows(client),
+        "can_write": not client.is_archived,
+    }
+
+
+def _profile_rows(client):
+    rows = []
+    for region in REGIONS:
+        cells = [[SYMPTOMS[code] for code in client.symptoms_at(region, side)] for side in SIDES]
+        rows.append({"label": LOCATION_LABELS[region], "right": cells[1], "left": cells[0]})
+    return rows
+
+
+@login_required
+@admin_only
+def client_edit(request, pk):
+    client = _client_for(request, pk)
+    if refusal := _archived_refusal(request, client):
+        return refusal
+    form = ClientForm(request.POST or None, instance=client)
+    if request.method == "POST" and form.is_valid():
+        if not form.has_changed():
+            messages.info(request, "Nothing was changed.")
+            return redirect("clients:detail", client.pk)
+        if _save_versioned(form, client, form.save):
+            messages.success(request, f"Details of {client} saved.")
+            return redirect("clients:detail", client.pk)
+    return render(request, "clients/edit.html", {"form": form, "client": client})
+
+
+@login_required
+@clinical
+def client_profile(request, pk):
+    client = _client_for(request, pk)
+    if refusal := _archived_refusal(request, client):
+        return refusal
+    form = ProfileForm(request.POST or None, instance=client)
+    if request.method == "POST" and form.is_valid():
+        if not form.has_changed():
+            messages.info(request, "Nothing was changed.")
+            return redirect("clients:detail", client.pk)
+        if _save_versioned(form, client, form.save):
+            messages.success(request, f"Neuropathy profile of {client} saved.")
+            return redirect("clients:detail", client.pk)
+    return render(request, "clients/profile.html", {"form": form, "client": client})
+
+
+@login_required
+def client_history(request, pk):
+    client = _client_for(request, pk)
+    context = {"client": client, "history": services.history_entries(client)}
+    return render(request, "clients/history.html", context)
+
+
+@login_required
+@can_archive
+@require_POST
+def client_archive(request, pk):
+    client = _client_for(request, pk)
+    if not client.is_archived:
+        services.archive(client, request.user)
+        messages.success(request, f"{client} archived. The record is kept and can be restored at any time.")
+    return redirect("clients:detail", client.pk)
+
+
+@login_required
+@can_archive
+@require_POST
+def client_restore(request, pk):
+    client = _client_for(request, pk)
+    if client.is_archived:
+        services.restore(client)
+        messages.success(request, f"{client} restored.")
+    return redirect("clients:detail", client.pk)
+
+
+# Conditions and clearances.
+
+
+@login_required
+@can_add_condition
+def condition_new(request, pk):
+    client = _client_for(request, pk)
+    if refusal := _archived_refusal(request, client):
+        return refusal
+    form = ConditionForm(request.POST or None, client=client, initial={"noted_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        condition = form.save()
+        messages.success(request, f"{condition} added to {client}'s conditions.")
+        return redirect("clients:detail", client.pk)
+    context = {"form": form, "client": client, "catalogue": CATALOGUE}
+    return render(request, "clients/condition_form.html", context)
+
+
+@login_required
+@can_change_condition
+def condition_edit(request, pk, condition_pk):
+    client, condition = _condition_for(request, pk, condition_pk)
+    if refusal := _archived_refusal(request, client):
+        return refusal
+    form = ConditionForm(request.POST or None, instance=condition, client=client)
+    if request.method == "POST" and form.is_valid():
+        if _save_versioned(form, condition, form.save):
+            messages.success(request, f"{condition} saved.")
+            return redirect("clients:detail", client.pk)
+    context = {"form": form, "client": client, "condition": condition, "catalogue": CATALOGUE}
+    return render(request, "clients/condition_form.html", context)
+
+
+@login_required
+@can_change_condition
+def condition_resolve(request, pk, condition_pk):
+    client, condition = _condition_for(request, pk, condition_pk)
+    if refusal := _archived_refusal(request, client):
+        return refusal
+    initial = {"resolved_on": timezone.localdate(), "version": condition.version}
+    form = ResolveForm(request.POST or None, condition=condition, initial=initial)
+    if request.method == "POST" and form.is_valid():
+
+        def resolve():
+            condition.resolved_on = form.cleaned_data["resolved_on"]
+            condition.save()
+
+        if _save_versioned(form, condition, resolve):
+            messages.success(request, f"{condition} marked resolved on {condition.resolved_on:%-d %b %Y}.")
+            return redirect("clients:detail", client.pk)
+    context = {"form": form, "client": client, "condition": condition}
+    return render(request, "clients/condition_resolve.html", context)
+
+
+@login_required
+@can_change_condition
+@require_POST
+def condition_entered_in_error(request, pk, condition_pk):
+    client, condition = _condition_for(request, pk, condition_pk)
+    if refusal := _archived_refusal(request, client):
+        return refusal
+    if not condition.entered_in_error:
+        condition.entered_in_error = True
+        condition.version += 1
+        condition.save()
+        messages.success(request, f"{condition} marked as entered in error. It stays in the history.")
+    return redirect("clients:detail", client.pk)
+
+
+@login_required
+@can_add_clearance
+def clearance_new(request, pk):
+    client = _client_for(request, pk)
+    if refusal := _archived_refusal(request, client):
+        return refusal
+    form = ClearanceForm(
+        request.POST or None,
+        client=client,
+        initial={"cleared_on": timezone.localdate(), "physician": client.referring_physician},
+    )
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, f"Physician clearance recorded for {client}.")
+        return redirect("clients:detail", client.pk)
+    return render(request, "clients/clearance_form.html", {"form": form, "client": client})
+
+
+@login_required
+@can_change_clearance
+def clearance_edit(request, pk, clearance_pk):
+    client, clearance = _clearance_for(request, pk, clearance_pk)
+    if refusal := _archived_refusal(request, client):
+        return refusal
+    form = ClearanceForm(request.POST or None, instance=clearance, client=client)
+    if request.method == "POST" and form.is_valid():
+        if _save_versioned(form, clearance, form.save):
+            messages.success(request, "Physician clearance saved.")
+            return redirect("clients:detail", client.pk)
+    context = {"form": form, "client": client, "clearance": clearance}
+    return render(request, "clients/clearance_form.html", context)
+
+
+# Export and import.
+
+
+@login_required
+def export_json(request, pk):
+    client = _client_for(request, pk)
+    response = JsonResponse(export_client(client), json_dumps_params={"indent": 2, "ensure_ascii": False})
+    name = client.external_id or f"client-{client.pk}"
+    response["Content-Disposition"] = f'attachment; filename="{name}.json"'
+    return response
+
+
+@login_required
+@can_import
+def export_csv(request):
+    clients = Client.objects.for_user(request.user).active().prefetch_related("care_team")
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="clients-{timezone.localdate():%Y-%m-%d}.csv"'
+    write_csv(clients.order_by("last_name", "first_name", "pk"), response)
+    return response
+
+
+@login_required
+@can_import
+def import_clients(request):
+    """Upload, dry-run report, confirm: the confirmed import is of the very file the report was about."""
+    form = ImportForm()
+    context = {"form": form}
+    if request.method == "POST" and request.POST.get("confirm"):
+        stored = request.session.get(IMPORT_SESSION_KEY)
+        if not stored or stored["digest"] != request.POST["confirm"]:
+            messages.error(request, "That import has expired or was replaced by another upload; upload the file again.")
+            return redirect("clients:import")
+        docs, labels = read_upload(stored["name"], stored["content"].encode("utf-8"))
+        report = import_documents(docs, dry_run=False, labels=labels)
+        if report.saved:
+            del request.session[IMPORT_SESSION_KEY]
+            messages.success(
+                request, f"Imported {stored['name']}: {report.created} created, {report.updated} updated."
+            )
+            return redirect("clients:list")
+        context.update({"report": report, "name": stored["name"]})
+        return render(request, "clients/import.html", context)
+
+    if request.method == "POST":
+        form = ImportForm(request.POST, request.FILES)
+        context["form"] = form
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            data = upload.read()
+            try:
+                docs, labels = read_upload(upload.name, data)
+            except ImportFileError as error:
+                form.add_error("file", str(error))
+            else:
+                report = import_documents(docs, dry_run=True, labels=labels)
+                digest = hashlib.sha256(data).hexdigest()
+                if report.ok:
+                    content = data.decode("utf-8-sig")
+                    request.session[IMPORT_SESSION_KEY] = {"name": upload.name, "content": content, "digest": digest}
+                context.update({"report": report, "name": upload.name, "digest": digest})
+    return render(request, "clients/import.html", context)

@@ -1,0 +1,89 @@
+"""Recording a planned session: save a draft, sign it, add addenda. Locking is enforced here."""
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from .models import Addendum, PlanStatus, RecordItem, SessionRecord
+
+
+class RecordLocked(Exception):
+    """The record is signed: only an addendum can change what it says."""
+
+
+class StaleRecord(Exception):
+    """Someone saved the record after this form was opened."""
+
+
+RECORD_FIELDS = [
+    "minutes",
+    "pain_before",
+    "pain_after",
+    "numbness_before",
+    "numbness_after",
+    "skin_check",
+    "subjective",
+    "objective",
+    "assessment",
+    "soap_plan",
+    "adverse_events",
+    "adverse_other",
+    "next_time",
+]
+
+
+def worked_items(plan):
+    """The plan items a record asks about: every region planned to be worked."""
+    return [item for item in plan.items.all() if item.is_worked]
+
+
+def save_record(plan, cleaned, item_rows, user, *, sign=False):
+    """Create or update the plan's record from valid forms; sign it when asked. Returns the record."""
+    with transaction.atomic():
+        record = SessionRecord.objects.select_for_update().filter(plan=plan).first()
+        if record is not None:
+            if record.is_signed:
+                raise RecordLocked
+            if cleaned.get("version") != record.version:
+                raise StaleRecord
+            record.version += 1
+        else:
+            if cleaned.get("version"):
+                raise StaleRecord  # the form was opened on a record that no longer exists as it was
+            record = SessionRecord(
+                plan=plan, client=plan.client, therapist=plan.therapist, started_at=plan.scheduled_for
+            )
+        for name in RECORD_FIELDS:
+            setattr(record, name, cleaned.get(name))
+        record.adverse_other = cleaned.get("adverse_other") or ""
+        record.adverse_events = list(cleaned.get("adverse_events") or [])
+        for name in ["skin_check", "subjective", "objective", "assessment", "soap_plan", "next_time"]:
+            setattr(record, name, cleaned.get(name) or "")
+        if sign:
+            record.signed_at = timezone.now()
+            record.signed_by = user
+        try:
+            with transaction.atomic():
+                record.save()
+        except IntegrityError:
+            raise StaleRecord from None
+        existing = {item.plan_item_id: item for item in record.items.all()}
+        for plan_item, values in item_rows:
+            item = existing.get(plan_item.pk) or RecordItem(
+                record=record, plan_item=plan_item, region=plan_item.region, side=plan_item.side
+            )
+            item.done = bool(values.get("done"))
+            item.minutes = values.get("minutes")
+            item.pressure_used = values.get("pressure_used")
+            item.pressure_planned = plan_item.pressure
+            item.deviation_reason = (values.get("deviation_reason") or "").strip() if item.is_deviation else ""
+            item.save()
+        if sign:
+            plan.status = PlanStatus.DONE
+            plan.save(update_fields=["status", "updated_at"])
+    return record
+
+
+def add_addendum(record, text, author):
+    if not record.is_signed:
+        raise ValueError("Only a signed record takes addenda; edit the draft instead.")
+    return Addendum.objects.create(record=record, text=text, author=author)

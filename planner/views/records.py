@@ -1,0 +1,201 @@
+"""Session records: the record form, signing, addenda, the record page and its print view."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from clients.forms import ConditionForm
+from planner import records
+from planner.forms import AddendumForm, RecordForm, RecordItemForm
+from planner.models import PlanStatus, SessionPlan, SessionRecord
+from planner.roles import is_clinic_admin
+
+
+def _record_for(request, pk):
+    """A record the user may see: their own as a therapist, any as a clinic admin; 404 otherwise."""
+    queryset = SessionRecord.objects.for_user(request.user).select_related("client", "therapist", "plan", "signed_by")
+    return get_object_or_404(queryset, pk=pk)
+
+
+def _plan_to_record(request, pk):
+    """Only the plan's therapist records its session."""
+    plan = get_object_or_404(SessionPlan.objects.for_user(request.user).select_related("client", "therapist"), pk=pk)
+    if plan.therapist_id != request.user.pk:
+        raise PermissionDenied("Only the plan's therapist records the session.")
+    return plan
+
+
+def _item_forms(plan_items, record, data=None):
+    existing = {item.plan_item_id: item for item in record.items.all()} if record else {}
+    rows = []
+    for plan_item in plan_items:
+        saved = existing.get(plan_item.pk)
+        initial = (
+            {
+                "done": saved.done,
+                "minutes": saved.minutes,
+                "pressure_used": saved.pressure_used,
+                "deviation_reason": saved.deviation_reason,
+            }
+            if saved
+            else {"done": True, "minutes": plan_item.minutes, "pressure_used": plan_item.pressure}
+        )
+        form = RecordItemForm(data, prefix=f"area-{plan_item.pk}", initial=initial, plan_item=plan_item)
+        rows.append({"plan_item": plan_item, "form": form})
+    return rows
+
+
+@login_required
+def record_edit(request, pk):
+    plan = _plan_to_record(request, pk)
+    record = SessionRecord.objects.filter(plan=plan).first()
+    if record and record.is_signed:
+        if request.method == "POST":
+            messages.error(request, "This record is signed and cannot be edited. Add an addendum instead.")
+        return redirect("planner:record-detail", record.pk)
+    if plan.status not in (PlanStatus.READY, PlanStatus.DONE):
+        messages.error(request, "Only a plan marked ready can be recorded. Finish the plan first.")
+        return redirect("planner:plan-detail", plan.pk)
+
+    plan_items = records.worked_items(plan)
+    signing = "sign" in request.POST
+    if request.method == "POST":
+        form = RecordForm(request.POST, instance=record, signing=signing)
+        rows = _item_forms(plan_items, record, request.POST)
+        if all([form.is_valid(), *[row["form"].is_valid() for row in rows]]):
+            item_rows = [(row["plan_item"], row["form"].cleaned_data) for row in rows]
+            try:
+                record = records.save_record(plan, form.cleaned_data, item_rows, request.user, sign=signing)
+            except records.RecordLocked:
+                messages.error(request, "This record was signed meanwhile and cannot be edited. Add an addendum.")
+                return redirect("planner:plan-detail", plan.pk)
+            except records.StaleRecord:
+                form.add_error(
+                    None,
+                    "Someone saved this record after you opened it, so your changes were not saved. "
+                    "Your input is below: review it against the saved record and save again.",
+                )
+            else:
+                if signing:
+                    messages.success(request, "Record signed. It can now only be corrected by an addendum.")
+                    return redirect("planner:record-detail", record.pk)
+                messages.success(request, "Draft saved. Sign it when it is complete.")
+                return redirect("planner:record-edit", plan.pk)
+        status = 400
+    else:
+        initial = {
+            "minutes": sum(item.minutes for item in plan_items) or None,
+            "version": record.version if record else 0,
+        }
+        form = RecordForm(instance=record, initial=initial)
+        if record:
+            form.initial["version"] = record.version
+        rows = _item_forms(plan_items, record)
+        status = 200
+    not_worked = [item for item in plan.items.all() if not item.is_worked]
+    context = {
+        "plan": plan,
+        "client": plan.client,
+        "record": record,
+        "form": form,
+        "rows": rows,
+        "not_worked": not_worked,
+        "finding_form": _finding_form(plan.client),
+    }
+    return render(request, "planner/record_form.html", context, status=status)
+
+
+def _finding_form(client):
+    form = ConditionForm(client=client, prefix=None)
+    form.fields["code"].choices = [("", "Choose a finding…")] + [
+        (code, label) for code, label in form.fields["code"].choices if code in FINDING_CODES
+    ]
+    return form
+
+
+@login_required
+def record_detail(request, pk):
+    record = _record_for(request, pk)
+    context = {
+        "record": record,
+        "plan": record.plan,
+        "client": record.client,
+        "items": list(record.items.select_related("plan_item")),
+        "addenda": list(record.addenda.select_related("author")),
+        "addendum_form": AddendumForm(),
+        "can_add_addendum": record.is_signed and _may_add_addendum(request.user, record),
+    }
+    return render(request, "planner/record_detail.html", context)
+
+
+def _may_add_addendum(user, record):
+    return record.therapist_id == user.pk or is_clinic_admin(user)
+
+
+@login_required
+@require_POST
+def addendum_add(request, pk):
+    record = _record_for(request, pk)
+    if not _may_add_addendum(request.user, record):
+        raise PermissionDenied
+    if not record.is_signed:
+        messages.error(request, "This record is still a draft: edit it instead of adding an addendum.")
+        return redirect("planner:record-edit", record.plan_id)
+    form = AddendumForm(request.POST)
+    if form.is_valid():
+        records.add_addendum(record, form.cleaned_data["text"], request.user)
+        messages.success(request, "Addendum added.")
+        return redirect("planner:record-detail", record.pk)
+    context = {
+        "record": record,
+        "plan": record.plan,
+        "client": record.client,
+        "items": list(record.items.select_related("plan_item")),
+        "addenda": list(record.addenda.select_related("author")),
+        "addendum_form": form,
+        "can_add_addendum": True,
+    }
+    return render(request, "planner/record_detail.html", context, status=400)
+
+
+@login_required
+def record_print(request, pk):
+    record = _record_for(request, pk)
+    context = {
+        "record": record,
+        "plan": record.plan,
+        "client": record.client,
+        "items": list(record.items.select_related("plan_item")),
+        "addenda": list(record.addenda.select_related("author")),
+    }
+    return render(request, "planner/record_print.html", context)
+
+
+FINDING_CODES = ["open_wound", "new_foot_finding", "fungal_infection", "charcot_suspected", "edema", "fragile_skin"]
+
+
+@login_required
+@require_POST
+def finding_add(request, pk):
+    """A skin or foot finding from the session becomes a condition on the client, noted today."""
+    plan = _plan_to_record(request, pk)
+    data = request.POST.copy()
+    data["noted_on"] = timezone.localdate().isoformat()
+    form = ConditionForm(data, client=plan.client)
+    if data.get("code") not in FINDING_CODES:
+        form.add_error(None, "Choose a finding from the list.")
+    if form.is_valid():
+        condition = form.save()
+        messages.success(
+            request, f"{condition} added to {plan.client}'s conditions: the next plan will take it into account."
+        )
+    else:
+        problems = "; ".join(
+            f"{form.fields[name].label if name in form.fields else 'Finding'}: {' '.join(errors)}"
+            for name, errors in form.errors.items()
+        )
+        messages.error(request, f"The finding was not added. {problems}")
+    return redirect("planner:record-edit", plan.pk)

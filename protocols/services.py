@@ -1,0 +1,145 @@
+"""Saving templates (template, steps and version together) and handing them to the engine."""
+
+from django.db import transaction
+from django.utils import timezone
+
+from protocols import engine
+from protocols.models import ProtocolTemplate, TemplateStep, TemplateVersion
+
+
+class StaleTemplate(Exception):
+    """Someone else saved the template after the editor opened it."""
+
+    def __init__(self, template):
+        super().__init__(f"{template.key} is now at version {template.version}")
+        self.template = template
+
+
+def engine_templates(neuropathy_type=None):
+    """The active templates as engine Templates; with a type, only those a client of that type may use.
+
+    Two queries: the templates, then their steps.
+    """
+    templates = ProtocolTemplate.objects.active().order_by("key")
+    if neuropathy_type is not None:
+        templates = templates.for_type(neuropathy_type)
+    templates = templates.prefetch_related("steps")  # in order: TemplateStep.Meta.ordering
+    return tuple(
+        engine.Template(
+            key=template.key,
+            name=template.name,
+            region=template.region,
+            neuropathy_type=template.neuropathy_type_id,
+            version=template.version,
+            steps=tuple(_engine_step(step) for step in template.steps.all()),
+        )
+        for template in templates
+    )
+
+
+def template_version(key, version):
+    """The engine Template exactly as it was saved at that version; raises TemplateVersion.DoesNotExist."""
+    saved = TemplateVersion.objects.get(template__key=key, version=version)
+    snapshot = saved.snapshot
+    return engine.Template(
+        key=key,
+        name=snapshot["name"],
+        region=snapshot["region"],
+        neuropathy_type=snapshot["neuropathy_type"],
+        version=saved.version,
+        steps=tuple(_engine_step(step) for step in snapshot["steps"]),
+    )
+
+
+def template_version_steps(key, version):
+    """The ordered engine TemplateSteps of one saved version of a template."""
+    return template_version(key, version).steps
+
+
+def _engine_step(step):
+    if isinstance(step, dict):
+        return engine.TemplateStep(step["technique"], step["minutes"], step["pressure"], step["instruction"])
+    return engine.TemplateStep(step.technique, step.minutes, step.pressure, step.instruction)
+
+
+def create_template(form, steps, user):
+    """Save a new template from a valid TemplateForm and StepFormSet, as version 1."""
+    with transaction.atomic():
+        template = form.save(commit=False)
+        template.key = ProtocolTemplate.unique_key_for(template.name, template.region)
+        template.version = 1
+        template.save()
+        form.save_m2m()
+        saved_steps = _write_steps(template, steps.ordered_steps())
+        _record_version(template, saved_steps, user, "Created")
+    return template
+
+
+def update_template(template, form, steps, user, base_version):
+    """Save an edit as the next version; refuse it if someone saved in between.
+
+    Returns the saved template, or None when nothing changed (no new version).
+    """
+    with transaction.atomic():
+        current = ProtocolTemplate.objects.select_for_update().get(pk=template.pk)
+        if current.version != base_version:
+            raise StaleTemplate(current)
+        changes = form.changes() + steps.changes()
+        if not changes:
+            return None
+        template = form.save(commit=False)
+        template.version = current.version + 1
+        template.save()
+        form.save_m2m()
+        saved_steps = _write_steps(template, steps.ordered_steps())
+        _record_version(template, saved_steps, user, "Changed " + ", ".join(changes))
+    return template
+
+
+def set_active(template, active, user):
+    """Retire a template (the planner stops offering it) or bring it back, as a new version."""
+    with transaction.atomic():
+        template = ProtocolTemplate.objects.select_for_update().get(pk=template.pk)
+        if template.is_active == active:
+            return template
+        template.is_active = active
+        template.version += 1
+        template.save(update_fields=["is_active", "version"])
+        _record_version(template, list(template.steps.order_by("order")), user, "Restored" if active else "Retired")
+    return template
+
+
+def _write_steps(template, wanted):
+    """Make the template's steps the wanted ones, in order, saving only the rows that change.
+
+    Steps are kept as numbered slots 1..n: slot i takes the i-th wanted step. Rows are only ever
+    renumbered downwards, in ascending order, so the unique (template, order) pair never clashes.
+    """
+    existing = list(template.steps.order_by("order"))
+    saved = []
+    for order, values in enumerate(wanted, start=1):
+        if order <= len(existing):
+            step = existing[order - 1]
+            changed = step.order != order or any(getattr(step, name) != value for name, value in values.items())
+            if changed:
+                step.order = order
+                for name, value in values.items():
+                    setattr(step, name, value)
+                step.save()
+        else:
+            step = TemplateStep.objects.create(template=template, order=order, **values)
+        saved.append(step)
+    for step in existing[len(wanted) :]:
+        step.delete()
+    return saved
+
+
+def _record_version(template, steps, user, summary):
+    return TemplateVersion.objects.create(
+        template=template,
+        version=template.version,
+        snapshot=template.snapshot(steps),
+        summary=summary[:300],
+        edited_by=user,
+        edited_at=timezone.now(),
+    )

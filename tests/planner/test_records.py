@@ -1,0 +1,220 @@
+from datetime import timedelta
+
+import pytest
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from clients.models import Condition
+from planner.models import Addendum, PlanStatus, SessionRecord
+from tests.planner.test_plans import create_plan, make_dpn_client, save_data
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def ready_plan(login, therapist):
+    plan = create_plan(login, therapist, make_dpn_client(therapist))
+    login(therapist).post(f"/plans/{plan.pk}/save/", save_data(plan, mark_ready=True))
+    plan.refresh_from_db()
+    assert plan.status == PlanStatus.READY
+    return plan
+
+
+def record_data(plan, version=0, **overrides):
+    data = {
+        "version": version,
+        "minutes": 33,
+        "pain_before": 6,
+        "pain_after": 3,
+        "numbness_before": 5,
+        "numbness_after": 4,
+        "subjective": "Burning eased after the first week.",
+        "objective": "Skin intact apart from the known heel wound.",
+        "assessment": "Tolerated pressure 2 well.",
+        "soap_plan": "Continue twice weekly.",
+        "adverse_events": ["none"],
+    }
+    for item in plan.items.all():
+        if item.is_worked:
+            prefix = f"area-{item.pk}"
+            data.update(
+                {f"{prefix}-done": "on", f"{prefix}-minutes": item.minutes, f"{prefix}-pressure_used": item.pressure}
+            )
+    data.update(overrides)
+    return data
+
+
+def test_ladder_for_the_record_form(anonymous, login, ready_plan, second_therapist, clinic_admin):
+    url = f"/plans/{ready_plan.pk}/record/"
+    assert anonymous.get(url)["Location"].startswith("/accounts/login/")
+    assert login(second_therapist).get(url).status_code == 404
+    assert login(clinic_admin).get(url).status_code == 403
+    assert login(clinic_admin).post(url, record_data(ready_plan, sign="1")).status_code == 403
+    assert not SessionRecord.objects.exists()
+
+
+def test_form_starts_from_the_plan(login, therapist, ready_plan):
+    page = login(therapist).get(f"/plans/{ready_plan.pk}/record/").content.decode()
+    assert "left hand" in page.lower() and "Not planned to be worked: left foot" in page
+
+
+def test_draft_then_sign_locks_the_record_and_finishes_the_plan(login, therapist, ready_plan):
+    client = login(therapist)
+    response = client.post(f"/plans/{ready_plan.pk}/record/", record_data(ready_plan, pain_after=""))
+    assert response.status_code == 302
+    record = SessionRecord.objects.get()
+    assert record.pain_after is None and not record.is_signed and record.items.count() == 3
+
+    response = client.post(f"/plans/{ready_plan.pk}/record/", record_data(ready_plan, version=record.version, sign="1"))
+    assert response.status_code == 302
+    record.refresh_from_db()
+    ready_plan.refresh_from_db()
+    assert record.is_signed and record.signed_by == therapist and record.pain_after == 3
+    assert ready_plan.status == PlanStatus.DONE
+    assert record.history.count() >= 2
+
+
+def test_signing_needs_every_score(login, therapist, ready_plan):
+    response = login(therapist).post(
+        f"/plans/{ready_plan.pk}/record/", record_data(ready_plan, pain_after="", sign="1")
+    )
+    assert response.status_code == 400
+    assert "pain_after" in response.context["form"].errors
+    assert not SessionRecord.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "field, value", [("pain_before", 11), ("pain_after", -1), ("numbness_before", "x"), ("minutes", 0)]
+)
+def test_scores_outside_the_scale_are_refused(login, therapist, ready_plan, field, value):
+    response = login(therapist).post(f"/plans/{ready_plan.pk}/record/", record_data(ready_plan, **{field: value}))
+    assert response.status_code == 400
+    assert field in response.context["form"].errors
+    assert not SessionRecord.objects.exists()
+
+
+def test_region_minutes_zero_or_far_beyond_the_plan_are_refused(login, therapist, ready_plan):
+    hand = ready_plan.items.get(region="hands", side="left")
+    for minutes in (0, 200):
+        data = record_data(ready_plan, **{f"area-{hand.pk}-minutes": minutes})
+        assert login(therapist).post(f"/plans/{ready_plan.pk}/record/", data).status_code == 400
+    assert not SessionRecord.objects.exists()
+
+
+def test_pressure_above_the_plan_needs_a_reason_and_shows_as_deviation(login, therapist, ready_plan):
+    hand = ready_plan.items.get(region="hands", side="left")
+    data = record_data(ready_plan, **{f"area-{hand.pk}-pressure_used": 3})
+    response = login(therapist).post(f"/plans/{ready_plan.pk}/record/", data)
+    assert response.status_code == 400
+    assert not SessionRecord.objects.exists()
+
+    data[f"area-{hand.pk}-deviation_reason"] = "Client asked for firmer work on the palm"
+    assert login(therapist).post(f"/plans/{ready_plan.pk}/record/", data).status_code == 302
+    item = SessionRecord.objects.get().items.get(region="hands", side="left")
+    assert item.is_deviation and item.deviation_reason.startswith("Client asked")
+    page = login(therapist).get(f"/records/{item.record_id}/").content.decode()
+    assert "Deviation" in page
+
+
+def test_signed_record_refuses_every_edit(login, therapist, ready_plan):
+    client = login(therapist)
+    client.post(f"/plans/{ready_plan.pk}/record/", record_data(ready_plan, sign="1"))
+    record = SessionRecord.objects.get()
+    response = client.post(
+        f"/plans/{ready_plan.pk}/record/", record_data(ready_plan, version=record.version, subjective="Rewritten")
+    )
+    assert response.status_code == 302
+    record.refresh_from_db()
+    assert record.subjective.startswith("Burning eased")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        SessionRecord.objects.filter(pk=record.pk).update(pain_before=12)
+
+
+def test_addenda_correct_a_signed_record(login, therapist, ready_plan, clinic_admin, second_therapist):
+    login(therapist).post(f"/plans/{ready_plan.pk}/record/", record_data(ready_plan, sign="1"))
+    record = SessionRecord.objects.get()
+    url = f"/records/{record.pk}/addenda/"
+    assert login(therapist).get(url).status_code == 405
+    assert login(second_therapist).post(url, {"text": "x"}).status_code == 404
+    assert login(therapist).post(url, {"text": "   "}).status_code == 400
+    assert login(therapist).post(url, {"text": "Pain after was 4, not 3."}).status_code == 302
+    assert login(clinic_admin).post(url, {"text": "Checked with the client."}).status_code == 302
+    addenda = list(record.addenda.order_by("pk"))
+    assert [(a.author, a.text) for a in addenda] == [
+        (therapist, "Pain after was 4, not 3."),
+        (clinic_admin, "Checked with the client."),
+    ]
+    page = login(therapist).get(f"/records/{record.pk}/").content.decode()
+    assert page.index("Pain after was 4") < page.index("Checked with the client")
+
+
+def test_addendum_on_a_draft_is_refused(login, therapist, ready_plan):
+    login(therapist).post(f"/plans/{ready_plan.pk}/record/", record_data(ready_plan))
+    record = SessionRecord.objects.get()
+    login(therapist).post(f"/records/{record.pk}/addenda/", {"text": "Too early"})
+    assert not Addendum.objects.exists()
+
+
+def test_two_tabs_cannot_overwrite_a_draft(login, therapist, ready_plan):
+    client = login(therapist)
+    client.post(f"/plans/{ready_plan.pk}/record/", record_data(ready_plan))
+    record = SessionRecord.objects.get()
+    first = record_data(ready_plan, version=record.version, subjective="Tab one")
+    second = record_data(ready_plan, version=record.version, subjective="Tab two")
+    assert client.post(f"/plans/{ready_plan.pk}/record/", first).status_code == 302
+    response = client.post(f"/plans/{ready_plan.pk}/record/", second)
+    assert response.status_code == 400 and "Someone saved this record" in response.content.decode()
+    record.refresh_from_db()
+    assert record.subjective == "Tab one"
+
+
+def test_clinic_admin_cannot_sign(login, clinic_admin, ready_plan):
+    login(clinic_admin).post(f"/plans/{ready_plan.pk}/record/", record_data(ready_plan, sign="1"))
+    assert not SessionRecord.objects.exists()
+
+
+def test_a_draft_plan_cannot_be_recorded(login, therapist):
+    plan = create_plan(login, therapist, make_dpn_client(therapist))
+    response = login(therapist).post(f"/plans/{plan.pk}/record/", record_data(plan, sign="1"))
+    assert response.status_code == 302
+    assert not SessionRecord.objects.exists()
+
+
+def test_a_new_finding_becomes_a_condition(login, therapist, ready_plan):
+    data = {"code": "open_wound", "location": "hands", "side": "right", "detail": "blister on the thumb"}
+    response = login(therapist).post(f"/plans/{ready_plan.pk}/record/finding/", data)
+    assert response.status_code == 302
+    condition = Condition.objects.get(code="open_wound", location="hands")
+    assert condition.noted_on == timezone.localdate() and condition.client == ready_plan.client
+    preview = login(therapist).get(f"/clients/{ready_plan.client_id}/plan-preview.json?regions=hands:right").json()
+    assert preview["regions"][0]["status"] == "avoid"
+
+
+def test_a_bad_finding_saves_nothing_and_says_why(login, therapist, ready_plan):
+    before = Condition.objects.count()
+    response = login(therapist).post(f"/plans/{ready_plan.pk}/record/finding/", {"code": "open_wound"}, follow=True)
+    assert Condition.objects.count() == before
+    assert "The finding was not added" in response.content.decode()
+
+
+def test_dashboard_lists_records_unsigned_for_more_than_a_day(login, therapist, ready_plan):
+    login(therapist).post(f"/plans/{ready_plan.pk}/record/", record_data(ready_plan))
+    record = SessionRecord.objects.get()
+    assert "unsigned for more than a day" not in login(therapist).get("/").content.decode()
+    SessionRecord.objects.filter(pk=record.pk).update(started_at=timezone.now() - timedelta(days=2))
+    assert "unsigned for more than a day" in login(therapist).get("/").content.decode()
+
+
+def test_record_form_query_count_is_fixed(login, therapist, ready_plan, django_assert_max_num_queries):
+    client = login(therapist)
+    client.post(f"/plans/{ready_plan.pk}/record/", record_data(ready_plan))
+    # session, user, groups (x2: plan scope, navbar), plan, record, plan items, record items, finding form
+    with django_assert_max_num_queries(10):
+        assert client.get(f"/plans/{ready_plan.pk}/record/").status_code == 200
+
+
+def test_record_print_shows_the_record(login, therapist, ready_plan):
+    login(therapist).post(f"/plans/{ready_plan.pk}/record/", record_data(ready_plan, sign="1"))
+    record = SessionRecord.objects.get()
+    page = login(therapist).get(f"/records/{record.pk}/print/").content.decode()
+    assert "6 → 3" in page and "Signed" in page and 'class="navbar' not in page
