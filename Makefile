@@ -46,3 +46,12 @@ check-deploy: install
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles artifacts
+
+# Regenerate docs/screenshots/ from the demo clinic on a scratch database.
+screenshots: install
+	rm -f artifacts/screenshots.db && mkdir -p artifacts
+	DATABASE_URL=sqlite:///artifacts/screenshots.db $(BIN)/python manage.py migrate --noinput -v 0
+	DATABASE_URL=sqlite:///artifacts/screenshots.db $(BIN)/python manage.py seed_demo > /dev/null
+	DATABASE_URL=sqlite:///artifacts/screenshots.db $(BIN)/python manage.py runserver 127.0.0.1:8765 --noreload > artifacts/screenshots-server.log 2>&1 & \
+		server=$$!; sleep 3; \
+		$(BIN)/python docs/screenshots.py; status=$$?; kill $$server; exit $$status

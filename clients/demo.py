@@ -27,7 +27,10 @@ I = "itching"  # noqa: E741 - one of the symptom abbreviations of this table
 # resolved days ago or None). Clearance: (physician, days ago, restrictions) or None.
 DEMO_CLIENTS = [
     {
-        "name": ("Harold", "Whitfield"), "born": (71, 3, 14), "type": "DPN", "diagnosed": 9,
+        "name": ("Harold", "Whitfield"),
+        "born": (71, 3, 14),
+        "type": "DPN",
+        "diagnosed": 9,
         "symptoms": {"feet": ("both", [N, B, T])},
         "conditions": [
             ("loss_of_protective_sensation", "feet", "both", None, "", 400, None),
@@ -39,7 +42,10 @@ DEMO_CLIENTS = [
         "team": ["tara"],
     },
     {
-        "name": ("Maria", "Gonzalez"), "born": (64, 7, 2), "type": "DPN", "diagnosed": 6,
+        "name": ("Maria", "Gonzalez"),
+        "born": (64, 7, 2),
+        "type": "DPN",
+        "diagnosed": 6,
         "symptoms": {"feet": ("both", [T, PN, B]), "hands": ("both", [T])},
         "conditions": [
             ("fungal_infection", "feet", "right", None, "toenails", 45, None),
@@ -50,8 +56,12 @@ DEMO_CLIENTS = [
         "team": ["tara"],
     },
     {
-        "name": ("Aisha", "Rahman"), "born": (52, 11, 23), "type": "CIPN", "diagnosed": 0,
-        "causes": [], "symptoms": {"hands": ("both", [T, N, C]), "feet": ("both", [T, N, C])},
+        "name": ("Aisha", "Rahman"),
+        "born": (52, 11, 23),
+        "type": "CIPN",
+        "diagnosed": 0,
+        "causes": [],
+        "symptoms": {"hands": ("both", [T, N, C]), "feet": ("both", [T, N, C])},
         "conditions": [
             ("active_chemo", "", "", None, "FOLFOX", 60, None),
             ("oxaliplatin_course", "", "", None, "", 60, None),
@@ -65,7 +75,10 @@ DEMO_CLIENTS = [
         "team": ["sam"],
     },
     {
-        "name": ("Linda", "Park"), "born": (58, 5, 9), "type": "CIPN", "diagnosed": 2,
+        "name": ("Linda", "Park"),
+        "born": (58, 5, 9),
+        "type": "CIPN",
+        "diagnosed": 2,
         "symptoms": {"hands": ("both", [T]), "feet": ("both", [N])},
         "conditions": [
             ("node_removal_axillary", "arms", "left", None, "sentinel and axillary nodes", 800, None),
@@ -77,8 +90,12 @@ DEMO_CLIENTS = [
         "team": ["tara", "sam"],
     },
     {
-        "name": ("George", "Novak"), "born": (77, 1, 30), "type": "IDIOPATHIC", "diagnosed": 4,
-        "causes": ["b12_deficiency", "alcohol"], "symptoms": {"feet": ("both", [N, W]), "legs": ("both", [W])},
+        "name": ("George", "Novak"),
+        "born": (77, 1, 30),
+        "type": "IDIOPATHIC",
+        "diagnosed": 4,
+        "causes": ["b12_deficiency", "alcohol"],
+        "symptoms": {"feet": ("both", [N, W]), "legs": ("both", [W])},
         "conditions": [
             ("fall_risk", "", "", None, "uses a cane", 200, None),
             ("neuropathic_pain_medication", "", "", None, "gabapentin", 300, None),
@@ -88,7 +105,10 @@ DEMO_CLIENTS = [
         "team": ["sam"],
     },
     {
-        "name": ("James", "O'Connor"), "born": (68, 9, 17), "type": "DPN", "diagnosed": 11,
+        "name": ("James", "O'Connor"),
+        "born": (68, 9, 17),
+        "type": "DPN",
+        "diagnosed": 11,
         "symptoms": {"feet": ("both", [B, P, A])},
         "conditions": [
             ("pad", "", "", None, "claudication after 200 m", 500, None),
@@ -100,7 +120,10 @@ DEMO_CLIENTS = [
         "team": ["tara"],
     },
     {
-        "name": ("Priya", "Sharma"), "born": (45, 4, 4), "type": "CIPN", "diagnosed": 0,
+        "name": ("Priya", "Sharma"),
+        "born": (45, 4, 4),
+        "type": "CIPN",
+        "diagnosed": 0,
         "symptoms": {"hands": ("both", [N, T])},
         "conditions": [
             ("active_chemo", "", "", None, "paclitaxel", 70, None),
@@ -112,7 +135,10 @@ DEMO_CLIENTS = [
         "team": ["sam"],
     },
     {
-        "name": ("Dorothy", "Evans"), "born": (82, 12, 1), "type": "DPN", "diagnosed": 20,
+        "name": ("Dorothy", "Evans"),
+        "born": (82, 12, 1),
+        "type": "DPN",
+        "diagnosed": 20,
         "symptoms": {"feet": ("both", [N]), "legs": ("both", [W])},
         "conditions": [
             ("amputation", "feet", "right", None, "second toe", 1200, None),
@@ -124,8 +150,12 @@ DEMO_CLIENTS = [
         "team": ["tara"],
     },
     {
-        "name": ("Thomas", "Becker"), "born": (59, 6, 21), "type": "IDIOPATHIC", "diagnosed": 3,
-        "causes": ["autoimmune"], "symptoms": {"hands": ("both", [B]), "feet": ("both", [B, PN])},
+        "name": ("Thomas", "Becker"),
+        "born": (59, 6, 21),
+        "type": "IDIOPATHIC",
+        "diagnosed": 3,
+        "causes": ["autoimmune"],
+        "symptoms": {"hands": ("both", [B]), "feet": ("both", [B, PN])},
         "conditions": [
             ("topical_anesthetic", "feet", "both", None, "lidocaine patches at night", 40, None),
             ("tens_unit", "legs", "left", None, "", 100, None),
@@ -134,7 +164,10 @@ DEMO_CLIENTS = [
         "team": ["sam"],
     },
     {
-        "name": ("Samuel", "Adeyemi"), "born": (66, 2, 11), "type": "DPN", "diagnosed": 8,
+        "name": ("Samuel", "Adeyemi"),
+        "born": (66, 2, 11),
+        "type": "DPN",
+        "diagnosed": 8,
         "symptoms": {"feet": ("both", [N, T]), "legs": ("right", [T])},
         "conditions": [
             ("new_foot_finding", "feet", "left", None, "discoloured fifth toe", 2, None),
@@ -144,7 +177,10 @@ DEMO_CLIENTS = [
         "team": ["tara"],
     },
     {
-        "name": ("Helen", "Fischer"), "born": (61, 8, 30), "type": "CIPN", "diagnosed": 1,
+        "name": ("Helen", "Fischer"),
+        "born": (61, 8, 30),
+        "type": "CIPN",
+        "diagnosed": 1,
         "symptoms": {"feet": ("both", [N, C])},
         "conditions": [
             ("node_removal_inguinal", "legs", "right", None, "", 700, None),
@@ -156,7 +192,10 @@ DEMO_CLIENTS = [
         "team": ["tara"],
     },
     {
-        "name": ("Carlos", "Mendes"), "born": (55, 10, 5), "type": "DPN", "diagnosed": 5,
+        "name": ("Carlos", "Mendes"),
+        "born": (55, 10, 5),
+        "type": "DPN",
+        "diagnosed": 5,
         "symptoms": {"feet": ("both", [T])},
         "conditions": [
             ("dvt_suspected", "legs", "left", None, "calf, ruled out by ultrasound", 40, 30),
@@ -166,14 +205,21 @@ DEMO_CLIENTS = [
         "team": ["sam"],
     },
     {
-        "name": ("Margaret", "Lindsay"), "born": (73, 3, 3), "type": "IDIOPATHIC", "diagnosed": 7,
-        "causes": ["hereditary"], "symptoms": {"feet": ("both", [N]), "hands": ("both", [T])},
+        "name": ("Margaret", "Lindsay"),
+        "born": (73, 3, 3),
+        "type": "IDIOPATHIC",
+        "diagnosed": 7,
+        "causes": ["hereditary"],
+        "symptoms": {"feet": ("both", [N]), "hands": ("both", [T])},
         "conditions": [("fall_risk", "", "", None, "", 300, None)],
         "clearance": ("Dr. Samuel Grant", 200, ""),
         "team": ["tara"],
     },
     {
-        "name": ("Yusuf", "Demir"), "born": (49, 7, 27), "type": "CIPN", "diagnosed": 1,
+        "name": ("Yusuf", "Demir"),
+        "born": (49, 7, 27),
+        "type": "CIPN",
+        "diagnosed": 1,
         "symptoms": {"hands": ("both", [T, P]), "feet": ("both", [T, P])},
         "conditions": [
             ("bone_metastasis", "back", "both", None, "lumbar spine", 100, None),
@@ -186,7 +232,10 @@ DEMO_CLIENTS = [
         "team": ["sam"],
     },
     {
-        "name": ("Patricia", "Moore"), "born": (70, 1, 8), "type": "DPN", "diagnosed": 12,
+        "name": ("Patricia", "Moore"),
+        "born": (70, 1, 8),
+        "type": "DPN",
+        "diagnosed": 12,
         "symptoms": {"feet": ("both", [B])},
         "conditions": [
             ("open_wound", "feet", "right", None, "blister, big toe", 90, 60),
@@ -196,7 +245,10 @@ DEMO_CLIENTS = [
         "team": ["tara"],
     },
     {
-        "name": ("Robert", "Chen"), "born": (63, 4, 19), "type": "DPN", "diagnosed": 7,
+        "name": ("Robert", "Chen"),
+        "born": (63, 4, 19),
+        "type": "DPN",
+        "diagnosed": 7,
         "symptoms": {"feet": ("both", [N])},
         "conditions": [
             ("loss_of_protective_sensation", "feet", "both", None, "", 100, None),
@@ -206,7 +258,10 @@ DEMO_CLIENTS = [
         "team": ["sam"],
     },
     {
-        "name": ("Emma", "Thompson"), "born": (47, 9, 9), "type": "CIPN", "diagnosed": 0,
+        "name": ("Emma", "Thompson"),
+        "born": (47, 9, 9),
+        "type": "CIPN",
+        "diagnosed": 0,
         "symptoms": {"hands": ("both", [T, C]), "feet": ("both", [T])},
         "conditions": [
             ("active_chemo", "", "", None, "FOLFOX", 40, None),
@@ -220,14 +275,21 @@ DEMO_CLIENTS = [
         "team": ["tara"],
     },
     {
-        "name": ("Wei", "Zhang"), "born": (68, 6, 6), "type": "IDIOPATHIC", "diagnosed": 5,
-        "causes": ["kidney_disease", "medication"], "symptoms": {"feet": ("both", [N]), "legs": ("both", [T])},
+        "name": ("Wei", "Zhang"),
+        "born": (68, 6, 6),
+        "type": "IDIOPATHIC",
+        "diagnosed": 5,
+        "causes": ["kidney_disease", "medication"],
+        "symptoms": {"feet": ("both", [N]), "legs": ("both", [T])},
         "conditions": [("edema", "legs", "both", None, "ankles", 50, None)],
         "clearance": ("Dr. Samuel Grant", 380, ""),
         "team": ["sam"],
     },
     {
-        "name": ("Fatima", "Al-Sayed"), "born": (58, 2, 28), "type": "DPN", "diagnosed": 4,
+        "name": ("Fatima", "Al-Sayed"),
+        "born": (58, 2, 28),
+        "type": "DPN",
+        "diagnosed": 4,
         "symptoms": {"feet": ("both", [PN])},
         "conditions": [
             ("insulin_pump", "abdomen", "right", None, "", 200, None),
@@ -237,7 +299,10 @@ DEMO_CLIENTS = [
         "team": ["tara", "sam"],
     },
     {
-        "name": ("Olga", "Petrova"), "born": (66, 10, 14), "type": "CIPN", "diagnosed": 3,
+        "name": ("Olga", "Petrova"),
+        "born": (66, 10, 14),
+        "type": "CIPN",
+        "diagnosed": 3,
         "symptoms": {"feet": ("both", [N]), "hands": ("both", [N])},
         "conditions": [
             ("lymphedema", "legs", "right", None, "", 300, None),
@@ -247,7 +312,10 @@ DEMO_CLIENTS = [
         "team": ["tara"],
     },
     {
-        "name": ("Kenneth", "Brooks"), "born": (76, 5, 25), "type": "DPN", "diagnosed": 15,
+        "name": ("Kenneth", "Brooks"),
+        "born": (76, 5, 25),
+        "type": "DPN",
+        "diagnosed": 15,
         "symptoms": {"feet": ("right", [N, W]), "legs": ("both", [W])},
         "conditions": [
             ("amputation", "legs", "left", None, "below the knee", 1500, None),
@@ -257,14 +325,21 @@ DEMO_CLIENTS = [
         "team": ["sam"],
     },
     {
-        "name": ("Sofia", "Rossi"), "born": (54, 12, 12), "type": "IDIOPATHIC", "diagnosed": 2,
-        "causes": ["toxin_exposure"], "symptoms": {"hands": ("both", [B, I])},
+        "name": ("Sofia", "Rossi"),
+        "born": (54, 12, 12),
+        "type": "IDIOPATHIC",
+        "diagnosed": 2,
+        "causes": ["toxin_exposure"],
+        "symptoms": {"hands": ("both", [B, I])},
         "conditions": [("fungal_infection", "hands", "right", None, "nails", 25, None)],
         "clearance": None,
         "team": ["tara"],
     },
     {
-        "name": ("Daniel", "Kim"), "born": (60, 3, 30), "type": "CIPN", "diagnosed": 0,
+        "name": ("Daniel", "Kim"),
+        "born": (60, 3, 30),
+        "type": "CIPN",
+        "diagnosed": 0,
         "symptoms": {"feet": ("both", [T])},
         "conditions": [
             ("active_chemo", "", "", None, "bortezomib", 90, None),
@@ -275,7 +350,10 @@ DEMO_CLIENTS = [
         "team": ["sam"],
     },
     {
-        "name": ("Grace", "Okonkwo"), "born": (69, 8, 3), "type": "DPN", "diagnosed": 10,
+        "name": ("Grace", "Okonkwo"),
+        "born": (69, 8, 3),
+        "type": "DPN",
+        "diagnosed": 10,
         "symptoms": {"feet": ("both", [N, B])},
         "conditions": [
             ("open_wound", "feet", "left", None, "blister, ball of the foot", 10, None),
@@ -287,8 +365,12 @@ DEMO_CLIENTS = [
         "team": ["tara"],
     },
     {
-        "name": ("Peter", "Jansen"), "born": (80, 11, 11), "type": "IDIOPATHIC", "diagnosed": 6,
-        "causes": ["liver_disease", "alcohol"], "symptoms": {"feet": ("both", [N])},
+        "name": ("Peter", "Jansen"),
+        "born": (80, 11, 11),
+        "type": "IDIOPATHIC",
+        "diagnosed": 6,
+        "causes": ["liver_disease", "alcohol"],
+        "symptoms": {"feet": ("both", [N])},
         "conditions": [
             ("liver_disease", "", "", None, "bruises easily", 300, None),
             ("fragile_skin", "", "", None, "", 300, None),
@@ -297,7 +379,10 @@ DEMO_CLIENTS = [
         "team": ["sam"],
     },
     {
-        "name": ("Nadia", "Haddad"), "born": (51, 1, 19), "type": "CIPN", "diagnosed": 0,
+        "name": ("Nadia", "Haddad"),
+        "born": (51, 1, 19),
+        "type": "CIPN",
+        "diagnosed": 0,
         "symptoms": {"hands": ("both", [T]), "feet": ("both", [T, B])},
         "conditions": [
             ("radiation_field", "chest", "right", None, "", 20, None),
@@ -309,7 +394,10 @@ DEMO_CLIENTS = [
         "team": ["tara"],
     },
     {
-        "name": ("William", "Foster"), "born": (74, 7, 7), "type": "DPN", "diagnosed": 14,
+        "name": ("William", "Foster"),
+        "born": (74, 7, 7),
+        "type": "DPN",
+        "diagnosed": 14,
         "symptoms": {"feet": ("both", [N]), "legs": ("left", [P])},
         "conditions": [
             ("heart_failure", "", "", None, "", 400, None),
@@ -320,14 +408,21 @@ DEMO_CLIENTS = [
         "team": ["sam"],
     },
     {
-        "name": ("Ingrid", "Larsen"), "born": (62, 4, 24), "type": "IDIOPATHIC", "diagnosed": 1,
-        "causes": ["infection"], "symptoms": {"feet": ("both", [T])},
+        "name": ("Ingrid", "Larsen"),
+        "born": (62, 4, 24),
+        "type": "IDIOPATHIC",
+        "diagnosed": 1,
+        "causes": ["infection"],
+        "symptoms": {"feet": ("both", [T])},
         "conditions": [("rapid_progression", "", "", None, "assessed by neurology", 130, 120)],
         "clearance": ("Dr. Samuel Grant", 100, ""),
         "team": ["tara"],
     },
     {
-        "name": ("Marcus", "Bell"), "born": (57, 9, 29), "type": "CIPN", "diagnosed": 2,
+        "name": ("Marcus", "Bell"),
+        "born": (57, 9, 29),
+        "type": "CIPN",
+        "diagnosed": 2,
         "symptoms": {"hands": ("both", [N])},
         "conditions": [
             ("picc_line", "arms", "left", None, "", 200, 30),
@@ -337,7 +432,10 @@ DEMO_CLIENTS = [
         "team": ["sam"],
     },
     {
-        "name": ("Eleanor", "Hughes"), "born": (79, 6, 15), "type": "DPN", "diagnosed": 18,
+        "name": ("Eleanor", "Hughes"),
+        "born": (79, 6, 15),
+        "type": "DPN",
+        "diagnosed": 18,
         "symptoms": {"feet": ("both", [N])},
         "conditions": [("insulin_user", "", "", None, "", 3000, None)],
         "clearance": ("Dr. Anika Shah", 500, ""),

@@ -337,11 +337,13 @@ def _import_one(doc, record, seen_ids):
     team = _care_team(doc["care_team"], record) if "care_team" in doc else None
     if client is None and team is None:
         record.error("care_team", "a new client needs at least one therapist")
-    if form is not None and not form.is_valid():
+    if not form.is_valid():
+        reported = {where for where, _ in record.errors}
         for name, errors in form.errors.items():
             where = FORM_FIELD_PATHS.get(name, name if name != "__all__" else "document")
-            for message in errors:
-                record.error(where, message)
+            if where not in reported:  # a bad date is already named; "required" would only repeat it
+                for message in errors:
+                    record.error(where, message)
     if record.errors:
         return
 

@@ -186,6 +186,8 @@ class ConditionForm(VersionedForm):
         super().__init__(*args, **kwargs)
         self.client = client
         self.fields["code"].choices = [("", "Choose a condition…"), *self.fields["code"].choices[1:]]
+        self.fields["location"].choices = [("", "Not on one place"), *self.fields["location"].choices[1:]]
+        self.fields["side"].choices = [("", "No side"), *self.fields["side"].choices[1:]]
 
     def clean(self):
         cleaned = super().clean()

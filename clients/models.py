@@ -3,6 +3,7 @@ import datetime
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Upper
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
@@ -39,19 +40,19 @@ PLACED_CODES = [code for code, kind in CONDITIONS.items() if kind.needs_side]
 EVENT_CODES = [*LAB_CODES, "chemo_infusion"]
 
 
-class PrefixSearch(models.Func):
-    """UPPER(column) in an index that serves case-insensitive prefix search (`istartswith`).
+class PrefixSearchIndex(models.Index):
+    """An index on UPPER(column) that serves case-insensitive prefix search (`istartswith`).
 
-    PostgreSQL uses a btree index for LIKE 'SMI%' only with a pattern operator class (unless
-    the database collation is C). SQLite's LIKE does not use such an index; it scans, which
-    is fine at the size of a clinic.
+    PostgreSQL uses a btree index for LIKE 'SMI%' only with the pattern operator class (unless
+    the database collation is C), so it gets one there. SQLite's LIKE does not use indexes
+    this way and scans, which is fine at the size of a clinic.
     """
 
-    function = "UPPER"
-
-    def as_postgresql(self, compiler, connection, **extra_context):
-        sql, params = self.as_sql(compiler, connection, **extra_context)
-        return f"{sql} text_pattern_ops", params
+    def create_sql(self, model, schema_editor, using="", **kwargs):
+        statement = super().create_sql(model, schema_editor, using, **kwargs)
+        if schema_editor.connection.vendor == "postgresql":
+            statement.parts["columns"] = f"{statement.parts['columns']} text_pattern_ops"
+        return statement
 
 
 class ClientQuerySet(models.QuerySet):
@@ -139,9 +140,7 @@ class Client(models.Model):
             models.CheckConstraint(
                 condition=Q(neuropathy_type__in=list(NEUROPATHY_TYPES)), name="client_neuropathy_type_valid"
             ),
-            models.CheckConstraint(
-                condition=Q(date_of_birth__gte=EARLIEST_BIRTH_DATE), name="client_born_after_1900"
-            ),
+            models.CheckConstraint(condition=Q(date_of_birth__gte=EARLIEST_BIRTH_DATE), name="client_born_after_1900"),
             models.CheckConstraint(
                 condition=Q(diagnosed_on__isnull=True) | Q(diagnosed_on__gte=models.F("date_of_birth")),
                 name="client_diagnosed_after_birth",
@@ -155,11 +154,11 @@ class Client(models.Model):
         ]
         indexes = [
             # The list's ?q= search: UPPER(last_name) LIKE UPPER('smi%').
-            models.Index(PrefixSearch("last_name"), name="client_last_name_search"),
+            PrefixSearchIndex(Upper("last_name"), name="client_last_name_search"),
             # The list's ?q= search: UPPER(first_name) LIKE UPPER('mar%').
-            models.Index(PrefixSearch("first_name"), name="client_first_name_search"),
+            PrefixSearchIndex(Upper("first_name"), name="client_first_name_search"),
             # The list's ?q= search on ids: UPPER(external_id) LIKE UPPER('C-10%').
-            models.Index(PrefixSearch("external_id"), name="client_external_id_search"),
+            PrefixSearchIndex(Upper("external_id"), name="client_external_id_search"),
             # The list's ORDER BY last_name, first_name.
             models.Index(fields=["last_name", "first_name"], name="client_name_order"),
         ]
@@ -235,9 +234,9 @@ class Client(models.Model):
         earlier = [
             condition
             for condition in self.recorded_conditions()
-            if condition.pk not in current and condition.noted_on <= day and (
-                condition.is_event or condition.resolved_on is not None
-            )
+            if condition.pk not in current
+            and condition.noted_on <= day
+            and (condition.is_event or condition.resolved_on is not None)
         ]
         return sorted(earlier, key=lambda c: (c.resolved_on or c.noted_on, c.pk), reverse=True)
 
@@ -376,9 +375,7 @@ class Condition(models.Model):
 
     def is_active_on(self, day):
         return (
-            not self.entered_in_error
-            and self.noted_on <= day
-            and (self.resolved_on is None or self.resolved_on > day)
+            not self.entered_in_error and self.noted_on <= day and (self.resolved_on is None or self.resolved_on > day)
         )
 
     def as_fact(self):
@@ -424,4 +421,3 @@ class PhysicianClearance(models.Model):
     def is_current(self, on=None):
         """Within the year the engine accepts."""
         return 0 <= self.age_in_days(on) <= CLEARANCE_VALID_DAYS
-

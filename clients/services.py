@@ -1,22 +1,18 @@
 """Operations on client records that span several objects: saving with a version, archiving,
-reading the conditions through the engine, and the change history."""
+reading the conditions through the engine, and the dashboard's clients needing attention."""
 
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from django.contrib.auth import get_user_model
-from django.db.models import F
+from django.db.models import F, Max, Q
 from django.utils import timezone
 
 from protocols.default_templates import DEFAULT_TEMPLATES
-from protocols.engine import ClientFacts, EngineError, propose
+from protocols.engine import CLEARANCE_VALID_DAYS, LAB_VALID_DAYS, ClientFacts, EngineError, propose
 from protocols.rules import AVOID, CAUTION, DEFER, MODIFY, RULES_BY_CODE
-from protocols.vocabulary import CONTRIBUTING_CAUSES, REGION_SINGULAR, REGIONS, SIDES, SYMPTOMS
+from protocols.vocabulary import REGION_SINGULAR, REGIONS, SIDES
 
-from .models import Client, Condition, HistoricalClient_care_team, PhysicianClearance
-from .validators import place_key
-
-User = get_user_model()
+from .models import LAB_CODES, Client, Condition
 
 
 class StaleVersion(Exception):
@@ -161,213 +157,55 @@ def _and_list(words):
     return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
 
 
-# The change history: who changed what, when, in words.
+# The dashboard: clients whose record needs a look before their next session.
+
+NEW_FINDING_CODES = ["open_wound", "new_foot_finding", "charcot_suspected"]
+NEW_FINDING_DAYS = 14
 
 
 @dataclass
-class Change:
-    label: str
-    old: str
-    new: str
+class Attention:
+    client: Client
+    reasons: list[str] = field(default_factory=list)
 
 
-@dataclass
-class HistoryEntry:
-    when: object
-    who: object
-    summary: str  # "added a condition: open wound, left foot"
-    changes: list[Change]
+def needing_attention(user, day, limit=8):
+    """Active clients the user may see with an expired clearance, a lab result that changes the
+    session, or a wound or foot finding noted in the last two weeks. Two queries."""
+    clients = Client.objects.for_user(user).active()
+    found = {}
 
+    cutoff = day - timedelta(days=CLEARANCE_VALID_DAYS)
+    expired = clients.annotate(last_cleared=Max("clearances__cleared_on")).filter(last_cleared__lt=cutoff)
+    for client in expired.order_by("last_cleared")[:limit]:
+        entry = found.setdefault(client.pk, Attention(client))
+        entry.reasons.append(f"Clearance from {client.last_cleared:%-d %b %Y} has expired")
 
-# A form save writes the record and then its care team; shown as one change when this close.
-_SAME_EDIT = timedelta(seconds=5)
-_HIDDEN_FIELDS = {"created_at", "client"}
-
-
-def history_entries(client, limit=None):
-    """The client's change history, newest first: the record, its conditions and its clearances."""
-    streams = [
-        (
-            "Client record",
-            list(client.history.select_related("history_user").order_by("history_date", "history_id")),
-        ),
-        (
-            None,
-            list(
-                Condition.history.filter(client_id=client.pk)
-                .select_related("history_user")
-                .order_by("history_date", "history_id")
-            ),
-        ),
-        (
-            "Physician clearance",
-            list(
-                PhysicianClearance.history.filter(client_id=client.pk)
-                .select_related("history_user")
-                .order_by("history_date", "history_id")
-            ),
-        ),
-    ]
-    pairs = []
-    for subject, records in streams:
-        previous_of = {}
-        for record in _merge_same_edits(records):
-            pairs.append((subject, record, previous_of.get(record.id)))
-            previous_of[record.id] = record
-    pairs.sort(key=lambda pair: (pair[1].history_date, pair[1].history_id), reverse=True)
-    if limit is not None:
-        pairs = pairs[:limit]
-
-    client_records = [record for subject, record, _ in pairs if subject == "Client record"]
-    client_records += [old for subject, _, old in pairs if subject == "Client record" and old is not None]
-    teams = _care_teams(client_records)
-    users = _users_named(pairs, teams)
-    entries = []
-    for subject, record, old in pairs:
-        entry = _entry(subject, record, old, teams, users)
-        if entry is not None:
-            entries.append(entry)
-    return entries
-
-
-def _merge_same_edits(records):
-    """Drop a record that the same user's next record of the same object follows within seconds."""
-    kept = []
-    for record in records:
-        if (
-            kept
-            and kept[-1].id == record.id
-            and kept[-1].history_user_id == record.history_user_id
-            and record.history_type == "~"
-            and record.history_date - kept[-1].history_date <= _SAME_EDIT
-        ):
-            record.merged_type = getattr(kept[-1], "merged_type", kept[-1].history_type)
-            kept[-1] = record
-        else:
-            kept.append(record)
-    return kept
-
-
-def _care_teams(records):
-    """{history_id: set of user ids}: the care team as each client record saw it, in one query."""
-    teams = {record.history_id: set() for record in records}
-    rows = HistoricalClient_care_team.objects.filter(history_id__in=list(teams)).values_list("history_id", "user_id")
-    for history_id, user_id in rows:
-        teams[history_id].add(user_id)
-    return teams
-
-
-def _users_named(pairs, teams):
-    ids = set().union(*teams.values()) if teams else set()
-    for subject, record, old in pairs:
-        if subject == "Client record":
-            ids.update(filter(None, [record.archived_by_id, old.archived_by_id if old else None]))
-    return {user.pk: user for user in User.objects.filter(pk__in=ids)}
-
-
-SUMMARIES = {
-    ("Client record", "+"): "created the client record",
-    ("Client record", "~"): "changed the client record",
-    ("Physician clearance", "+"): "recorded a physician clearance",
-    ("Physician clearance", "~"): "changed a physician clearance",
-    ("Condition", "+"): "added a condition: {}",
-    ("Condition", "~"): "changed a condition: {}",
-}
-
-
-def _entry(subject, record, old, teams, users):
-    history_type = getattr(record, "merged_type", record.history_type)
-    if subject is None:
-        subject = "Condition"
-        what = str(Condition(code=record.code, location=record.location, side=record.side))
-    else:
-        what = ""
-    if history_type == "+":
-        changes = _creation_summary(subject, record, teams, users)
-    elif history_type == "-":
-        return HistoryEntry(record.history_date, record.history_user, f"deleted {subject.lower()} {what}", [])
-    else:
-        changes = _changes(record, old, teams, users) if old is not None else []
-        if not changes:
-            return None
-    summary = SUMMARIES[(subject, history_type)].format(what)
-    return HistoryEntry(record.history_date, record.history_user, summary, changes)
-
-
-def _creation_summary(subject, record, teams, users):
-    if subject == "Client record" and teams.get(record.history_id):
-        return [Change("Care team", "", _names(teams[record.history_id], users))]
-    if subject == "Condition":
-        summary = [Change("Noted on", "", _date(record.noted_on))]
-        if record.value is not None:
-            summary.append(Change("Value", "", f"{record.value:,}"))
-        if record.resolved_on:
-            summary.append(Change("Resolved on", "", _date(record.resolved_on)))
-        return summary
-    if subject == "Physician clearance":
-        return [Change("Physician", "", record.physician), Change("Date", "", _date(record.cleared_on))]
-    return []
-
-
-def _changes(record, old, teams, users):
-    delta = record.diff_against(old, excluded_fields=["care_team", *_HIDDEN_FIELDS])
-    changes = []
-    for change in delta.changes:
-        model_field = record.instance_type._meta.get_field(change.field)
-        label = str(model_field.verbose_name).capitalize()
-        if change.field == "symptoms":
-            changes.extend(_symptom_changes(change.old or {}, change.new or {}))
-        elif change.field == "contributing_causes":
-            changes.append(_set_change("Contributing causes", change.old or [], change.new or [], CONTRIBUTING_CAUSES))
-        elif change.field == "archived_at":
-            changes.append(Change("Archived", "yes" if change.old else "no", "yes" if change.new else "no"))
-        elif change.field == "archived_by":
+    recent = (
+        Condition.objects.recorded()
+        .filter(client__in=clients, noted_on__lte=day)
+        .filter(
+            Q(code__in=LAB_CODES, noted_on__gte=day - timedelta(days=LAB_VALID_DAYS))
+            | Q(code__in=NEW_FINDING_CODES, noted_on__gte=day - timedelta(days=NEW_FINDING_DAYS))
+        )
+        .select_related("client")
+        .order_by("-noted_on", "pk")
+    )
+    latest_lab = set()
+    for condition in recent:
+        if not condition.is_active_on(day) and not condition.is_event:
             continue
-        elif change.field == "entered_in_error":
-            changes.append(Change("Entered in error", "yes" if change.old else "no", "yes" if change.new else "no"))
+        if condition.is_event:
+            # Only the latest result of each kind counts, and only if it changes the session.
+            if (condition.client_id, condition.code) in latest_lab:
+                continue
+            latest_lab.add((condition.client_id, condition.code))
+            severity, _ = _meaning(condition.client, condition, day)
+            if severity not in (DEFER, MODIFY):
+                continue
+            reason = f"{condition.label} {condition.value:,}/µL on {condition.noted_on:%-d %b}"
         else:
-            changes.append(Change(label, _value(model_field, change.old), _value(model_field, change.new)))
-    if record.instance_type is Client and teams.get(record.history_id) != teams.get(old.history_id):
-        changes.append(Change("Care team", _names(teams.get(old.history_id, ()), users),
-                              _names(teams.get(record.history_id, ()), users)))
-    return changes
-
-
-def _symptom_changes(old, new):
-    changes = []
-    for region in REGIONS:
-        for side in SIDES:
-            key = place_key(region, side)
-            before, after = old.get(key, []), new.get(key, [])
-            if before != after:
-                change = _set_change(f"Symptoms, {side} {REGION_SINGULAR[region]}", before, after, SYMPTOMS)
-                changes.append(change)
-    return changes
-
-
-def _set_change(label, old, new, labels):
-    def words(codes):
-        return ", ".join(labels.get(code, code).lower() for code in codes) or "none"
-
-    return Change(label, words(old), words(new))
-
-
-def _names(user_ids, users):
-    names = sorted(users[pk].username for pk in user_ids if pk in users)
-    return ", ".join(names) or "nobody"
-
-
-def _date(value):
-    return value.strftime("%-d %b %Y") if value else ""
-
-
-def _value(model_field, value):
-    if value in (None, ""):
-        return "—"
-    if model_field.choices:
-        return str(dict(model_field.flatchoices).get(value, value))
-    if hasattr(value, "strftime"):
-        return _date(value)
-    if isinstance(value, int) and not isinstance(value, bool):
-        return f"{value:,}"
-    return str(value)
+            reason = f"New: {condition}"
+        entry = found.setdefault(condition.client_id, Attention(condition.client))
+        entry.reasons.append(reason)
+    return sorted(found.values(), key=lambda entry: entry.client.sort_name)[:limit]

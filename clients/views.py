@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from protocols.vocabulary import CONDITIONS, LOCATION_LABELS, REGIONS, SIDES, SYMPTOMS
 
-from . import bodymap, services
+from . import bodymap, history, services
 from .documents import ImportFileError, export_client, import_documents, read_upload, write_csv
 from .forms import (
     ClearanceForm,
@@ -49,8 +49,11 @@ can_add_clearance = permission_required("clients.add_physicianclearance", raise_
 can_change_clearance = permission_required("clients.change_physicianclearance", raise_exception=True)
 
 
-def _client_for(request, pk):
-    """A client the user may see, with what the client page reads; 404 for anyone else's client."""
+def client_for(request, pk):
+    """A client the user may see, with what the client page reads; 404 for anyone else's client.
+
+    Public: the planner's pages of a client use it too.
+    """
     clients = Client.objects.for_user(request.user).prefetch_related(
         "care_team", "clearances", Prefetch("conditions", queryset=Condition.objects.order_by("-noted_on", "pk"))
     )
@@ -58,12 +61,12 @@ def _client_for(request, pk):
 
 
 def _condition_for(request, client_pk, pk):
-    client = _client_for(request, client_pk)
+    client = client_for(request, client_pk)
     return client, get_object_or_404(Condition, client=client, pk=pk)
 
 
 def _clearance_for(request, client_pk, pk):
-    client = _client_for(request, client_pk)
+    client = client_for(request, client_pk)
     return client, get_object_or_404(PhysicianClearance, client=client, pk=pk)
 
 
@@ -172,7 +175,7 @@ def client_new(request):
 
 @login_required
 def client_detail(request, pk):
-    client = _client_for(request, pk)
+    client = client_for(request, pk)
     return render(request, "clients/detail.html", client_detail_context(request, client))
 
 
@@ -196,7 +199,7 @@ def client_detail_context(request, client):
         "clearance": clearance,
         "clearance_age": clearance.age_in_days(today) if clearance else None,
         "clearances": sorted(client.clearances.all(), key=lambda c: (c.cleared_on, c.pk), reverse=True),
-        "history": services.history_entries(client, limit=HISTORY_ON_PAGE),
+        "history": history.history_entries(client, limit=HISTORY_ON_PAGE),
         "profile_rows": _profile_rows(client),
         "can_write": not client.is_archived,
     }
@@ -213,7 +216,7 @@ def _profile_rows(client):
 @login_required
 @admin_only
 def client_edit(request, pk):
-    client = _client_for(request, pk)
+    client = client_for(request, pk)
     if refusal := _archived_refusal(request, client):
         return refusal
     form = ClientForm(request.POST or None, instance=client)
@@ -230,7 +233,7 @@ def client_edit(request, pk):
 @login_required
 @clinical
 def client_profile(request, pk):
-    client = _client_for(request, pk)
+    client = client_for(request, pk)
     if refusal := _archived_refusal(request, client):
         return refusal
     form = ProfileForm(request.POST or None, instance=client)
@@ -246,8 +249,8 @@ def client_profile(request, pk):
 
 @login_required
 def client_history(request, pk):
-    client = _client_for(request, pk)
-    context = {"client": client, "history": services.history_entries(client)}
+    client = client_for(request, pk)
+    context = {"client": client, "history": history.history_entries(client)}
     return render(request, "clients/history.html", context)
 
 
@@ -255,7 +258,7 @@ def client_history(request, pk):
 @can_archive
 @require_POST
 def client_archive(request, pk):
-    client = _client_for(request, pk)
+    client = client_for(request, pk)
     if not client.is_archived:
         services.archive(client, request.user)
         messages.success(request, f"{client} archived. The record is kept and can be restored at any time.")
@@ -266,7 +269,7 @@ def client_archive(request, pk):
 @can_archive
 @require_POST
 def client_restore(request, pk):
-    client = _client_for(request, pk)
+    client = client_for(request, pk)
     if client.is_archived:
         services.restore(client)
         messages.success(request, f"{client} restored.")
@@ -279,7 +282,7 @@ def client_restore(request, pk):
 @login_required
 @can_add_condition
 def condition_new(request, pk):
-    client = _client_for(request, pk)
+    client = client_for(request, pk)
     if refusal := _archived_refusal(request, client):
         return refusal
     form = ConditionForm(request.POST or None, client=client, initial={"noted_on": timezone.localdate()})
@@ -345,7 +348,7 @@ def condition_entered_in_error(request, pk, condition_pk):
 @login_required
 @can_add_clearance
 def clearance_new(request, pk):
-    client = _client_for(request, pk)
+    client = client_for(request, pk)
     if refusal := _archived_refusal(request, client):
         return refusal
     form = ClearanceForm(
@@ -380,7 +383,7 @@ def clearance_edit(request, pk, clearance_pk):
 
 @login_required
 def export_json(request, pk):
-    client = _client_for(request, pk)
+    client = client_for(request, pk)
     response = JsonResponse(export_client(client), json_dumps_params={"indent": 2, "ensure_ascii": False})
     name = client.external_id or f"client-{client.pk}"
     response["Content-Disposition"] = f'attachment; filename="{name}.json"'
@@ -412,9 +415,7 @@ def import_clients(request):
         report = import_documents(docs, dry_run=False, labels=labels)
         if report.saved:
             del request.session[IMPORT_SESSION_KEY]
-            messages.success(
-                request, f"Imported {stored['name']}: {report.created} created, {report.updated} updated."
-            )
+            messages.success(request, f"Imported {stored['name']}: {report.created} created, {report.updated} updated.")
             return redirect("clients:list")
         context.update({"report": report, "name": stored["name"]})
         return render(request, "clients/import.html", context)

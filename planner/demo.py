@@ -6,8 +6,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from clients.models import Client, Condition
-from planner import services
-from planner.models import PlanStatus, SessionPlan
+from planner import records, services
+from planner.models import PlanStatus, SessionPlan, SessionRecord
 
 # (day offset, start, regions, what to do with it)
 SCHEDULE = [
@@ -23,7 +23,7 @@ SCHEDULE = [
 @transaction.atomic
 def seed_plans(therapists):
     """Create the demo plans once; a second run finds them and changes nothing."""
-    if SessionPlan.objects.exists():
+    if SessionPlan.objects.filter(scheduled_for__date__gte=timezone.localdate()).exists():
         return 0
     today = timezone.localdate()
     created = 0
@@ -74,4 +74,75 @@ def _deferred_plan(therapist, today):
         regions="hands,feet",
         created_by=therapist,
     )
+    return 1
+
+
+# Pain and numbness before/after for weekly sessions, oldest first: a believable slow improvement.
+SCORE_STORIES = [
+    [(7, 4, 6, 5), (6, 4, 6, 5), (6, 3, 6, 4), (5, 3, 5, 4), (5, 2, 5, 4), (4, 2, 4, 3), (4, 2, 4, 3), (3, 1, 4, 3)],
+    [(5, 4, 7, 6), (6, 4, 7, 6), (5, 3, 6, 6), (5, 4, 6, 5), (4, 3, 6, 5), (4, 2, 5, 4)],
+]
+SOAP = {
+    "subjective": "Reports burning in the feet at night, a little less than last week.",
+    "objective": "Skin intact, feet warm and pink; light pressure tolerated throughout.",
+    "assessment": "Responds well to gentle effleurage and still holds.",
+    "soap_plan": "Continue weekly; check the feet at every visit.",
+}
+
+
+@transaction.atomic
+def seed_records(therapists):
+    """Weeks of signed records for two clients per therapist, one draft, one addendum; once only."""
+    if SessionRecord.objects.exists():
+        return 0
+    today = timezone.localdate()
+    created = 0
+    for therapist in therapists:
+        clients = list(Client.objects.for_user(therapist).active().order_by("first_name")[: len(SCORE_STORIES)])
+        for client, story in zip(clients, SCORE_STORIES, strict=False):
+            for week, scores in enumerate(story):
+                day = today - timedelta(days=7 * (len(story) - week))
+                created += _recorded_session(therapist, client, day, scores, sign=True)
+        if clients:
+            # A session two days ago, recorded but not yet signed: the dashboard reminds the therapist.
+            created += _recorded_session(therapist, clients[0], today - timedelta(days=2), (4, 2, 4, 3))
+    first = SessionRecord.objects.signed().order_by("started_at").first()
+    if first:
+        records.add_addendum(
+            first, "Client phoned the next day: the burning stayed lower until evening.", first.therapist
+        )
+    return created
+
+
+def _recorded_session(therapist, client, day, scores, sign=False):
+    plan = services.create_plan(
+        client=client,
+        therapist=therapist,
+        scheduled_for=services.as_datetime(day, time(8, 0)),
+        regions="hands,feet",
+        created_by=therapist,
+    )
+    items = list(plan.items.all())
+    _fit_to_limit(plan, items)
+    plan.status, plan.notes_acknowledged = PlanStatus.READY, True
+    plan.save()
+    worked = [item for item in items if item.is_worked]
+    if not worked:
+        return 0
+    pain_before, pain_after, numb_before, numb_after = scores
+    cleaned = {
+        "version": 0,
+        "minutes": sum(item.minutes for item in worked),
+        "pain_before": pain_before,
+        "pain_after": pain_after,
+        "numbness_before": numb_before,
+        "numbness_after": numb_after,
+        "skin_check": "Feet inspected: no new findings.",
+        "adverse_events": ["none"],
+        **SOAP,
+    }
+    rows = [(item, {"done": True, "minutes": item.minutes, "pressure_used": item.pressure}) for item in worked]
+    record = records.save_record(plan, cleaned, rows, therapist, sign=sign)
+    if sign:
+        type(record).objects.filter(pk=record.pk).update(signed_at=plan.scheduled_for + timedelta(hours=1))
     return 1

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from .views import accounts, plans, records
+from .views import accounts, client_pages, plans, records
 
 planner_patterns = [
     path("", accounts.dashboard, name="dashboard"),
@@ -24,7 +24,9 @@ planner_patterns = [
     path("records/<int:pk>/", records.record_detail, name="record-detail"),
     path("records/<int:pk>/addenda/", records.addendum_add, name="record-addendum"),
     path("records/<int:pk>/print/", records.record_print, name="record-print"),
-    # Served here because a preview is planning; the path belongs to the client (DESIGN.md).
+    # Client paths (DESIGN.md) served here: they show or carry the planner's plans and records.
+    path("clients/<int:pk>/", client_pages.client_detail, name="client-detail"),
+    path("clients/<int:pk>/export.json", client_pages.export_json, name="client-export-json"),
     path("clients/<int:pk>/plan-preview.json", plans.plan_preview_json, name="plan-preview"),
 ]
 

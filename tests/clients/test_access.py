@@ -3,7 +3,7 @@
 import pytest
 
 from clients.models import Client
-from tests.factories import make_client, make_clearance, make_condition, make_user
+from tests.factories import make_clearance, make_client, make_condition, make_user
 
 pytestmark = pytest.mark.django_db
 

@@ -5,6 +5,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
+from clients import services
 from clients.models import Client
 from tests.factories import make_client
 
@@ -206,3 +207,13 @@ def test_client_age_and_facts_helpers():
     assert client.age_on(datetime.date(2026, 4, 1)) == 67
     assert client.age_on(datetime.date(2026, 4, 2)) == 68
     assert client.age == client.age_on(timezone.localdate())
+
+
+def test_of_two_saves_from_the_same_version_only_the_first_goes_through(clinic_admin):
+    client = make_client()
+    first, second = Client.objects.get(pk=client.pk), Client.objects.get(pk=client.pk)
+    services.claim_version(first, 1)
+    first.save()
+    with pytest.raises(services.StaleVersion, match="saved this client at"):
+        services.claim_version(second, 1)
+    assert Client.objects.get(pk=client.pk).version == 2

@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from clients.demo import seed_clients
+from planner.demo import seed_plans, seed_records
 from planner.models import StaffProfile
 from planner.roles import CLINIC_ADMIN, THERAPIST
 
@@ -58,9 +59,17 @@ class Command(BaseCommand):
 
             staff = {user.username: user for user in User.objects.filter(username__in=["admin", "tara", "sam"])}
             clients = seed_clients({"tara": staff["tara"], "sam": staff["sam"]}, recorded_by=staff["admin"])
+            therapists = [staff["tara"], staff["sam"]]
+            # Records first: they look back in time; the plans look ahead.
+            record_count = seed_records(therapists)
+            plan_count = seed_plans(therapists)
 
         self.stdout.write(f"Demo accounts ({'created: ' + ', '.join(created) if created else 'already there'}):")
         for spec in DEMO_STAFF:
             roles = " and ".join(spec["roles"])
             self.stdout.write(f"  {roles:<14} username {spec['username']:<6} password {spec['password']}")
         self.stdout.write(f"Demo clients: {len(clients)} created." if clients else "Demo clients: already there.")
+        self.stdout.write(
+            f"Demo session records: {record_count} created." if record_count else "Demo records: already there."
+        )
+        self.stdout.write(f"Demo upcoming plans: {plan_count} created." if plan_count else "Demo plans: already there.")

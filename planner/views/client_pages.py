@@ -1,0 +1,123 @@
+"""The client page and the client document, with the planner's part added: plans, records, progress.
+
+`clients` knows nothing of plans, so these two URLs of the client are served here, on top of
+what the clients app builds.
+"""
+
+from django.contrib.auth.decorators import login_required
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from clients.documents import export_client
+from clients.views import client_detail_context, client_for
+from planner import charts, services
+from planner.models import SessionPlan, SessionRecord
+from planner.roles import is_therapist
+
+
+def _scores(records):
+    return [
+        charts.SessionScores(
+            day=timezone.localdate(record.started_at),
+            pain_before=record.pain_before,
+            pain_after=record.pain_after,
+            numbness_before=record.numbness_before,
+            numbness_after=record.numbness_after,
+        )
+        for record in records
+        if record.pain_before is not None
+    ]
+
+
+@login_required
+def client_detail(request, pk):
+    client = client_for(request, pk)
+    context = client_detail_context(request, client)
+    today = timezone.localdate()
+    plans = list(SessionPlan.objects.filter(client=client).select_related("therapist").order_by("-scheduled_for"))
+    records = list(
+        SessionRecord.objects.filter(client=client).select_related("therapist", "plan").order_by("started_at")
+    )
+    signed = [record for record in records if record.is_signed]
+    scores = _scores(signed)
+    context.update(
+        {
+            "upcoming_plans": sorted(
+                (p for p in plans if timezone.localdate(p.scheduled_for) >= today and p.is_open),
+                key=lambda p: p.scheduled_for,
+            ),
+            "past_plans": [p for p in plans if not (timezone.localdate(p.scheduled_for) >= today and p.is_open)],
+            "records": list(reversed(records)),
+            "pain_chart": charts.score_chart(scores),
+            "numbness_chart": charts.score_chart(
+                scores, measure="numbness", title="Numbness/tingling before and after each session"
+            ),
+            "progress": charts.summary(scores),
+            "score_rows": charts.score_table_rows(scores),
+            "can_plan": is_therapist(request.user)
+            and not client.is_archived
+            and any(member.pk == request.user.pk for member in client.care_team.all()),
+        }
+    )
+    return render(request, "planner/client_detail.html", context)
+
+
+def record_document(record, items, addenda):
+    """A session record in the client document's shape (DESIGN.md)."""
+    return {
+        "plan": record.plan_id,
+        "started_at": record.started_at.isoformat(),
+        "minutes": record.minutes,
+        "pain_before": record.pain_before,
+        "pain_after": record.pain_after,
+        "numbness_before": record.numbness_before,
+        "numbness_after": record.numbness_after,
+        "items": [
+            {
+                "region": item.region,
+                "side": item.side,
+                "minutes": item.minutes,
+                "pressure_used": item.pressure_used,
+                "deviation_reason": item.deviation_reason,
+                "done": item.done,
+                "deviation": item.is_deviation,
+            }
+            for item in items
+        ],
+        "soap": {
+            "subjective": record.subjective,
+            "objective": record.objective,
+            "assessment": record.assessment,
+            "plan": record.soap_plan,
+        },
+        "skin_check": record.skin_check,
+        "adverse_events": list(record.adverse_events),
+        "adverse_other": record.adverse_other,
+        "next_time": record.next_time,
+        "signed_at": record.signed_at.isoformat() if record.signed_at else None,
+        "signed_by": record.signed_by.username if record.signed_by else None,
+        "addenda": [
+            {"text": addendum.text, "author": addendum.author.username, "at": addendum.created_at.isoformat()}
+            for addendum in addenda
+        ],
+    }
+
+
+@login_required
+def export_json(request, pk):
+    client = client_for(request, pk)
+    document = export_client(client)
+    plans = SessionPlan.objects.filter(client=client).select_related("therapist").prefetch_related("items")
+    document["plans"] = [services.plan_document(plan, list(plan.items.all())) for plan in plans]
+    records = (
+        SessionRecord.objects.filter(client=client)
+        .select_related("signed_by")
+        .prefetch_related("items", "addenda__author")
+        .order_by("started_at")
+    )
+    document["records"] = [record_document(r, list(r.items.all()), list(r.addenda.all())) for r in records]
+    response = JsonResponse(document, json_dumps_params={"indent": 2, "ensure_ascii": False})
+    name = client.external_id or f"client-{client.pk}"
+    response["Content-Disposition"] = f'attachment; filename="{name}.json"'
+    return response

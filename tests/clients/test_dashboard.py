@@ -1,0 +1,54 @@
+"""The dashboard's panel of clients needing attention."""
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from clients.services import needing_attention
+from tests.factories import make_clearance, make_client, make_condition
+
+pytestmark = pytest.mark.django_db
+TODAY = timezone.localdate()
+
+
+def days_ago(days):
+    return TODAY - datetime.timedelta(days=days)
+
+
+def test_clients_needing_attention(therapist, second_therapist, django_assert_num_queries):
+    expired = make_client(last_name="Expired", care_team=[therapist])
+    make_clearance(expired, cleared_on=days_ago(400))
+    renewed = make_client(last_name="Renewed", care_team=[therapist])
+    make_clearance(renewed, cleared_on=days_ago(400))
+    make_clearance(renewed, cleared_on=days_ago(10))
+    low = make_client(last_name="Low", care_team=[therapist])
+    make_condition(low, "platelet_count", value=150_000, noted_on=days_ago(1))
+    make_condition(low, "platelet_count", value=30_000, noted_on=days_ago(3))  # superseded
+    make_condition(low, "anc", value=400, noted_on=days_ago(2))
+    wounded = make_client(last_name="Wounded", care_team=[therapist])
+    make_condition(wounded, "open_wound", location="feet", side="right", noted_on=days_ago(3))
+    healed = make_client(last_name="Healed", care_team=[therapist])
+    make_condition(healed, "open_wound", noted_on=days_ago(5), resolved_on=days_ago(1))
+    other_team = make_client(last_name="Other", care_team=[second_therapist])
+    make_condition(other_team, "fever")
+    make_condition(other_team, "open_wound")
+    archived = make_client(last_name="Archived", care_team=[therapist], archived_at=timezone.now())
+    make_condition(archived, "open_wound")
+
+    therapist.has_perm("clients.view_client")  # permissions are loaded once per request anyway
+    with django_assert_num_queries(2):
+        entries = needing_attention(therapist, TODAY)
+    assert [(entry.client.last_name, entry.reasons) for entry in entries] == [
+        ("Expired", [f"Clearance from {days_ago(400):%-d %b %Y} has expired"]),
+        ("Low", [f"Neutrophil count (ANC) 400/µL on {days_ago(2):%-d %b}"]),
+        ("Wounded", ["New: Open wound, right foot"]),
+    ]
+
+
+def test_dashboard_shows_the_panel(login, therapist):
+    client = make_client(last_name="Wounded", care_team=[therapist])
+    make_condition(client, "new_foot_finding", location="feet", side="left", noted_on=days_ago(1))
+    page = login(therapist).get("/").content.decode()
+    assert "Clients needing attention" in page
+    assert "New: New foot finding, left foot" in page

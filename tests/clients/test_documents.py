@@ -1,0 +1,436 @@
+"""The client document: export, import (JSON, CSV, upload page, command) and the lossless round trip."""
+
+import copy
+import datetime
+import io
+import json
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import CommandError, call_command
+from django.utils import timezone
+
+from clients.documents import (
+    ImportFileError,
+    export_client,
+    import_documents,
+    read_upload,
+)
+from clients.models import Client, Condition, PhysicianClearance
+from protocols.vocabulary import CONTRIBUTING_CAUSES, SYMPTOMS
+from tests.factories import make_clearance, make_client, make_condition
+
+pytestmark = pytest.mark.django_db
+TODAY = timezone.localdate()
+
+
+def days_ago(days):
+    return TODAY - datetime.timedelta(days=days)
+
+
+def full_client(care_team):
+    """A client using every field, every symptom and conditions of every shape."""
+    symptoms = list(SYMPTOMS)
+    client = make_client(
+        external_id="C-1001",
+        first_name="Zoë",
+        last_name="O'Brien-Núñez",
+        date_of_birth=datetime.date(1958, 4, 2),
+        phone="+1 555 0100",
+        email="zoe@example.com",
+        emergency_contact="Sam O'Brien, 555-0101",
+        referring_physician="Dr. Anika Shah",
+        consented_on=days_ago(300),
+        neuropathy_type="IDIOPATHIC",
+        diagnosed_on=datetime.date(2019, 5, 1),
+        contributing_causes=list(CONTRIBUTING_CAUSES),
+        symptoms={
+            "arms:left": ["weakness"],
+            "hands:left": symptoms[:5],
+            "hands:right": symptoms[:5],
+            "legs:right": ["pain", "allodynia"],
+            "feet:left": symptoms,
+            "feet:right": symptoms[4:],
+        },
+        care_team=care_team,
+    )
+    make_condition(client, "open_wound", location="feet", side="left", detail="heel", noted_on=days_ago(6))
+    make_condition(
+        client, "open_wound", location="hands", side="right", noted_on=days_ago(90), resolved_on=days_ago(60)
+    )
+    make_condition(client, "edema", location="legs", side="both", noted_on=days_ago(20))
+    make_condition(client, "insulin_site", location="abdomen", side="right", noted_on=days_ago(3))
+    make_condition(client, "port", location="chest", side="left", noted_on=days_ago(100))
+    make_condition(client, "node_removal_axillary", location="arms", side="right", noted_on=days_ago(800))
+    make_condition(client, "vte_history", location="", side="", noted_on=days_ago(400))
+    make_condition(client, "platelet_count", value=45_000, noted_on=days_ago(2))
+    make_condition(client, "anc", value=1_200, noted_on=days_ago(2))
+    make_condition(client, "insulin_user", detail="basal-bolus", noted_on=days_ago(900))
+    make_condition(client, "fever", noted_on=days_ago(30), resolved_on=days_ago(27))
+    make_condition(client, "fall_risk", noted_on=days_ago(10), entered_in_error=True)
+    make_clearance(client, physician="Dr. Old", cleared_on=days_ago(500))
+    make_clearance(client, physician="Dr. Helen Ito", cleared_on=days_ago(40), restrictions="No deep work.\nNo heat.")
+    return client
+
+
+def without_ids(document):
+    document = copy.deepcopy(document)
+    document.pop("id")
+    return document
+
+
+def test_export_is_the_client_document_of_the_design(therapist, second_therapist):
+    client = full_client([therapist, second_therapist])
+    document = export_client(client)
+    assert document["schema"] == "planner.client.v1"
+    assert document["id"] == client.pk
+    assert document["external_id"] == "C-1001"
+    assert document["date_of_birth"] == "1958-04-02"
+    assert document["neuropathy"]["type"] == "IDIOPATHIC"
+    assert document["neuropathy"]["diagnosed_on"] == "2019-05-01"
+    assert {"region": "feet", "side": "left", "symptoms": list(SYMPTOMS)} in document["neuropathy"]["regions"]
+    # Equal symptoms on both sides are written once, as "both".
+    assert {"region": "hands", "side": "both", "symptoms": list(SYMPTOMS)[:5]} in document["neuropathy"]["regions"]
+    wound = {
+        "code": "open_wound",
+        "location": "feet",
+        "side": "left",
+        "value": None,
+        "detail": "heel",
+        "noted_on": days_ago(6).isoformat(),
+        "resolved_on": None,
+    }
+    assert wound in document["conditions"]
+    assert {"code": "vte_history", "location": None, "side": None}.items() <= next(
+        c for c in document["conditions"] if c["code"] == "vte_history"
+    ).items()
+    assert len(document["conditions"]) == 11  # the one entered in error is left out
+    assert document["clearance"] == {
+        "physician": "Dr. Helen Ito",
+        "date": days_ago(40).isoformat(),
+        "restrictions": "No deep work.\nNo heat.",
+    }
+    assert document["care_team"] == ["sam", "tara"]
+    assert document["plans"] == [] and document["records"] == []
+
+
+def test_export_then_import_into_an_empty_database_then_export_is_the_same(therapist, second_therapist):
+    client = full_client([therapist, second_therapist])
+    exported = json.loads(json.dumps(export_client(client)))
+    Condition.objects.all().delete()
+    PhysicianClearance.objects.all().delete()
+    Client.objects.all().delete()
+
+    report = import_documents(exported)
+    assert report.saved and report.created == 1, report.error_messages()
+    again = export_client(Client.objects.get())
+    assert without_ids(again) == without_ids(exported)
+
+
+def test_json_download_from_the_client_page(login, therapist):
+    client = full_client([therapist])
+    response = login(therapist).get(f"/clients/{client.pk}/export.json")
+    assert response["Content-Type"] == "application/json"
+    assert response["Content-Disposition"] == 'attachment; filename="C-1001.json"'
+    assert json.loads(response.content) == json.loads(json.dumps(export_client(client)))
+
+
+def minimal(**overrides):
+    document = {
+        "schema": "planner.client.v1",
+        "external_id": "C-2000",
+        "first_name": "Ada",
+        "last_name": "Quinn",
+        "date_of_birth": "1960-01-31",
+        "neuropathy": {"type": "DPN", "regions": [{"region": "feet", "side": "both", "symptoms": ["numbness"]}]},
+        "conditions": [{"code": "open_wound", "location": "feet", "side": "left", "noted_on": "2024-03-01"}],
+        "clearance": {"physician": "Dr. Shah", "date": "2024-02-01", "restrictions": ""},
+        "care_team": ["tara"],
+    }
+    document.update(overrides)
+    return document
+
+
+def test_import_updates_by_external_id_and_deletes_nothing(therapist, second_therapist):
+    import_documents([minimal()])
+    client = Client.objects.get(external_id="C-2000")
+    make_condition(client, "fever", noted_on=days_ago(1))
+
+    document = minimal(
+        phone="555-0199",
+        conditions=[
+            {
+                "code": "open_wound",
+                "location": "feet",
+                "side": "left",
+                "noted_on": "2024-03-01",
+                "resolved_on": "2024-04-01",
+            },
+            {"code": "anc", "value": 900, "noted_on": days_ago(1).isoformat()},
+        ],
+        clearance={"physician": "Dr. Ito", "date": days_ago(5).isoformat(), "restrictions": "Gentle."},
+        care_team=["sam"],
+    )
+    report = import_documents([document])
+    assert report.saved and report.updated == 1
+    assert report.records[0].changes == [
+        "Phone",
+        "Care team",
+        "1 condition added",
+        "1 condition updated",
+        "Clearance added",
+    ]
+    client.refresh_from_db()
+    assert client.phone == "555-0199" and client.version == 2
+    assert list(client.care_team.all()) == [second_therapist]
+    # The wound is resolved, the ANC added, the fever (not in the file) kept; clearances kept side by side.
+    assert sorted(client.conditions.values_list("code", "resolved_on")) == [
+        ("anc", None),
+        ("fever", None),
+        ("open_wound", datetime.date(2024, 4, 1)),
+    ]
+    assert client.clearances.count() == 2
+
+    # The same file again changes nothing.
+    assert import_documents([document]).records[0].changes == []
+
+
+def test_dry_run_reports_and_saves_nothing(therapist):
+    make_client(external_id="C-2000", care_team=[therapist])
+    report = import_documents([minimal(), minimal(external_id="C-3000")], dry_run=True)
+    assert report.ok and not report.saved
+    assert [(r.label, r.action) for r in report.records] == [("document 1", "update"), ("document 2", "create")]
+    assert Client.objects.count() == 1
+    assert not Condition.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "change, where, message",
+    [
+        ({"first_name": ""}, "first_name", "This field is required."),
+        ({"date_of_birth": "02/01/1960"}, "date_of_birth", "expected a date as YYYY-MM-DD"),
+        ({"date_of_birth": "2999-01-01"}, "date_of_birth", "This date is in the future."),
+        ({"schema": "planner.client.v9"}, "schema", "expected 'planner.client.v1'"),
+        ({"neuropathy": {"type": "XYZ"}}, "neuropathy.type", "Select a valid choice."),
+        (
+            {"neuropathy": {"type": "DPN", "contributing_causes": ["gluten"]}},
+            "neuropathy.contributing_causes[0]",
+            "gluten",
+        ),
+        (
+            {"neuropathy": {"type": "DPN", "regions": [{"region": "feet", "side": "both", "symptoms": ["zap"]}]}},
+            "neuropathy.regions[0].symptoms[0]",
+            "unknown symptom 'zap'",
+        ),
+        (
+            {"neuropathy": {"type": "DPN", "regions": [{"region": "knees", "side": "both", "symptoms": []}]}},
+            "neuropathy.regions[0].region",
+            "unknown region 'knees'",
+        ),
+        ({"conditions": [{"code": "frostbite", "noted_on": "2024-01-01"}]}, "conditions[0].code", "Unknown condition"),
+        (
+            {"conditions": [{"code": "lymphedema", "location": "feet", "side": "left", "noted_on": "2024-01-01"}]},
+            "conditions[0].location",
+            "cannot be on the feet",
+        ),
+        (
+            {"conditions": [{"code": "fever", "value": 39, "noted_on": "2024-01-01"}]},
+            "conditions[0].value",
+            "takes no value",
+        ),
+        (
+            {"conditions": [{"code": "anc", "noted_on": "2024-01-01"}]},
+            "conditions[0].value",
+            "Enter the neutrophil count",
+        ),
+        (
+            {"conditions": [{"code": "anc", "value": "lots", "noted_on": "2024-01-01"}]},
+            "conditions[0].value",
+            "whole number",
+        ),
+        ({"conditions": [{"code": "fever", "noted_on": "2999-01-01"}]}, "conditions[0].noted_on", "in the future"),
+        ({"conditions": [{"code": "fever"}]}, "conditions[0].noted_on", "a date is required"),
+        (
+            {"conditions": [{"code": "fever", "noted_on": "2024-01-05", "resolved_on": "2024-01-01"}]},
+            "conditions[0].resolved_on",
+            "cannot be resolved before it was noted",
+        ),
+        ({"clearance": {"physician": "", "date": "2024-01-01"}}, "clearance.physician", "required"),
+        ({"clearance": {"physician": "Dr. X", "date": "yesterday"}}, "clearance.date", "YYYY-MM-DD"),
+        ({"care_team": ["nobody"]}, "care_team[0]", "no active therapist with the username 'nobody'"),
+        ({"care_team": []}, "care_team", "at least one therapist"),
+        ({"email": "not-an-address"}, "email", "Enter a valid email address."),
+    ],
+)
+def test_bad_record_is_reported_by_record_and_field_and_nothing_is_saved(therapist, change, where, message):
+    good = minimal(external_id="C-1")
+    report = import_documents([good, minimal(**change)])
+    assert not report.saved
+    assert report.records[0].errors == []
+    found = [text for field, text in report.records[1].errors if field == where]
+    assert found and message in found[0], report.records[1].errors
+    assert any(line.startswith(f"document 2, {where}: ") for line in report.error_messages())
+    assert not Client.objects.exists()
+
+
+def test_duplicate_external_id_in_one_file_is_an_error(therapist):
+    report = import_documents([minimal(), minimal()])
+    assert report.records[1].errors == [("external_id", "'C-2000' appears twice in this file (also document 1)")]
+    assert not Client.objects.exists()
+
+
+def test_a_therapist_who_left_cannot_join_a_care_team(therapist):
+    therapist.is_active = False
+    therapist.save()
+    report = import_documents([minimal()])
+    assert report.records[0].errors == [("care_team[0]", "no active therapist with the username 'tara'")]
+
+
+CSV = (
+    "external_id,first_name,last_name,date_of_birth,phone,email,neuropathy_type,care_team\n"
+    "C-1,Ada,Quinn,1960-01-31,555-0100,ada@example.com,DPN,tara\n"
+    "C-2,Ben,Okafor,1955-07-04,,,CIPN,tara;sam\n"
+)
+
+
+def test_csv_creates_and_updates_clients(therapist, second_therapist):
+    existing = make_client(
+        external_id="C-2", first_name="Benjamin", care_team=[therapist], symptoms={"feet:left": ["pain"]}
+    )
+    docs, labels = read_upload("clients.csv", CSV.encode())
+    assert labels == ["row 2", "row 3"]
+    report = import_documents(docs, labels=labels)
+    assert report.saved and (report.created, report.updated) == (1, 1)
+    existing.refresh_from_db()
+    assert existing.first_name == "Ben" and existing.neuropathy_type == "CIPN"
+    assert set(existing.care_team.all()) == {therapist, second_therapist}
+    # A CSV says nothing of symptoms or conditions: they stay.
+    assert existing.symptoms == {"feet:left": ["pain"]}
+    ada = Client.objects.get(external_id="C-1")
+    assert (ada.email, ada.date_of_birth) == ("ada@example.com", datetime.date(1960, 1, 31))
+
+
+def test_csv_errors_name_the_row_and_column(therapist, second_therapist):
+    bad = CSV.replace("1955-07-04", "04/07/1955").replace("CIPN", "FOO")
+    docs, labels = read_upload("clients.csv", bad.encode())
+    report = import_documents(docs, labels=labels)
+    assert report.error_messages() == [
+        "row 3, date_of_birth: expected a date as YYYY-MM-DD, not '04/07/1955'",
+        "row 3, neuropathy.type: Select a valid choice. FOO is not one of the available choices.",
+    ]
+    assert not Client.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "name, content, message",
+    [
+        ("clients.txt", b"hello", "not a CSV or JSON file"),
+        ("clients.csv", b"external_id,first_name\nC-1,Ada\n", "row 1 (header): missing column last_name"),
+        ("clients.csv", (CSV + "C-3,Cy\n").encode(), "row 4: has 2 values, the header has 8 columns."),
+        ("clients.csv", b"", "The file is empty."),
+        ("clients.json", b'{"first_name": ', "Not valid JSON"),
+        ("clients.json", b"[]", "The file holds no clients."),
+        ("clients.json", b'"a string"', "one client document or a list of them"),
+        ("clients.csv", b"\xff\xfe\x00b\x00a\x00d", "not UTF-8 text"),
+    ],
+)
+def test_unreadable_files_are_refused_as_a_whole(name, content, message):
+    with pytest.raises(ImportFileError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        read_upload(name, content)
+
+
+def test_upload_page_shows_a_dry_run_then_imports_on_confirmation(login, clinic_admin, therapist):
+    admin = login(clinic_admin)
+    assert admin.get("/clients/import/").status_code == 200
+    upload = SimpleUploadedFile("clients.json", json.dumps([minimal()]).encode(), content_type="application/json")
+    response = admin.post("/clients/import/", {"file": upload})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Check before importing: clients.json" in page and "Create" in page
+    assert not Client.objects.exists()
+
+    digest = response.context["digest"]
+    response = admin.post("/clients/import/", {"confirm": digest})
+    assert response.status_code == 302
+    client = Client.objects.get(external_id="C-2000")
+    assert client.conditions.count() == 1
+    assert client.history.first().history_user == clinic_admin
+    # The stored file is used once.
+    assert admin.post("/clients/import/", {"confirm": digest}).status_code == 302
+    assert Client.objects.count() == 1
+
+
+def test_confirming_something_other_than_the_checked_file_is_refused(login, clinic_admin, therapist):
+    admin = login(clinic_admin)
+    upload = SimpleUploadedFile("clients.json", json.dumps(minimal()).encode())
+    admin.post("/clients/import/", {"file": upload})
+    response = admin.post("/clients/import/", {"confirm": "0" * 64}, follow=True)
+    assert "upload the file again" in response.content.decode()
+    assert not Client.objects.exists()
+
+
+def test_upload_page_lists_errors_and_offers_no_confirmation(login, clinic_admin, therapist):
+    upload = SimpleUploadedFile(
+        "clients.json", json.dumps([minimal(), minimal(external_id="C-9", care_team=["x"])]).encode()
+    )
+    response = login(clinic_admin).post("/clients/import/", {"file": upload})
+    page = response.content.decode()
+    assert "cannot be imported" in page and "document 2, care_team[0]: no active therapist" in page
+    assert 'name="confirm"' not in page
+    assert not Client.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "name, size, message",
+    [("clients.pdf", 10, "Choose a .json or .csv file."), ("clients.csv", 5 * 1024 * 1024 + 1, "the limit is 5 MB")],
+)
+def test_upload_refuses_other_files_and_big_ones(login, clinic_admin, name, size, message):
+    upload = SimpleUploadedFile(name, b"x" * size)
+    response = login(clinic_admin).post("/clients/import/", {"file": upload})
+    assert message in " ".join(response.context["form"].errors["file"])
+
+
+def test_upload_names_the_problem_of_an_unreadable_file(login, clinic_admin):
+    upload = SimpleUploadedFile("clients.csv", b"name,age\nAda,60\n")
+    response = login(clinic_admin).post("/clients/import/", {"file": upload})
+    assert "row 1 (header): missing column external_id" in " ".join(response.context["form"].errors["file"])
+
+
+def test_csv_download_holds_active_clients_and_imports_back(login, clinic_admin, therapist, second_therapist):
+    make_client(external_id="C-1", first_name="Ada", last_name="Quinn", care_team=[therapist, second_therapist])
+    make_client(external_id="C-2", last_name="Gone", archived_at=timezone.now(), care_team=[therapist])
+    response = login(clinic_admin).get("/clients/export.csv")
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    text = response.content.decode()
+    assert text.splitlines() == [
+        "external_id,first_name,last_name,date_of_birth,phone,email,neuropathy_type,care_team",
+        "C-1,Ada,Quinn,1958-04-02,,,DPN,sam;tara",
+    ]
+    docs, labels = read_upload("clients.csv", text.encode())
+    report = import_documents(docs, labels=labels, dry_run=True)
+    assert report.ok and report.records[0].action == "update" and report.records[0].changes == []
+
+
+def test_command_imports_and_dry_runs(tmp_path, therapist):
+    path = tmp_path / "clients.json"
+    path.write_text(json.dumps([minimal()]))
+    out = io.StringIO()
+    call_command("import_clients", str(path), "--dry-run", stdout=out)
+    assert "would create 1" in out.getvalue() and not Client.objects.exists()
+    call_command("import_clients", str(path), stdout=out)
+    assert Client.objects.filter(external_id="C-2000").exists()
+
+
+def test_command_fails_on_any_error_and_saves_nothing(tmp_path, therapist):
+    path = tmp_path / "clients.json"
+    path.write_text(
+        json.dumps([minimal(external_id="C-1"), minimal(conditions=[{"code": "zzz", "noted_on": "2024-01-01"}])])
+    )
+    err = io.StringIO()
+    with pytest.raises(CommandError, match="1 error"):
+        call_command("import_clients", str(path), stderr=err)
+    assert "document 2, conditions[0].code: Unknown condition 'zzz'." in err.getvalue()
+    assert not Client.objects.exists()
+    (tmp_path / "clients.xml").write_text("<clients/>")
+    with pytest.raises(CommandError, match="not a CSV or JSON file"):
+        call_command("import_clients", str(tmp_path / "clients.xml"))

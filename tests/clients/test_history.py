@@ -1,0 +1,96 @@
+"""The readable change history of a client, its conditions and its clearances."""
+
+import pytest
+
+from clients.history import history_entries
+from clients.models import Client
+from tests.factories import make_client, make_condition
+
+pytestmark = pytest.mark.django_db
+
+
+def summaries(entries):
+    return [entry.summary for entry in entries]
+
+
+def changes(entry):
+    return {change.label: (change.old, change.new) for change in entry.changes}
+
+
+def test_history_says_who_changed_what_and_when(login, clinic_admin, therapist, second_therapist):
+    admin = login(clinic_admin)
+    admin.post(
+        "/clients/new/",
+        {
+            "first_name": "Ada",
+            "last_name": "Quinn",
+            "date_of_birth": "1958-04-02",
+            "care_team": [therapist.pk],
+            "neuropathy_type": "DPN",
+            "symptom_grid": ["feet:left:numbness"],
+        },
+    )
+    client = Client.objects.get()
+    tara = login(therapist)
+    tara.post(
+        f"/clients/{client.pk}/profile/",
+        {"neuropathy_type": "DPN", "symptom_grid": ["feet:left:numbness", "feet:left:burning"], "version": 1},
+    )
+    tara.post(
+        f"/clients/{client.pk}/conditions/new/",
+        {"code": "open_wound", "location": "feet", "side": "left", "noted_on": "2024-03-01"},
+    )
+    admin.post(
+        f"/clients/{client.pk}/edit/",
+        {
+            "first_name": "Ada",
+            "last_name": "Quinn-Hart",
+            "date_of_birth": "1958-04-02",
+            "care_team": [therapist.pk, second_therapist.pk],
+            "version": 2,
+        },
+    )
+
+    entries = history_entries(client)
+    assert summaries(entries) == [
+        "changed the client record",
+        "added a condition: Open wound, left foot",
+        "changed the client record",
+        "created the client record",
+    ]
+    renamed, wound, profile, created = entries
+    assert renamed.who == clinic_admin
+    assert changes(renamed) == {"Last name": ("Quinn", "Quinn-Hart"), "Care team": ("tara", "sam, tara")}
+    assert wound.who == therapist and changes(wound) == {"Noted on": ("", "1 Mar 2024")}
+    assert profile.who == therapist
+    assert changes(profile) == {"Symptoms, left foot": ("numbness", "burning, numbness")}
+    assert created.who == clinic_admin and changes(created) == {"Care team": ("", "tara")}
+
+    page = tara.get(f"/clients/{client.pk}/").content.decode()
+    assert "changed the client record" in page and "Quinn → Quinn-Hart" in page
+    full = tara.get(f"/clients/{client.pk}/history/").content.decode()
+    assert "created the client record" in full
+
+
+def test_condition_resolution_and_error_marking_are_in_the_history(login, therapist):
+    client = make_client(care_team=[therapist])
+    wound = make_condition(client, "open_wound")
+    tara = login(therapist)
+    tara.post(
+        f"/clients/{client.pk}/conditions/{wound.pk}/resolve/",
+        {"resolved_on": wound.noted_on.isoformat(), "version": 1},
+    )
+    tara.post(f"/clients/{client.pk}/conditions/{wound.pk}/entered-in-error/")
+    error, resolved, added = history_entries(client)[:3]
+    assert changes(error) == {"Entered in error": ("no", "yes")}
+    assert changes(resolved) == {"Resolved on": ("—", wound.noted_on.strftime("%-d %b %Y"))}
+    assert added.summary == "added a condition: Open wound, left foot"
+
+
+def test_history_on_the_client_page_is_limited(login, therapist):
+    client = make_client(care_team=[therapist])
+    for _ in range(12):
+        make_condition(client, "fever")
+    response = login(therapist).get(f"/clients/{client.pk}/")
+    assert len(response.context["history"]) == 8
+    assert len(login(therapist).get(f"/clients/{client.pk}/history/").context["history"]) == 13

@@ -1,0 +1,135 @@
+"""The client list: search, filters, order, pagination and a fixed number of queries."""
+
+import datetime
+import re
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from clients.models import Client
+from tests.factories import make_client, make_condition
+
+pytestmark = pytest.mark.django_db
+TODAY = timezone.localdate()
+
+
+def names(response):
+    return [f"{client.last_name}, {client.first_name}" for client in response.context["clients"]]
+
+
+@pytest.fixture
+def clients(therapist, second_therapist):
+    return {
+        "okafor": make_client(first_name="Mary", last_name="Okafor", external_id="C-1001", care_team=[therapist]),
+        "lee": make_client(
+            first_name="Sam", last_name="Lee", neuropathy_type="CIPN", care_team=[therapist, second_therapist]
+        ),
+        "adams": make_client(first_name="John", last_name="Adams", external_id="X-7", care_team=[second_therapist]),
+    }
+
+
+def test_list_is_sorted_by_last_name_and_scoped_to_the_care_team(login, therapist, clinic_admin, clients):
+    assert names(login(clinic_admin).get("/clients/")) == ["Adams, John", "Lee, Sam", "Okafor, Mary"]
+    assert names(login(therapist).get("/clients/")) == ["Lee, Sam", "Okafor, Mary"]
+
+
+@pytest.mark.parametrize(
+    "query, expected",
+    [
+        ("?q=oka", ["Okafor, Mary"]),
+        ("?q=MARY", ["Okafor, Mary"]),
+        ("?q=mary okafor", ["Okafor, Mary"]),
+        ("?q=c-10", ["Okafor, Mary"]),
+        ("?q=x-7", ["Adams, John"]),
+        ("?q=nobody", []),
+        ("?type=CIPN", ["Lee, Sam"]),
+        ("?therapist=sam", ["Adams, John", "Lee, Sam"]),
+        ("?type=CIPN&therapist=sam", ["Lee, Sam"]),
+        ("?type=NOT-A-TYPE", ["Adams, John", "Lee, Sam", "Okafor, Mary"]),
+    ],
+)
+def test_search_and_filters(login, clinic_admin, clients, query, expected):
+    assert names(login(clinic_admin).get(f"/clients/{query}")) == expected
+
+
+def test_therapist_filter_takes_an_id_too(login, clinic_admin, clients, second_therapist):
+    assert names(login(clinic_admin).get(f"/clients/?therapist={second_therapist.pk}")) == ["Adams, John", "Lee, Sam"]
+
+
+def test_archived_clients_leave_the_default_list(login, clinic_admin, clients):
+    clients["lee"].archived_at = timezone.now()
+    clients["lee"].save()
+    admin = login(clinic_admin)
+    assert names(admin.get("/clients/")) == ["Adams, John", "Okafor, Mary"]
+    assert names(admin.get("/clients/?status=archived")) == ["Lee, Sam"]
+    assert names(admin.get("/clients/?status=all")) == ["Adams, John", "Lee, Sam", "Okafor, Mary"]
+
+
+def test_rows_show_type_regions_active_conditions_and_care_team(login, clinic_admin, therapist):
+    client = make_client(
+        last_name="Okafor", care_team=[therapist], symptoms={"feet:left": ["numbness"], "feet:right": ["numbness"]}
+    )
+    make_condition(client, "open_wound")
+    make_condition(client, "fever", resolved_on=TODAY)  # resolved today: no longer active
+    make_condition(client, "platelet_count", value=80_000, noted_on=TODAY - datetime.timedelta(days=2))
+    make_condition(client, "platelet_count", value=70_000, noted_on=TODAY - datetime.timedelta(days=5))
+    make_condition(client, "anc", value=900, noted_on=TODAY - datetime.timedelta(days=30))  # too old to count
+    response = login(clinic_admin).get("/clients/")
+    row = response.context["clients"][0]
+    # The open wound, and the platelet counts once.
+    assert row.active_conditions == 2
+    page = response.content.decode()
+    assert "Feet (both)" in page and "tara" in page and ">DPN<" in page
+
+
+def test_list_paginates(login, clinic_admin):
+    for number in range(30):
+        make_client(last_name=f"Name{number:02d}")
+    admin = login(clinic_admin)
+    first = admin.get("/clients/?q=name")
+    assert len(first.context["clients"]) == 25
+    second = admin.get("/clients/?q=name&page=2")
+    assert names(second)[0] == "Name25, " + second.context["clients"][0].first_name
+    assert 'href="?q=name&amp;page=2"' in first.content.decode()
+    assert len(admin.get("/clients/?page=99").context["clients"]) == 5  # past the end: the last page
+
+
+@pytest.mark.parametrize("count", [1, 12])
+def test_list_runs_a_fixed_number_of_queries(login, clinic_admin, therapist, django_assert_num_queries, count):
+    for _ in range(count):
+        client = make_client(care_team=[therapist])
+        make_condition(client, "open_wound")
+    admin = login(clinic_admin)
+    # 1 session, 2 user, 3-4 the user's own and group permissions (for_user, then cached for the
+    # page's buttons), 5 the number of matching clients (paginator), 6 the therapists for the
+    # filter, 7 the user's groups (navbar roles), 8 one page of clients with their active-condition
+    # counts (subqueries), 9 their care teams (prefetch)
+    with django_assert_num_queries(9):
+        response = admin.get("/clients/")
+    assert len(response.context["clients"]) == count
+
+
+def test_therapist_list_runs_a_fixed_number_of_queries(login, therapist, django_assert_num_queries):
+    for _ in range(5):
+        make_client(care_team=[therapist])
+    tara = login(therapist)
+    # As for an admin: the care-team filter is part of the clients query.
+    with django_assert_num_queries(9):
+        response = tara.get("/clients/?q=client&type=DPN")
+    assert len(response.context["clients"]) == 5
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="EXPLAIN output is PostgreSQL's")
+@pytest.mark.parametrize(
+    "field, index", [("last_name", "client_last_name_search"), ("external_id", "client_external_id_search")]
+)
+def test_search_uses_the_name_and_id_indexes_on_postgresql(field, index):
+    for number in range(50):
+        make_client(last_name=f"Name{number}", external_id=f"C-{number}")
+    queryset = Client.objects.filter(**{f"{field}__istartswith": "nam" if field == "last_name" else "c-1"})
+    with connection.cursor() as cursor:
+        cursor.execute("SET enable_seqscan = off")
+        plan = queryset.explain()
+        cursor.execute("SET enable_seqscan = on")
+    assert re.search(rf"Index.*{index}|{index}", plan), plan

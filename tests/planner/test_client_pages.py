@@ -1,0 +1,74 @@
+"""The client page's sessions and progress panel, and the client document's plans and records."""
+
+import pytest
+
+from planner.models import SessionRecord
+from tests.planner.test_plans import create_plan, make_dpn_client, save_data
+from tests.planner.test_records import record_data
+
+pytestmark = pytest.mark.django_db
+
+
+QUERIES = """session, user, user and group permissions (client scope), the client, its care team,
+clearances, conditions; four history tables and the history's users (change history);
+the client's plans, its records; the user's groups twice (plan button, navbar)"""
+
+
+def signed_session(login, therapist, client, time, pain_before=6, pain_after=3):
+    plan = create_plan(login, therapist, client, time=time)
+    login(therapist).post(f"/plans/{plan.pk}/save/", save_data(plan, mark_ready=True))
+    plan.refresh_from_db()
+    data = record_data(plan, pain_before=pain_before, pain_after=pain_after, sign="1")
+    assert login(therapist).post(f"/plans/{plan.pk}/record/", data).status_code == 302
+    return plan
+
+
+def test_client_page_shows_plans_records_and_the_chart(login, therapist):
+    client = make_dpn_client(therapist)
+    signed_session(login, therapist, client, "09:00")
+    page = login(therapist).get(f"/clients/{client.pk}/").content.decode()
+    assert "Plan a session" in page and "1 signed session" in page
+    assert 'class="before"' in page and "pain 6 → 3" in page
+
+
+def test_admin_sees_no_plan_button(login, therapist, clinic_admin):
+    client = make_dpn_client(therapist)
+    page = login(clinic_admin).get(f"/clients/{client.pk}/").content.decode()
+    assert "Body map" in page or "body map" in page.lower()
+    assert "Plan a session" not in page
+
+
+def test_client_page_queries_do_not_grow_with_records(login, therapist, django_assert_num_queries):
+    client = make_dpn_client(therapist)
+    signed_session(login, therapist, client, "09:00")
+    browser = login(therapist)
+    with django_assert_num_queries(17, info=QUERIES):
+        browser.get(f"/clients/{client.pk}/")
+    for n, time in enumerate(["10:00", "11:00", "12:00"]):
+        signed_session(login, therapist, client, time, pain_before=7 - n, pain_after=3)
+    with django_assert_num_queries(17, info=QUERIES):
+        browser.get(f"/clients/{client.pk}/")
+
+
+def test_export_carries_plans_and_signed_records(login, therapist, clinic_admin):
+    client = make_dpn_client(therapist)
+    plan = signed_session(login, therapist, client, "09:00")
+    record = SessionRecord.objects.get()
+    login(therapist).post(f"/records/{record.pk}/addenda/", {"text": "Pain after was 4."})
+    doc = login(clinic_admin).get(f"/clients/{client.pk}/export.json").json()
+    assert doc["schema"] == "planner.client.v1"
+    [exported_plan] = doc["plans"]
+    assert exported_plan["id"] == plan.pk and exported_plan["status"] == "done" and exported_plan["therapist"] == "tara"
+    assert {"session", "regions", "scheduled_for"} <= set(exported_plan)
+    [exported] = doc["records"]
+    assert exported["plan"] == plan.pk and (exported["pain_before"], exported["pain_after"]) == (6, 3)
+    assert exported["signed_by"] == "tara" and exported["signed_at"]
+    assert exported["soap"]["subjective"].startswith("Burning eased")
+    assert exported["addenda"][0]["text"] == "Pain after was 4." and exported["addenda"][0]["author"] == "tara"
+    assert {"region", "side", "minutes", "pressure_used", "deviation_reason"} <= set(exported["items"][0])
+
+
+def test_other_therapist_gets_404_on_the_client_page_and_export(login, therapist, second_therapist):
+    client = make_dpn_client(therapist)
+    assert login(second_therapist).get(f"/clients/{client.pk}/").status_code == 404
+    assert login(second_therapist).get(f"/clients/{client.pk}/export.json").status_code == 404
