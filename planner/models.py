@@ -247,6 +247,10 @@ class SessionRecord(models.Model):
     def is_signed(self):
         return self.signed_at is not None
 
+    def deviations(self):
+        """Regions worked above the planned pressure (uses a prefetch of items when there is one)."""
+        return [item for item in self.items.all() if item.is_deviation]
+
     def adverse_event_labels(self):
         labels = dict(AdverseEvent.choices)
         return [

@@ -37,7 +37,10 @@ def client_detail(request, pk):
     today = timezone.localdate()
     plans = list(SessionPlan.objects.filter(client=client).select_related("therapist").order_by("-scheduled_for"))
     records = list(
-        SessionRecord.objects.filter(client=client).select_related("therapist", "plan").order_by("started_at")
+        SessionRecord.objects.filter(client=client)
+        .select_related("therapist", "plan")
+        .prefetch_related("items")
+        .order_by("started_at")
     )
     signed = [record for record in records if record.is_signed]
     scores = _scores(signed)

@@ -11,7 +11,7 @@ pytestmark = pytest.mark.django_db
 
 QUERIES = """session, user, user and group permissions (client scope), the client, its care team,
 clearances, conditions; four history tables and the history's users (change history);
-the client's plans, its records; the user's groups twice (plan button, navbar)"""
+the client's plans, its records, their items; the user's groups twice (plan button, navbar)"""
 
 
 def signed_session(login, therapist, client, time, pain_before=6, pain_after=3):
@@ -31,6 +31,22 @@ def test_client_page_shows_plans_records_and_the_chart(login, therapist):
     assert 'class="before"' in page and "pain 6 → 3" in page
 
 
+def test_client_page_shows_a_deviation(login, therapist):
+    client = make_dpn_client(therapist)
+    plan = create_plan(login, therapist, client)
+    login(therapist).post(f"/plans/{plan.pk}/save/", save_data(plan, mark_ready=True))
+    hand = plan.items.get(region="hands", side="left")
+    data = record_data(
+        plan, sign="1", **{f"area-{hand.pk}-pressure_used": 3, f"area-{hand.pk}-deviation_reason": "Asked"}
+    )
+    assert login(therapist).post(f"/plans/{plan.pk}/record/", data).status_code == 302
+    page = login(therapist).get(f"/clients/{client.pk}/").content.decode()
+    assert "Deviation" in page and "pressure 3 for 2 planned, Asked" in page
+    doc = login(therapist).get(f"/clients/{client.pk}/export.json").json()
+    left_hand = next(i for i in doc["records"][0]["items"] if (i["region"], i["side"]) == ("hands", "left"))
+    assert left_hand["deviation"] and left_hand["deviation_reason"] == "Asked"
+
+
 def test_admin_sees_no_plan_button(login, therapist, clinic_admin):
     client = make_dpn_client(therapist)
     page = login(clinic_admin).get(f"/clients/{client.pk}/").content.decode()
@@ -42,11 +58,11 @@ def test_client_page_queries_do_not_grow_with_records(login, therapist, django_a
     client = make_dpn_client(therapist)
     signed_session(login, therapist, client, "09:00")
     browser = login(therapist)
-    with django_assert_num_queries(17, info=QUERIES):
+    with django_assert_num_queries(18, info=QUERIES):
         browser.get(f"/clients/{client.pk}/")
     for n, time in enumerate(["10:00", "11:00", "12:00"]):
         signed_session(login, therapist, client, time, pain_before=7 - n, pain_after=3)
-    with django_assert_num_queries(17, info=QUERIES):
+    with django_assert_num_queries(18, info=QUERIES):
         browser.get(f"/clients/{client.pk}/")
 
 

@@ -410,3 +410,31 @@ def test_plan_items_enforce_caps_in_the_database(login, therapist):
     plan = create_plan(login, therapist, make_dpn_client(therapist))
     with pytest.raises(IntegrityError), transaction.atomic():
         PlanItem.objects.filter(plan=plan, region="hands", side="left").update(pressure=4)
+
+
+def test_therapist_swaps_a_template_and_the_steps_follow(login, therapist):
+    from protocols.models import ProtocolTemplate
+
+    hands = ProtocolTemplate.objects.get(key="hands-standard")
+    gentle = ProtocolTemplate.objects.create(
+        key="hands-still-holds", name="Hands: gentle holds", region="hands", version=1, goal="Calm", position="Seated"
+    )
+    TemplateStep.objects.create(template=gentle, order=1, technique="still hold", minutes=4, pressure=0, instruction="")
+    TemplateStep.objects.create(template=gentle, order=2, technique="effleurage", minutes=4, pressure=1, instruction="")
+    plan = create_plan(login, therapist, make_dpn_client(therapist))
+    hand = plan.items.get(region="hands", side="left")
+    assert hand.template_key == hands.key
+    response = login(therapist).post(
+        f"/plans/{plan.pk}/save/", save_data(plan, **{f"item-{hand.pk}-template": "hands-still-holds"})
+    )
+    assert response.status_code == 302
+    hand.refresh_from_db()
+    assert (hand.template_key, hand.template_name, hand.minutes, hand.pressure_max) == (
+        "hands-still-holds",
+        "Hands: gentle holds",
+        8,
+        1,
+    )
+    assert [step["technique"] for step in hand.steps] == ["still hold", "effleurage"]
+    other = plan.items.get(region="hands", side="right")
+    assert other.template_key == hands.key
