@@ -44,12 +44,13 @@ def status_map(statuses, title="Regions by plan status"):
             parts.append(f'<text x="{x}" y="{y}" text-anchor="middle" font-size="10" font-weight="700">{letter}</text>')
     legend = (
         '<g font-size="9" transform="translate(0 278)">'
-        '<text x="0" y="0">W work · C work with changes</text>'
-        '<text x="0" y="11">X do not work · – dropped · blank: not planned</text>'
-        '<text x="0" y="22">R client\'s right · L client\'s left</text></g>'
+        '<text x="0" y="0">W work · C with changes</text>'
+        '<text x="0" y="11">X do not work · – dropped</text>'
+        '<text x="0" y="22">Blank: not planned</text>'
+        '<text x="0" y="33">R client\'s right · L client\'s left</text></g>'
     )
     svg = (
-        '<svg xmlns="http://www.w3.org/2000/svg" viewBox="-4 0 168 306" role="img" aria-labelledby="map-title">'
+        '<svg xmlns="http://www.w3.org/2000/svg" viewBox="-4 0 168 316" role="img" aria-labelledby="map-title">'
         '<title id="map-title">{title}</title>'
         '<defs><pattern id="avoid-hatch" width="6" height="6" patternUnits="userSpaceOnUse"'
         ' patternTransform="rotate(45)">'
