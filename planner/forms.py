@@ -158,17 +158,17 @@ class PlanItemForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.item = item
         self.max_minutes = max_minutes
-        place = f"{item.side} {REGION_SINGULAR[item.region]}"
+        # Short labels: the fieldset's legend names the region and side for screen readers.
         self.fields["template"].choices = [(t.key, t.name) for t in templates]
-        self.fields["template"].label = f"Template, {place}"
-        self.fields["minutes"].label = f"Minutes, {place}"
+        self.fields["template"].label = "Template"
+        self.fields["minutes"].label = "Minutes"
         self.fields["minutes"].max_value = max_minutes
         self.fields["minutes"].widget.attrs.update({"min": 1, "max": max_minutes})
-        self.fields["pressure"].label = f"Pressure, {place}"
+        self.fields["pressure"].label = "Pressure"
         self.fields["pressure"].choices = [
             (level, f"{level} · {WALTON_SCALE[level].label}") for level in range(0, (item.pressure_max or 0) + 1)
         ]
-        self.fields["dropped"].label = f"Do not work the {place}"
+        self.fields["dropped"].label = "Do not work this region"
 
     def clean_minutes(self):
         minutes = self.cleaned_data["minutes"]

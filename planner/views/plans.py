@@ -89,6 +89,7 @@ def _plan_context(plan, items, rows, details_form, stale):
         "problems": services.ready_problems(plan, items, stale) if plan.is_open else [],
         "walton": WALTON_SCALE,
         "region_singular": REGION_SINGULAR,
+        "has_errors": any(row["form"] is not None and row["form"].is_bound and row["form"].errors for row in rows),
     }
 
 
@@ -162,7 +163,11 @@ def plan_detail(request, pk):
     context = _plan_context(plan, items, rows, details_form, stale)
     context["can_edit"] = can_edit
     context["record"] = SessionRecord.objects.filter(plan=plan).first()
-    context["can_record"] = plan.therapist_id == request.user.pk and plan.status in (PlanStatus.READY, PlanStatus.DONE)
+    context["can_record"] = (
+        plan.therapist_id == request.user.pk
+        and plan.status in (PlanStatus.READY, PlanStatus.DONE)
+        and timezone.localdate(plan.scheduled_for) <= timezone.localdate()
+    )
     return render(request, "planner/plan_detail.html", context)
 
 

@@ -59,6 +59,9 @@ def record_edit(request, pk):
     if plan.status not in (PlanStatus.READY, PlanStatus.DONE):
         messages.error(request, "Only a plan marked ready can be recorded. Finish the plan first.")
         return redirect("planner:plan-detail", plan.pk)
+    if timezone.localdate(plan.scheduled_for) > timezone.localdate():
+        messages.error(request, f"This session is planned for {plan.scheduled_for:%-d %B}: record it on the day.")
+        return redirect("planner:plan-detail", plan.pk)
 
     plan_items = records.worked_items(plan)
     signing = "sign" in request.POST
@@ -104,15 +107,19 @@ def record_edit(request, pk):
         "rows": rows,
         "not_worked": not_worked,
         "finding_form": _finding_form(plan.client),
+        "has_item_errors": any(row["form"].is_bound and row["form"].errors for row in rows),
     }
     return render(request, "planner/record_form.html", context, status=status)
 
 
 def _finding_form(client):
+    """The condition form, offering only what a skin or foot check finds (the catalogue is grouped)."""
     form = ConditionForm(client=client, prefix=None)
-    form.fields["code"].choices = [("", "Choose a finding…")] + [
-        (code, label) for code, label in form.fields["code"].choices if code in FINDING_CODES
-    ]
+    findings = []
+    for value, label in form.fields["code"].choices:
+        options = label if isinstance(label, list | tuple) else [(value, label)]
+        findings.extend((code, name) for code, name in options if code in FINDING_CODES)
+    form.fields["code"].choices = [("", "Choose a finding…"), *findings]
     return form
 
 

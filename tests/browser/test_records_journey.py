@@ -15,7 +15,10 @@ pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_therapist_records_signs_sees_the_chart_and_adds_an_addendum(page, live_server, sign_in):
     tara = make_therapist(username="tara", first_name="Tara")
     client = Client.objects.create(
-        first_name="Ivo", last_name="Berg", date_of_birth=date(1950, 1, 9), neuropathy_type="IDIOPATHIC",
+        first_name="Ivo",
+        last_name="Berg",
+        date_of_birth=date(1950, 1, 9),
+        neuropathy_type="IDIOPATHIC",
         symptoms={"hands:left": ["tingling"], "hands:right": ["tingling"]},
     )
     client.care_team.add(tara)

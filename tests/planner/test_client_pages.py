@@ -3,7 +3,7 @@
 import pytest
 
 from planner.models import SessionRecord
-from tests.planner.test_plans import create_plan, make_dpn_client, save_data
+from tests.planner.test_plans import TODAY, create_plan, make_dpn_client, save_data
 from tests.planner.test_records import record_data
 
 pytestmark = pytest.mark.django_db
@@ -15,7 +15,7 @@ the client's plans, its records, their items; the user's groups twice (plan butt
 
 
 def signed_session(login, therapist, client, time, pain_before=6, pain_after=3):
-    plan = create_plan(login, therapist, client, time=time)
+    plan = create_plan(login, therapist, client, day=TODAY, time=time)
     login(therapist).post(f"/plans/{plan.pk}/save/", save_data(plan, mark_ready=True))
     plan.refresh_from_db()
     data = record_data(plan, pain_before=pain_before, pain_after=pain_after, sign="1")
@@ -33,7 +33,7 @@ def test_client_page_shows_plans_records_and_the_chart(login, therapist):
 
 def test_client_page_shows_a_deviation(login, therapist):
     client = make_dpn_client(therapist)
-    plan = create_plan(login, therapist, client)
+    plan = create_plan(login, therapist, client, day=TODAY)
     login(therapist).post(f"/plans/{plan.pk}/save/", save_data(plan, mark_ready=True))
     hand = plan.items.get(region="hands", side="left")
     data = record_data(

@@ -6,14 +6,14 @@ from django.utils import timezone
 
 from clients.models import Condition
 from planner.models import Addendum, PlanStatus, SessionRecord
-from tests.planner.test_plans import create_plan, make_dpn_client, save_data
+from tests.planner.test_plans import TODAY, create_plan, make_dpn_client, save_data
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def ready_plan(login, therapist):
-    plan = create_plan(login, therapist, make_dpn_client(therapist))
+    plan = create_plan(login, therapist, make_dpn_client(therapist), day=TODAY)
     login(therapist).post(f"/plans/{plan.pk}/save/", save_data(plan, mark_ready=True))
     plan.refresh_from_db()
     assert plan.status == PlanStatus.READY
@@ -56,6 +56,16 @@ def test_ladder_for_the_record_form(anonymous, login, ready_plan, second_therapi
 def test_form_starts_from_the_plan(login, therapist, ready_plan):
     page = login(therapist).get(f"/plans/{ready_plan.pk}/record/").content.decode()
     assert "left hand" in page.lower() and "Not planned to be worked: left foot" in page
+    # The finding form offers the skin and foot findings of the (grouped) catalogue.
+    assert '<option value="open_wound">' in page and '<option value="insulin_user">' not in page
+
+
+def test_a_session_is_recorded_on_its_day_not_before(login, therapist):
+    plan = create_plan(login, therapist, make_dpn_client(therapist))  # tomorrow
+    login(therapist).post(f"/plans/{plan.pk}/save/", save_data(plan, mark_ready=True))
+    response = login(therapist).post(f"/plans/{plan.pk}/record/", record_data(plan, sign="1"))
+    assert response.status_code == 302 and response["Location"] == f"/plans/{plan.pk}/"
+    assert not SessionRecord.objects.exists()
 
 
 def test_draft_then_sign_locks_the_record_and_finishes_the_plan(login, therapist, ready_plan):
