@@ -1,5 +1,8 @@
+from datetime import timedelta
+
 from django import forms
 from django.contrib.auth import get_user_model, password_validation
+from django.contrib.auth.forms import PasswordChangeForm
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
@@ -8,6 +11,8 @@ from protocols.vocabulary import REGION_SINGULAR, REGIONS, SIDES, WALTON_SCALE
 from .models import AdverseEvent, SessionRecord
 from .roles import CLINIC_ADMIN, THERAPIST
 
+# Sessions are planned at most this far ahead.
+PLAN_AHEAD_DAYS = 365
 # A session record longer than this is a typing error.
 MAX_RECORD_MINUTES = 180
 
@@ -103,6 +108,17 @@ class NewStaffForm(StaffForm):
         return cleaned
 
 
+class OwnPasswordForm(PasswordChangeForm):
+    """Changing one's password: the new one must differ from the old (a temporary one in particular)."""
+
+    def clean(self):
+        cleaned = super().clean()
+        old, new = cleaned.get("old_password"), cleaned.get("new_password1")
+        if old and new and old == new:
+            self.add_error("new_password1", "Choose a password different from the current one.")
+        return cleaned
+
+
 class TemporaryPasswordForm(forms.Form):
     temporary_password = forms.CharField(
         widget=forms.PasswordInput(render_value=True),
@@ -140,6 +156,8 @@ class PlanRequestForm(forms.Form):
         day = self.cleaned_data["date"]
         if day < timezone.localdate():
             raise forms.ValidationError("A session cannot be planned in the past.")
+        if day > timezone.localdate() + timedelta(days=PLAN_AHEAD_DAYS):
+            raise forms.ValidationError("Plan at most a year ahead: the client's conditions will have changed by then.")
         return day
 
     def regions_text(self):

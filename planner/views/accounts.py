@@ -12,7 +12,7 @@ from django.urls import reverse_lazy
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from planner.forms import NewStaffForm, StaffForm, TemporaryPasswordForm, set_role
+from planner.forms import NewStaffForm, OwnPasswordForm, StaffForm, TemporaryPasswordForm, set_role
 from planner.middleware import SESSION_KEY
 from planner.models import PlanStatus, SessionPlan, SessionRecord, StaffProfile
 
@@ -37,6 +37,7 @@ class LoginView(auth_views.LoginView):
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):
+    form_class = OwnPasswordForm
     success_url = reverse_lazy("planner:dashboard")
 
     def form_valid(self, form):

@@ -75,6 +75,15 @@ def _items_with_forms(plan, items, data=None):
     return rows
 
 
+def _with_version(form, version):
+    """The same submitted form, carrying the current version so the next save can go through."""
+    data = form.data.copy()
+    data["version"] = version
+    fresh = type(form)(data)
+    fresh.is_valid()
+    return fresh
+
+
 def _plan_context(plan, items, rows, details_form, stale):
     total = sum(item.minutes for item in items if item.is_worked)
     return {
@@ -105,12 +114,13 @@ def plan_new(request):
         return redirect(f"/clients/{client.pk}/")
 
     data = request.POST if request.method == "POST" else (request.GET if "date" in request.GET else None)
+    saving = request.method == "POST" and "preview" not in request.POST
     form = PlanRequestForm(data, initial={"date": timezone.localdate(), "regions": []})
     proposal = None
     if data is not None and form.is_valid():
         facts = client.facts_on(form.cleaned_data["date"])
         proposal = services.propose(facts, engine.parse_regions(form.regions_text()))
-        if request.method == "POST":
+        if saving:
             starts_at = services.as_datetime(form.cleaned_data["date"], form.cleaned_data["time"])
             ends_at = services.slot_end(starts_at, services.worked_minutes(proposal))
             clash = SessionPlan.objects.overlapping(request.user, starts_at, ends_at).select_related("client").first()
@@ -134,7 +144,8 @@ def plan_new(request):
         "client": client,
         "form": form,
         "proposal": proposal,
-        "region_rows": [(region, [f"{region}:{side}" for side in SIDES]) for region in REGIONS],
+        # Client's right first, as on the body map and the symptom grid (a front view).
+        "region_rows": [(region, [f"{region}:{side}" for side in reversed(SIDES)]) for region in REGIONS],
         "region_singular": REGION_SINGULAR,
         "planned_minutes": services.worked_minutes(proposal) if proposal else 0,
     }
@@ -146,7 +157,7 @@ def plan_detail(request, pk):
     plan = _plan_for(request, pk)
     items = list(plan.items.all())
     stale = plan.is_open and services.facts_changed(plan)
-    can_edit = plan.is_open and plan.therapist_id == request.user.pk
+    can_edit = plan.is_open and plan.therapist_id == request.user.pk and not plan.client.is_archived
     rows = (
         _items_with_forms(plan, items)
         if can_edit
@@ -162,6 +173,7 @@ def plan_detail(request, pk):
     )
     context = _plan_context(plan, items, rows, details_form, stale)
     context["can_edit"] = can_edit
+    context["clearance"] = plan.client.latest_clearance(on=timezone.localdate(plan.scheduled_for))
     context["record"] = SessionRecord.objects.filter(plan=plan).first()
     context["can_record"] = (
         plan.therapist_id == request.user.pk
@@ -179,15 +191,19 @@ def plan_save(request, pk):
     if not plan.is_open:
         messages.error(request, f"This plan is {plan.get_status_display().lower()} and can no longer be changed.")
         return redirect("planner:plan-detail", plan.pk)
+    if plan.client.is_archived:
+        messages.error(request, f"{plan.client} is archived: restore the client to change this plan, or cancel it.")
+        return redirect("planner:plan-detail", plan.pk)
     items = list(plan.items.all())
     rows = _items_with_forms(plan, items, request.POST)
     details_form = PlanDetailsForm(request.POST)
     forms_valid = all(row["form"].is_valid() for row in rows if row["form"]) & details_form.is_valid()
     if forms_valid and details_form.cleaned_data["version"] != plan.version:
+        details_form = _with_version(details_form, plan.version)
         details_form.add_error(
             None,
             "Someone saved this plan after you opened it, so your changes were not saved. "
-            "Your input is below: review it and save again.",
+            "Your input is below; the plan as saved is on the plan page. Review and save again to keep yours.",
         )
         forms_valid = False
     if not forms_valid:
@@ -248,8 +264,8 @@ def plan_save(request, pk):
 @require_POST
 def plan_rebuild(request, pk):
     plan = _own_plan(request, pk)
-    if not plan.is_open:
-        messages.error(request, "Only a draft or ready plan can be rebuilt.")
+    if not plan.is_open or plan.client.is_archived:
+        messages.error(request, "Only a draft or ready plan of a client who is not archived can be rebuilt.")
         return redirect("planner:plan-detail", plan.pk)
     day = date.fromisoformat(plan.facts["plan_date"])
     services.rebuild_plan(plan, facts=plan.client.facts_on(day))
@@ -287,6 +303,8 @@ def plan_print(request, pk):
         "session": plan.session,
         "document": services.plan_document(plan, items),
         "severities": services.notes_by_severity(plan, items),
+        "stale": plan.is_open and services.facts_changed(plan),
+        "clearance": plan.client.latest_clearance(on=timezone.localdate(plan.scheduled_for)),
         "body_map": bodymap.status_map(statuses),
     }
     return render(request, "planner/plan_print.html", context)
@@ -322,9 +340,10 @@ def schedule(request):
     today = timezone.localdate()
     try:
         start = date.fromisoformat(request.GET["from"]) if request.GET.get("from") else today
-    except ValueError:
-        start = today
-    end = start + timedelta(days=7)
+        end = start + timedelta(days=7)
+        start - timedelta(days=7)  # the "previous week" link must exist too
+    except (ValueError, OverflowError):
+        start, end = today, today + timedelta(days=7)
     plans = (
         SessionPlan.objects.for_user(request.user)
         .filter(scheduled_for__date__gte=start, scheduled_for__date__lt=end)

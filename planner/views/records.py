@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from clients.forms import ConditionForm
-from planner import records
+from planner import records, services
 from planner.forms import AddendumForm, RecordForm, RecordItemForm
 from planner.models import PlanStatus, SessionPlan, SessionRecord
 from planner.roles import is_clinic_admin
@@ -59,6 +59,9 @@ def record_edit(request, pk):
     if plan.status not in (PlanStatus.READY, PlanStatus.DONE):
         messages.error(request, "Only a plan marked ready can be recorded. Finish the plan first.")
         return redirect("planner:plan-detail", plan.pk)
+    if plan.client.is_archived and record is None:
+        messages.error(request, f"{plan.client} is archived: restore the client before recording a session.")
+        return redirect("planner:plan-detail", plan.pk)
     if timezone.localdate(plan.scheduled_for) > timezone.localdate():
         messages.error(request, f"This session is planned for {plan.scheduled_for:%-d %B}: record it on the day.")
         return redirect("planner:plan-detail", plan.pk)
@@ -76,10 +79,15 @@ def record_edit(request, pk):
                 messages.error(request, "This record was signed meanwhile and cannot be edited. Add an addendum.")
                 return redirect("planner:plan-detail", plan.pk)
             except records.StaleRecord:
+                current = SessionRecord.objects.filter(plan=plan).first()
+                data = request.POST.copy()
+                data["version"] = current.version if current else 0
+                form = RecordForm(data, instance=current, signing=signing)
+                form.is_valid()
                 form.add_error(
                     None,
                     "Someone saved this record after you opened it, so your changes were not saved. "
-                    "Your input is below: review it against the saved record and save again.",
+                    "Your input is below; the saved record is on the record page. Review and save again to keep yours.",
                 )
             else:
                 if signing:
@@ -107,6 +115,7 @@ def record_edit(request, pk):
         "rows": rows,
         "not_worked": not_worked,
         "finding_form": _finding_form(plan.client),
+        "stale": services.facts_changed(plan),
         "has_item_errors": any(row["form"].is_bound and row["form"].errors for row in rows),
     }
     return render(request, "planner/record_form.html", context, status=status)

@@ -7,7 +7,8 @@
   function refresh() {
     var params = new URLSearchParams(new FormData(form));
     params.delete("csrfmiddlewaretoken");
-    fetch(form.action + "?" + params.toString(), { headers: { "X-Requested-With": "fetch" } })
+    var url = form.action.split("?")[0] + "?" + params.toString();
+    fetch(url, { headers: { "X-Requested-With": "fetch" } })
       .then(function (response) { return response.text(); })
       .then(function (html) {
         var doc = new DOMParser().parseFromString(html, "text/html");
@@ -18,7 +19,7 @@
         var actions = form.querySelector(".d-flex.flex-wrap.gap-2");
         var freshActions = freshForm && freshForm.querySelector(".d-flex.flex-wrap.gap-2");
         if (actions && freshActions) actions.innerHTML = freshActions.innerHTML;
-        history.replaceState(null, "", form.action + "?" + params.toString());
+        history.replaceState(null, "", url);
       });
   }
   form.addEventListener("change", function (event) {

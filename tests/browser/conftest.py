@@ -54,6 +54,8 @@ def page(browser, request):
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
     page.set_default_timeout(10_000)
+    # Confirm dialogs (before signing a record) are accepted, as the therapist would.
+    page.on("dialog", lambda dialog: dialog.accept())
     yield page
     report = getattr(request.node, "rep_call", None)
     if report is not None and report.failed:

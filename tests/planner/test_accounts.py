@@ -116,3 +116,14 @@ def test_roles_exist_with_their_permissions():
     assert Group.objects.filter(name="Therapist").exists()
     codenames = set(admin.permissions.values_list("codename", flat=True))
     assert {"add_user", "change_user", "view_user"} <= codenames
+
+
+def test_new_password_must_differ_from_the_temporary_one(anonymous):
+    make_therapist(username="newbie", must_change_password=True)
+    anonymous.post("/accounts/login/", {"username": "newbie", "password": PASSWORD})
+    response = anonymous.post(
+        "/accounts/password/", {"old_password": PASSWORD, "new_password1": PASSWORD, "new_password2": PASSWORD}
+    )
+    assert response.status_code == 200
+    assert "different from the current one" in " ".join(response.context["form"].errors["new_password1"])
+    assert StaffProfile.objects.get(user__username="newbie").must_change_password

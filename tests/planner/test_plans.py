@@ -129,6 +129,18 @@ def test_builder_shows_the_proposal_without_saving(login, therapist):
     assert not SessionPlan.objects.exists()
 
 
+def test_builder_preview_by_post_saves_nothing(login, therapist):
+    client = make_dpn_client(therapist)
+    response = login(therapist).post(f"/plans/new/?client={client.pk}", {**plan_data(), "preview": "1"})
+    assert response.status_code == 200 and "Proposal for" in response.content.decode()
+    assert not SessionPlan.objects.exists()
+
+
+def test_schedule_survives_dates_at_the_ends_of_the_calendar(login, therapist):
+    for day in ("9999-12-31", "0001-01-01", "garbage"):
+        assert login(therapist).get(f"/plans/?from={day}").status_code == 200
+
+
 def test_therapist_saves_a_draft_snapshot(login, therapist):
     client = make_dpn_client(therapist)
     plan = create_plan(login, therapist, client)
@@ -158,7 +170,12 @@ def test_only_the_care_team_plans(login, therapist, second_therapist, clinic_adm
 
 @pytest.mark.parametrize(
     "change, field",
-    [({"day": TODAY - timedelta(days=1)}, "date"), ({"regions": ()}, "regions"), ({"time": "25:00"}, "time")],
+    [
+        ({"day": TODAY - timedelta(days=1)}, "date"),
+        ({"day": TODAY + timedelta(days=400)}, "date"),
+        ({"regions": ()}, "regions"),
+        ({"time": "25:00"}, "time"),
+    ],
 )
 def test_bad_plan_requests_are_refused_beside_the_field(login, therapist, change, field):
     client = make_dpn_client(therapist)
@@ -376,11 +393,13 @@ def test_query_counts_do_not_grow_with_plans(login, therapist, django_assert_max
     # schedule: session, user, user groups (admin check), plans with client and therapist, navbar roles
     with django_assert_max_num_queries(6):
         assert client.get(f"/plans/?from={TOMORROW}").status_code == 200
-    # print: session, user, user groups, plan with client and therapist, items
-    with django_assert_max_num_queries(6):
+    # print: session, user, user groups, plan with client and therapist, items, the current facts
+    # (conditions, clearances: has the record changed?) and the clearance's restrictions
+    with django_assert_max_num_queries(9):
         client.get(f"/plans/{plan.pk}/print/")
-    # plan page adds the current facts (conditions, clearances) and the templates with their steps
-    with django_assert_max_num_queries(11):
+    # plan page adds the current facts (conditions, clearances), the clearance's restrictions,
+    # the record, and the templates with their steps
+    with django_assert_max_num_queries(12):
         client.get(f"/plans/{plan.pk}/")
     _plans_for_more = [make_dpn_client(therapist, first_name=f"More{n}") for n in range(3)]
     for n, more in enumerate(_plans_for_more):
