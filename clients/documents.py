@@ -208,7 +208,13 @@ def parse_csv(text):
             values = {column: cell.strip() for column, cell in zip(header, row, strict=True)}
             docs.append(
                 {
-                    **{column: values[column] for column in CSV_COLUMNS[:6]},
+                    # A blank phone or e-mail cell leaves what the record has: re-importing a
+                    # list that lacks them must not erase contact details.
+                    **{
+                        column: values[column]
+                        for column in CSV_COLUMNS[:6]
+                        if values[column] or column not in ("phone", "email")
+                    },
                     "neuropathy": {"type": values["neuropathy_type"]},
                     "care_team": [name.strip() for name in values["care_team"].split(";") if name.strip()],
                 }

@@ -434,3 +434,19 @@ def test_command_fails_on_any_error_and_saves_nothing(tmp_path, therapist):
     (tmp_path / "clients.xml").write_text("<clients/>")
     with pytest.raises(CommandError, match="not a CSV or JSON file"):
         call_command("import_clients", str(tmp_path / "clients.xml"))
+
+
+def test_blank_csv_contact_cells_leave_the_saved_values(therapist):
+    from clients.documents import import_documents, parse_csv
+    from clients.models import Client
+    from tests.factories import make_client
+
+    client = make_client(external_id="C-2001", phone="555-0101", email="anna@example.com", care_team=[therapist])
+    header = "external_id,first_name,last_name,date_of_birth,phone,email,neuropathy_type,care_team\n"
+    identity = f"C-2001,{client.first_name},{client.last_name},{client.date_of_birth}"
+    row = f"{identity},,,{client.neuropathy_type},{therapist.username}\n"
+    docs, labels = parse_csv(header + row)
+    report = import_documents(docs, dry_run=False, labels=labels)
+    assert report.ok, report.error_messages()
+    client = Client.objects.get(external_id="C-2001")
+    assert (client.phone, client.email) == ("555-0101", "anna@example.com")
