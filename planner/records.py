@@ -14,21 +14,9 @@ class StaleRecord(Exception):
     """Someone saved the record after this form was opened."""
 
 
-RECORD_FIELDS = [
-    "minutes",
-    "pain_before",
-    "pain_after",
-    "numbness_before",
-    "numbness_after",
-    "skin_check",
-    "subjective",
-    "objective",
-    "assessment",
-    "soap_plan",
-    "adverse_events",
-    "adverse_other",
-    "next_time",
-]
+# What the record form saves: numbers (empty allowed in a draft) and free texts.
+NUMBER_FIELDS = ["minutes", "pain_before", "pain_after", "numbness_before", "numbness_after"]
+TEXT_FIELDS = ["skin_check", "subjective", "objective", "assessment", "soap_plan", "next_time", "adverse_other"]
 
 
 def worked_items(plan):
@@ -52,12 +40,11 @@ def save_record(plan, cleaned, item_rows, user, *, sign=False):
             record = SessionRecord(
                 plan=plan, client=plan.client, therapist=plan.therapist, started_at=plan.scheduled_for
             )
-        for name in RECORD_FIELDS:
+        for name in NUMBER_FIELDS:
             setattr(record, name, cleaned.get(name))
-        record.adverse_other = cleaned.get("adverse_other") or ""
-        record.adverse_events = list(cleaned.get("adverse_events") or [])
-        for name in ["skin_check", "subjective", "objective", "assessment", "soap_plan", "next_time"]:
+        for name in TEXT_FIELDS:
             setattr(record, name, cleaned.get(name) or "")
+        record.adverse_events = list(cleaned.get("adverse_events") or [])
         if sign:
             record.signed_at = timezone.now()
             record.signed_by = user

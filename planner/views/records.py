@@ -132,18 +132,26 @@ def _finding_form(client):
     return form
 
 
-@login_required
-def record_detail(request, pk):
-    record = _record_for(request, pk)
-    context = {
+def _record_context(record, **extra):
+    """What the record page and the printed record show."""
+    return {
         "record": record,
         "plan": record.plan,
         "client": record.client,
         "items": list(record.items.select_related("plan_item")),
         "addenda": list(record.addenda.select_related("author")),
-        "addendum_form": AddendumForm(),
-        "can_add_addendum": record.is_signed and _may_add_addendum(request.user, record),
+        **extra,
     }
+
+
+@login_required
+def record_detail(request, pk):
+    record = _record_for(request, pk)
+    context = _record_context(
+        record,
+        addendum_form=AddendumForm(),
+        can_add_addendum=record.is_signed and _may_add_addendum(request.user, record),
+    )
     return render(request, "planner/record_detail.html", context)
 
 
@@ -165,29 +173,14 @@ def addendum_add(request, pk):
         records.add_addendum(record, form.cleaned_data["text"], request.user)
         messages.success(request, "Addendum added.")
         return redirect("planner:record-detail", record.pk)
-    context = {
-        "record": record,
-        "plan": record.plan,
-        "client": record.client,
-        "items": list(record.items.select_related("plan_item")),
-        "addenda": list(record.addenda.select_related("author")),
-        "addendum_form": form,
-        "can_add_addendum": True,
-    }
+    context = _record_context(record, addendum_form=form, can_add_addendum=True)
     return render(request, "planner/record_detail.html", context, status=400)
 
 
 @login_required
 def record_print(request, pk):
     record = _record_for(request, pk)
-    context = {
-        "record": record,
-        "plan": record.plan,
-        "client": record.client,
-        "items": list(record.items.select_related("plan_item")),
-        "addenda": list(record.addenda.select_related("author")),
-    }
-    return render(request, "planner/record_print.html", context)
+    return render(request, "planner/record_print.html", _record_context(record))
 
 
 FINDING_CODES = ["open_wound", "new_foot_finding", "fungal_infection", "charcot_suspected", "edema", "fragile_skin"]
