@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install migrate seed lint check-deploy screenshots clean
+.PHONY: run test install install-dev migrate seed lint check-deploy screenshots clean
 
 run: install migrate seed
 	$(BIN)/python manage.py collectstatic --noinput -v 0
@@ -13,10 +13,17 @@ run: install migrate seed
 	@echo "Serving the session planner at http://$(HOST):$(PORT)/  (Ctrl+C to stop)"
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
-test: install
+test: install-dev
 	$(BIN)/python -m pytest
 
 install: $(VENV)/.installed node_modules/.installed
+
+# The test command also installs the test and development tools (requirements-dev.txt).
+install-dev: install $(VENV)/.installed-dev
+
+$(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	touch $@
 
 $(VENV)/.installed: requirements.txt
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Python 3.11 or newer is needed (found: $$($(PYTHON) --version))."; exit 1; }
@@ -36,7 +43,7 @@ migrate: install
 seed: install
 	$(BIN)/python manage.py seed_demo
 
-lint: install
+lint: install-dev
 	$(BIN)/python -m ruff check .
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
@@ -48,7 +55,7 @@ clean:
 	rm -rf $(VENV) node_modules staticfiles artifacts
 
 # Regenerate docs/screenshots/ from the demo clinic on a scratch database.
-screenshots: install
+screenshots: install-dev
 	rm -f artifacts/screenshots.db && mkdir -p artifacts
 	DATABASE_URL=sqlite:///artifacts/screenshots.db $(BIN)/python manage.py migrate --noinput -v 0
 	DATABASE_URL=sqlite:///artifacts/screenshots.db $(BIN)/python manage.py seed_demo > /dev/null
