@@ -22,6 +22,7 @@ from django.db import transaction
 from protocols.vocabulary import CONDITION_SIDES, CONTRIBUTING_CAUSES, REGIONS, SIDES, SYMPTOMS
 
 from .models import EVENT_CODES, Client, Condition, PhysicianClearance
+from .roles import THERAPIST
 from .services import StaleVersion, claim_version
 from .validators import check_condition, clean_causes, clean_symptoms, not_in_future, parse_iso_date
 
@@ -38,7 +39,6 @@ CSV_COLUMNS = [
     "neuropathy_type",
     "care_team",
 ]
-THERAPIST_GROUP = "Therapist"
 IDENTITY_FIELDS = [
     "external_id",
     "first_name",
@@ -330,6 +330,9 @@ def _import_one(doc, record, seen_ids):
 
     client = Client.objects.filter(external_id=external_id).first() if external_id else None
     record.action = "update" if client else "create"
+    if client is not None and client.is_archived:
+        record.error("external_id", f"{external_id!r} belongs to an archived client: restore the client first")
+        return
     neuropathy = doc.get("neuropathy", {})
     if not isinstance(neuropathy, dict):
         record.error("neuropathy", "expected an object")
@@ -520,7 +523,7 @@ def _care_team(usernames, record):
     found = {
         user.username: user
         for user in User.objects.filter(username__in=[u for u in usernames if isinstance(u, str)], is_active=True)
-        .filter(groups__name=THERAPIST_GROUP)
+        .filter(groups__name=THERAPIST)
         .distinct()
     }
     for index, username in enumerate(usernames):

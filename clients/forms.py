@@ -5,19 +5,14 @@ from django.core.exceptions import ValidationError
 from protocols.vocabulary import CONTRIBUTING_CAUSES, LOCATION_LABELS, REGION_SINGULAR, REGIONS, SIDES, SYMPTOMS
 
 from .models import EVENT_CODES, NEUROPATHY_TYPE_CHOICES, Client, Condition, PhysicianClearance
+from .roles import therapists
 from .validators import check_condition, clean_causes, clean_symptoms, not_in_future, place_key
 
 User = get_user_model()
-THERAPIST_GROUP = "Therapist"
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
 EVENT_NOT_RESOLVED = "A lab result or infusion is a dated event and is not resolved: a newer one replaces it."
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-
-def therapists():
-    """Active accounts that can be on a care team."""
-    return User.objects.filter(is_active=True, groups__name=THERAPIST_GROUP).order_by("first_name", "last_name")
 
 
 class TherapistChoiceField(forms.ModelMultipleChoiceField):
@@ -142,6 +137,7 @@ class ProfileForm(VersionedForm):
         return cleaned
 
     def save(self, commit=True):
+        self.instance.ensure_writable()
         self.instance.symptoms = self.cleaned_data["symptom_grid"]
         return super().save(commit)
 

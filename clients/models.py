@@ -55,6 +55,14 @@ class PrefixSearchIndex(models.Index):
         return statement
 
 
+class ClientArchived(Exception):
+    """A clinical write on an archived client: its record is read-only until an admin restores it."""
+
+    def __init__(self, client):
+        self.client = client
+        super().__init__(f"{client} is archived: restore the client before changing the record.")
+
+
 class ClientQuerySet(models.QuerySet):
     def for_user(self, user):
         """Every client for those who may see all (clinic admins); otherwise the user's care team's."""
@@ -177,6 +185,14 @@ class Client(models.Model):
     @property
     def is_archived(self):
         return self.archived_at is not None
+
+    def ensure_writable(self):
+        """Raise ClientArchived if the client is archived. Every clinical write calls this first
+        (conditions, clearances, profile, findings, new plans, new records, assessments); what
+        stays possible on an archived client is cancelling open plans, addenda and corrections
+        to signed records, and a progress letter."""
+        if self.is_archived:
+            raise ClientArchived(self)
 
     def age_on(self, day):
         born = self.date_of_birth
@@ -339,6 +355,10 @@ class Condition(models.Model):
     def __str__(self):
         return f"{self.label}, {self.place}" if self.place else self.label
 
+    def save(self, *args, **kwargs):
+        self.client.ensure_writable()
+        super().save(*args, **kwargs)
+
     @property
     def kind(self):
         return CONDITIONS[self.code]
@@ -414,6 +434,10 @@ class PhysicianClearance(models.Model):
 
     def __str__(self):
         return f"Clearance by {self.physician} on {self.cleared_on:%Y-%m-%d}"
+
+    def save(self, *args, **kwargs):
+        self.client.ensure_writable()
+        super().save(*args, **kwargs)
 
     def age_in_days(self, on=None):
         return ((on or timezone.localdate()) - self.cleared_on).days

@@ -4,18 +4,20 @@ from . import views
 
 app_name = "clients"
 
+# The client page (`<id>/`, name "detail") and the client document (`<id>/export.json`, name
+# "export-json") show plans and records, which this app knows nothing of: planner/urls.py adds
+# them to this namespace, served by planner/views/client_pages.py.
+
 urlpatterns = [
     path("", views.client_list, name="list"),
     path("new/", views.client_new, name="new"),
     path("import/", views.import_clients, name="import"),
     path("export.csv", views.export_csv, name="export-csv"),
-    path("<int:pk>/", views.client_detail, name="detail"),
     path("<int:pk>/edit/", views.client_edit, name="edit"),
     path("<int:pk>/profile/", views.client_profile, name="profile"),
     path("<int:pk>/history/", views.client_history, name="history"),
     path("<int:pk>/archive/", views.client_archive, name="archive"),
     path("<int:pk>/restore/", views.client_restore, name="restore"),
-    path("<int:pk>/export.json", views.export_json, name="export-json"),
     path("<int:pk>/conditions/new/", views.condition_new, name="condition-new"),
     path("<int:pk>/conditions/<int:condition_pk>/edit/", views.condition_edit, name="condition-edit"),
     path("<int:pk>/conditions/<int:condition_pk>/resolve/", views.condition_resolve, name="condition-resolve"),

@@ -7,7 +7,7 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, Subquery, Value
 from django.db.models.functions import Coalesce
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from protocols.vocabulary import CONDITIONS, LOCATION_LABELS, REGIONS, SIDES, SYMPTOMS
 
 from . import bodymap, history, services
-from .documents import ImportFileError, export_client, import_documents, read_upload, write_csv
+from .documents import ImportFileError, import_documents, read_upload, write_csv
 from .forms import (
     ClearanceForm,
     ClientFilterForm,
@@ -24,9 +24,9 @@ from .forms import (
     ImportForm,
     ProfileForm,
     ResolveForm,
-    therapists,
 )
 from .models import Client, Condition, PhysicianClearance
+from .roles import therapists
 
 User = get_user_model()
 PAGE_SIZE = 25
@@ -68,14 +68,6 @@ def _condition_for(request, client_pk, pk):
 def _clearance_for(request, client_pk, pk):
     client = client_for(request, client_pk)
     return client, get_object_or_404(PhysicianClearance, client=client, pk=pk)
-
-
-def _archived_refusal(request, client):
-    """Archived records are read-only until an admin restores them."""
-    if client.is_archived:
-        messages.error(request, f"{client} is archived: restore the client before changing the record.")
-        return redirect("clients:detail", client.pk)
-    return None
 
 
 def _save_versioned(form, instance, save):
@@ -173,14 +165,9 @@ def client_new(request):
     return render(request, "clients/new.html", {"form": form, "profile": profile})
 
 
-@login_required
-def client_detail(request, pk):
-    client = client_for(request, pk)
-    return render(request, "clients/detail.html", client_detail_context(request, client))
-
-
 def client_detail_context(request, client):
-    """Everything the client page shows; the planner may add its own panel to it."""
+    """Everything the client page shows. The page itself (`/clients/<id>/`) is served by the planner,
+    which adds the sessions panel: plans and records are the planner's."""
     today = timezone.localdate()
     meanings = services.condition_meanings(client, today)
     active = [item.condition for group in meanings for item in group.items]
@@ -217,8 +204,7 @@ def _profile_rows(client):
 @admin_only
 def client_edit(request, pk):
     client = client_for(request, pk)
-    if refusal := _archived_refusal(request, client):
-        return refusal
+    client.ensure_writable()
     form = ClientForm(request.POST or None, instance=client)
     if request.method == "POST" and form.is_valid():
         if not form.has_changed():
@@ -234,8 +220,7 @@ def client_edit(request, pk):
 @clinical
 def client_profile(request, pk):
     client = client_for(request, pk)
-    if refusal := _archived_refusal(request, client):
-        return refusal
+    client.ensure_writable()
     form = ProfileForm(request.POST or None, instance=client)
     if request.method == "POST" and form.is_valid():
         if not form.has_changed():
@@ -283,8 +268,7 @@ def client_restore(request, pk):
 @can_add_condition
 def condition_new(request, pk):
     client = client_for(request, pk)
-    if refusal := _archived_refusal(request, client):
-        return refusal
+    client.ensure_writable()
     form = ConditionForm(request.POST or None, client=client, initial={"noted_on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         condition = form.save()
@@ -298,8 +282,7 @@ def condition_new(request, pk):
 @can_change_condition
 def condition_edit(request, pk, condition_pk):
     client, condition = _condition_for(request, pk, condition_pk)
-    if refusal := _archived_refusal(request, client):
-        return refusal
+    client.ensure_writable()
     form = ConditionForm(request.POST or None, instance=condition, client=client)
     if request.method == "POST" and form.is_valid():
         if _save_versioned(form, condition, form.save):
@@ -313,8 +296,7 @@ def condition_edit(request, pk, condition_pk):
 @can_change_condition
 def condition_resolve(request, pk, condition_pk):
     client, condition = _condition_for(request, pk, condition_pk)
-    if refusal := _archived_refusal(request, client):
-        return refusal
+    client.ensure_writable()
     initial = {"resolved_on": timezone.localdate(), "version": condition.version}
     form = ResolveForm(request.POST or None, condition=condition, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -335,8 +317,7 @@ def condition_resolve(request, pk, condition_pk):
 @require_POST
 def condition_entered_in_error(request, pk, condition_pk):
     client, condition = _condition_for(request, pk, condition_pk)
-    if refusal := _archived_refusal(request, client):
-        return refusal
+    client.ensure_writable()
     if not condition.entered_in_error:
         condition.entered_in_error = True
         condition.version += 1
@@ -349,8 +330,7 @@ def condition_entered_in_error(request, pk, condition_pk):
 @can_add_clearance
 def clearance_new(request, pk):
     client = client_for(request, pk)
-    if refusal := _archived_refusal(request, client):
-        return refusal
+    client.ensure_writable()
     form = ClearanceForm(
         request.POST or None,
         client=client,
@@ -367,8 +347,7 @@ def clearance_new(request, pk):
 @can_change_clearance
 def clearance_edit(request, pk, clearance_pk):
     client, clearance = _clearance_for(request, pk, clearance_pk)
-    if refusal := _archived_refusal(request, client):
-        return refusal
+    client.ensure_writable()
     form = ClearanceForm(request.POST or None, instance=clearance, client=client)
     if request.method == "POST" and form.is_valid():
         if _save_versioned(form, clearance, form.save):
@@ -379,15 +358,6 @@ def clearance_edit(request, pk, clearance_pk):
 
 
 # Export and import.
-
-
-@login_required
-def export_json(request, pk):
-    client = client_for(request, pk)
-    response = JsonResponse(export_client(client), json_dumps_params={"indent": 2, "ensure_ascii": False})
-    name = client.external_id or f"client-{client.pk}"
-    response["Content-Disposition"] = f'attachment; filename="{name}.json"'
-    return response
 
 
 @login_required

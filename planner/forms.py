@@ -9,7 +9,7 @@ from django.utils import timezone
 from protocols.vocabulary import REGION_SINGULAR, REGIONS, SIDES, WALTON_SCALE
 
 from .models import AdverseEvent, SessionRecord
-from .roles import CLINIC_ADMIN, THERAPIST
+from .roles import CLINIC_ADMIN, THERAPIST, forget_roles, role_names
 
 # Sessions are planned at most this far ahead.
 PLAN_AHEAD_DAYS = 365
@@ -19,15 +19,15 @@ MAX_RECORD_MINUTES = 180
 User = get_user_model()
 
 ROLE_CHOICES = [
-    ("therapist", "Therapist"),
-    ("admin", "Clinic admin"),
-    ("both", "Therapist and clinic admin"),
+    ("therapist", THERAPIST),
+    ("admin", CLINIC_ADMIN),
+    ("both", f"{THERAPIST} and {CLINIC_ADMIN.lower()}"),
 ]
 ROLE_GROUPS = {"therapist": [THERAPIST], "admin": [CLINIC_ADMIN], "both": [THERAPIST, CLINIC_ADMIN]}
 
 
 def role_of(user):
-    held = {group.name for group in user.groups.all()}
+    held = set(role_names(user))
     if {THERAPIST, CLINIC_ADMIN} <= held:
         return "both"
     if CLINIC_ADMIN in held:
@@ -43,6 +43,7 @@ def set_role(user, role):
             user.groups.add(group)
         else:
             user.groups.remove(group)
+    forget_roles(user)
 
 
 class StaffForm(forms.ModelForm):

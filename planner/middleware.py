@@ -1,5 +1,9 @@
+from django.contrib import messages
+from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+
+from clients.models import ClientArchived
 
 SESSION_KEY = "must_change_password"
 
@@ -16,3 +20,25 @@ class PasswordChangeRequiredMiddleware:
             if request.path not in allowed and not request.path.startswith("/static/"):
                 return redirect("password_change")
         return self.get_response(request)
+
+
+class ClientArchivedMiddleware:
+    """Turn a refused write on an archived client (Client.ensure_writable) into a clear message.
+
+    The rule lives on the model; this is the one place any view's refusal becomes a response:
+    back to the client page with the reason, or a 409 with the reason for a JSON request.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, ClientArchived):
+            return None
+        if request.path.endswith(".json") or "application/json" in request.headers.get("Accept", ""):
+            return JsonResponse({"error": str(exception)}, status=409)
+        messages.error(request, str(exception))
+        return redirect("clients:detail", exception.client.pk)

@@ -4,7 +4,7 @@ from django.db import models
 from simple_history import register
 from simple_history.models import HistoricalRecords
 
-from planner.roles import CLINIC_ADMIN
+from planner.roles import is_clinic_admin
 
 
 class StaffProfile(models.Model):
@@ -42,10 +42,11 @@ class ItemStatus(models.TextChoices):
 
 class SessionPlanQuerySet(models.QuerySet):
     def for_user(self, user):
-        """Admins see every plan; a therapist sees the plans they will give."""
-        if user.groups.filter(name=CLINIC_ADMIN).exists():
+        """Admins see every plan; a therapist sees the plans they give, while they are on the
+        client's care team (need-to-know ends with the care)."""
+        if is_clinic_admin(user):
             return self
-        return self.filter(therapist=user)
+        return self.filter(therapist=user, client__care_team=user)
 
     def booked(self):
         """Plans that hold a place in the therapist's day."""
@@ -96,6 +97,11 @@ class SessionPlan(models.Model):
 
     def __str__(self):
         return f"Plan {self.pk} for {self.client} on {self.scheduled_for:%Y-%m-%d %H:%M}"
+
+    def save(self, *args, **kwargs):
+        if self._state.adding:
+            self.client.ensure_writable()  # an archived client gets no new plans; open ones may be cancelled
+        super().save(*args, **kwargs)
 
     @property
     def is_open(self):
@@ -169,10 +175,11 @@ class AdverseEvent(models.TextChoices):
 
 class SessionRecordQuerySet(models.QuerySet):
     def for_user(self, user):
-        """Admins see every record; a therapist sees the records they wrote."""
-        if user.groups.filter(name=CLINIC_ADMIN).exists():
+        """Admins see every record. A therapist on the client's care team sees every signed record
+        of that client (continuity of care) and their own drafts; off the care team, none."""
+        if is_clinic_admin(user):
             return self
-        return self.filter(therapist=user)
+        return self.filter(client__care_team=user).filter(models.Q(signed_at__isnull=False) | models.Q(therapist=user))
 
     def signed(self):
         return self.filter(signed_at__isnull=False)
@@ -242,6 +249,11 @@ class SessionRecord(models.Model):
 
     def __str__(self):
         return f"Record of {self.client} on {self.started_at:%Y-%m-%d}"
+
+    def save(self, *args, **kwargs):
+        if self._state.adding:
+            self.client.ensure_writable()  # no new records on an archived client; addenda stay possible
+        super().save(*args, **kwargs)
 
     @property
     def is_signed(self):

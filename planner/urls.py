@@ -1,6 +1,8 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from clients import urls as clients_urls
+
 from .views import accounts, client_pages, plans, records
 
 planner_patterns = [
@@ -24,10 +26,15 @@ planner_patterns = [
     path("records/<int:pk>/", records.record_detail, name="record-detail"),
     path("records/<int:pk>/addenda/", records.addendum_add, name="record-addendum"),
     path("records/<int:pk>/print/", records.record_print, name="record-print"),
-    # Client paths (DESIGN.md) served here: they show or carry the planner's plans and records.
-    path("clients/<int:pk>/", client_pages.client_detail, name="client-detail"),
-    path("clients/<int:pk>/export.json", client_pages.export_json, name="client-export-json"),
     path("clients/<int:pk>/plan-preview.json", plans.plan_preview_json, name="plan-preview"),
+]
+
+# The client page and the client document show the planner's plans and records, so the planner
+# serves them, under the clients app's names ("clients:detail", "clients:export-json").
+client_patterns = [
+    *clients_urls.urlpatterns,
+    path("<int:pk>/", client_pages.client_detail, name="detail"),
+    path("<int:pk>/export.json", client_pages.export_json, name="export-json"),
 ]
 
 urlpatterns = [
@@ -36,5 +43,5 @@ urlpatterns = [
     path("accounts/password/", accounts.PasswordChangeView.as_view(), name="password_change"),
     path("", include((planner_patterns, "planner"))),
     path("protocols/", include("protocols.urls")),
-    path("clients/", include("clients.urls")),
+    path("clients/", include((client_patterns, clients_urls.app_name))),
 ]

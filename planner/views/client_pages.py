@@ -37,7 +37,8 @@ def client_detail(request, pk):
     today = timezone.localdate()
     plans = list(SessionPlan.objects.filter(client=client).select_related("therapist").order_by("-scheduled_for"))
     records = list(
-        SessionRecord.objects.filter(client=client)
+        SessionRecord.objects.for_user(request.user)
+        .filter(client=client)
         .select_related("therapist", "plan")
         .prefetch_related("items")
         .order_by("started_at")
@@ -114,7 +115,8 @@ def export_json(request, pk):
     plans = SessionPlan.objects.filter(client=client).select_related("therapist").prefetch_related("items")
     document["plans"] = [services.plan_document(plan, list(plan.items.all())) for plan in plans]
     records = (
-        SessionRecord.objects.filter(client=client)
+        SessionRecord.objects.for_user(request.user)
+        .filter(client=client)
         .select_related("signed_by")
         .prefetch_related("items", "addenda__author")
         .order_by("started_at")

@@ -109,9 +109,7 @@ def plan_new(request):
         messages.error(request, "Choose a client to plan for, from the client list.")
         return redirect("/clients/")
     client = _client_to_plan(request, int(client_id))
-    if client.is_archived:
-        messages.error(request, f"{client} is archived: archived clients cannot be planned for.")
-        return redirect(f"/clients/{client.pk}/")
+    client.ensure_writable()
 
     data = request.POST if request.method == "POST" else (request.GET if "date" in request.GET else None)
     saving = request.method == "POST" and "preview" not in request.POST
@@ -191,9 +189,7 @@ def plan_save(request, pk):
     if not plan.is_open:
         messages.error(request, f"This plan is {plan.get_status_display().lower()} and can no longer be changed.")
         return redirect("planner:plan-detail", plan.pk)
-    if plan.client.is_archived:
-        messages.error(request, f"{plan.client} is archived: restore the client to change this plan, or cancel it.")
-        return redirect("planner:plan-detail", plan.pk)
+    plan.client.ensure_writable()
     items = list(plan.items.all())
     rows = _items_with_forms(plan, items, request.POST)
     details_form = PlanDetailsForm(request.POST)
@@ -264,8 +260,9 @@ def plan_save(request, pk):
 @require_POST
 def plan_rebuild(request, pk):
     plan = _own_plan(request, pk)
-    if not plan.is_open or plan.client.is_archived:
-        messages.error(request, "Only a draft or ready plan of a client who is not archived can be rebuilt.")
+    plan.client.ensure_writable()
+    if not plan.is_open:
+        messages.error(request, "Only a draft or ready plan can be rebuilt.")
         return redirect("planner:plan-detail", plan.pk)
     day = date.fromisoformat(plan.facts["plan_date"])
     services.rebuild_plan(plan, facts=plan.client.facts_on(day))

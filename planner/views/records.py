@@ -59,9 +59,8 @@ def record_edit(request, pk):
     if plan.status not in (PlanStatus.READY, PlanStatus.DONE):
         messages.error(request, "Only a plan marked ready can be recorded. Finish the plan first.")
         return redirect("planner:plan-detail", plan.pk)
-    if plan.client.is_archived and record is None:
-        messages.error(request, f"{plan.client} is archived: restore the client before recording a session.")
-        return redirect("planner:plan-detail", plan.pk)
+    if record is None:
+        plan.client.ensure_writable()
     if timezone.localdate(plan.scheduled_for) > timezone.localdate():
         messages.error(request, f"This session is planned for {plan.scheduled_for:%-d %B}: record it on the day.")
         return redirect("planner:plan-detail", plan.pk)
@@ -191,6 +190,7 @@ FINDING_CODES = ["open_wound", "new_foot_finding", "fungal_infection", "charcot_
 def finding_add(request, pk):
     """A skin or foot finding from the session becomes a condition on the client, noted today."""
     plan = _plan_to_record(request, pk)
+    plan.client.ensure_writable()
     data = request.POST.copy()
     data["noted_on"] = timezone.localdate().isoformat()
     form = ConditionForm(data, client=plan.client)

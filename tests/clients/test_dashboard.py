@@ -33,8 +33,10 @@ def test_clients_needing_attention(therapist, second_therapist, django_assert_nu
     other_team = make_client(last_name="Other", care_team=[second_therapist])
     make_condition(other_team, "fever")
     make_condition(other_team, "open_wound")
-    archived = make_client(last_name="Archived", care_team=[therapist], archived_at=timezone.now())
+    archived = make_client(last_name="Archived", care_team=[therapist])
     make_condition(archived, "open_wound")
+    archived.archived_at = timezone.now()
+    archived.save()
 
     therapist.has_perm("clients.view_client")  # permissions are loaded once per request anyway
     with django_assert_num_queries(2):

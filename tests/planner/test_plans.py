@@ -154,7 +154,9 @@ def test_therapist_saves_a_draft_snapshot(login, therapist):
 
 
 def test_archived_client_cannot_be_planned(login, therapist):
-    client = make_dpn_client(therapist, archived_at=timezone.now())
+    client = make_dpn_client(therapist)
+    client.archived_at = timezone.now()
+    client.save()
     response = login(therapist).post(f"/plans/new/?client={client.pk}", plan_data())
     assert response.status_code == 302
     assert "archived" in " ".join(str(m) for m in get_messages(response.wsgi_request))

@@ -1,0 +1,120 @@
+"""Need-to-know: a therapist's access to a client's plans and records ends when they leave the care
+team; on the care team, therapists read every signed record of the client, drafts stay their author's."""
+
+import pytest
+
+from clients.models import Condition
+from planner.models import Addendum, PlanStatus, SessionPlan, SessionRecord
+from tests.planner.test_plans import TODAY, create_plan, make_dpn_client, save_data
+from tests.planner.test_records import record_data
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def care(login, therapist, second_therapist):
+    """A client of Tara and Sam: Tara's signed record, Tara's open plan for tomorrow, Sam's draft record."""
+    client = make_dpn_client(therapist)
+    client.care_team.add(second_therapist)
+    signed_plan = create_plan(login, therapist, client, day=TODAY, time="08:00")
+    login(therapist).post(f"/plans/{signed_plan.pk}/save/", save_data(signed_plan, mark_ready=True))
+    login(therapist).post(f"/plans/{signed_plan.pk}/record/", record_data(signed_plan, sign="1"))
+    signed = SessionRecord.objects.get(plan=signed_plan)
+    assert signed.is_signed
+    open_plan = create_plan(login, therapist, client)
+    draft_plan = create_plan(login, second_therapist, client, day=TODAY, time="12:00")
+    login(second_therapist).post(f"/plans/{draft_plan.pk}/save/", save_data(draft_plan, mark_ready=True))
+    login(second_therapist).post(f"/plans/{draft_plan.pk}/record/", record_data(draft_plan, subjective="Sam's draft"))
+    draft = SessionRecord.objects.get(plan=draft_plan)
+    assert not draft.is_signed
+    return {"client": client, "signed": signed, "open_plan": open_plan, "draft": draft}
+
+
+def every_url(care):
+    """Every URL of a client's plans and records, with the method it answers."""
+    client, signed, plan, draft = care["client"], care["signed"], care["open_plan"], care["draft"]
+    signed_plan = signed.plan_id
+    return [
+        ("get", f"/clients/{client.pk}/"),
+        ("get", f"/clients/{client.pk}/export.json"),
+        ("get", f"/clients/{client.pk}/history/"),
+        ("get", f"/clients/{client.pk}/plan-preview.json?regions=feet"),
+        ("get", f"/plans/new/?client={client.pk}"),
+        ("get", f"/plans/{signed_plan}/"),
+        ("get", f"/plans/{signed_plan}/print/"),
+        ("get", f"/plans/{signed_plan}.json"),
+        ("get", f"/plans/{signed_plan}/record/"),
+        ("get", f"/records/{signed.pk}/"),
+        ("get", f"/records/{signed.pk}/print/"),
+        ("get", f"/plans/{plan.pk}/"),
+        ("get", f"/plans/{plan.pk}/print/"),
+        ("get", f"/plans/{plan.pk}.json"),
+        ("post", f"/plans/{plan.pk}/save/"),
+        ("post", f"/plans/{plan.pk}/rebuild/"),
+        ("post", f"/plans/{plan.pk}/cancel/"),
+        ("post", f"/plans/{plan.pk}/record/"),
+        ("post", f"/plans/{plan.pk}/record/finding/"),
+        ("post", f"/records/{signed.pk}/addenda/"),
+        ("get", f"/records/{draft.pk}/"),
+    ]
+
+
+def test_leaving_the_care_team_ends_access_to_every_plan_and_record(login, therapist, care):
+    care["client"].care_team.remove(therapist)
+    conditions, addenda = Condition.objects.count(), Addendum.objects.count()
+    browser = login(therapist)
+    reachable = []
+    for method, url in every_url(care):
+        data = {"code": "open_wound", "location": "feet", "side": "right", "text": "Late note", "reason": "Ill"}
+        response = getattr(browser, method)(url, data) if method == "post" else browser.get(url)
+        if response.status_code not in (403, 404):
+            reachable.append((url, response.status_code))
+    assert reachable == []
+    # Nothing was written through any of them.
+    assert Condition.objects.count() == conditions and Addendum.objects.count() == addenda
+    care["open_plan"].refresh_from_db()
+    assert care["open_plan"].status == PlanStatus.DRAFT
+    # Their own signed record stays in the history, readable by admins.
+    assert SessionRecord.objects.filter(pk=care["signed"].pk, therapist=therapist).exists()
+
+
+def test_admins_still_read_a_removed_therapists_records(login, therapist, clinic_admin, care):
+    care["client"].care_team.remove(therapist)
+    admin = login(clinic_admin)
+    for url in [f"/records/{care['signed'].pk}/", f"/plans/{care['signed'].plan_id}/", f"/plans/{care['open_plan'].pk}/"]:
+        assert admin.get(url).status_code == 200, url
+    document = admin.get(f"/clients/{care['client'].pk}/export.json").json()
+    assert len(document["records"]) == 2
+
+
+def test_the_care_team_reads_signed_records_read_only_and_drafts_stay_their_authors(
+    login, therapist, second_therapist, care
+):
+    sam, tara = login(second_therapist), login(therapist)
+    signed, draft, client = care["signed"], care["draft"], care["client"]
+    # Sam reads Tara's signed record, but cannot add to it.
+    page = sam.get(f"/records/{signed.pk}/")
+    assert page.status_code == 200 and "Add an addendum" not in page.content.decode()
+    assert sam.get(f"/records/{signed.pk}/print/").status_code == 200
+    assert sam.post(f"/records/{signed.pk}/addenda/", {"text": "Not mine"}).status_code == 403
+    assert not Addendum.objects.exists()
+    # Tara does not read Sam's draft; the client page and the export agree with the record page.
+    assert tara.get(f"/records/{draft.pk}/").status_code == 404
+    assert tara.get(f"/plans/{draft.plan_id}/").status_code == 404
+    page = tara.get(f"/clients/{client.pk}/").content.decode()
+    assert f"/records/{signed.pk}/" in page and f"/records/{draft.pk}/" not in page
+    exported = tara.get(f"/clients/{client.pk}/export.json").json()["records"]
+    assert [r["plan"] for r in exported] == [signed.plan_id]
+    assert "Sam's draft" not in tara.get(f"/clients/{client.pk}/export.json").content.decode()
+    # Sam sees his own draft and Tara's signed record.
+    exported = sam.get(f"/clients/{client.pk}/export.json").json()["records"]
+    assert sorted(r["plan"] for r in exported) == sorted([signed.plan_id, draft.plan_id])
+
+
+def test_readding_the_therapist_restores_access(login, therapist, care):
+    client = care["client"]
+    client.care_team.remove(therapist)
+    assert login(therapist).get(f"/records/{care['signed'].pk}/").status_code == 404
+    client.care_team.add(therapist)
+    assert login(therapist).get(f"/records/{care['signed'].pk}/").status_code == 200
+    assert SessionPlan.objects.for_user(therapist).filter(client=client).count() == 2
