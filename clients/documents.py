@@ -130,7 +130,26 @@ def export_client(client):
     }
 
 
+# A spreadsheet runs a cell that begins with one of these as a formula; the export puts an
+# apostrophe before it (shown as text) and the import takes it off again.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise_cell(value):
+    value = value or ""
+    return f"'{value}" if value.startswith(FORMULA_STARTS) else value
+
+
+def restore_cell(value):
+    return value[1:] if value.startswith("'") and value[1:].startswith(FORMULA_STARTS) else value
+
+
 def csv_row(client):
+    """A client's CSV row, its cells safe to open in a spreadsheet."""
+    return [neutralise_cell(value) for value in _csv_values(client)]
+
+
+def _csv_values(client):
     return [
         client.external_id,
         client.first_name,
@@ -205,7 +224,7 @@ def parse_csv(text):
                 continue
             if len(row) != len(header):
                 raise ImportFileError(f"row {number}: has {len(row)} values, the header has {len(header)} columns.")
-            values = {column: cell.strip() for column, cell in zip(header, row, strict=True)}
+            values = {column: restore_cell(cell).strip() for column, cell in zip(header, row, strict=True)}
             docs.append(
                 {
                     # A blank phone or e-mail cell leaves what the record has: re-importing a

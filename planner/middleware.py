@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
 
 from clients.models import ClientArchived
 
@@ -42,3 +43,16 @@ class ClientArchivedMiddleware:
             return JsonResponse({"error": str(exception)}, status=409)
         messages.error(request, str(exception))
         return redirect("clients:detail", exception.client.pk)
+
+
+class NoStoreMiddleware:
+    """Every page and file the app itself answers may carry client data: browsers and proxies must
+    not keep a copy (`Cache-Control: no-store`). Static files are answered before this, by WhiteNoise."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        add_never_cache_headers(response)
+        return response
