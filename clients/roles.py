@@ -41,8 +41,4 @@ def is_therapist(user):
 
 def therapists():
     """Active accounts that can be on a care team."""
-    return (
-        get_user_model()
-        .objects.filter(is_active=True, groups__name=THERAPIST)
-        .order_by("first_name", "last_name")
-    )
+    return get_user_model().objects.filter(is_active=True, groups__name=THERAPIST).order_by("first_name", "last_name")

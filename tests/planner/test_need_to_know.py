@@ -81,7 +81,11 @@ def test_leaving_the_care_team_ends_access_to_every_plan_and_record(login, thera
 def test_admins_still_read_a_removed_therapists_records(login, therapist, clinic_admin, care):
     care["client"].care_team.remove(therapist)
     admin = login(clinic_admin)
-    for url in [f"/records/{care['signed'].pk}/", f"/plans/{care['signed'].plan_id}/", f"/plans/{care['open_plan'].pk}/"]:
+    for url in [
+        f"/records/{care['signed'].pk}/",
+        f"/plans/{care['signed'].plan_id}/",
+        f"/plans/{care['open_plan'].pk}/",
+    ]:
         assert admin.get(url).status_code == 200, url
     document = admin.get(f"/clients/{care['client'].pk}/export.json").json()
     assert len(document["records"]) == 2
