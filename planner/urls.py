@@ -35,6 +35,7 @@ client_patterns = [
     *clients_urls.urlpatterns,
     path("<int:pk>/", client_pages.client_detail, name="detail"),
     path("<int:pk>/export.json", client_pages.export_json, name="export-json"),
+    path("<int:pk>/fhir.json", client_pages.fhir_json, name="fhir-json"),
 ]
 
 urlpatterns = [
