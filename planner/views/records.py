@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from clients.forms import ConditionForm
-from planner import records, services
+from planner import plans, records
 from planner.forms import AddendumForm, RecordForm, RecordItemForm
 from planner.models import PlanStatus, SessionPlan, SessionRecord
 from planner.roles import is_clinic_admin
@@ -115,7 +115,7 @@ def record_edit(request, pk):
         "rows": rows,
         "not_worked": not_worked,
         "finding_form": _finding_form(plan.client),
-        "stale": services.facts_changed(plan),
+        "stale": plans.facts_changed(plan),
         "has_item_errors": any(row["form"].is_bound and row["form"].errors for row in rows),
     }
     return render(request, "planner/record_form.html", context, status=status)
