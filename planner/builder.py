@@ -12,6 +12,13 @@ DEFAULT_START = time(9, 0)
 HANDS_AND_FEET = ["hands:right", "hands:left", "feet:right", "feet:left"]
 
 
+def default_start():
+    """The builder's first offer: 09:00, or the next quarter hour when today is already past it."""
+    now = timezone.localtime()
+    quarter = (now.hour * 60 + now.minute + 14) // 15 * 15
+    return max(DEFAULT_START, time(min(quarter, 23 * 60 + 45) // 60, min(quarter, 23 * 60 + 45) % 60))
+
+
 def presets(client):
     """Region presets offered above the picker: (key, label, region:side values)."""
     found = [("hands-feet", "Hands and feet", HANDS_AND_FEET)]
@@ -35,7 +42,7 @@ def request_data(request, client):
     if chosen:
         data.setlist("regions", chosen)
         data.setdefault("date", timezone.localdate().isoformat())
-        data.setdefault("time", DEFAULT_START.strftime("%H:%M"))
+        data.setdefault("time", default_start().strftime("%H:%M"))
     if data.get("use_time"):
         data["time"] = data["use_time"]
     return data

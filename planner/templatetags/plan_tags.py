@@ -64,6 +64,9 @@ def dropped_step(step):
     """ "traction (each finger base to tip), platelets below 50,000" for one dropped step."""
     if not isinstance(step, dict):
         return str(step)
+    if step.get("text"):
+        # The engine's own line ("dropped: traction, platelets below 50,000"), after our heading.
+        return step["text"].removeprefix("dropped: ")
     what = step.get("technique") or step.get("kind", "")
     if step.get("kind") and step.get("technique") and step["kind"] not in step["technique"]:
         what = f"{step['kind']} ({step['technique']})"

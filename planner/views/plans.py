@@ -134,7 +134,7 @@ def plan_new(request):
     if refusal:
         return refusal
     data = builder.request_data(request, client)
-    form = PlanRequestForm(data, initial={"date": timezone.localdate(), "time": builder.DEFAULT_START, "regions": []})
+    form = PlanRequestForm(data, initial={"date": timezone.localdate(), "time": builder.default_start(), "regions": []})
     draft = builder.Draft(client, request.user, form.cleaned_data) if data is not None and form.is_valid() else None
     saving = request.method == "POST" and not {"preview", "preset", "use_time"} & set(request.POST)
     if saving and draft and draft.clash:
