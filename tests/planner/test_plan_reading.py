@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from planner import plans
 from planner.models import PlanStatus, SessionPlan, SessionRecord
-from tests.factories import make_client, make_clearance, make_condition
+from tests.factories import make_clearance, make_client, make_condition
 
 pytestmark = pytest.mark.django_db
 
