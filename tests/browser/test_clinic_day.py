@@ -291,7 +291,9 @@ def therapist_plans_the_cipn_client(page, live_server, clara, day):
     # Without a clearance on file the ready gate refuses, and says why.
     mark_ready(page)
     refusal = alert(page, "It cannot be marked ready yet")
-    expect(refusal).to_contain_text("Physician clearance is required and none dated within the last 365 days")
+    expect(refusal).to_contain_text(
+        "Physician clearance is required and none dated within the 365 days before the session"
+    )
     expect(page.locator(".page-header .badge")).to_have_text("Draft")
     expect(page.get_by_role("link", name="Record the session")).to_have_count(0)
     shot(page, "03-cipn-plan-refused")
