@@ -1,13 +1,14 @@
 """The one-page builder: from the client's page to a ready plan in few steps, counted."""
 
 import re
-from datetime import date
+from datetime import date, time, timedelta
 
 import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from clients.models import Client
+from clients.models import Client, Condition
+from planner import plans
 from planner.models import PlanStatus, SessionPlan
 from tests.factories import PASSWORD, make_therapist
 
@@ -109,3 +110,52 @@ def test_a_clash_offers_the_next_free_time_before_saving(page, live_server, sign
     page.get_by_role("button", name="Save as ready").click()
     expect(page.locator(".page-header .badge")).to_have_text("Ready")
     assert SessionPlan.objects.filter(status=PlanStatus.READY).count() == 2
+
+
+def test_the_print_sheet_of_all_eight_places_fits_on_two_pages(page, live_server, sign_in):
+    """The demo CIPN client of the plan-reading issue, every place planned, printed to PDF by Chromium."""
+    tara = make_therapist(username="tara", first_name="Tara")
+    today = timezone.localdate()
+    client = Client.objects.create(
+        first_name="Clara",
+        last_name="Vance",
+        date_of_birth=date(1961, 5, 2),
+        neuropathy_type="CIPN",
+        symptoms={
+            "hands:left": ["cold_sensitivity"],
+            "hands:right": ["cold_sensitivity"],
+            "feet:left": ["numbness"],
+            "feet:right": ["numbness"],
+        },
+    )
+    client.care_team.add(tara)
+    for code, location, side, value, days_ago in [
+        ("active_chemo", "whole_body", "", None, 60),
+        ("chemo_infusion", "whole_body", "", None, 8),
+        ("platelet_count", "whole_body", "", 45_000, 1),
+        ("port", "chest", "right", None, 60),
+        ("picc_line", "arms", "right", None, 30),
+    ]:
+        Condition.objects.create(
+            client=client,
+            code=code,
+            location=location,
+            side=side,
+            value=value,
+            noted_on=today - timedelta(days=days_ago),
+        )
+    plan = plans.create_plan(
+        client=client,
+        therapist=tara,
+        scheduled_for=plans.as_datetime(today + timedelta(days=1), time(10, 0)),
+        regions="arms,hands,legs,feet",
+        created_by=tara,
+    )
+    sign_in("tara", PASSWORD)
+    page.goto(f"{live_server.url}/plans/{plan.pk}/print/")
+    expect(page.locator("table.steps-table tbody tr")).to_have_count(4)
+    page.emulate_media(media="print")
+    for paper in ("A4", "Letter"):
+        pdf = page.pdf(format=paper)
+        pages = len(re.findall(rb"/Type\s*/Page[^s]", pdf))
+        assert 1 <= pages <= 2, f"{pages} pages on {paper}"
