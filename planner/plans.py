@@ -326,6 +326,25 @@ def save_changes(plan, *, version, items, changes, details, mark_ready):
     return left
 
 
+@transaction.atomic
+def fit_plan(plan):
+    """Trim the worked regions' minutes in proportion to the session's limit, none below its step count.
+
+    Returns the plan's new total. The plan returns to draft: it was over the limit, so it was not ready.
+    """
+    items = [item for item in plan.items.all() if item.is_worked]
+    new_minutes = fit_minutes([(item.minutes, min_minutes(item.steps)) for item in items], plan.max_minutes)
+    for item, minutes in zip(items, new_minutes, strict=True):
+        if item.minutes != minutes:
+            item.minutes = minutes
+            item.save(update_fields=["minutes"])
+    plan.ends_at = slot_end(plan.scheduled_for, sum(new_minutes))
+    plan.status = PlanStatus.DRAFT
+    plan.version += 1
+    plan.save()
+    return sum(new_minutes)
+
+
 def cancel_plan(plan, reason):
     plan.status = PlanStatus.CANCELLED
     plan.cancelled_at = timezone.now()

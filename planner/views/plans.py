@@ -233,6 +233,21 @@ def plan_rebuild(request, pk):
 
 @login_required
 @require_POST
+def plan_fit(request, pk):
+    """Trim an over-long plan to the session's minutes limit, in proportion."""
+    plan = _own_plan(request, pk)
+    if refusal := _locked(request, plan):
+        return refusal
+    total = plans.fit_plan(plan)
+    if total > plan.max_minutes:
+        messages.warning(request, f"Even at one minute per step the plan takes {total} minutes: drop a region.")
+    else:
+        messages.success(request, f"Trimmed to {total} minutes: each region shortened in proportion.")
+    return redirect("planner:plan-detail", plan.pk)
+
+
+@login_required
+@require_POST
 def plan_cancel(request, pk):
     plan = _own_plan(request, pk)
     form = CancelPlanForm(request.POST)
