@@ -48,17 +48,37 @@ _DPN = [("insulin_user", "whole_body", "", None, None), ("loss_of_protective_sen
 _CIPN = [("active_chemo", "whole_body", "", None, None), ("oxaliplatin_course", "whole_body", "", None, None)]
 PROFILES = [
     ("DPN", {"feet:left": ["numbness", "burning"], "feet:right": ["numbness"]}, _DPN, "feet"),
-    ("DPN", {"feet:left": ["tingling"], "feet:right": ["tingling"], "hands:right": ["numbness"]}, _DPN[:1], "hands,feet"),
+    (
+        "DPN",
+        {"feet:left": ["tingling"], "feet:right": ["tingling"], "hands:right": ["numbness"]},
+        _DPN[:1],
+        "hands,feet",
+    ),
     ("DPN", {"feet:left": ["numbness"]}, [*_DPN, ("open_wound", "feet", "left", None, None)], "feet"),
     ("DPN", {"legs:left": ["pain"], "feet:left": ["burning"]}, [("pad", "whole_body", "", None, None)], "legs,feet"),
     ("DPN", {"feet:right": ["pins_and_needles"]}, [("edema", "legs", "both", None, None)], "feet"),
     ("DPN", {"hands:left": ["tingling"], "hands:right": ["tingling"]}, [], "hands"),
     ("CIPN", {"hands:left": ["tingling"], "hands:right": ["tingling"], "feet:left": ["numbness"]}, _CIPN, "hands,feet"),
-    ("CIPN", {"feet:left": ["cold_sensitivity"], "feet:right": ["cold_sensitivity"]}, [*_CIPN, ("port", "chest", "right", None, None)], "feet"),
+    (
+        "CIPN",
+        {"feet:left": ["cold_sensitivity"], "feet:right": ["cold_sensitivity"]},
+        [*_CIPN, ("port", "chest", "right", None, None)],
+        "feet",
+    ),
     ("CIPN", {"hands:right": ["numbness"]}, [("node_removal_axillary", "arms", "right", None, None)], "arms,hands"),
     ("CIPN", {"feet:left": ["allodynia"]}, [("cancer_fatigue", "whole_body", "", None, None)], "feet"),
-    ("IDIOPATHIC", {"feet:left": ["burning"], "feet:right": ["burning"]}, [("fall_risk", "whole_body", "", None, None)], "feet"),
-    ("IDIOPATHIC", {"hands:left": ["weakness"], "legs:right": ["pain"]}, [("anticoagulant", "whole_body", "", None, None)], "hands,legs"),
+    (
+        "IDIOPATHIC",
+        {"feet:left": ["burning"], "feet:right": ["burning"]},
+        [("fall_risk", "whole_body", "", None, None)],
+        "feet",
+    ),
+    (
+        "IDIOPATHIC",
+        {"hands:left": ["weakness"], "legs:right": ["pain"]},
+        [("anticoagulant", "whole_body", "", None, None)],
+        "hands,legs",
+    ),
 ]
 SLOTS_PER_DAY = 8  # hourly sessions from 9:00
 
@@ -130,10 +150,7 @@ def insert(model, objects, now, batch_size=5000):
         with cursor.cursor.copy(statement) as copy:
             for obj in objects:
                 copy.write_row(
-                    [
-                        Jsonb(getattr(obj, name)) if name in json_columns else getattr(obj, name)
-                        for name in names
-                    ]
+                    [Jsonb(getattr(obj, name)) if name in json_columns else getattr(obj, name) for name in names]
                 )
 
 
@@ -143,7 +160,9 @@ class ScaleSeeder:
         self.random = random.Random(sizes.seed)
         self.batch_size = batch_size
         started = clock.monotonic()
-        self.out = (lambda message: out(f"{clock.monotonic() - started:6.1f} s  {message}")) if out else (lambda message: None)
+        self.out = (
+            (lambda message: out(f"{clock.monotonic() - started:6.1f} s  {message}")) if out else (lambda message: None)
+        )
         self.today = timezone.localdate()
         self.now = timezone.now()
         self.counts = {}
@@ -268,7 +287,9 @@ class ScaleSeeder:
             # A recent foot finding now and then, some already resolved.
             if n % 40 == 7:
                 noted = today - timedelta(days=rnd.randint(0, 30))
-                resolved = noted + timedelta(days=3) if rnd.random() < 0.3 and noted + timedelta(days=3) <= today else None
+                resolved = (
+                    noted + timedelta(days=3) if rnd.random() < 0.3 and noted + timedelta(days=3) <= today else None
+                )
                 conditions.append(
                     Condition(
                         client=client,
@@ -308,8 +329,7 @@ class ScaleSeeder:
     def _plans(self):
         rnd = self.random
         per_client = [
-            int(self.sizes.plans_per_client) + (rnd.random() < self.sizes.plans_per_client % 1)
-            for _ in self.clients
+            int(self.sizes.plans_per_client) + (rnd.random() < self.sizes.plans_per_client % 1) for _ in self.clients
         ]
         heavy = self.clients[0]
         per_client[0] = self.sizes.heavy_records + 20

@@ -33,9 +33,7 @@ def test_seed_scale_builds_a_valid_clinic_with_history():
     heaviest = Client.objects.annotate(n=Count("session_records")).order_by("-n").first()
     assert heaviest.n >= 8
     # No therapist is booked twice at the same time.
-    assert (
-        SessionPlan.objects.values("therapist", "scheduled_for").annotate(n=Count("pk")).filter(n__gt=1).count() == 0
-    )
+    assert SessionPlan.objects.values("therapist", "scheduled_for").annotate(n=Count("pk")).filter(n__gt=1).count() == 0
 
 
 @pytest.mark.django_db
