@@ -508,7 +508,7 @@ def admin_archives_and_exports(page, live_server, sign_in, hugo, dora, dpn_plan)
     }
     [plan] = document["plans"]
     assert (plan["id"], plan["status"], plan["therapist"]) == (dpn_plan, "done", "nia")
-    assert [(r["region"], r["side"], r["status"]) for r in plan["regions"]][2] == ("feet", "left", "avoid")
+    assert [(r["region"], r["side"], r["status"]) for r in plan["regions"]][3] == ("feet", "left", "avoid")
     [record] = document["records"]
     assert record["plan"] == dpn_plan
     assert record["signed_by"] == "nia" and record["signed_at"]
