@@ -6,7 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from clients.models import Client, Condition
-from planner import records, services
+from planner import recording, services
 from planner.models import PlanStatus, SessionPlan, SessionRecord
 
 # (day offset, start, regions, what to do with it)
@@ -108,7 +108,7 @@ def seed_records(therapists):
             created += _recorded_session(therapist, clients[0], today - timedelta(days=2), (4, 2, 4, 3))
     first = SessionRecord.objects.signed().order_by("started_at").first()
     if first:
-        records.add_addendum(
+        recording.add_addendum(
             first, "Client phoned the next day: the burning stayed lower until evening.", first.therapist
         )
     return created
@@ -142,7 +142,7 @@ def _recorded_session(therapist, client, day, scores, sign=False):
         **SOAP,
     }
     rows = [(item, {"done": True, "minutes": item.minutes, "pressure_used": item.pressure}) for item in worked]
-    record = records.save_record(plan, cleaned, rows, therapist, sign=sign)
+    record = recording.save_record(plan, cleaned, rows, therapist, sign=sign)
     if sign:
         type(record).objects.filter(pk=record.pk).update(signed_at=plan.scheduled_for + timedelta(hours=1))
     return 1

@@ -319,3 +319,7 @@ class Addendum(models.Model):
 
     def __str__(self):
         return f"Addendum by {self.author} on {self.created_at:%Y-%m-%d %H:%M}"
+
+
+# Modules of one feature each; imported here so Django registers their models with the app.
+from .corrections import ScoreCorrection  # noqa: E402, F401
