@@ -187,6 +187,10 @@ STORAGES = {
 # Serve straight from the finders too, so a fresh checkout needs no collectstatic to look right.
 WHITENOISE_USE_FINDERS = True
 
+# The address under which this clinic's FHIR resources and code systems are named (no trailing
+# slash): resource URLs are FHIR_BASE_URL/Patient/client-12, our codes FHIR_BASE_URL/CodeSystem/....
+FHIR_BASE_URL = os.environ.get("FHIR_BASE_URL", "http://localhost:8000/fhir").rstrip("/")
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 

@@ -27,6 +27,7 @@ planner_patterns = [
     # Client paths (DESIGN.md) served here: they show or carry the planner's plans and records.
     path("clients/<int:pk>/", client_pages.client_detail, name="client-detail"),
     path("clients/<int:pk>/export.json", client_pages.export_json, name="client-export-json"),
+    path("clients/<int:pk>/fhir.json", client_pages.fhir_json, name="client-fhir-json"),
     path("clients/<int:pk>/plan-preview.json", plans.plan_preview_json, name="plan-preview"),
 ]
 

@@ -6,12 +6,12 @@ what the clients app builds.
 
 from django.contrib.auth.decorators import login_required
 from django.http import JsonResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
 from clients.documents import export_client
 from clients.views import client_detail_context, client_for
-from planner import charts, corrections, services
+from planner import charts, corrections, fhir, services
 from planner.models import SessionPlan, SessionRecord
 from planner.roles import is_therapist
 
@@ -139,4 +139,18 @@ def export_json(request, pk):
     response = JsonResponse(document, json_dumps_params={"indent": 2, "ensure_ascii": False})
     name = client.external_id or f"client-{client.pk}"
     response["Content-Disposition"] = f'attachment; filename="{name}.json"'
+    return response
+
+
+@login_required
+def fhir_json(request, pk):
+    """The client's record as a FHIR R4 Bundle: same permissions as the client document."""
+    client = get_object_or_404(fhir.clients_for_export(), pk=client_for(request, pk).pk)
+    response = JsonResponse(
+        fhir.client_bundle(client),
+        content_type="application/fhir+json",
+        json_dumps_params={"indent": 2, "ensure_ascii": False},
+    )
+    name = client.external_id or f"client-{client.pk}"
+    response["Content-Disposition"] = f'attachment; filename="{name}.fhir.json"'
     return response

@@ -1,0 +1,468 @@
+"""The FHIR export: every resource valid against fhir.resources' R4B models, exact mappings, permissions,
+and the bulk NDJSON command."""
+
+import datetime
+import json
+from datetime import timedelta
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.test import override_settings
+from django.utils import timezone
+from fhir.resources.R4B import get_fhir_model_class
+
+from clients.models import Client
+from planner import services
+from planner.models import Addendum, PlanStatus, RecordItem, SessionPlan, SessionRecord
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+BASE = "https://planner.clinic.example/fhir"
+SNOMED = "http://snomed.info/sct"
+LOINC = "http://loinc.org"
+LATERALITY = "http://hl7.org/fhir/us/mcode/StructureDefinition/mcode-laterality-qualifier"
+TODAY = timezone.localdate()
+RECORD_DAY = TODAY - timedelta(days=3)
+
+
+def resources(bundle, kind=None):
+    found = [entry["resource"] for entry in bundle["entry"]]
+    return [r for r in found if kind is None or r["resourceType"] == kind]
+
+
+def by_id(bundle, kind, resource_id):
+    (match,) = [r for r in resources(bundle, kind) if r["id"] == resource_id]
+    return match
+
+
+def codes(concept):
+    return {(c["system"], c["code"]) for c in concept["coding"]}
+
+
+def laterality(site):
+    (extension,) = [e for e in site.get("extension", []) if e["url"] == LATERALITY]
+    return codes(extension["valueCodeableConcept"])
+
+
+def signed_session(client, therapist, *, day=RECORD_DAY, deviation=True, addendum=True):
+    """A plan for hands and feet on `day`, recorded and signed (one region above the planned pressure)."""
+    plan = services.create_plan(
+        client=client,
+        therapist=therapist,
+        scheduled_for=services.as_datetime(day, datetime.time(10, 0)),
+        regions="hands,feet",
+        created_by=therapist,
+        goals="Ease the burning in the feet.",
+    )
+    worked = [item for item in plan.items.all() if item.is_worked]
+    record = SessionRecord.objects.create(
+        plan=plan,
+        client=client,
+        therapist=therapist,
+        started_at=plan.scheduled_for,
+        minutes=sum(item.minutes for item in worked),
+        pain_before=6,
+        pain_after=3,
+        numbness_before=5,
+        numbness_after=4,
+        subjective="Burning at night.",
+        adverse_events=["none"],
+        signed_at=plan.scheduled_for + timedelta(hours=1),
+        signed_by=therapist,
+    )
+    for n, item in enumerate(worked):
+        used = item.pressure + 1 if deviation and n == 0 and item.pressure < 5 else item.pressure
+        RecordItem.objects.create(
+            record=record,
+            plan_item=item,
+            region=item.region,
+            side=item.side,
+            minutes=item.minutes,
+            pressure_used=used,
+            pressure_planned=item.pressure,
+            deviation_reason="Client asked for firmer strokes." if used != item.pressure else "",
+        )
+    SessionPlan.objects.filter(pk=plan.pk).update(status=PlanStatus.DONE)
+    if addendum:
+        Addendum.objects.create(record=record, text="Pain after was 2, not 3.", author=therapist)
+    return record
+
+
+@pytest.fixture
+def full_client(therapist):
+    """A CIPN client with something of every kind the export maps."""
+    client = factories.make_client(
+        care_team=[therapist],
+        neuropathy_type="CIPN",
+        external_id="C-1001",
+        phone="555-0100",
+        email="ann@example.com",
+        emergency_contact="Bob, 555-0101",
+        referring_physician="Dr. Shah",
+        diagnosed_on=datetime.date(2025, 3, 1),
+        contributing_causes=["b12_deficiency"],
+        symptoms={"feet:left": ["numbness", "burning"], "feet:right": ["numbness"], "hands:left": ["cold_sensitivity"]},
+    )
+    factories.make_condition(client, "open_wound", location="feet", side="left", detail="heel", noted_on=RECORD_DAY)
+    factories.make_condition(
+        client,
+        "dvt_suspected",
+        location="legs",
+        side="right",
+        noted_on=TODAY - timedelta(days=60),
+        resolved_on=TODAY - timedelta(days=40),
+    )
+    factories.make_condition(client, "active_chemo", noted_on=TODAY - timedelta(days=90))
+    factories.make_condition(client, "platelet_count", value=142_000, noted_on=TODAY - timedelta(days=5))
+    factories.make_condition(client, "anc", value=1_800, noted_on=TODAY - timedelta(days=5))
+    factories.make_condition(client, "chemo_infusion", noted_on=TODAY - timedelta(days=20))
+    factories.make_condition(client, "fever", noted_on=TODAY - timedelta(days=30), entered_in_error=True)
+    factories.make_clearance(client, cleared_on=TODAY - timedelta(days=30), restrictions="No deep work on the legs.")
+    signed_session(client, therapist)
+    # A plan still to come, and one whose record is only a draft: neither has an Encounter.
+    services.create_plan(
+        client=client,
+        therapist=therapist,
+        scheduled_for=services.as_datetime(TODAY + timedelta(days=2), datetime.time(9, 0)),
+        regions="feet",
+        created_by=therapist,
+    )
+    draft = signed_session(client, therapist, day=RECORD_DAY - timedelta(days=7), addendum=False)
+    SessionRecord.objects.filter(pk=draft.pk).update(signed_at=None, signed_by=None)
+    return client
+
+
+def get_bundle(login, user, client):
+    response = login(user).get(f"/clients/{client.pk}/fhir.json")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/fhir+json"
+    return json.loads(response.content)
+
+
+@override_settings(FHIR_BASE_URL=BASE)
+def test_every_resource_of_the_bundle_is_valid_fhir(login, therapist, full_client):
+    bundle = get_bundle(login, therapist, full_client)
+    get_fhir_model_class("Bundle").model_validate(bundle)
+    assert bundle["type"] == "collection"
+    kinds = set()
+    for entry in bundle["entry"]:
+        resource = entry["resource"]
+        get_fhir_model_class(resource["resourceType"]).model_validate(resource)
+        assert entry["fullUrl"] == f"{BASE}/{resource['resourceType']}/{resource['id']}"
+        kinds.add(resource["resourceType"])
+    assert kinds == {
+        "Patient",
+        "Condition",
+        "Observation",
+        "Procedure",
+        "Encounter",
+        "CarePlan",
+        "Provenance",
+        "DocumentReference",
+        "Practitioner",
+    }
+    ids = [(r["resourceType"], r["id"]) for r in resources(bundle)]
+    assert len(ids) == len(set(ids))
+    # Every reference inside the bundle points at a resource in it (ours are all relative).
+    text = json.dumps(bundle)
+    for kind, resource_id in ids:
+        assert f"{kind}/{resource_id}" in text
+    references = {value for resource in resources(bundle) for value in _references(resource)}
+    assert references <= {f"{kind}/{resource_id}" for kind, resource_id in ids}
+
+
+def _references(node):
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "reference":
+                yield value
+            else:
+                yield from _references(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _references(value)
+
+
+@override_settings(FHIR_BASE_URL=BASE)
+def test_patient_carries_identity(login, therapist, full_client):
+    (patient,) = resources(get_bundle(login, therapist, full_client), "Patient")
+    assert patient["id"] == f"client-{full_client.pk}"
+    assert {"system": f"{BASE}/identifier/external-id", "value": "C-1001"}.items() <= patient["identifier"][0].items()
+    assert patient["name"][0]["family"] == full_client.last_name
+    assert patient["birthDate"] == "1958-04-02"
+    assert {"system": "phone", "value": "555-0100"} in patient["telecom"]
+    assert {"system": "email", "value": "ann@example.com"} in patient["telecom"]
+
+
+@override_settings(FHIR_BASE_URL=BASE)
+def test_left_foot_wound_is_a_condition_on_the_left_foot(login, therapist, full_client):
+    wound = full_client.conditions.get(code="open_wound")
+    condition = by_id(get_bundle(login, therapist, full_client), "Condition", f"condition-{wound.pk}")
+    assert (f"{BASE}/CodeSystem/condition", "open_wound") in codes(condition["code"])
+    assert (SNOMED, "125643001") in codes(condition["code"])
+    (site,) = condition["bodySite"]
+    assert (SNOMED, "56459004") in codes(site)  # foot structure
+    assert laterality(site) == {(SNOMED, "7771000")}  # left
+    assert condition["onsetDateTime"] == RECORD_DAY.isoformat()
+    assert "abatementDateTime" not in condition
+    assert codes(condition["clinicalStatus"]) == {
+        ("http://terminology.hl7.org/CodeSystem/condition-clinical", "active")
+    }
+    assert condition["note"] == [{"text": "heel"}]
+
+
+@override_settings(FHIR_BASE_URL=BASE)
+def test_resolved_condition_has_its_abatement_and_suspicions_are_provisional(login, therapist, full_client):
+    dvt = full_client.conditions.get(code="dvt_suspected")
+    condition = by_id(get_bundle(login, therapist, full_client), "Condition", f"condition-{dvt.pk}")
+    assert condition["abatementDateTime"] == (TODAY - timedelta(days=40)).isoformat()
+    assert condition["clinicalStatus"]["coding"][0]["code"] == "resolved"
+    assert condition["verificationStatus"]["coding"][0]["code"] == "provisional"
+    assert laterality(condition["bodySite"][0]) == {(SNOMED, "24028007")}  # right
+
+
+@override_settings(FHIR_BASE_URL=BASE)
+def test_conditions_entered_in_error_are_left_out(login, therapist, full_client):
+    bundle = get_bundle(login, therapist, full_client)
+    assert not [
+        r for r in resources(bundle, "Condition") if (f"{BASE}/CodeSystem/condition", "fever") in codes(r["code"])
+    ]
+
+
+@override_settings(FHIR_BASE_URL=BASE)
+def test_platelet_count_is_a_loinc_observation_with_its_date(login, therapist, full_client):
+    platelets = full_client.conditions.get(code="platelet_count")
+    bundle = get_bundle(login, therapist, full_client)
+    observation = by_id(bundle, "Observation", f"lab-{platelets.pk}")
+    assert (LOINC, "777-3") in codes(observation["code"])
+    assert observation["effectiveDateTime"] == (TODAY - timedelta(days=5)).isoformat()
+    assert observation["valueQuantity"] == {
+        "value": 142_000,
+        "unit": "/uL",
+        "system": "http://unitsofmeasure.org",
+        "code": "/uL",
+    }
+    anc = by_id(bundle, "Observation", f"lab-{full_client.conditions.get(code='anc').pk}")
+    assert (LOINC, "751-8") in codes(anc["code"]) and anc["valueQuantity"]["value"] == 1_800
+    # Lab results are Observations only, never Conditions.
+    assert not [r for r in resources(bundle, "Condition") if r["id"] == f"condition-{platelets.pk}"]
+
+
+@pytest.mark.parametrize(
+    "kind, system, code",
+    [
+        ("DPN", SNOMED, "424736006"),
+        ("IDIOPATHIC", SNOMED, "302226006"),
+        ("CIPN", "http://hl7.org/fhir/sid/icd-10-cm", "G62.0"),
+    ],
+)
+@override_settings(FHIR_BASE_URL=BASE)
+def test_neuropathy_condition_code_and_places(login, therapist, full_client, kind, system, code):
+    Client.objects.filter(pk=full_client.pk).update(neuropathy_type=kind)
+    neuropathy = by_id(get_bundle(login, therapist, full_client), "Condition", f"neuropathy-{full_client.pk}")
+    assert codes(neuropathy["code"]) == {(system, code), (f"{BASE}/CodeSystem/neuropathy-type", kind)}
+    assert neuropathy["onsetDateTime"] == "2025-03-01"
+    sites = [(site["text"], laterality(site)) for site in neuropathy["bodySite"]]
+    assert sites == [
+        ("Left hand", {(SNOMED, "7771000")}),
+        ("Left foot", {(SNOMED, "7771000")}),
+        ("Right foot", {(SNOMED, "24028007")}),
+    ]
+    left_foot = neuropathy["evidence"][1]
+    assert [c["text"] for c in left_foot["code"]] == ["Burning", "Numbness"]
+    assert (SNOMED, "44077006") in codes(left_foot["code"][1])  # numbness
+
+
+@override_settings(FHIR_BASE_URL=BASE)
+def test_signed_session_is_an_encounter_with_procedures_scores_and_a_signature(login, therapist, full_client):
+    record = SessionRecord.objects.signed().get(client=full_client)
+    bundle = get_bundle(login, therapist, full_client)
+    (encounter,) = resources(bundle, "Encounter")  # the draft record has none
+    assert encounter["id"] == f"record-{record.pk}"
+    assert encounter["period"]["start"] == record.started_at.isoformat()
+
+    procedures = [r for r in resources(bundle, "Procedure") if r["id"].startswith("record-item-")]
+    assert len(procedures) == record.items.count()
+    deviated = record.items.get(deviation_reason__gt="")
+    procedure = by_id(bundle, "Procedure", f"record-item-{deviated.pk}")
+    extensions = {e["url"].rsplit("/", 1)[1]: e for e in procedure["extension"]}
+    assert extensions["walton-pressure-used"]["valueInteger"] == deviated.pressure_used
+    assert extensions["walton-pressure-planned"]["valueInteger"] == deviated.pressure_planned
+    assert extensions["minutes"]["valueDuration"]["value"] == deviated.minutes
+    assert extensions["deviation-reason"]["valueString"] == "Client asked for firmer strokes."
+    assert procedure["encounter"] == {"reference": encounter_ref(record)}
+    assert procedure["basedOn"] == [{"reference": f"CarePlan/plan-{record.plan_id}"}]
+    assert laterality(procedure["bodySite"][0]) == {(SNOMED, LATERALITY_CODES[deviated.side])}
+
+    pain_before = by_id(bundle, "Observation", f"pain-before-{record.pk}")
+    assert (LOINC, "72514-3") in codes(pain_before["code"]) and pain_before["valueInteger"] == 6
+    assert by_id(bundle, "Observation", f"pain-after-{record.pk}")["valueInteger"] == 3
+    numbness = by_id(bundle, "Observation", f"numbness-after-{record.pk}")
+    assert codes(numbness["code"]) == {(f"{BASE}/CodeSystem/observation", "numbness-after")}
+    assert numbness["valueInteger"] == 4
+
+    signature = by_id(bundle, "Provenance", f"signature-{record.pk}")
+    who = {"reference": f"Practitioner/user-{therapist.pk}", "display": "Tara Lindqvist"}
+    assert signature["agent"][0]["who"] == who
+    assert signature["signature"][0]["who"] == who
+    assert signature["recorded"] == record.signed_at.isoformat()
+    assert {"reference": encounter_ref(record)} in signature["target"]
+    practitioner = by_id(bundle, "Practitioner", f"user-{therapist.pk}")
+    assert practitioner["identifier"][0]["value"] == "tara"
+
+
+LATERALITY_CODES = {"left": "7771000", "right": "24028007"}
+
+
+def encounter_ref(record):
+    return f"Encounter/record-{record.pk}"
+
+
+@override_settings(FHIR_BASE_URL=BASE)
+def test_addendum_appends_to_the_session_note_with_its_provenance(login, therapist, full_client):
+    addendum = Addendum.objects.get()
+    bundle = get_bundle(login, therapist, full_client)
+    document = by_id(bundle, "DocumentReference", f"addendum-{addendum.pk}")
+    assert document["relatesTo"] == [
+        {"code": "appends", "target": {"reference": f"DocumentReference/note-{addendum.record_id}"}}
+    ]
+    provenance = by_id(bundle, "Provenance", f"addendum-{addendum.pk}")
+    assert provenance["target"] == [{"reference": f"DocumentReference/addendum-{addendum.pk}"}]
+    assert provenance["agent"][0]["who"]["reference"] == f"Practitioner/user-{therapist.pk}"
+    assert by_id(bundle, "DocumentReference", f"note-{addendum.record_id}")["docStatus"] == "amended"
+
+
+@override_settings(FHIR_BASE_URL=BASE)
+def test_care_plan_lists_regions_caps_and_notes(login, therapist, full_client):
+    plan = SessionPlan.objects.filter(client=full_client, status=PlanStatus.DRAFT).get()
+    care_plan = by_id(get_bundle(login, therapist, full_client), "CarePlan", f"plan-{plan.pk}")
+    assert care_plan["status"] == "draft" and care_plan["intent"] == "plan"
+    region_activities = [
+        a["detail"]
+        for a in care_plan["activity"]
+        if (f"{BASE}/CodeSystem/procedure", "massage") in codes(a["detail"]["code"])
+    ]
+    assert len(region_activities) == plan.items.count() == 2
+    # The wound on the left foot: that side is not worked.
+    left = next(d for d in region_activities if "left foot" in d["code"]["text"])
+    assert left["doNotPerform"] is True
+    right = next(d for d in region_activities if "right foot" in d["code"]["text"])
+    caps = [e["valueInteger"] for e in right["extension"] if e["url"].endswith("/walton-pressure-cap")]
+    assert caps == [plan.items.get(side="right").pressure_max]
+    rules = {
+        a["detail"]["code"]["coding"][0]["code"]
+        for a in care_plan["activity"]
+        if a["detail"]["code"]["coding"][0]["system"] == f"{BASE}/CodeSystem/rule"
+    }
+    assert {"open_wound", "numbness"} <= rules
+
+
+@override_settings(FHIR_BASE_URL=BASE)
+def test_clearance_and_infusion(login, therapist, full_client):
+    bundle = get_bundle(login, therapist, full_client)
+    clearance = full_client.clearances.get()
+    document = by_id(bundle, "DocumentReference", f"clearance-{clearance.pk}")
+    assert document["author"] == [{"display": "Dr. Anika Shah"}]
+    assert document["context"]["period"]["start"] == clearance.cleared_on.isoformat()
+    assert document["description"] == "No deep work on the legs."
+    infusion = full_client.conditions.get(code="chemo_infusion")
+    procedure = by_id(bundle, "Procedure", f"infusion-{infusion.pk}")
+    assert procedure["performedDateTime"] == infusion.noted_on.isoformat()
+
+
+def test_permissions_follow_the_client_document(anonymous, login, therapist, second_therapist, clinic_admin):
+    client = factories.make_client(care_team=[therapist])
+    url = f"/clients/{client.pk}/fhir.json"
+    assert anonymous.get(url)["Location"].startswith("/accounts/login/")
+    assert login(second_therapist).get(url).status_code == 404
+    assert login(therapist).get(url).status_code == 200
+    assert login(clinic_admin).get(url).status_code == 200
+
+
+def test_bundle_query_count_does_not_grow_with_the_record(login, therapist, django_assert_max_num_queries):
+    client = factories.make_client(care_team=[therapist], symptoms={"feet:left": ["numbness"]})
+    signed_session(client, therapist)
+    browser = login(therapist)
+    with django_assert_max_num_queries(20) as small:
+        browser.get(f"/clients/{client.pk}/fhir.json")
+    for weeks in range(1, 4):
+        signed_session(client, therapist, day=RECORD_DAY - timedelta(days=7 * weeks))
+    with django_assert_max_num_queries(20) as large:
+        browser.get(f"/clients/{client.pk}/fhir.json")
+    assert len(large.captured_queries) == len(small.captured_queries)
+
+
+# The bulk export.
+
+
+def read_ndjson(path):
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+@override_settings(FHIR_BASE_URL=BASE)
+def test_export_fhir_writes_one_ndjson_file_per_type(tmp_path, therapist, full_client, capsys):
+    other = factories.make_client(care_team=[therapist], neuropathy_type="DPN")
+    out = tmp_path / "export"
+    call_command("export_fhir", str(out), "--validate-sample", "1000", "--seed", "7")
+    written = {path.stem: read_ndjson(path) for path in out.glob("*.ndjson")}
+    assert set(written) == {
+        "Patient",
+        "Condition",
+        "Observation",
+        "Procedure",
+        "Encounter",
+        "CarePlan",
+        "Provenance",
+        "DocumentReference",
+        "Practitioner",
+    }
+    assert {p["id"] for p in written["Patient"]} == {f"client-{full_client.pk}", f"client-{other.pk}"}
+    assert [p["id"] for p in written["Practitioner"]] == [f"user-{therapist.pk}"]
+    # The same resources as the client's Bundle.
+    bundle = fhir_bundle(full_client)
+    for resource in resources(bundle):
+        if resource["resourceType"] != "Practitioner":
+            assert resource in written[resource["resourceType"]]
+    for kind, lines in written.items():
+        for resource in lines:
+            assert resource["resourceType"] == kind
+            get_fhir_model_class(kind).model_validate(resource)
+    captured = capsys.readouterr()
+    assert "Validated" in captured.out and "all valid" in captured.out
+    assert "2/2 clients 100%" in captured.err
+
+
+def fhir_bundle(client):
+    from planner import fhir
+
+    return fhir.client_bundle(fhir.clients_for_export().get(pk=client.pk))
+
+
+def test_export_fhir_refuses_a_directory_with_files(tmp_path):
+    (tmp_path / "old.ndjson").write_text("{}\n")
+    with pytest.raises(CommandError, match="must be an empty directory"):
+        call_command("export_fhir", str(tmp_path))
+    assert (tmp_path / "old.ndjson").read_text() == "{}\n"
+
+
+def test_export_fhir_reads_in_chunks_not_per_client(tmp_path, therapist, django_assert_max_num_queries):
+    for n in range(3):
+        signed_session(factories.make_client(care_team=[therapist]), therapist, day=RECORD_DAY - timedelta(days=n))
+    with django_assert_max_num_queries(30) as few:
+        call_command("export_fhir", str(tmp_path / "a"), "--quiet")
+    for n in range(6):
+        signed_session(factories.make_client(care_team=[therapist]), therapist, day=RECORD_DAY - timedelta(days=n))
+    with django_assert_max_num_queries(30) as more:
+        call_command("export_fhir", str(tmp_path / "b"), "--quiet")
+    assert len(more.captured_queries) == len(few.captured_queries)
+
+
+def test_export_fhir_reports_invalid_resources(tmp_path, therapist, monkeypatch):
+    from planner import fhir
+
+    factories.make_client(care_team=[therapist])
+    real = fhir.patient
+    monkeypatch.setattr(fhir, "patient", lambda client: {**real(client), "birthDate": "not a date"})
+    with pytest.raises(CommandError, match="1 of .* sampled resources are not valid FHIR"):
+        call_command("export_fhir", str(tmp_path / "out"), "--validate-sample", "50", "--quiet")
