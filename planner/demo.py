@@ -5,6 +5,7 @@ from datetime import time, timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from clients.demo import MEASURES_CLIENT
 from clients.models import Client, Condition
 from planner import recording, services
 from planner.models import PlanStatus, SessionPlan, SessionRecord
@@ -114,12 +115,43 @@ def seed_records(therapists):
     return created
 
 
-def _recorded_session(therapist, client, day, scores, sign=False):
+# Twice a week for five weeks, pain falling: the course and the progress letter of the measures client.
+COURSE_STORY = [
+    (6, 4, 6, 5),
+    (6, 4, 6, 5),
+    (6, 3, 6, 5),
+    (5, 3, 5, 4),
+    (5, 3, 5, 4),
+    (5, 2, 5, 4),
+    (4, 2, 5, 4),
+    (4, 2, 4, 3),
+    (4, 2, 4, 3),
+    (3, 2, 4, 3),
+]
+
+
+@transaction.atomic
+def seed_course(therapist):
+    """Signed sessions for the client of the measures story, on Mondays and Thursdays; once only."""
+    client = Client.objects.filter(external_id=MEASURES_CLIENT).first()
+    if client is None or SessionRecord.objects.filter(client=client).exists():
+        return 0
+    today = timezone.localdate()
+    monday = today - timedelta(days=today.weekday() + 7 * (len(COURSE_STORY) // 2))
+    days = [monday + timedelta(days=7 * (n // 2) + (3 if n % 2 else 0)) for n in range(len(COURSE_STORY))]
+    return sum(
+        _recorded_session(therapist, client, day, scores, sign=True, regions="feet")
+        for day, scores in zip(days, COURSE_STORY, strict=True)
+        if day < today
+    )
+
+
+def _recorded_session(therapist, client, day, scores, sign=False, regions="hands,feet"):
     plan = services.create_plan(
         client=client,
         therapist=therapist,
         scheduled_for=services.as_datetime(day, time(8, 0)),
-        regions="hands,feet",
+        regions=regions,
         created_by=therapist,
     )
     items = list(plan.items.all())

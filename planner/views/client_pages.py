@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from clients.documents import export_client
 from clients.views import client_detail_context, client_for
-from planner import charts, corrections, fhir, services
+from planner import charts, corrections, fhir, progress, services
 from planner.models import SessionPlan, SessionRecord
 from planner.roles import is_therapist
 
@@ -28,6 +28,18 @@ def _scores(records):
         for record in records
         if record.corrected_pain_before is not None
     ]
+
+
+def _course(scores, signed):
+    """Course progress: before scores against the first, and sessions a week (no queries)."""
+    pain, numbness = progress.course_change(scores, "pain"), progress.course_change(scores, "numbness")
+    return {
+        "pain_chart": progress.course_chart(scores, "pain"),
+        "numbness_chart": progress.course_chart(scores, "numbness"),
+        "pain": progress.change_sentence(pain),
+        "numbness": progress.change_sentence(numbness),
+        "dose": progress.sessions_per_week([timezone.localdate(record.started_at) for record in signed]),
+    }
 
 
 @login_required
@@ -58,6 +70,7 @@ def client_detail(request, pk):
             ),
             "progress": charts.summary(scores),
             "score_rows": charts.score_table_rows(scores),
+            "course": _course(scores, signed),
             "can_plan": is_therapist(request.user)
             and not client.is_archived
             and any(member.pk == request.user.pk for member in client.care_team.all()),
