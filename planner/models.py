@@ -322,4 +322,6 @@ class Addendum(models.Model):
 
 
 # Modules of one feature each; imported here so Django registers their models with the app.
+from .attachments import Attachment  # noqa: E402, F401
 from .corrections import ScoreCorrection  # noqa: E402, F401
+from .letters import ProgressLetter  # noqa: E402, F401

@@ -71,6 +71,8 @@ def client_detail(request, pk):
             "progress": charts.summary(scores),
             "score_rows": charts.score_table_rows(scores),
             "course": _course(scores, signed),
+            "letters": list(client.progress_letters.select_related("signed_by")),
+            "attachments": list(client.attachments.select_related("uploaded_by", "clearance", "record")),
             "can_plan": is_therapist(request.user)
             and not client.is_archived
             and any(member.pk == request.user.pk for member in client.care_team.all()),
@@ -146,6 +148,7 @@ def export_json(request, pk):
         .prefetch_related("items", "addenda__author", "corrections__addendum__author", "corrections__item")
         .order_by("started_at")
     )
+    document["attachments"] = [a.document() for a in client.attachments.select_related("uploaded_by")]
     document["records"] = [
         record_document(r, list(r.items.all()), list(r.addenda.all()), list(r.corrections.all())) for r in records
     ]
