@@ -8,7 +8,7 @@ as well as a colour, so it reads without colour.
 
 from django.template.loader import render_to_string
 
-from .assessments import FOOT_LABELS, SiteResult
+from .assessments import FOOT_LABELS, FootResult, SiteResult
 
 WIDTH, HEIGHT = 300, 300
 FOOT_WIDTH = 100
@@ -24,6 +24,13 @@ SOLE = (
 TOES = ((30, 34, 13, 17), (53, 31, 7, 8), (67, 35, 6.5, 7.5), (79, 43, 6, 7), (88, 54, 5.5, 6.5))
 SITES = {"hallux": (30, 34), "met1": (32, 80), "met5": (78, 90)}
 SHORT = {"hallux": "H", "met1": "M1", "met5": "M5"}
+# Under each foot; the page states the full result beside the map.
+SHORT_VERDICTS = {
+    FootResult.PRESENT: "Sensation present",
+    FootResult.ABSENT: "Sensation lost",
+    FootResult.TOO_FEW: "Too few sites",
+    FootResult.NOT_TESTED: "Not tested",
+}
 
 
 def _x(foot, x):
@@ -54,8 +61,11 @@ def foot_map(test, uid="fm"):
             sites.append(
                 {"x": _x(foot, x), "y": TOP + y, "result": site.result, "short": SHORT[site.site], "words": words}
             )
-        verdict = summary["result_label"] + (" (unreliable: repeat the test)" if summary["unreliable"] else "")
-        description.append(f"{FOOT_LABELS[foot]}: {verdict}.")
+        verdict = SHORT_VERDICTS[summary["result"]]
+        description.append(
+            f"{FOOT_LABELS[foot]}: {summary['result_label'].lower()}"
+            + (" (unreliable: repeat the test)." if summary["unreliable"] else ".")
+        )
         feet.append(
             {
                 "foot": foot,
@@ -63,6 +73,7 @@ def foot_map(test, uid="fm"):
                 "transform": _transform(foot),
                 "label_x": FOOT_LEFT_EDGE[foot] + FOOT_WIDTH / 2,
                 "verdict": verdict,
+                "unreliable": summary["unreliable"],
                 "sites": sites,
             }
         )

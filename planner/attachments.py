@@ -98,7 +98,7 @@ def clean_name(name):
     if "/" in name or "\\" in name or name.startswith("."):
         raise ValidationError("The file name must not contain a folder path or start with a dot; rename the file.")
     if any(unicodedata.category(char).startswith("C") for char in name):
-        raise ValidationError("The file name contains control characters; rename the file.")
+        raise ValidationError("The file name contains control or invisible characters; rename the file.")
     if len(name) > MAX_NAME:
         raise ValidationError(f"The file name is {len(name)} characters long; rename it to {MAX_NAME} at most.")
     return name

@@ -65,7 +65,7 @@ def test_attachment_permissions(anonymous, login, therapist, second_therapist, c
         ("big.pdf", PDF + b"x" * 2000, "attachments may be 0 MB at most"),
         ("empty.pdf", b"", "The submitted file is empty."),
         (".hidden.pdf", PDF, "must not contain a folder path or start with a dot"),
-        ("bad\x07name.pdf", PDF, "control characters"),
+        ("invoice\u202egnp.pdf", PDF, "control or invisible characters"),  # right-to-left override
         ("x" * 160 + ".pdf", PDF, "rename it to 150 at most"),
     ],
 )
