@@ -88,7 +88,7 @@ def export_condition(condition):
 
 
 def export_client(client):
-    """The client document of DESIGN.md, with "plans" and "records" empty (the planner fills those).
+    """The client document of DESIGN.md, with "plans", "records" and "attachments" empty (the planner fills those).
 
     Conditions entered in error are left out; of the clearances, the latest one is the document's.
     """
@@ -129,6 +129,7 @@ def export_client(client):
         "assessments": export_assessments(client),
         "plans": [],
         "records": [],
+        "attachments": [],
     }
 
 

@@ -3,9 +3,10 @@
 import hashlib
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from planner.attachments import Attachment
+from planner.attachments import Attachment, clean_name
 from tests.factories import make_clearance
 from tests.planner.test_plans import make_dpn_client
 
@@ -65,7 +66,6 @@ def test_attachment_permissions(anonymous, login, therapist, second_therapist, c
         ("big.pdf", PDF + b"x" * 2000, "attachments may be 0 MB at most"),
         ("empty.pdf", b"", "The submitted file is empty."),
         (".hidden.pdf", PDF, "must not contain a folder path or start with a dot"),
-        ("invoice\u202egnp.pdf", PDF, "control or invisible characters"),  # right-to-left override
         ("x" * 160 + ".pdf", PDF, "rename it to 150 at most"),
     ],
 )
@@ -102,3 +102,18 @@ def test_no_attachment_on_an_archived_client(login, therapist, client_record):
     client_record.save()
     assert upload(login, therapist, client_record).status_code == 302
     assert not Attachment.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("invoice\u202egnp.pdf", "control or invisible characters"),  # a right-to-left override
+        ("bad\x07name.pdf", "control or invisible characters"),
+        ("../../etc/passwd.pdf", "folder path"),
+        ("", "has no name"),
+    ],
+)
+def test_names_django_would_clean_are_refused_by_the_check_too(name, message):
+    # Django's upload parser already drops folders and unprintable characters; the check does not rely on it.
+    with pytest.raises(ValidationError, match=message):
+        clean_name(name)
