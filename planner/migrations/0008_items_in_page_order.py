@@ -17,6 +17,6 @@ def renumber(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("planner", "0004_session_records")]
+    dependencies = [("planner", "0007_attachments")]
 
     operations = [migrations.RunPython(renumber, migrations.RunPython.noop)]
