@@ -83,3 +83,10 @@ def region_singular(region):
 def in_region_rows(rows):
     """Record-form rows as region rows, the client's right first: (region, [right row, left row])."""
     return region_rows([{**row, "region": row["plan_item"].region, "side": row["plan_item"].side} for row in rows])
+
+
+@register.filter
+def rule_titles(codes):
+    """ "Nadir window, PICC line and Very low platelets": the rules that set a cap, as one phrase."""
+    titles = [rule_title(code) for code in codes]
+    return " and ".join([", ".join(titles[:-1]), titles[-1]]) if len(titles) > 1 else "".join(titles)

@@ -344,3 +344,14 @@ def test_an_over_long_plan_is_fitted_from_its_page(login, therapist, second_ther
     assert sorted(i.minutes for i in plan.items.all()) == [9, 9, 12]
     plan.refresh_from_db()
     assert plan.version == 2 and plan.ends_at == plan.scheduled_for + timedelta(minutes=30)
+
+
+def test_the_rules_that_set_a_cap_read_as_one_phrase():
+    from planner.templatetags.plan_tags import rule_titles
+    from protocols.rules import RULES_BY_CODE
+
+    nadir, picc, platelets = (RULES_BY_CODE[code].title for code in ("nadir_window", "picc_line", "platelets_very_low"))
+    assert rule_titles(["nadir_window", "picc_line", "platelets_very_low"]) == f"{nadir}, {picc} and {platelets}"
+    assert rule_titles(["nadir_window", "picc_line"]) == f"{nadir} and {picc}"
+    assert rule_titles(["numbness"]) == RULES_BY_CODE["numbness"].title
+    assert rule_titles([]) == ""
