@@ -146,6 +146,7 @@ def _record_context(record, **extra):
         "corrected_fields": {c.field for c in record_corrections if c.field in scores},
         "corrections": record_corrections,
         "addenda": list(record.addenda.select_related("author")),
+        "attachments": list(record.attachments.select_related("uploaded_by")),
         **extra,
     }
 
