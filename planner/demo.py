@@ -5,8 +5,9 @@ from datetime import time, timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from clients.demo import MEASURES_CLIENT
 from clients.models import Client, Condition
-from planner import records, services
+from planner import plans, recording
 from planner.models import PlanStatus, SessionPlan, SessionRecord
 
 # (day offset, start, regions, what to do with it)
@@ -30,34 +31,19 @@ def seed_plans(therapists):
     for therapist in therapists:
         clients = list(Client.objects.for_user(therapist).active().order_by("last_name", "first_name")[: len(SCHEDULE)])
         for client, (offset, start, regions, outcome) in zip(clients, SCHEDULE, strict=False):
-            plan = services.create_plan(
+            plans.create_plan(
                 client=client,
                 therapist=therapist,
-                scheduled_for=services.as_datetime(today + timedelta(days=offset), start),
+                scheduled_for=plans.as_datetime(today + timedelta(days=offset), start),
                 regions=regions,
                 created_by=therapist,
                 goals="Ease burning and numbness; keep the joints moving.",
+                fit=True,
+                ready=outcome == "ready",
             )
-            items = list(plan.items.all())
-            if outcome == "ready":
-                plan.notes_acknowledged = True
-                _fit_to_limit(plan, items)
-                if not services.ready_problems(plan, items):
-                    plan.status = PlanStatus.READY
-                plan.save()
             created += 1
         created += _deferred_plan(therapist, today)
     return created
-
-
-def _fit_to_limit(plan, items):
-    """Drop regions from the end until the plan fits the session's minute limit."""
-    for item in reversed(items):
-        if sum(i.minutes for i in items if i.is_worked) <= plan.max_minutes:
-            break
-        if item.is_worked:
-            item.dropped = True
-            item.save(update_fields=["dropped"])
 
 
 def _deferred_plan(therapist, today):
@@ -67,10 +53,10 @@ def _deferred_plan(therapist, today):
         return 0
     if not client.conditions.filter(code="fever", resolved_on__isnull=True).exists():
         Condition.objects.create(client=client, code="fever", location="whole_body", noted_on=today, detail="38.4 °C")
-    services.create_plan(
+    plans.create_plan(
         client=client,
         therapist=therapist,
-        scheduled_for=services.as_datetime(today, time(16, 30)),
+        scheduled_for=plans.as_datetime(today, time(16, 30)),
         regions="hands,feet",
         created_by=therapist,
     )
@@ -108,22 +94,53 @@ def seed_records(therapists):
             created += _recorded_session(therapist, clients[0], today - timedelta(days=2), (4, 2, 4, 3))
     first = SessionRecord.objects.signed().order_by("started_at").first()
     if first:
-        records.add_addendum(
+        recording.add_addendum(
             first, "Client phoned the next day: the burning stayed lower until evening.", first.therapist
         )
     return created
 
 
-def _recorded_session(therapist, client, day, scores, sign=False):
-    plan = services.create_plan(
+# Twice a week for five weeks, pain falling: the course and the progress letter of the measures client.
+COURSE_STORY = [
+    (6, 4, 6, 5),
+    (6, 4, 6, 5),
+    (6, 3, 6, 5),
+    (5, 3, 5, 4),
+    (5, 3, 5, 4),
+    (5, 2, 5, 4),
+    (4, 2, 5, 4),
+    (4, 2, 4, 3),
+    (4, 2, 4, 3),
+    (3, 2, 4, 3),
+]
+
+
+@transaction.atomic
+def seed_course(therapist):
+    """Signed sessions for the client of the measures story, on Mondays and Thursdays; once only."""
+    client = Client.objects.filter(external_id=MEASURES_CLIENT).first()
+    if client is None or SessionRecord.objects.filter(client=client).exists():
+        return 0
+    today = timezone.localdate()
+    monday = today - timedelta(days=today.weekday() + 7 * (len(COURSE_STORY) // 2))
+    days = [monday + timedelta(days=7 * (n // 2) + (3 if n % 2 else 0)) for n in range(len(COURSE_STORY))]
+    return sum(
+        _recorded_session(therapist, client, day, scores, sign=True, regions="feet")
+        for day, scores in zip(days, COURSE_STORY, strict=True)
+        if day < today
+    )
+
+
+def _recorded_session(therapist, client, day, scores, sign=False, regions="hands,feet"):
+    plan = plans.create_plan(
         client=client,
         therapist=therapist,
-        scheduled_for=services.as_datetime(day, time(8, 0)),
-        regions="hands,feet",
+        scheduled_for=plans.as_datetime(day, time(8, 0)),
+        regions=regions,
         created_by=therapist,
+        fit=True,
     )
     items = list(plan.items.all())
-    _fit_to_limit(plan, items)
     plan.status, plan.notes_acknowledged = PlanStatus.READY, True
     plan.save()
     worked = [item for item in items if item.is_worked]
@@ -142,7 +159,7 @@ def _recorded_session(therapist, client, day, scores, sign=False):
         **SOAP,
     }
     rows = [(item, {"done": True, "minutes": item.minutes, "pressure_used": item.pressure}) for item in worked]
-    record = records.save_record(plan, cleaned, rows, therapist, sign=sign)
+    record = recording.save_record(plan, cleaned, rows, therapist, sign=sign)
     if sign:
         type(record).objects.filter(pk=record.pk).update(signed_at=plan.scheduled_for + timedelta(hours=1))
     return 1

@@ -8,6 +8,8 @@ from django.utils import timezone
 
 from protocols.vocabulary import REGION_SINGULAR, REGIONS, SIDES, WALTON_SCALE
 
+from .corrections import SCORE_FIELDS as SCORE_FIELD_LABELS
+from .corrections import current_value
 from .models import AdverseEvent, SessionRecord
 from .roles import CLINIC_ADMIN, THERAPIST, forget_roles, role_names
 
@@ -142,16 +144,17 @@ REGION_CHOICES = [
 
 
 class PlanRequestForm(forms.Form):
-    """The builder's question to the engine: which day and time, which regions and sides."""
+    """The builder: which day and time, which regions and sides; the notes read; goals."""
 
     date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
     time = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time", "step": 900}), initial="09:00")
     regions = forms.MultipleChoiceField(
         choices=REGION_CHOICES,
         widget=forms.CheckboxSelectMultiple,
-        error_messages={"required": "Tick at least one region and side."},
+        error_messages={"required": "Regions: tick at least one region and side."},
     )
     goals = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    notes_acknowledged = forms.BooleanField(required=False, label="I have read every note of this proposal")
 
     def clean_date(self):
         day = self.cleaned_data["date"]
@@ -177,12 +180,13 @@ class PlanItemForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.item = item
         self.max_minutes = max_minutes
+        self.templates = {t.key: t for t in templates}
         # Short labels: the fieldset's legend names the region and side for screen readers.
         self.fields["template"].choices = [(t.key, t.name) for t in templates]
         self.fields["template"].label = "Template"
         self.fields["minutes"].label = "Minutes"
         self.fields["minutes"].max_value = max_minutes
-        self.fields["minutes"].widget.attrs.update({"min": 1, "max": max_minutes})
+        self.fields["minutes"].widget.attrs.update({"min": max(len(item.steps), 1), "max": max_minutes})
         self.fields["pressure"].label = "Pressure"
         self.fields["pressure"].choices = [
             (level, f"{level} · {WALTON_SCALE[level].label}") for level in range(0, (item.pressure_max or 0) + 1)
@@ -192,7 +196,7 @@ class PlanItemForm(forms.Form):
     def clean_minutes(self):
         minutes = self.cleaned_data["minutes"]
         if minutes > self.max_minutes:
-            raise forms.ValidationError(f"At most {self.max_minutes} minutes: the session's limit.")
+            raise forms.ValidationError(f"Minutes: at most {self.max_minutes}, the session's limit.")
         return minutes
 
     def clean_pressure(self):
@@ -202,6 +206,15 @@ class PlanItemForm(forms.Form):
                 f"Pressure {pressure} is above this region's cap of {self.item.pressure_max}; the notes say why."
             )
         return pressure
+
+    def clean(self):
+        cleaned = super().clean()
+        minutes, key = cleaned.get("minutes"), cleaned.get("template")
+        # A swapped template brings its own steps; the region needs a minute for each.
+        steps = len(self.templates[key].steps) if key and key != self.item.template_key else len(self.item.steps)
+        if minutes is not None and minutes < steps and "minutes" not in self.errors:
+            self.add_error("minutes", f"Minutes: at least {steps}, one for each of the {steps} steps.")
+        return cleaned
 
 
 class PlanDetailsForm(forms.Form):
@@ -339,9 +352,42 @@ class RecordItemForm(forms.Form):
 
 
 class AddendumForm(forms.Form):
+    """An addendum to a signed record; it may also correct one score or one region's pressure used."""
+
     text = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),
         label="Addendum",
         strip=True,
+        help_text="What is added or corrected, and why.",
         error_messages={"required": "Write the addendum before adding it."},
     )
+    correct = forms.ChoiceField(label="Correct a value (optional)", required=False)
+    value = forms.IntegerField(label="Corrected value", required=False, min_value=0, max_value=10)
+
+    def __init__(self, *args, record=None, items=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.record = record
+        self.items = {str(item.pk): item for item in items if item.done}
+        self.fields["correct"].choices = [
+            ("", "Nothing to correct"),
+            *SCORE_FIELD_LABELS.items(),
+            *(
+                (f"pressure_used:{pk}", f"Pressure used, {item.side} {REGION_SINGULAR[item.region]}")
+                for pk, item in self.items.items()
+            ),
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        choice, value = cleaned.get("correct") or "", cleaned.get("value")
+        field, _, item_pk = choice.partition(":")
+        cleaned["field"], cleaned["item"] = field, self.items.get(item_pk)
+        if field and value is None and "value" not in self.errors:
+            self.add_error("value", "Enter the corrected value.")
+        elif value is not None and not field:
+            self.add_error("correct", "Choose the value this number corrects.")
+        elif field == "pressure_used" and value is not None and value > 5:
+            self.add_error("value", "Pressure uses the Walton scale, 0 to 5.")
+        elif field and self.record is not None and value == current_value(self.record, field, cleaned["item"]):
+            self.add_error("value", f"{value} is already the value on record.")
+        return cleaned

@@ -3,7 +3,7 @@ from django.urls import include, path
 
 from clients import urls as clients_urls
 
-from .views import accounts, client_pages, plans, records
+from .views import accounts, attachments, client_pages, letters, plans, records
 
 planner_patterns = [
     path("", accounts.dashboard, name="dashboard"),
@@ -19,6 +19,7 @@ planner_patterns = [
     path("plans/<int:pk>.json", plans.plan_json, name="plan-json"),
     path("plans/<int:pk>/save/", plans.plan_save, name="plan-save"),
     path("plans/<int:pk>/rebuild/", plans.plan_rebuild, name="plan-rebuild"),
+    path("plans/<int:pk>/fit/", plans.plan_fit, name="plan-fit"),
     path("plans/<int:pk>/cancel/", plans.plan_cancel, name="plan-cancel"),
     path("plans/<int:pk>/print/", plans.plan_print, name="plan-print"),
     path("plans/<int:pk>/record/", records.record_edit, name="record-edit"),
@@ -26,6 +27,10 @@ planner_patterns = [
     path("records/<int:pk>/", records.record_detail, name="record-detail"),
     path("records/<int:pk>/addenda/", records.addendum_add, name="record-addendum"),
     path("records/<int:pk>/print/", records.record_print, name="record-print"),
+    path("clients/<int:pk>/letters/new/", letters.letter_new, name="letter-new"),
+    path("letters/<int:pk>/", letters.letter_detail, name="letter-detail"),
+    path("clients/<int:pk>/attachments/new/", attachments.attachment_new, name="attachment-new"),
+    path("attachments/<int:pk>/", attachments.attachment_file, name="attachment-file"),
     path("clients/<int:pk>/plan-preview.json", plans.plan_preview_json, name="plan-preview"),
 ]
 
