@@ -130,7 +130,8 @@ def export_client(client):
     }
 
 
-def csv_row(client):
+def csv_row(client, care_team):
+    """One client as a CSV row; care_team is the usernames of the client's care team."""
     return [
         client.external_id,
         client.first_name,
@@ -139,16 +140,42 @@ def csv_row(client):
         client.phone,
         client.email,
         client.neuropathy_type,
-        ";".join(sorted(user.username for user in client.care_team.all())),
+        ";".join(sorted(care_team)),
     ]
 
 
-def write_csv(clients, out):
-    """Write clients (care_team prefetched) as the CSV that import_clients reads back."""
-    writer = csv.writer(out)
+def csv_chunks(clients, chunk_size=2000):
+    """The CSV that import_clients reads back, as text a chunk of clients at a time: constant memory
+    whatever the number of clients (a server-side cursor and one care-team query per chunk)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
     writer.writerow(CSV_COLUMNS)
-    for client in clients:
-        writer.writerow(csv_row(client))
+    fields = [name for name in CSV_COLUMNS if name != "care_team"]
+    chunk = []
+    for client in clients.only(*fields).iterator(chunk_size=chunk_size):
+        chunk.append(client)
+        if len(chunk) == chunk_size:
+            _write_chunk(writer, chunk)
+            yield _drain(buffer)
+            chunk = []
+    _write_chunk(writer, chunk)
+    yield _drain(buffer)
+
+
+def _write_chunk(writer, clients):
+    teams = {client.pk: [] for client in clients}
+    if teams:
+        links = Client.care_team.through.objects.filter(client_id__in=list(teams))
+        for client_id, username in links.values_list("client_id", "user__username"):
+            teams[client_id].append(username)
+    writer.writerows(csv_row(client, teams[client.pk]) for client in clients)
+
+
+def _drain(buffer):
+    text = buffer.getvalue()
+    buffer.seek(0)
+    buffer.truncate()
+    return text
 
 
 # Reading files.
