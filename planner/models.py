@@ -112,6 +112,10 @@ class SessionPlan(models.Model):
             models.Index(fields=["therapist", "scheduled_for"], name="plan_therapist_time"),
             # The client page: a client's plans by date.
             models.Index(fields=["client", "scheduled_for"], name="plan_client_time"),
+            # A clinic admin's day (dashboard's today, schedule by day): every therapist's plans in a time range.
+            models.Index(fields=["scheduled_for"], name="plan_time"),
+            # The dashboard's next ready sessions and open drafts: status = X AND scheduled_for >= today, by time.
+            models.Index(fields=["status", "scheduled_for"], name="plan_status_time"),
         ]
 
     def __str__(self):
