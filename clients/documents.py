@@ -146,28 +146,30 @@ def csv_row(client, care_team):
 
 def csv_chunks(clients, chunk_size=2000):
     """The CSV that import_clients reads back, as text a chunk of clients at a time: constant memory
-    whatever the number of clients (a server-side cursor and one care-team query per chunk)."""
+    whatever the number of clients (rows read through a server-side cursor as tuples, and one
+    care-team query per chunk; usernames looked up once)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(CSV_COLUMNS)
-    fields = [name for name in CSV_COLUMNS if name != "care_team"]
+    usernames = dict(User.objects.values_list("pk", "username"))
+    fields = ["pk", *(name for name in CSV_COLUMNS if name != "care_team")]
     chunk = []
-    for client in clients.only(*fields).iterator(chunk_size=chunk_size):
+    for client in clients.values_list(*fields, named=True).iterator(chunk_size=chunk_size):
         chunk.append(client)
         if len(chunk) == chunk_size:
-            _write_chunk(writer, chunk)
+            _write_chunk(writer, chunk, usernames)
             yield _drain(buffer)
             chunk = []
-    _write_chunk(writer, chunk)
+    _write_chunk(writer, chunk, usernames)
     yield _drain(buffer)
 
 
-def _write_chunk(writer, clients):
+def _write_chunk(writer, clients, usernames):
     teams = {client.pk: [] for client in clients}
     if teams:
         links = Client.care_team.through.objects.filter(client_id__in=list(teams))
-        for client_id, username in links.values_list("client_id", "user__username"):
-            teams[client_id].append(username)
+        for client_id, user_id in links.values_list("client_id", "user_id"):
+            teams[client_id].append(usernames[user_id])
     writer.writerows(csv_row(client, teams[client.pk]) for client in clients)
 
 

@@ -5,20 +5,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('clients', '0004_attention_indexes'),
-        ('planner', '0005_plan_snapshots'),
+        ("clients", "0004_attention_indexes"),
+        ("planner", "0005_plan_snapshots"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='sessionplan',
-            index=models.Index(fields=['scheduled_for'], name='plan_time'),
+            model_name="sessionplan",
+            index=models.Index(fields=["scheduled_for"], name="plan_time"),
         ),
         migrations.AddIndex(
-            model_name='sessionplan',
-            index=models.Index(fields=['status', 'scheduled_for'], name='plan_status_time'),
+            model_name="sessionplan",
+            index=models.Index(fields=["status", "scheduled_for"], name="plan_status_time"),
         ),
     ]

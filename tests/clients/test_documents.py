@@ -462,8 +462,8 @@ def test_csv_streams_a_chunk_of_clients_at_a_time_with_one_care_team_query_each(
     for n in range(5):
         make_client(external_id=f"C-{n}", last_name=f"Name{n}", care_team=[therapist, second_therapist][: n % 2 + 1])
     clients = Client.objects.order_by("last_name", "first_name", "pk")
-    # The clients (one cursor, read in chunks), then the care teams of each chunk of two: 1 + 3.
-    with django_assert_num_queries(4):
+    # The usernames, the clients (one cursor, read in chunks), the care teams of each chunk of two: 1 + 1 + 3.
+    with django_assert_num_queries(5):
         chunks = list(csv_chunks(clients, chunk_size=2))
     assert len(chunks) == 3
     lines = "".join(chunks).splitlines()
