@@ -178,7 +178,7 @@ class Client(models.Model):
                 name="client_active_name_order",
             ),
             # The ?q= search (search_name LIKE '%word%') has a pg_trgm GIN index on PostgreSQL,
-            # created in migration 0003 because SQLite has no such index.
+            # created in migration 0005 because SQLite has no such index.
         ]
 
     def __str__(self):
@@ -458,3 +458,7 @@ class PhysicianClearance(models.Model):
     def is_current(self, on=None):
         """Within the year the engine accepts."""
         return 0 <= self.age_in_days(on) <= CLEARANCE_VALID_DAYS
+
+
+# The outcome measures live in their own module; imported here so Django registers them with the app.
+from .assessments import MnsiQuestionnaire, MonofilamentSite, MonofilamentTest  # noqa: E402, F401

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from clients.documents import export_client
 from clients.views import client_detail_context, client_for
-from planner import charts, fhir, services
+from planner import charts, corrections, fhir, progress, services
 from planner.models import PlanStatus, SessionPlan, SessionRecord, day_start
 from planner.roles import is_therapist
 
@@ -19,7 +19,14 @@ from planner.roles import is_therapist
 RECENT_ON_PAGE = 8
 # Above this many signed sessions the charts and their table show monthly averages.
 CHART_POINTS = 40
-SCORE_FIELDS = ("started_at", "pain_before", "pain_after", "numbness_before", "numbness_after")
+# The signed (or corrected) scores, as corrections.with_corrected_scores annotates them.
+SCORE_FIELDS = (
+    "started_at",
+    "corrected_pain_before",
+    "corrected_pain_after",
+    "corrected_numbness_before",
+    "corrected_numbness_after",
+)
 
 
 def _scores(rows):
@@ -53,6 +60,18 @@ def _monthly(scores):
     ]
 
 
+def _course(scores, days):
+    """Course progress: before scores against the first, and sessions a week (no queries)."""
+    pain, numbness = progress.course_change(scores, "pain"), progress.course_change(scores, "numbness")
+    return {
+        "pain_chart": progress.course_chart(scores, "pain"),
+        "numbness_chart": progress.course_chart(scores, "numbness"),
+        "pain": progress.change_sentence(pain),
+        "numbness": progress.change_sentence(numbness),
+        "dose": progress.sessions_per_week(days),
+    }
+
+
 @login_required
 def client_detail(request, pk):
     client = client_for(request, pk)
@@ -63,15 +82,18 @@ def client_detail(request, pk):
     upcoming = plans.filter(scheduled_for__gte=today_starts, status__in=[PlanStatus.DRAFT, PlanStatus.READY])
     past = plans.exclude(pk__in=upcoming.values("pk")).order_by("-scheduled_for", "-pk")
     records = (
-        SessionRecord.objects.filter(client=client)
-        .select_related("therapist")
+        corrections.with_corrected_scores(SessionRecord.objects.filter(client=client))
+        .select_related("therapist", "plan")
         .prefetch_related("items")
         .order_by("-started_at", "-pk")
     )
     # The charts read five numbers per signed session, not the records.
-    signed = _scores(
-        SessionRecord.objects.filter(client=client).signed().order_by("started_at").values_list(*SCORE_FIELDS)
+    rows = list(
+        corrections.with_corrected_scores(SessionRecord.objects.filter(client=client).signed())
+        .order_by("started_at")
+        .values_list(*SCORE_FIELDS)
     )
+    signed = _scores(rows)
     points = _monthly(signed) if len(signed) > CHART_POINTS else signed
     context.update(
         {
@@ -87,6 +109,9 @@ def client_detail(request, pk):
             ),
             "progress": charts.summary(signed),
             "score_rows": charts.score_table_rows(points),
+            "course": _course(signed, [timezone.localdate(row[0]) for row in rows]),
+            "letters": list(client.progress_letters.select_related("signed_by")),
+            "attachments": list(client.attachments.select_related("uploaded_by", "clearance", "record")),
             "can_plan": is_therapist(request.user)
             and not client.is_archived
             and any(member.pk == request.user.pk for member in client.care_team.all()),
@@ -95,7 +120,20 @@ def client_detail(request, pk):
     return render(request, "planner/client_detail.html", context)
 
 
-def record_document(record, items, addenda):
+def correction_document(correction):
+    return {
+        "field": correction.field,
+        "region": correction.item.region if correction.item else None,
+        "side": correction.item.side if correction.item else None,
+        "original": correction.original,
+        "corrected": correction.corrected,
+        "reason": correction.addendum.text,
+        "author": correction.addendum.author.username,
+        "at": correction.addendum.created_at.isoformat(),
+    }
+
+
+def record_document(record, items, addenda, record_corrections=()):
     """A session record in the client document's shape (DESIGN.md)."""
     return {
         "plan": record.plan_id,
@@ -133,6 +171,7 @@ def record_document(record, items, addenda):
             {"text": addendum.text, "author": addendum.author.username, "at": addendum.created_at.isoformat()}
             for addendum in addenda
         ],
+        "corrections": [correction_document(correction) for correction in record_corrections],
     }
 
 
@@ -147,10 +186,13 @@ def export_json(request, pk):
     records = (
         SessionRecord.objects.filter(client=client)
         .select_related("signed_by")
-        .prefetch_related("items", "addenda__author")
+        .prefetch_related("items", "addenda__author", "corrections__addendum__author", "corrections__item")
         .order_by("started_at")
     )
-    document["records"] = [record_document(r, list(r.items.all()), list(r.addenda.all())) for r in records]
+    document["attachments"] = [a.document() for a in client.attachments.select_related("uploaded_by")]
+    document["records"] = [
+        record_document(r, list(r.items.all()), list(r.addenda.all()), list(r.corrections.all())) for r in records
+    ]
     # Compact: json's C encoder only serves documents without indentation, several times faster.
     response = JsonResponse(document, json_dumps_params={"ensure_ascii": False})
     name = client.external_id or f"client-{client.pk}"

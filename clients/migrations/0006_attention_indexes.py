@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("clients", "0003_client_search_name"),
+        ("clients", "0005_client_search_name"),
     ]
 
     operations = [

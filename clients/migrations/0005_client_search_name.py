@@ -34,7 +34,7 @@ def drop_trigram_index(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("clients", "0002_role_permissions"),
+        ("clients", "0004_assessment_permissions"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -15,7 +15,7 @@ SELECT id, 'built', facts, proposal, created_at, created_by_id FROM planner_sess
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("planner", "0004_session_records"),
+        ("planner", "0007_attachments"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -6,8 +6,8 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("clients", "0004_attention_indexes"),
-        ("planner", "0005_plan_snapshots"),
+        ("clients", "0006_attention_indexes"),
+        ("planner", "0008_plan_snapshots"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
