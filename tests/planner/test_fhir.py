@@ -12,7 +12,7 @@ from django.utils import timezone
 from fhir.resources.R4B import get_fhir_model_class
 
 from clients.models import Client
-from planner import services
+from planner import plans
 from planner.models import Addendum, PlanStatus, RecordItem, SessionPlan, SessionRecord
 from tests import factories
 
@@ -47,10 +47,10 @@ def laterality(site):
 
 def signed_session(client, therapist, *, day=RECORD_DAY, deviation=True, addendum=True):
     """A plan for hands and feet on `day`, recorded and signed (one region above the planned pressure)."""
-    plan = services.create_plan(
+    plan = plans.create_plan(
         client=client,
         therapist=therapist,
-        scheduled_for=services.as_datetime(day, datetime.time(10, 0)),
+        scheduled_for=plans.as_datetime(day, datetime.time(10, 0)),
         regions="hands,feet",
         created_by=therapist,
         goals="Ease the burning in the feet.",
@@ -121,10 +121,10 @@ def full_client(therapist):
     factories.make_clearance(client, cleared_on=TODAY - timedelta(days=30), restrictions="No deep work on the legs.")
     signed_session(client, therapist)
     # A plan still to come, and one whose record is only a draft: neither has an Encounter.
-    services.create_plan(
+    plans.create_plan(
         client=client,
         therapist=therapist,
-        scheduled_for=services.as_datetime(TODAY + timedelta(days=2), datetime.time(9, 0)),
+        scheduled_for=plans.as_datetime(TODAY + timedelta(days=2), datetime.time(9, 0)),
         regions="feet",
         created_by=therapist,
     )

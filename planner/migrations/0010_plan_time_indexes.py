@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("clients", "0006_attention_indexes"),
-        ("planner", "0008_plan_snapshots"),
+        ("planner", "0009_plan_snapshots"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -15,7 +15,7 @@ SELECT id, 'built', facts, proposal, created_at, created_by_id FROM planner_sess
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("planner", "0007_attachments"),
+        ("planner", "0008_items_in_page_order"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
