@@ -23,7 +23,7 @@ from django.db.models import Prefetch
 from django.utils import timezone
 
 from clients.models import Client
-from planner.models import Addendum, SessionPlan, SessionRecord
+from planner.models import Addendum, PlanItem, SessionPlan, SessionRecord
 from protocols.vocabulary import (
     CONDITIONS,
     CONTRIBUTING_CAUSES,
@@ -731,7 +731,13 @@ def client_resources(client, plans, records, users):
 
 
 def plans_for_export():
-    return SessionPlan.objects.select_related("therapist").prefetch_related("items").order_by("scheduled_for", "pk")
+    # The facts a plan was built from and the steps of each region are not exported: not loaded.
+    return (
+        SessionPlan.objects.defer("facts")
+        .select_related("therapist")
+        .prefetch_related(Prefetch("items", queryset=PlanItem.objects.defer("steps")))
+        .order_by("scheduled_for", "pk")
+    )
 
 
 def records_for_export():
