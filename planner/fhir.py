@@ -115,6 +115,7 @@ PAIN_LOINC = ("72514-3", "Pain severity - 0-10 verbal numeric rating [Score] - R
 PROGRESS_NOTE_LOINC = ("11506-3", "Progress note")
 CHEMOTHERAPY_SNOMED = ("367336001", "Chemotherapy")
 
+SEVERITY_LABELS = {"defer": "Defer", "avoid": "Do not work", "modify": "Work with changes", "caution": "Caution"}
 PLAN_STATUS = {"draft": "draft", "ready": "active", "done": "completed", "cancelled": "revoked"}
 ACTIVITY_STATUS = {"draft": "not-started", "ready": "not-started", "done": "completed", "cancelled": "cancelled"}
 
@@ -497,7 +498,7 @@ def activity_description(item, place):
 
 def note_activity(note, status, region=None, side=None):
     detail = {
-        "code": concept(ours("rule", note["rule"]), text=note.get("severity", "").capitalize() or None),
+        "code": concept(ours("rule", note["rule"]), text=SEVERITY_LABELS.get(note.get("severity"))),
         "status": ACTIVITY_STATUS[status],
         "doNotPerform": note.get("severity") == "avoid",
         "description": note["text"],
