@@ -1,0 +1,183 @@
+"""Time the main pages on a seeded clinic: python -m planner.benchmark_pages [--runs 30] [--database-url URL ...].
+
+Server time in-process through Django's test client (middleware, view, template, and the whole
+body of streamed responses), the pages interleaved run by run so that a busy machine slows all of
+them alike, beside a minimal view that makes one query, measured in the same run. Seed the
+clinic first with `manage.py seed_scale --clients N`. With several --database-url, each database
+is measured in turn (one process each) and the tables are printed side by side, so the growth
+of each page with the clinic's size shows.
+"""
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+
+
+def minimal(request):
+    """One query, the smallest page a signed-in user can get: the yardstick for the others."""
+    from django.contrib.auth import get_user_model
+    from django.http import HttpResponse
+
+    return HttpResponse(str(get_user_model().objects.filter(pk=request.user.pk).count()))
+
+
+def _urlpatterns():
+    from django.contrib.auth.decorators import login_required
+    from django.urls import include, path
+
+    return [path("benchmark/minimal/", login_required(minimal)), path("", include("planner.urls"))]
+
+
+def _pages():
+    """(label, user, url) for each page, chosen from the seeded data; the heaviest client by records."""
+    from django.contrib.auth import get_user_model
+    from django.db.models import Count
+    from django.utils import timezone
+
+    from clients.models import Client
+    from planner.models import PlanStatus, SessionPlan
+    from planner.roles import CLINIC_ADMIN, THERAPIST
+
+    User = get_user_model()
+    admin = User.objects.filter(groups__name=CLINIC_ADMIN, is_active=True).order_by("pk").first()
+    heavy = (
+        Client.objects.active().annotate(n=Count("session_records")).order_by("-n", "pk").values_list("pk", flat=True)
+    )[0]
+    plan = (
+        SessionPlan.objects.filter(client_id=heavy, therapist__groups__name=THERAPIST)
+        .order_by("-scheduled_for")
+        .select_related("therapist")
+        .first()
+    )
+    therapist = plan.therapist
+    today = timezone.localdate()
+    to_record = (
+        SessionPlan.objects.filter(therapist=therapist, status=PlanStatus.READY, scheduled_for__date=today).first()
+        or plan
+    )
+    active = Client.objects.active().count()
+    deep = max(1, min(500, active // 25))
+    return [
+        ("minimal view (one query)", admin, "/benchmark/minimal/"),
+        ("dashboard, clinic admin", admin, "/"),
+        ("dashboard, therapist", therapist, "/"),
+        ("client list, page 1", admin, "/clients/"),
+        (f"client list, page {deep}", admin, f"/clients/?page={deep}"),
+        ("client list ?q=smith", admin, "/clients/?q=smith"),
+        ("client page, heaviest client", admin, f"/clients/{heavy}/"),
+        ("client export.json, same client", admin, f"/clients/{heavy}/export.json"),
+        ("schedule this week, clinic admin", admin, "/plans/"),
+        ("CSV export of all clients", admin, "/clients/export.csv"),
+        ("plan preview JSON", therapist, f"/clients/{heavy}/plan-preview.json?regions=feet,hands"),
+        ("plan builder", therapist, f"/plans/new/?client={heavy}"),
+        ("plan print sheet", therapist, f"/plans/{plan.pk}/print/"),
+        ("record form", therapist, f"/plans/{to_record.pk}/record/"),
+    ]
+
+
+def _get(browser, url):
+    response = browser.get(url)
+    size = sum(len(chunk) for chunk in response.streaming_content) if response.streaming else len(response.content)
+    return response.status_code, size
+
+
+def measure(runs, warmup=2):
+    """{label: {...}} for every page, in this process's database."""
+    from django.db import connection
+    from django.test import Client as Browser
+    from django.test.utils import CaptureQueriesContext, override_settings
+
+    from clients.models import Client
+
+    urlconf = type(sys)("benchmark_urls")
+    urlconf.urlpatterns = _urlpatterns()
+    sys.modules["benchmark_urls"] = urlconf
+    with override_settings(ROOT_URLCONF="benchmark_urls", ALLOWED_HOSTS=["testserver"]):
+        pages = _pages()
+        browsers = {}
+        for _, user, _ in pages:
+            if user.pk not in browsers:
+                browsers[user.pk] = Browser()
+                browsers[user.pk].force_login(user)
+        results = {label: {"url": url, "times": []} for label, _, url in pages}
+        for label, user, url in pages:
+            with CaptureQueriesContext(connection) as queries:
+                status, size = _get(browsers[user.pk], url)
+            results[label].update(status=status, bytes=size, queries=len(queries))
+        for run in range(warmup + runs):
+            for label, user, url in pages:
+                started = time.perf_counter()
+                _get(browsers[user.pk], url)
+                elapsed = (time.perf_counter() - started) * 1000
+                if run >= warmup:
+                    results[label]["times"].append(elapsed)
+        for result in results.values():
+            times = sorted(result.pop("times"))
+            result["p50"] = statistics.median(times)
+            result["p95"] = times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
+        return {"clients": Client.objects.count(), "pages": results}
+
+
+def table(measured):
+    """Markdown table: one block of columns per database, and how each page grew from the first to the last."""
+    first, last = measured[0], measured[-1]
+    header = ["page"]
+    for m in measured:
+        size = f"{m['clients']:,} clients"
+        header += [f"p50 ms ({size})", f"p95 ms ({size})", "queries"]
+    if len(measured) > 1:
+        header.append(f"p50 growth ×{last['clients'] / first['clients']:.0f} clients")
+    lines = ["| " + " | ".join(header) + " |", "|" + " --- |" * len(header)]
+    minimal_p95 = {id(m): m["pages"]["minimal view (one query)"]["p95"] for m in measured}
+    for label in first["pages"]:
+        row = [label]
+        for m in measured:
+            page = m["pages"][label]
+            flag = "" if page["status"] == 200 else f" (HTTP {page['status']})"
+            ratio = page["p95"] / minimal_p95[id(m)]
+            row += [f"{page['p50']:.1f}", f"{page['p95']:.1f} ({ratio:.1f}× min){flag}", str(page["queries"])]
+        if len(measured) > 1:
+            row.append(f"{last['pages'][label]['p50'] / first['pages'][label]['p50']:.1f}×")
+        lines.append("| " + " | ".join(row) + " |")
+    return "\n".join(lines)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=30, help="Timed runs of every page (after 2 warm-up runs).")
+    parser.add_argument(
+        "--database-url",
+        action="append",
+        default=[],
+        help="Measure this database (repeat for several, e.g. 10k and 100k clients); default: DATABASE_URL.",
+    )
+    parser.add_argument("--json", action="store_true", help="Print the raw figures as JSON.")
+    options = parser.parse_args(argv)
+
+    if len(options.database_url) > 1:
+        measured = []
+        for url in options.database_url:
+            env = {**os.environ, "DATABASE_URL": url}
+            command = [sys.executable, "-m", "planner.benchmark_pages", "--runs", str(options.runs), "--json"]
+            output = subprocess.run(command, env=env, check=True, capture_output=True, text=True).stdout
+            measured.append(json.loads(output))
+    else:
+        if options.database_url:
+            os.environ["DATABASE_URL"] = options.database_url[0]
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "planner.settings")
+        import django
+
+        django.setup()
+        measured = [measure(options.runs)]
+    if options.json:
+        print(json.dumps(measured[0]))
+    else:
+        print(table(measured))
+
+
+if __name__ == "__main__":
+    main()
