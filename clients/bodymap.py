@@ -11,8 +11,7 @@ import math
 import re
 from dataclasses import dataclass
 
-from django.utils.html import escape
-from django.utils.safestring import mark_safe
+from django.template.loader import render_to_string
 
 from protocols.vocabulary import REGION_SINGULAR, REGIONS, SIDES, SYMPTOMS
 
@@ -161,18 +160,8 @@ def place_label(region, side):
 def build(client, conditions, title):
     """The body map of a client with these active conditions (in marker order)."""
     shapes = _shapes()
-    places = []
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" class="body-map-svg" '
-        f'role="img" aria-labelledby="bm-title bm-desc">',
-        f'<title id="bm-title">{escape(title)}</title>',
-        "__DESC__",
-        _DEFS,
-        f'<text x="{MID - 110}" y="22" class="bm-side">Right</text>',
-        f'<text x="{MID + 110}" y="22" class="bm-side">Left</text>',
-    ]
+    places, limbs = [], {}
     description = ["Front view: the client's right side is on the left of the picture."]
-    shapes_html = {}
     for region in REGIONS:
         for side in SIDES:
             codes = client.symptoms_at(region, side)
@@ -183,23 +172,15 @@ def build(client, conditions, title):
             named = ", ".join(word.lower() for word in labels) if labels else "no symptoms"
             tooltip = f"{label}: {named}"
             description.append(tooltip + ".")
-            shapes_html[(region, side)] = (
-                f'<path d="{shapes[(region, side)]}" fill="{fill}" class="bm-region bm-{key}" '
-                f'data-place="{region}-{side}"><title>{escape(tooltip)}</title></path>'
-            )
-    # Legs go under the trunk and arms over it, so each limb comes out of the body.
-    parts.extend(shapes_html[(region, side)] for region in ("legs", "feet") for side in SIDES)
-    parts.append(f'<circle cx="{HEAD[0]}" cy="{HEAD[1]}" r="{HEAD[2]}" class="bm-body"/>')
-    parts.append(f'<path d="{NECK}" class="bm-body"/>')
-    parts.append(f'<path d="{TORSO}" class="bm-body"/>')
-    parts.extend(shapes_html[(region, side)] for region in ("arms", "hands") for side in SIDES)
-    # R and L below each hand and foot, so the sides read without the heading.
-    for x, y in ((99, 330), (145, 484)):
-        parts.append(f'<text x="{x}" y="{y}" class="bm-rl">R</text>')
-        parts.append(f'<text x="{mirror_x(x)}" y="{y}" class="bm-rl">L</text>')
+            limbs[(region, side)] = {
+                "d": shapes[(region, side)],
+                "fill": fill,
+                "key": key,
+                "place": f"{region}-{side}",
+                "tooltip": tooltip,
+            }
 
-    markers = []
-    used = {}
+    markers, drawn, used = [], [], {}
     for number, condition in enumerate(conditions, start=1):
         spots = _marker_spots(condition)
         markers.append(Marker(number, condition, bool(spots)))
@@ -210,29 +191,25 @@ def build(client, conditions, title):
             used[(bx, by)] = taken + 1
             dx, dy = STACKS[stack][taken % len(STACKS[stack])]
             x, y = bx + dx * outward, by + dy
-            parts.append(
-                f'<g class="bm-marker" data-code="{escape(condition.code)}">'
-                f"<title>{number}: {escape(str(condition))}</title>"
-                f'<circle cx="{x:g}" cy="{y:g}" r="9.5"/>'
-                f'<text x="{x:g}" y="{y + 4:g}">{number}</text></g>'
+            drawn.append(
+                {"number": number, "condition": condition, "x": f"{x:g}", "y": f"{y:g}", "text_y": f"{y + 4:g}"}
             )
-    parts.append("</svg>")
-    desc = f'<desc id="bm-desc">{escape(" ".join(description))}</desc>'
-    svg = "".join(parts).replace("__DESC__", desc)
-    return BodyMap(svg=mark_safe(svg), markers=markers, places=places)
 
-
-# Tints of one hue, each with its own texture: the texture carries the meaning, the tint helps.
-_DEFS = (
-    "<defs>"
-    '<pattern id="bm-few" width="8" height="8" patternUnits="userSpaceOnUse">'
-    '<rect width="8" height="8" fill="#e3f1f4"/><circle cx="4" cy="4" r="1.4" fill="#2b7a8c"/></pattern>'
-    '<pattern id="bm-several" width="7" height="7" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">'
-    '<rect width="7" height="7" fill="#b9dde5"/><line x1="0" y1="0" x2="0" y2="7" stroke="#1f5f70" stroke-width="2.2"/>'
-    "</pattern>"
-    '<pattern id="bm-many" width="7" height="7" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">'
-    '<rect width="7" height="7" fill="#7fbccb"/>'
-    '<line x1="0" y1="0" x2="0" y2="7" stroke="#123f4b" stroke-width="2"/>'
-    '<line x1="0" y1="0" x2="7" y2="0" stroke="#123f4b" stroke-width="2"/></pattern>'
-    "</defs>"
-)
+    context = {
+        "width": WIDTH,
+        "height": HEIGHT,
+        "title": title,
+        "description": " ".join(description),
+        "side_labels": [("Right", MID - 110), ("Left", MID + 110)],
+        # Legs go under the trunk and arms over it, so each limb comes out of the body.
+        "under": [limbs[(region, side)] for region in ("legs", "feet") for side in SIDES],
+        "over": [limbs[(region, side)] for region in ("arms", "hands") for side in SIDES],
+        "head": HEAD,
+        "neck": NECK,
+        "torso": TORSO,
+        # R and L below each hand and foot, so the sides read without the heading.
+        "rl": [(x, mirror_x(x), y) for x, y in ((99, 330), (145, 484))],
+        "markers": drawn,
+    }
+    svg = render_to_string("clients/_bodymap.svg", context)
+    return BodyMap(svg=svg, markers=markers, places=places)

@@ -521,3 +521,51 @@ def seed_clients(therapists, recorded_by=None, today=None):
                 client.save(update_fields=["archived_at", "archived_by", "updated_at"])
             created.append(client.full_name)
     return created
+
+
+# The measures story of one DPN client: three monofilament tests (all felt; the left first
+# metatarsal head not felt; all felt again, the resolution offered but left for the therapist to
+# confirm) and three MNSI questionnaires. (days ago, sites not felt) and (days ago, "yes" answers).
+MEASURES_CLIENT = "DEMO-019"
+MONOFILAMENT_STORY = [(84, []), (42, [("left", "met1")]), (4, [])]
+MNSI_STORY = [(86, [1, 2, 5, 11, 12]), (45, [1, 2, 5, 8, 11, 12]), (3, [1, 2, 5, 8, 11])]
+
+
+def seed_assessments(therapist, today=None):
+    """Record the measures story once; returns how many tests and questionnaires were created."""
+    from .assessments import MONOFILAMENT_SITES, MnsiQuestionnaire, mnsi_score, record_monofilament
+
+    today = today or timezone.localdate()
+    client = Client.objects.filter(external_id=MEASURES_CLIENT).first()
+    if client is None or client.monofilament_tests.exists():
+        return 0
+    with transaction.atomic():
+        for days, lost in MONOFILAMENT_STORY:
+            answers = {
+                (foot, site): {"tested": True, "real_1": (foot, site) not in lost, "real_2": False, "sham": False}
+                if (foot, site) in lost
+                else {"tested": True, "real_1": True, "real_2": True, "sham": False}
+                for foot in ("right", "left")
+                for site in MONOFILAMENT_SITES
+            }
+            record_monofilament(
+                client,
+                tested_on=today - timedelta(days=days),
+                performed_by="therapist",
+                therapist=therapist,
+                clinician="",
+                notes="",
+                answers=answers,
+                recorded_by=therapist,
+            )
+        for days, yes in MNSI_STORY:
+            flags = [number in yes for number in range(1, 16)]
+            MnsiQuestionnaire.objects.create(
+                client=client,
+                answered_on=today - timedelta(days=days),
+                how="read_aloud",
+                answers=flags,
+                score=mnsi_score(flags),
+                entered_by=therapist,
+            )
+    return len(MONOFILAMENT_STORY) + len(MNSI_STORY)

@@ -21,6 +21,7 @@ from django.db import transaction
 
 from protocols.vocabulary import CONDITION_SIDES, CONTRIBUTING_CAUSES, REGIONS, SIDES, SYMPTOMS
 
+from .assessment_documents import export_assessments, parse_assessments, save_assessments
 from .models import EVENT_CODES, Client, Condition, PhysicianClearance
 from .services import StaleVersion, claim_version
 from .validators import check_condition, clean_causes, clean_symptoms, not_in_future, parse_iso_date
@@ -87,7 +88,7 @@ def export_condition(condition):
 
 
 def export_client(client):
-    """The client document of DESIGN.md, with "plans" and "records" empty (the planner fills those).
+    """The client document of DESIGN.md, with "plans", "records" and "attachments" empty (the planner fills those).
 
     Conditions entered in error are left out; of the clearances, the latest one is the document's.
     """
@@ -125,8 +126,10 @@ def export_client(client):
             else None
         ),
         "care_team": sorted(user.username for user in client.care_team.all()),
+        "assessments": export_assessments(client),
         "plans": [],
         "records": [],
+        "attachments": [],
     }
 
 
@@ -341,6 +344,7 @@ def _import_one(doc, record, seen_ids):
     conditions = _conditions(doc["conditions"], record) if "conditions" in doc else None
     clearance = _clearance(doc["clearance"], record) if doc.get("clearance") is not None else None
     team = _care_team(doc["care_team"], record) if "care_team" in doc else None
+    measures = parse_assessments(doc["assessments"], record) if "assessments" in doc else None
     if client is None and team is None:
         record.error("care_team", "a new client needs at least one therapist")
     if not form.is_valid():
@@ -353,7 +357,7 @@ def _import_one(doc, record, seen_ids):
     if record.errors:
         return
 
-    _save(client, form, causes, symptoms, conditions, clearance, team, record)
+    _save(client, form, causes, symptoms, conditions, clearance, team, record, measures)
 
 
 def _identity_form(doc, neuropathy, client, record):
@@ -529,7 +533,7 @@ def _care_team(usernames, record):
     return list(found.values())
 
 
-def _save(client, form, causes, symptoms, conditions, clearance, team, record):
+def _save(client, form, causes, symptoms, conditions, clearance, team, record, measures=None):
     creating = client is None
     if not creating:
         try:
@@ -568,6 +572,10 @@ def _save(client, form, causes, symptoms, conditions, clearance, team, record):
         outcome = _save_clearance(client, clearance)
         if outcome:
             record.changes.append(outcome)
+    if measures:  # after the conditions, so a test's loss of protective sensation links to the imported one
+        added = save_assessments(client, measures)
+        if added:
+            record.changes.append(f"{added} assessment{'s' if added != 1 else ''} added")
 
 
 def client_has_id(form):

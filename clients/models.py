@@ -421,3 +421,7 @@ class PhysicianClearance(models.Model):
     def is_current(self, on=None):
         """Within the year the engine accepts."""
         return 0 <= self.age_in_days(on) <= CLEARANCE_VALID_DAYS
+
+
+# The outcome measures live in their own module; imported here so Django registers them with the app.
+from .assessments import MnsiQuestionnaire, MonofilamentSite, MonofilamentTest  # noqa: E402, F401

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import assessment_views, views
 
 app_name = "clients"
 
@@ -26,4 +26,14 @@ urlpatterns = [
     ),
     path("<int:pk>/clearances/new/", views.clearance_new, name="clearance-new"),
     path("<int:pk>/clearances/<int:clearance_pk>/edit/", views.clearance_edit, name="clearance-edit"),
+    path("<int:pk>/monofilament/new/", assessment_views.monofilament_new, name="monofilament-new"),
+    path("<int:pk>/monofilament/<int:test_pk>/", assessment_views.monofilament_detail, name="monofilament-detail"),
+    path(
+        "<int:pk>/monofilament/<int:test_pk>/resolve/",
+        assessment_views.monofilament_resolve,
+        name="monofilament-resolve",
+    ),
+    path("<int:pk>/mnsi/new/", assessment_views.mnsi_new, name="mnsi-new"),
+    path("<int:pk>/mnsi/form/", assessment_views.mnsi_blank, name="mnsi-blank"),
+    path("<int:pk>/mnsi/<int:mnsi_pk>/", assessment_views.mnsi_detail, name="mnsi-detail"),
 ]

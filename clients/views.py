@@ -14,7 +14,8 @@ from django.views.decorators.http import require_POST
 
 from protocols.vocabulary import CONDITIONS, LOCATION_LABELS, REGIONS, SIDES, SYMPTOMS
 
-from . import bodymap, history, services
+from . import bodymap, footmap, history, services
+from .assessments import mnsi_due
 from .documents import ImportFileError, export_client, import_documents, read_upload, write_csv
 from .forms import (
     ClearanceForm,
@@ -202,6 +203,21 @@ def client_detail_context(request, client):
         "history": history.history_entries(client, limit=HISTORY_ON_PAGE),
         "profile_rows": _profile_rows(client),
         "can_write": not client.is_archived,
+        **assessments_context(client, today),
+    }
+
+
+def assessments_context(client, today):
+    """The client's monofilament tests and MNSI questionnaires, oldest first: three queries."""
+    tests = list(client.monofilament_tests.select_related("therapist").prefetch_related("sites"))
+    questionnaires = list(client.mnsi_questionnaires.all())
+    latest = tests[-1] if tests else None
+    return {
+        "monofilament_tests": tests,
+        "latest_test": latest,
+        "latest_foot_map": footmap.foot_map(latest, uid="fm-latest") if latest else "",
+        "mnsi_questionnaires": questionnaires,
+        "mnsi_due": mnsi_due(client, questionnaires[-1] if questionnaires else None, today),
     }
 
 

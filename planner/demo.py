@@ -5,8 +5,9 @@ from datetime import time, timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from clients.demo import MEASURES_CLIENT
 from clients.models import Client, Condition
-from planner import records, services
+from planner import recording, services
 from planner.models import PlanStatus, SessionPlan, SessionRecord
 
 # (day offset, start, regions, what to do with it)
@@ -108,18 +109,49 @@ def seed_records(therapists):
             created += _recorded_session(therapist, clients[0], today - timedelta(days=2), (4, 2, 4, 3))
     first = SessionRecord.objects.signed().order_by("started_at").first()
     if first:
-        records.add_addendum(
+        recording.add_addendum(
             first, "Client phoned the next day: the burning stayed lower until evening.", first.therapist
         )
     return created
 
 
-def _recorded_session(therapist, client, day, scores, sign=False):
+# Twice a week for five weeks, pain falling: the course and the progress letter of the measures client.
+COURSE_STORY = [
+    (6, 4, 6, 5),
+    (6, 4, 6, 5),
+    (6, 3, 6, 5),
+    (5, 3, 5, 4),
+    (5, 3, 5, 4),
+    (5, 2, 5, 4),
+    (4, 2, 5, 4),
+    (4, 2, 4, 3),
+    (4, 2, 4, 3),
+    (3, 2, 4, 3),
+]
+
+
+@transaction.atomic
+def seed_course(therapist):
+    """Signed sessions for the client of the measures story, on Mondays and Thursdays; once only."""
+    client = Client.objects.filter(external_id=MEASURES_CLIENT).first()
+    if client is None or SessionRecord.objects.filter(client=client).exists():
+        return 0
+    today = timezone.localdate()
+    monday = today - timedelta(days=today.weekday() + 7 * (len(COURSE_STORY) // 2))
+    days = [monday + timedelta(days=7 * (n // 2) + (3 if n % 2 else 0)) for n in range(len(COURSE_STORY))]
+    return sum(
+        _recorded_session(therapist, client, day, scores, sign=True, regions="feet")
+        for day, scores in zip(days, COURSE_STORY, strict=True)
+        if day < today
+    )
+
+
+def _recorded_session(therapist, client, day, scores, sign=False, regions="hands,feet"):
     plan = services.create_plan(
         client=client,
         therapist=therapist,
         scheduled_for=services.as_datetime(day, time(8, 0)),
-        regions="hands,feet",
+        regions=regions,
         created_by=therapist,
     )
     items = list(plan.items.all())
@@ -142,7 +174,7 @@ def _recorded_session(therapist, client, day, scores, sign=False):
         **SOAP,
     }
     rows = [(item, {"done": True, "minutes": item.minutes, "pressure_used": item.pressure}) for item in worked]
-    record = records.save_record(plan, cleaned, rows, therapist, sign=sign)
+    record = recording.save_record(plan, cleaned, rows, therapist, sign=sign)
     if sign:
         type(record).objects.filter(pk=record.pk).update(signed_at=plan.scheduled_for + timedelta(hours=1))
     return 1

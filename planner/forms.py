@@ -8,6 +8,8 @@ from django.utils import timezone
 
 from protocols.vocabulary import REGION_SINGULAR, REGIONS, SIDES, WALTON_SCALE
 
+from .corrections import SCORE_FIELDS as SCORE_FIELD_LABELS
+from .corrections import current_value
 from .models import AdverseEvent, SessionRecord
 from .roles import CLINIC_ADMIN, THERAPIST
 
@@ -338,9 +340,42 @@ class RecordItemForm(forms.Form):
 
 
 class AddendumForm(forms.Form):
+    """An addendum to a signed record; it may also correct one score or one region's pressure used."""
+
     text = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),
         label="Addendum",
         strip=True,
+        help_text="What is added or corrected, and why.",
         error_messages={"required": "Write the addendum before adding it."},
     )
+    correct = forms.ChoiceField(label="Correct a value (optional)", required=False)
+    value = forms.IntegerField(label="Corrected value", required=False, min_value=0, max_value=10)
+
+    def __init__(self, *args, record=None, items=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.record = record
+        self.items = {str(item.pk): item for item in items if item.done}
+        self.fields["correct"].choices = [
+            ("", "Nothing to correct"),
+            *SCORE_FIELD_LABELS.items(),
+            *(
+                (f"pressure_used:{pk}", f"Pressure used, {item.side} {REGION_SINGULAR[item.region]}")
+                for pk, item in self.items.items()
+            ),
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        choice, value = cleaned.get("correct") or "", cleaned.get("value")
+        field, _, item_pk = choice.partition(":")
+        cleaned["field"], cleaned["item"] = field, self.items.get(item_pk)
+        if field and value is None and "value" not in self.errors:
+            self.add_error("value", "Enter the corrected value.")
+        elif value is not None and not field:
+            self.add_error("correct", "Choose the value this number corrects.")
+        elif field == "pressure_used" and value is not None and value > 5:
+            self.add_error("value", "Pressure uses the Walton scale, 0 to 5.")
+        elif field and self.record is not None and value == current_value(self.record, field, cleaned["item"]):
+            self.add_error("value", f"{value} is already the value on record.")
+        return cleaned

@@ -319,3 +319,9 @@ class Addendum(models.Model):
 
     def __str__(self):
         return f"Addendum by {self.author} on {self.created_at:%Y-%m-%d %H:%M}"
+
+
+# Modules of one feature each; imported here so Django registers their models with the app.
+from .attachments import Attachment  # noqa: E402, F401
+from .corrections import ScoreCorrection  # noqa: E402, F401
+from .letters import ProgressLetter  # noqa: E402, F401

@@ -191,6 +191,11 @@ WHITENOISE_USE_FINDERS = True
 # slash): resource URLs are FHIR_BASE_URL/Patient/client-12, our codes FHIR_BASE_URL/CodeSystem/....
 FHIR_BASE_URL = os.environ.get("FHIR_BASE_URL", "http://localhost:8000/fhir").rstrip("/")
 
+# Attached documents (clearance letters, lab reports) are kept here, outside the web root and never
+# served as static files: only a permission-checked view reads them. Back this folder up with the database.
+ATTACHMENTS_DIR = Path(os.environ.get("ATTACHMENTS_DIR") or BASE_DIR / "private" / "attachments")
+ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from .views import accounts, client_pages, plans, records
+from .views import accounts, attachments, client_pages, letters, plans, records
 
 planner_patterns = [
     path("", accounts.dashboard, name="dashboard"),
@@ -28,6 +28,10 @@ planner_patterns = [
     path("clients/<int:pk>/", client_pages.client_detail, name="client-detail"),
     path("clients/<int:pk>/export.json", client_pages.export_json, name="client-export-json"),
     path("clients/<int:pk>/fhir.json", client_pages.fhir_json, name="client-fhir-json"),
+    path("clients/<int:pk>/letters/new/", letters.letter_new, name="letter-new"),
+    path("letters/<int:pk>/", letters.letter_detail, name="letter-detail"),
+    path("clients/<int:pk>/attachments/new/", attachments.attachment_new, name="attachment-new"),
+    path("attachments/<int:pk>/", attachments.attachment_file, name="attachment-file"),
     path("clients/<int:pk>/plan-preview.json", plans.plan_preview_json, name="plan-preview"),
 ]
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from clients.documents import export_client
 from clients.views import client_detail_context, client_for
-from planner import charts, fhir, services
+from planner import charts, corrections, fhir, progress, services
 from planner.models import SessionPlan, SessionRecord
 from planner.roles import is_therapist
 
@@ -20,14 +20,26 @@ def _scores(records):
     return [
         charts.SessionScores(
             day=timezone.localdate(record.started_at),
-            pain_before=record.pain_before,
-            pain_after=record.pain_after,
-            numbness_before=record.numbness_before,
-            numbness_after=record.numbness_after,
+            pain_before=record.corrected_pain_before,
+            pain_after=record.corrected_pain_after,
+            numbness_before=record.corrected_numbness_before,
+            numbness_after=record.corrected_numbness_after,
         )
         for record in records
-        if record.pain_before is not None
+        if record.corrected_pain_before is not None
     ]
+
+
+def _course(scores, signed):
+    """Course progress: before scores against the first, and sessions a week (no queries)."""
+    pain, numbness = progress.course_change(scores, "pain"), progress.course_change(scores, "numbness")
+    return {
+        "pain_chart": progress.course_chart(scores, "pain"),
+        "numbness_chart": progress.course_chart(scores, "numbness"),
+        "pain": progress.change_sentence(pain),
+        "numbness": progress.change_sentence(numbness),
+        "dose": progress.sessions_per_week([timezone.localdate(record.started_at) for record in signed]),
+    }
 
 
 @login_required
@@ -37,7 +49,7 @@ def client_detail(request, pk):
     today = timezone.localdate()
     plans = list(SessionPlan.objects.filter(client=client).select_related("therapist").order_by("-scheduled_for"))
     records = list(
-        SessionRecord.objects.filter(client=client)
+        corrections.with_corrected_scores(SessionRecord.objects.filter(client=client))
         .select_related("therapist", "plan")
         .prefetch_related("items")
         .order_by("started_at")
@@ -58,6 +70,9 @@ def client_detail(request, pk):
             ),
             "progress": charts.summary(scores),
             "score_rows": charts.score_table_rows(scores),
+            "course": _course(scores, signed),
+            "letters": list(client.progress_letters.select_related("signed_by")),
+            "attachments": list(client.attachments.select_related("uploaded_by", "clearance", "record")),
             "can_plan": is_therapist(request.user)
             and not client.is_archived
             and any(member.pk == request.user.pk for member in client.care_team.all()),
@@ -66,7 +81,20 @@ def client_detail(request, pk):
     return render(request, "planner/client_detail.html", context)
 
 
-def record_document(record, items, addenda):
+def correction_document(correction):
+    return {
+        "field": correction.field,
+        "region": correction.item.region if correction.item else None,
+        "side": correction.item.side if correction.item else None,
+        "original": correction.original,
+        "corrected": correction.corrected,
+        "reason": correction.addendum.text,
+        "author": correction.addendum.author.username,
+        "at": correction.addendum.created_at.isoformat(),
+    }
+
+
+def record_document(record, items, addenda, record_corrections=()):
     """A session record in the client document's shape (DESIGN.md)."""
     return {
         "plan": record.plan_id,
@@ -104,6 +132,7 @@ def record_document(record, items, addenda):
             {"text": addendum.text, "author": addendum.author.username, "at": addendum.created_at.isoformat()}
             for addendum in addenda
         ],
+        "corrections": [correction_document(correction) for correction in record_corrections],
     }
 
 
@@ -116,10 +145,13 @@ def export_json(request, pk):
     records = (
         SessionRecord.objects.filter(client=client)
         .select_related("signed_by")
-        .prefetch_related("items", "addenda__author")
+        .prefetch_related("items", "addenda__author", "corrections__addendum__author", "corrections__item")
         .order_by("started_at")
     )
-    document["records"] = [record_document(r, list(r.items.all()), list(r.addenda.all())) for r in records]
+    document["attachments"] = [a.document() for a in client.attachments.select_related("uploaded_by")]
+    document["records"] = [
+        record_document(r, list(r.items.all()), list(r.addenda.all()), list(r.corrections.all())) for r in records
+    ]
     response = JsonResponse(document, json_dumps_params={"indent": 2, "ensure_ascii": False})
     name = client.external_id or f"client-{client.pk}"
     response["Content-Disposition"] = f'attachment; filename="{name}.json"'

@@ -8,9 +8,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from clients.forms import ConditionForm
-from planner import records, services
+from planner import corrections, recording, services
 from planner.forms import AddendumForm, RecordForm, RecordItemForm
-from planner.models import PlanStatus, SessionPlan, SessionRecord
+from planner.models import SessionPlan, SessionRecord
 from planner.roles import is_clinic_admin
 
 
@@ -56,64 +56,59 @@ def record_edit(request, pk):
         if request.method == "POST":
             messages.error(request, "This record is signed and cannot be edited. Add an addendum instead.")
         return redirect("planner:record-detail", record.pk)
-    if plan.status not in (PlanStatus.READY, PlanStatus.DONE):
-        messages.error(request, "Only a plan marked ready can be recorded. Finish the plan first.")
+    refusal = recording.refusal_to_record(plan, record, timezone.localdate())
+    if refusal:
+        messages.error(request, refusal)
         return redirect("planner:plan-detail", plan.pk)
-    if plan.client.is_archived and record is None:
-        messages.error(request, f"{plan.client} is archived: restore the client before recording a session.")
-        return redirect("planner:plan-detail", plan.pk)
-    if timezone.localdate(plan.scheduled_for) > timezone.localdate():
-        messages.error(request, f"This session is planned for {plan.scheduled_for:%-d %B}: record it on the day.")
-        return redirect("planner:plan-detail", plan.pk)
-
-    plan_items = records.worked_items(plan)
+    plan_items = recording.worked_items(plan)
+    if request.method != "POST":
+        minutes = sum(item.minutes for item in plan_items) or None
+        form = RecordForm(instance=record, initial={"minutes": minutes, "version": record.version if record else 0})
+        return _record_form_page(request, plan, record, form, _item_forms(plan_items, record), status=200)
     signing = "sign" in request.POST
-    if request.method == "POST":
-        form = RecordForm(request.POST, instance=record, signing=signing)
-        rows = _item_forms(plan_items, record, request.POST)
-        if all([form.is_valid(), *[row["form"].is_valid() for row in rows]]):
-            item_rows = [(row["plan_item"], row["form"].cleaned_data) for row in rows]
-            try:
-                record = records.save_record(plan, form.cleaned_data, item_rows, request.user, sign=signing)
-            except records.RecordLocked:
-                messages.error(request, "This record was signed meanwhile and cannot be edited. Add an addendum.")
-                return redirect("planner:plan-detail", plan.pk)
-            except records.StaleRecord:
-                current = SessionRecord.objects.filter(plan=plan).first()
-                data = request.POST.copy()
-                data["version"] = current.version if current else 0
-                form = RecordForm(data, instance=current, signing=signing)
-                form.is_valid()
-                form.add_error(
-                    None,
-                    "Someone saved this record after you opened it, so your changes were not saved. "
-                    "Your input is below; the saved record is on the record page. Review and save again to keep yours.",
-                )
-            else:
-                if signing:
-                    messages.success(request, "Record signed. It can now only be corrected by an addendum.")
-                    return redirect("planner:record-detail", record.pk)
-                messages.success(request, "Draft saved. Sign it when it is complete.")
-                return redirect("planner:record-edit", plan.pk)
-        status = 400
-    else:
-        initial = {
-            "minutes": sum(item.minutes for item in plan_items) or None,
-            "version": record.version if record else 0,
-        }
-        form = RecordForm(instance=record, initial=initial)
-        if record:
-            form.initial["version"] = record.version
-        rows = _item_forms(plan_items, record)
-        status = 200
-    not_worked = [item for item in plan.items.all() if not item.is_worked]
+    form = RecordForm(request.POST, instance=record, signing=signing)
+    rows = _item_forms(plan_items, record, request.POST)
+    if all([form.is_valid(), *[row["form"].is_valid() for row in rows]]):
+        item_rows = [(row["plan_item"], row["form"].cleaned_data) for row in rows]
+        try:
+            record = recording.save_record(plan, form.cleaned_data, item_rows, request.user, sign=signing)
+        except recording.RecordLocked:
+            messages.error(request, "This record was signed meanwhile and cannot be edited. Add an addendum.")
+            return redirect("planner:plan-detail", plan.pk)
+        except recording.StaleRecord:
+            form = _stale_form(plan, request.POST, signing)
+        else:
+            if signing:
+                messages.success(request, "Record signed. It can now only be corrected by an addendum.")
+                return redirect("planner:record-detail", record.pk)
+            messages.success(request, "Draft saved. Sign it when it is complete.")
+            return redirect("planner:record-edit", plan.pk)
+    return _record_form_page(request, plan, record, form, rows, status=400)
+
+
+def _stale_form(plan, data, signing):
+    """The user's input on the record as it now is, with the refusal on top; nothing of either edit is lost."""
+    current = SessionRecord.objects.filter(plan=plan).first()
+    data = data.copy()
+    data["version"] = current.version if current else 0
+    form = RecordForm(data, instance=current, signing=signing)
+    form.is_valid()
+    form.add_error(
+        None,
+        "Someone saved this record after you opened it, so your changes were not saved. "
+        "Your input is below; the saved record is on the record page. Review and save again to keep yours.",
+    )
+    return form
+
+
+def _record_form_page(request, plan, record, form, rows, status):
     context = {
         "plan": plan,
         "client": plan.client,
         "record": record,
         "form": form,
         "rows": rows,
-        "not_worked": not_worked,
+        "not_worked": [item for item in plan.items.all() if not item.is_worked],
         "finding_form": _finding_form(plan.client),
         "stale": services.facts_changed(plan),
         "has_item_errors": any(row["form"].is_bound and row["form"].errors for row in rows),
@@ -133,12 +128,23 @@ def _finding_form(client):
 
 
 def _record_context(record, **extra):
-    """What the record page and the printed record show."""
+    """What the record page and the printed record show: the scores as corrected, and each correction."""
+    record_corrections = list(
+        record.corrections.select_related("addendum__author", "item").order_by("addendum__created_at", "pk")
+    )
+    items = list(corrections.with_corrected_pressure(record.items.select_related("plan_item")))
+    scores = {name: getattr(record, name) for name in corrections.SCORE_FIELDS}
+    for correction in record_corrections:
+        if correction.field in scores:
+            scores[correction.field] = correction.corrected
     return {
         "record": record,
         "plan": record.plan,
         "client": record.client,
-        "items": list(record.items.select_related("plan_item")),
+        "items": items,
+        "scores": scores,
+        "corrected_fields": {c.field for c in record_corrections if c.field in scores},
+        "corrections": record_corrections,
         "addenda": list(record.addenda.select_related("author")),
         **extra,
     }
@@ -147,11 +153,9 @@ def _record_context(record, **extra):
 @login_required
 def record_detail(request, pk):
     record = _record_for(request, pk)
-    context = _record_context(
-        record,
-        addendum_form=AddendumForm(),
-        can_add_addendum=record.is_signed and _may_add_addendum(request.user, record),
-    )
+    may_add = record.is_signed and _may_add_addendum(request.user, record)
+    form = AddendumForm(record=record, items=record.items.all()) if may_add else None
+    context = _record_context(record, addendum_form=form, can_add_addendum=may_add)
     return render(request, "planner/record_detail.html", context)
 
 
@@ -168,10 +172,15 @@ def addendum_add(request, pk):
     if not record.is_signed:
         messages.error(request, "This record is still a draft: edit it instead of adding an addendum.")
         return redirect("planner:record-edit", record.plan_id)
-    form = AddendumForm(request.POST)
+    form = AddendumForm(request.POST, record=record, items=record.items.all())
     if form.is_valid():
-        records.add_addendum(record, form.cleaned_data["text"], request.user)
-        messages.success(request, "Addendum added.")
+        data = form.cleaned_data
+        recording.add_addendum(
+            record, data["text"], request.user, field=data["field"], value=data["value"], item=data["item"]
+        )
+        messages.success(
+            request, "Addendum added." + (" The corrected value is used from now on." if data["field"] else "")
+        )
         return redirect("planner:record-detail", record.pk)
     context = _record_context(record, addendum_form=form, can_add_addendum=True)
     return render(request, "planner/record_detail.html", context, status=400)

@@ -37,13 +37,14 @@ def texts(root, name):
     [
         (6, 4, True),
         (6, 5, False),
-        (10, 7, True),  # 30 % exactly
+        (10, 7, True),
         (10, 8, True),  # 2 points
         (10, 9, False),
-        (3, 2, True),  # 1 point is 33 %
-        (2, 1, True),  # 1 point is 50 %
-        (4, 3, False),  # 1 point is 25 %
-        (1, 0, True),
+        (3, 2, False),  # 1 point is 33 %, but the 30 % form is not used (RULES.md)
+        (2, 1, False),
+        (2, 0, True),
+        (4, 3, False),
+        (1, 0, False),
         (0, 0, False),
         (5, None, False),
         (4, 6, False),

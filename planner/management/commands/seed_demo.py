@@ -3,8 +3,8 @@ from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from clients.demo import seed_clients
-from planner.demo import seed_plans, seed_records
+from clients.demo import seed_assessments, seed_clients
+from planner.demo import seed_course, seed_plans, seed_records
 from planner.models import StaffProfile
 from planner.roles import CLINIC_ADMIN, THERAPIST
 
@@ -61,7 +61,8 @@ class Command(BaseCommand):
             clients = seed_clients({"tara": staff["tara"], "sam": staff["sam"]}, recorded_by=staff["admin"])
             therapists = [staff["tara"], staff["sam"]]
             # Records first: they look back in time; the plans look ahead.
-            record_count = seed_records(therapists)
+            measure_count = seed_assessments(staff["tara"])
+            record_count = seed_records(therapists) + seed_course(staff["tara"])
             plan_count = seed_plans(therapists)
 
         self.stdout.write(f"Demo accounts ({'created: ' + ', '.join(created) if created else 'already there'}):")
@@ -71,5 +72,8 @@ class Command(BaseCommand):
         self.stdout.write(f"Demo clients: {len(clients)} created." if clients else "Demo clients: already there.")
         self.stdout.write(
             f"Demo session records: {record_count} created." if record_count else "Demo records: already there."
+        )
+        self.stdout.write(
+            f"Demo measures: {measure_count} created." if measure_count else "Demo measures: already there."
         )
         self.stdout.write(f"Demo upcoming plans: {plan_count} created." if plan_count else "Demo plans: already there.")

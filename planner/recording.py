@@ -1,8 +1,12 @@
-"""Recording a planned session: save a draft, sign it, add addenda. Locking is enforced here."""
+"""Recording a planned session: save a draft, sign it, add addenda and score corrections.
+
+Locking is enforced here; the views only show the outcome.
+"""
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from .corrections import PRESSURE_USED, ScoreCorrection
 from .models import Addendum, PlanStatus, RecordItem, SessionRecord
 
 
@@ -70,7 +74,30 @@ def save_record(plan, cleaned, item_rows, user, *, sign=False):
     return record
 
 
-def add_addendum(record, text, author):
+@transaction.atomic
+def add_addendum(record, text, author, *, field="", value=None, item=None):
+    """Add an addendum; with a field and value it also corrects that score (or the item's pressure used)."""
     if not record.is_signed:
         raise ValueError("Only a signed record takes addenda; edit the draft instead.")
-    return Addendum.objects.create(record=record, text=text, author=author)
+    addendum = Addendum.objects.create(record=record, text=text, author=author)
+    if field:
+        ScoreCorrection.objects.create(
+            addendum=addendum,
+            record=record,
+            item=item if field == PRESSURE_USED else None,
+            field=field,
+            original=getattr(item if field == PRESSURE_USED else record, field),
+            corrected=value,
+        )
+    return addendum
+
+
+def refusal_to_record(plan, record, today):
+    """Why this plan's session cannot be recorded now, as a sentence; "" when it can."""
+    if plan.status not in (PlanStatus.READY, PlanStatus.DONE):
+        return "Only a plan marked ready can be recorded. Finish the plan first."
+    if plan.client.is_archived and record is None:
+        return f"{plan.client} is archived: restore the client before recording a session."
+    if timezone.localdate(plan.scheduled_for) > today:
+        return f"This session is planned for {plan.scheduled_for:%-d %B}: record it on the day."
+    return ""

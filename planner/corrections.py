@@ -1,0 +1,94 @@
+"""Score corrections: an addendum to a signed record may correct a score or a pressure used.
+
+The record itself stays as signed. The corrected value is what charts and the progress letter
+use (the latest correction of a value wins); the original stays visible beside it with who
+corrected it, when and why (the addendum's author, time and text).
+"""
+
+from django.db import models
+from django.db.models import F, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
+
+from protocols.vocabulary import REGION_SINGULAR
+
+SCORE_FIELDS = {
+    "pain_before": "Pain before",
+    "pain_after": "Pain after",
+    "numbness_before": "Numbness/tingling before",
+    "numbness_after": "Numbness/tingling after",
+}
+PRESSURE_USED = "pressure_used"
+FIELD_CHOICES = [*SCORE_FIELDS.items(), (PRESSURE_USED, "Pressure used")]
+
+
+class ScoreCorrection(models.Model):
+    """The corrected value of one score of a record, or of the pressure used on one region, and its addendum."""
+
+    addendum = models.OneToOneField("planner.Addendum", on_delete=models.PROTECT, related_name="correction")
+    record = models.ForeignKey("planner.SessionRecord", on_delete=models.PROTECT, related_name="corrections")
+    item = models.ForeignKey(
+        "planner.RecordItem", on_delete=models.PROTECT, null=True, blank=True, related_name="corrections"
+    )
+    field = models.CharField(max_length=20, choices=FIELD_CHOICES)
+    original = models.PositiveSmallIntegerField(null=True, blank=True, help_text="The value as signed.")
+    corrected = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ["addendum__created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(field__in=[code for code, _ in FIELD_CHOICES]), name="correction_field_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(field=PRESSURE_USED, item__isnull=False, corrected__lte=5)
+                | (~Q(field=PRESSURE_USED) & Q(item__isnull=True, corrected__lte=10)),
+                name="correction_value_in_range",
+            ),
+        ]
+        indexes = [
+            # The corrected-value subqueries: the latest correction of one field of a record.
+            models.Index(fields=["record", "field"], name="correction_record_field"),
+        ]
+
+    def __str__(self):
+        return f"{self.label}: {self.original} corrected to {self.corrected}"
+
+    @property
+    def label(self):
+        if self.field == PRESSURE_USED and self.item is not None:
+            return f"Pressure used, {self.item.side} {REGION_SINGULAR[self.item.region]}"
+        return dict(FIELD_CHOICES)[self.field]
+
+
+def _latest(field, **match):
+    return (
+        ScoreCorrection.objects.filter(field=field, **match)
+        .order_by("-addendum__created_at", "-pk")
+        .values("corrected")[:1]
+    )
+
+
+def with_corrected_scores(records):
+    """Annotate each record with corrected_<score> for the four scores: the latest correction or the signed value."""
+    return records.annotate(
+        **{
+            f"corrected_{name}": Coalesce(Subquery(_latest(name, record=OuterRef("pk"))), F(name))
+            for name in SCORE_FIELDS
+        }
+    )
+
+
+def with_corrected_pressure(items):
+    """Annotate each record item with corrected_pressure_used."""
+    return items.annotate(
+        corrected_pressure_used=Coalesce(Subquery(_latest(PRESSURE_USED, item=OuterRef("pk"))), F(PRESSURE_USED))
+    )
+
+
+def current_value(record, field, item=None):
+    """The value a correction would replace: the latest correction of it, else the signed value."""
+    match = {"item": item} if item is not None else {}
+    latest = _latest(field, record=record, **match).first()
+    if latest is not None:
+        return latest["corrected"]
+    return getattr(item if item is not None else record, field)

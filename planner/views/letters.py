@@ -1,0 +1,70 @@
+"""Progress letters: choose the period, review the letter, sign and save it; read a letter as sent."""
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+
+from clients.models import Client
+from clients.views import client_for
+from planner import letters
+from planner.roles import is_therapist
+
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class LetterForm(forms.Form):
+    start = forms.DateField(label="From", widget=DATE_WIDGET)
+    end = forms.DateField(label="To", widget=DATE_WIDGET)
+    recipient = forms.CharField(label="To (physician)", max_length=200)
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("start"), cleaned.get("end")
+        if end and end > timezone.localdate():
+            self.add_error("end", "The period cannot end in the future.")
+        elif start and end and start > end:
+            self.add_error("start", "The period must start on or before its end.")
+        return cleaned
+
+
+def _may_sign(user, client):
+    return is_therapist(user) and client.care_team.filter(pk=user.pk).exists()
+
+
+@login_required
+def letter_new(request, pk):
+    """Anyone who may see the client reviews the letter; a therapist of the care team signs it."""
+    client = client_for(request, pk)
+    start, end = letters.default_period(timezone.localdate())
+    initial = {"start": start, "end": end, "recipient": client.referring_physician}
+    form = LetterForm(request.POST or request.GET or None, initial=initial)
+    if not form.is_bound:
+        form = LetterForm(initial)
+    may_sign = _may_sign(request.user, client)
+    if not form.is_valid():
+        return render(request, "planner/letter_new.html", {"client": client, "form": form}, status=400)
+    data = form.cleaned_data
+    if request.method == "POST":
+        if not may_sign:
+            raise PermissionDenied("Only a therapist of the client's care team signs a progress letter.")
+        letter = letters.sign_letter(client, data["start"], data["end"], data["recipient"], request.user)
+        messages.success(request, "Progress letter signed and saved as sent. Print it or save it as PDF.")
+        return redirect("planner:letter-detail", letter.pk)
+    facts = letters.letter_facts(client, data["start"], data["end"], request.user)
+    context = {
+        "client": client,
+        "form": form,
+        "preview": letters.render_letter(facts, data["recipient"]),
+        "may_sign": may_sign,
+    }
+    return render(request, "planner/letter_new.html", context)
+
+
+@login_required
+def letter_detail(request, pk):
+    clients = Client.objects.for_user(request.user)
+    letter = get_object_or_404(letters.ProgressLetter.objects.select_related("client"), pk=pk, client__in=clients)
+    return render(request, "planner/letter_print.html", {"letter": letter, "client": letter.client})

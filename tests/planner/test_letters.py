@@ -1,0 +1,104 @@
+"""The progress letter: built from corrected records and the measures, signed by the therapist, kept as sent."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from clients import assessments
+from clients.assessments import MnsiQuestionnaire
+from planner.letters import ProgressLetter
+from planner.models import SessionRecord
+from tests.planner.test_client_pages import signed_session
+from tests.planner.test_plans import make_dpn_client
+
+pytestmark = pytest.mark.django_db
+TODAY = timezone.localdate()
+
+
+@pytest.fixture
+def course(login, therapist):
+    client = make_dpn_client(therapist, referring_physician="Dr. Anika Shah")
+    signed_session(login, therapist, client, "09:00", pain_before=7, pain_after=4)
+    signed_session(login, therapist, client, "11:00", pain_before=5, pain_after=3)
+    answers = {
+        (foot, site): {"tested": True, "real_1": True, "real_2": site != "met1", "sham": foot == "left"}
+        for foot in ("right", "left")
+        for site in ("hallux", "met1", "met5")
+    }
+    assessments.record_monofilament(
+        client,
+        tested_on=TODAY,
+        performed_by="therapist",
+        therapist=therapist,
+        clinician="",
+        notes="",
+        answers=answers,
+        recorded_by=therapist,
+    )
+    flags = [n in (1, 2, 3, 5, 6, 8, 11) for n in range(1, 16)]
+    MnsiQuestionnaire.objects.create(
+        client=client, answered_on=TODAY, how="read_aloud", answers=flags, score=9, entered_by=therapist
+    )
+    return client
+
+
+def test_the_letter_preview_reports_the_course_without_diagnosis(login, therapist, course):
+    page = login(therapist).get(f"/clients/{course.pk}/letters/new/").content.decode()
+    assert "To: Dr. Anika Shah" in page
+    assert "2 signed sessions over 1 week: 2 a week" in page
+    assert "Pain before sessions: 7 of 10" in page and "(2 points lower); a fall of 2 points or more" in page
+    assert "no validated band" in page
+    assert "score 9 of 13; 7 or more is the screening cut-off used in diabetes" in page
+    assert "left foot 2 of 3 sites felt" in page and "Sign and save as sent" in page
+    assert "diagnosis" not in page.replace("it is not a diagnosis", "").replace("not a diagnosis", "")
+    assert not ProgressLetter.objects.exists()
+
+
+def test_signing_saves_the_letter_as_sent_and_corrections_are_used(login, therapist, course):
+    first = SessionRecord.objects.order_by("started_at").first()
+    login(therapist).post(
+        f"/records/{first.pk}/addenda/", {"text": "Pain before was 6.", "correct": "pain_before", "value": 6}
+    )
+    data = {"start": (TODAY - timedelta(days=7)).isoformat(), "end": TODAY.isoformat(), "recipient": "Dr. Shah"}
+    response = login(therapist).post(f"/clients/{course.pk}/letters/new/", data)
+    letter = ProgressLetter.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/letters/{letter.pk}/"
+    assert letter.signed_by == therapist and letter.recipient == "Dr. Shah"
+    assert "Pain before sessions: 6 of 10" in letter.html and "1 point lower" in letter.html
+    assert "Signed by Tara Lindqvist" in letter.html
+    page = login(therapist).get(f"/letters/{letter.pk}/").content.decode()
+    assert letter.html in page
+    assert "Dr. Shah" in login(therapist).get(f"/clients/{course.pk}/").content.decode()
+
+
+def test_letter_is_allowed_on_an_archived_client(login, therapist, course):
+    course.archived_at = timezone.now()
+    course.save()
+    data = {"start": TODAY.isoformat(), "end": TODAY.isoformat(), "recipient": "Dr. Shah"}
+    assert login(therapist).post(f"/clients/{course.pk}/letters/new/", data).status_code == 302
+    assert ProgressLetter.objects.count() == 1
+
+
+def test_letter_ladder(anonymous, login, therapist, second_therapist, clinic_admin, course):
+    url = f"/clients/{course.pk}/letters/new/"
+    data = {"start": TODAY.isoformat(), "end": TODAY.isoformat(), "recipient": "Dr. Shah"}
+    assert anonymous.get(url)["Location"].startswith("/accounts/login/")
+    assert login(second_therapist).get(url).status_code == 404
+    assert login(clinic_admin).get(url).status_code == 200
+    assert login(clinic_admin).post(url, data).status_code == 403  # admins do not sign clinical records
+    assert not ProgressLetter.objects.exists()
+    login(therapist).post(url, data)
+    letter = ProgressLetter.objects.get()
+    assert login(second_therapist).get(f"/letters/{letter.pk}/").status_code == 404
+    assert login(clinic_admin).get(f"/letters/{letter.pk}/").status_code == 200
+
+
+def test_bad_periods_are_named(login, therapist, course):
+    url = f"/clients/{course.pk}/letters/new/"
+    future = {"start": TODAY.isoformat(), "end": (TODAY + timedelta(days=2)).isoformat(), "recipient": "Dr. Shah"}
+    response = login(therapist).post(url, future)
+    assert response.status_code == 400 and "cannot end in the future" in response.content.decode()
+    backwards = {"start": TODAY.isoformat(), "end": (TODAY - timedelta(days=2)).isoformat(), "recipient": "Dr. S"}
+    assert "must start on or before its end" in login(therapist).post(url, backwards).content.decode()
+    assert not ProgressLetter.objects.exists()
