@@ -25,6 +25,17 @@ from django.db.models.fields.json import KeyTransform
 from django.dispatch import receiver
 from django.utils import timezone
 
+from clients.assessments import (
+    FOOT_LABELS,
+    MNSI_MAX_SCORE,
+    MNSI_QUESTIONS,
+    MONOFILAMENT_SITES,
+    FootResult,
+    MnsiQuestionnaire,
+    MonofilamentTest,
+    Performer,
+    SiteResult,
+)
 from clients.models import Client
 from planner.models import Addendum, PlanItem, SessionPlan, SessionRecord
 from protocols.vocabulary import (
@@ -117,6 +128,10 @@ PER_MICROLITRE = {"unit": "/uL", "system": UCUM, "code": "/uL"}
 PAIN_LOINC = ("72514-3", "Pain severity - 0-10 verbal numeric rating [Score] - Reported")
 PROGRESS_NOTE_LOINC = ("11506-3", "Progress note")
 CHEMOTHERAPY_SNOMED = ("367336001", "Chemotherapy")
+
+MONOFILAMENT_SNOMED = ("134388005", "Monofilament sensory test")
+HALLUX_SNOMED = ("78883009", "Structure of hallux")
+DATA_ABSENT_REASON = "http://terminology.hl7.org/CodeSystem/data-absent-reason"
 
 SEVERITY_LABELS = {"defer": "Defer", "avoid": "Do not work", "modify": "Work with changes", "caution": "Caution"}
 PLAN_STATUS = {"draft": "draft", "ready": "active", "done": "completed", "cancelled": "revoked"}
@@ -364,8 +379,11 @@ def symptom_concept(symptom):
     )
 
 
-def condition(client, record):
-    """One client condition (not a lab result or an infusion), with its place, onset and abatement."""
+def condition(client, record, tests=()):
+    """One client condition (not a lab result or an infusion), with its place, onset and abatement.
+
+    `tests`: the (monofilament test, foot) pairs that found it, cited as evidence.
+    """
     kind = CONDITIONS[record.code]
     standard = CONDITION_SNOMED.get(record.code)
     resource = {
@@ -391,6 +409,10 @@ def condition(client, record):
         resource["abatementDateTime"] = day(record.resolved_on)
     if record.detail:
         resource["note"] = [{"text": record.detail}]
+    if tests:
+        resource["evidence"] = [
+            {"detail": [ref("Observation", f"monofilament-{test.pk}-{foot}") for test, foot in tests]}
+        ]
     return resource
 
 
@@ -714,27 +736,173 @@ def addendum_resources(client, addendum, note):
     return [document, provenance]
 
 
+# Outcome measures: the 10 g monofilament test and the MNSI history questionnaire.
+
+
+def assessment_performer(test):
+    if test.performed_by == Performer.CLINICIAN or test.therapist is None:
+        return {"display": f"{test.clinician} (supplied result)"}
+    return practitioner_ref(test.therapist)
+
+
+def monofilament_resources(client, test):
+    """Per foot, an Observation of the foot's result with one member Observation per plantar site."""
+    performer = assessment_performer(test)
+    resources = []
+    for foot in FOOT_LABELS:
+        site_observations = [monofilament_site(client, test, site, performer) for site in test.sites_of(foot)]
+        result = test.result_of(foot)
+        foot_observation = {
+            "resourceType": "Observation",
+            "id": f"monofilament-{test.pk}-{foot}",
+            "status": "final",
+            "category": [concept(coding(OBSERVATION_CATEGORY, "exam", "Exam"))],
+            "code": concept(
+                coding(SNOMED, *MONOFILAMENT_SNOMED),
+                ours("observation", "monofilament-foot", "10 g monofilament test of one foot"),
+                text="10 g monofilament test",
+            ),
+            "subject": patient_ref(client),
+            "effectiveDateTime": day(test.tested_on),
+            "performer": [performer],
+            "bodySite": body_site("feet", foot),
+            "valueCodeableConcept": concept(
+                ours("monofilament-foot-result", result, FootResult(result).label), text=FootResult(result).label
+            ),
+            "hasMember": [ref("Observation", o["id"]) for o in site_observations],
+        }
+        notes = [
+            {"text": f"Protective sensation felt at {test.felt_count(foot)} of {test.tested_count(foot)} sites tested."}
+        ]
+        if test.is_unreliable(foot):
+            notes.append({"text": 'Unreliable: the sham touch was answered "yes" at every site; repeat the test.'})
+        if test.notes:
+            notes.append({"text": test.notes})
+        foot_observation["note"] = notes
+        resources.append(foot_observation)
+        resources.extend(site_observations)
+    return resources
+
+
+def monofilament_site(client, test, site, performer):
+    place = f"{FOOT_LABELS[site.foot]}, {MONOFILAMENT_SITES[site.site].lower()}"
+    site_concept = concept(
+        coding(SNOMED, *HALLUX_SNOMED) if site.site == "hallux" else None,
+        ours("monofilament-site", site.site, MONOFILAMENT_SITES[site.site]),
+        text=place,
+    )
+    lat_code, lat_display = LATERALITY[site.foot]
+    site_concept["extension"] = [
+        {"url": LATERALITY_EXTENSION, "valueCodeableConcept": concept(coding(SNOMED, lat_code, lat_display))}
+    ]
+    observation = {
+        "resourceType": "Observation",
+        "id": f"monofilament-{test.pk}-{site.foot}-{site.site}",
+        "status": "final",
+        "category": [concept(coding(OBSERVATION_CATEGORY, "exam", "Exam"))],
+        "code": concept(
+            coding(SNOMED, *MONOFILAMENT_SNOMED),
+            ours("observation", "monofilament-site", "10 g monofilament test at one plantar site"),
+            text="10 g monofilament test",
+        ),
+        "subject": patient_ref(client),
+        "effectiveDateTime": day(test.tested_on),
+        "performer": [performer],
+        "bodySite": site_concept,
+    }
+    if site.result == SiteResult.NOT_TESTED:
+        observation["dataAbsentReason"] = concept(coding(DATA_ABSENT_REASON, "not-performed", "Not Performed"))
+        observation["note"] = [{"text": "Not tested: ulcer, callus or scar at the site."}]
+        return observation
+    observation["valueCodeableConcept"] = concept(
+        ours("monofilament-site-result", site.result, SiteResult(site.result).label), text=SiteResult(site.result).label
+    )
+    observation["component"] = [
+        {
+            "code": concept(ours("observation", "real-touch-1-felt", "First real touch felt")),
+            "valueBoolean": site.real_1,
+        },
+        {
+            "code": concept(ours("observation", "real-touch-2-felt", "Second real touch felt")),
+            "valueBoolean": site.real_2,
+        },
+        {"code": concept(ours("observation", "sham-touch-yes", '"Yes" to the sham touch')), "valueBoolean": site.sham},
+    ]
+    return observation
+
+
+def mnsi_resources(client, questionnaire):
+    """The answers as a QuestionnaireResponse and the score as an Observation derived from it."""
+    author = practitioner_ref(questionnaire.entered_by)
+    response = {
+        "resourceType": "QuestionnaireResponse",
+        "id": f"mnsi-{questionnaire.pk}",
+        "questionnaire": f"{base_url()}/Questionnaire/mnsi-history",
+        "status": "completed",
+        "subject": patient_ref(client),
+        "authored": day(questionnaire.answered_on),
+        "author": author,
+        "source": patient_ref(client),
+        "item": [
+            {"linkId": str(number), "text": question, "answer": [{"valueBoolean": bool(answer)}]}
+            for number, (question, answer) in enumerate(zip(MNSI_QUESTIONS, questionnaire.answers, strict=True), 1)
+        ],
+    }
+    score = {
+        "resourceType": "Observation",
+        "id": f"mnsi-score-{questionnaire.pk}",
+        "status": "final",
+        "category": [concept(coding(OBSERVATION_CATEGORY, "survey", "Survey"))],
+        "code": concept(
+            ours("observation", "mnsi-history-score", "MNSI history score (0 to 13)"),
+            text="Michigan Neuropathy Screening Instrument, history: score",
+        ),
+        "subject": patient_ref(client),
+        "effectiveDateTime": day(questionnaire.answered_on),
+        "performer": [author],
+        "valueInteger": questionnaire.score,
+        "derivedFrom": [ref("QuestionnaireResponse", response["id"])],
+        "referenceRange": [{"low": {"value": 0}, "high": {"value": MNSI_MAX_SCORE}}],
+        "note": [{"text": f"MNSI history: {questionnaire.wording}. A symptom-burden record, not a diagnosis."}],
+    }
+    return [response, score]
+
+
 # A whole client.
 
 
 def client_resources(client, plans, records, users):
     """Every resource of one client, Patient first; adds the users it refers to into `users` (id -> user).
 
-    `client` needs its conditions and clearances loaded (prefetched, or they are queried);
+    `client` needs its conditions, clearances, monofilament tests (with sites and therapist) and
+    MNSI questionnaires (with who entered them) loaded (prefetched, or they are queried);
     `plans` their items and therapist; `records` their items, addenda with authors, therapist
     and signer. Only signed records are exported: a draft may still change.
     """
     yield patient(client)
     yield neuropathy_condition(client)
+    tests = list(client.monofilament_tests.all())
+    found_by = {}  # condition id -> [(test, foot)] of the tests that found the loss of protective sensation
+    for test in tests:
+        for foot in FOOT_LABELS:
+            if condition_id := getattr(test, f"{foot}_condition_id"):
+                found_by.setdefault(condition_id, []).append((test, foot))
     for record in sorted(client.recorded_conditions(), key=lambda c: (c.noted_on, c.pk)):
         if record.code in LAB_CODES:
             yield lab_observation(client, record)
         elif record.code == INFUSION_CODE:
             yield infusion_procedure(client, record)
         else:
-            yield condition(client, record)
+            yield condition(client, record, found_by.get(record.pk, ()))
     for clearance in sorted(client.clearances.all(), key=lambda c: (c.cleared_on, c.pk)):
         yield clearance_document(client, clearance)
+    for test in tests:
+        if test.therapist_id:
+            users[test.therapist_id] = test.therapist
+        yield from monofilament_resources(client, test)
+    for questionnaire in client.mnsi_questionnaires.all():
+        users[questionnaire.entered_by_id] = questionnaire.entered_by
+        yield from mnsi_resources(client, questionnaire)
     for plan in plans:
         users[plan.therapist_id] = plan.therapist
         yield care_plan(client, plan, list(plan.items.all()))
@@ -775,6 +943,16 @@ def clients_for_export():
     return Client.objects.order_by("pk").prefetch_related(
         "conditions",
         "clearances",
+        Prefetch(
+            "monofilament_tests",
+            queryset=MonofilamentTest.objects.select_related("therapist")
+            .prefetch_related("sites")
+            .order_by("tested_on", "pk"),
+        ),
+        Prefetch(
+            "mnsi_questionnaires",
+            queryset=MnsiQuestionnaire.objects.select_related("entered_by").order_by("answered_on", "pk"),
+        ),
         Prefetch("plans", queryset=plans_for_export()),
         Prefetch("session_records", queryset=records_for_export()),
     )
