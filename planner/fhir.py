@@ -37,7 +37,8 @@ from clients.assessments import (
     SiteResult,
 )
 from clients.models import Client
-from planner.models import Addendum, PlanItem, SessionPlan, SessionRecord
+from planner.corrections import with_corrected_pressure, with_corrected_scores
+from planner.models import Addendum, PlanItem, RecordItem, SessionPlan, SessionRecord
 from protocols.vocabulary import (
     CONDITIONS,
     CONTRIBUTING_CAUSES,
@@ -586,14 +587,18 @@ def record_resources(client, record, items, addenda):
         if item.done:
             resources.append(region_procedure(client, record, item, period, encounter_ref, plan_ref, therapist))
     scores = [
-        ("pain_before", record.pain_before, start),
-        ("pain_after", record.pain_after, end or start),
-        ("numbness_before", record.numbness_before, start),
-        ("numbness_after", record.numbness_after, end or start),
+        ("pain_before", start),
+        ("pain_after", end or start),
+        ("numbness_before", start),
+        ("numbness_after", end or start),
     ]
-    for name, value, moment in scores:
+    for name, moment in scores:
+        # The value a correction by addendum set, where there is one (records_for_export annotates it).
+        value = getattr(record, f"corrected_{name}", getattr(record, name))
         if value is not None:
-            resources.append(score_observation(client, record, name, value, moment, encounter_ref, therapist))
+            resources.append(
+                score_observation(client, record, name, value, moment, encounter_ref, therapist, getattr(record, name))
+            )
     note = session_note(client, record, period, encounter_ref, therapist, amended=bool(addenda))
     resources.append(note)
     signer = practitioner_ref(record.signed_by)
@@ -614,19 +619,23 @@ def record_resources(client, record, items, addenda):
             ],
         }
     )
+    exported = {(r["resourceType"], r["id"]) for r in resources}
     for addendum in addenda:
-        resources.extend(addendum_resources(client, addendum, note))
+        resources.extend(addendum_resources(client, addendum, note, exported))
     return resources
 
 
 def region_procedure(client, record, item, period, encounter_ref, plan_ref, therapist):
     place = place_label(item.region, item.side)
-    extensions = [{"url": extension_url("walton-pressure-used"), "valueInteger": item.pressure_used}]
+    used = getattr(item, "corrected_pressure_used", item.pressure_used)
+    extensions = [{"url": extension_url("walton-pressure-used"), "valueInteger": used}]
     if item.pressure_planned is not None:
         extensions.append({"url": extension_url("walton-pressure-planned"), "valueInteger": item.pressure_planned})
     extensions.append({"url": extension_url("minutes"), "valueDuration": minutes_quantity(item.minutes)})
-    text = f"{place}: {item.minutes} minutes at pressure {item.pressure_used} on the Walton scale."
+    text = f"{place}: {item.minutes} minutes at pressure {used} on the Walton scale."
     notes = [{"text": text}]
+    if used != item.pressure_used:
+        notes.append({"text": f"Pressure used signed as {item.pressure_used}; corrected to {used} by an addendum."})
     if item.deviation_reason:
         extensions.append({"url": extension_url("deviation-reason"), "valueString": item.deviation_reason})
     if item.is_deviation:
@@ -657,15 +666,16 @@ SCORE_TEXTS = {
 }
 
 
-def score_observation(client, record, name, value, moment, encounter_ref, therapist):
+def score_observation(client, record, name, value, moment, encounter_ref, therapist, signed_value):
     code = name.replace("_", "-")
     codings = [ours("observation", code, SCORE_TEXTS[name])]
     if name.startswith("pain"):
         codings.insert(0, coding(LOINC, *PAIN_LOINC))
-    return {
+    corrected = value != signed_value
+    observation = {
         "resourceType": "Observation",
         "id": f"{code}-{record.pk}",
-        "status": "final",
+        "status": "amended" if corrected else "final",
         "category": [concept(coding(OBSERVATION_CATEGORY, "survey", "Survey"))],
         "code": concept(*codings, text=SCORE_TEXTS[name]),
         "subject": patient_ref(client),
@@ -674,6 +684,9 @@ def score_observation(client, record, name, value, moment, encounter_ref, therap
         "performer": [therapist],
         "valueInteger": value,
     }
+    if corrected:
+        observation["note"] = [{"text": f"Signed as {signed_value}; corrected to {value} by an addendum."}]
+    return observation
 
 
 def session_note_text(record):
@@ -710,7 +723,19 @@ def session_note(client, record, period, encounter_ref, therapist, amended):
     }
 
 
-def addendum_resources(client, addendum, note):
+def corrected_targets(addendum, exported):
+    """The score Observation or region Procedure an addendum corrected, when it is in the export."""
+    correction = getattr(addendum, "correction", None)
+    if correction is None:
+        return []
+    if correction.item_id is not None:
+        target = ("Procedure", f"record-item-{correction.item_id}")
+    else:
+        target = ("Observation", f"{correction.field.replace('_', '-')}-{addendum.record_id}")
+    return [ref(*target)] if target in exported else []
+
+
+def addendum_resources(client, addendum, note, exported):
     author = practitioner_ref(addendum.author)
     document = {
         "resourceType": "DocumentReference",
@@ -728,7 +753,7 @@ def addendum_resources(client, addendum, note):
     provenance = {
         "resourceType": "Provenance",
         "id": f"addendum-{addendum.pk}",
-        "target": [ref("DocumentReference", document["id"])],
+        "target": [ref("DocumentReference", document["id"])] + corrected_targets(addendum, exported),
         "recorded": instant(addendum.created_at),
         "activity": concept(coding(DATA_OPERATION, "APPEND", "append")),
         "agent": [{"type": concept(coding(PROVENANCE_PARTICIPANT, "author", "Author")), "who": author}],
@@ -930,10 +955,14 @@ def plans_for_export():
 
 
 def records_for_export():
+    # Scores and pressures come with the value the latest correction by addendum gave them.
     return (
-        SessionRecord.objects.signed()
+        with_corrected_scores(SessionRecord.objects.signed())
         .select_related("therapist", "signed_by")
-        .prefetch_related("items", Prefetch("addenda", queryset=Addendum.objects.select_related("author")))
+        .prefetch_related(
+            Prefetch("items", queryset=with_corrected_pressure(RecordItem.objects.all())),
+            Prefetch("addenda", queryset=Addendum.objects.select_related("author", "correction")),
+        )
         .order_by("started_at", "pk")
     )
 

@@ -14,6 +14,7 @@ from fhir.resources.R4B import get_fhir_model_class
 from clients.assessments import MONOFILAMENT_SITES, MnsiQuestionnaire, mnsi_score, record_monofilament
 from clients.models import Client
 from planner import services
+from planner.corrections import ScoreCorrection
 from planner.models import Addendum, PlanStatus, RecordItem, SessionPlan, SessionRecord
 from tests import factories
 
@@ -98,7 +99,8 @@ def signed_session(client, therapist, *, day=RECORD_DAY, deviation=True, addendu
         )
     SessionPlan.objects.filter(pk=plan.pk).update(status=PlanStatus.DONE)
     if addendum:
-        Addendum.objects.create(record=record, text="Pain after was 2, not 3.", author=therapist)
+        addendum = Addendum.objects.create(record=record, text="Pain after was 2, not 3.", author=therapist)
+        ScoreCorrection.objects.create(addendum=addendum, record=record, field="pain_after", original=3, corrected=2)
     return record
 
 
@@ -328,7 +330,11 @@ def test_signed_session_is_an_encounter_with_procedures_scores_and_a_signature(l
 
     pain_before = by_id(bundle, "Observation", f"pain-before-{record.pk}")
     assert (LOINC, "72514-3") in codes(pain_before["code"]) and pain_before["valueInteger"] == 6
-    assert by_id(bundle, "Observation", f"pain-after-{record.pk}")["valueInteger"] == 3
+    # The addendum corrected it: the corrected value, marked amended, with the signed one in a note.
+    pain_after = by_id(bundle, "Observation", f"pain-after-{record.pk}")
+    assert pain_after["valueInteger"] == 2 and pain_after["status"] == "amended"
+    assert pain_after["note"] == [{"text": "Signed as 3; corrected to 2 by an addendum."}]
+    assert pain_before["status"] == "final"
     numbness = by_id(bundle, "Observation", f"numbness-after-{record.pk}")
     assert codes(numbness["code"]) == {(f"{BASE}/CodeSystem/observation", "numbness-after")}
     assert numbness["valueInteger"] == 4
@@ -359,7 +365,10 @@ def test_addendum_appends_to_the_session_note_with_its_provenance(login, therapi
         {"code": "appends", "target": {"reference": f"DocumentReference/note-{addendum.record_id}"}}
     ]
     provenance = by_id(bundle, "Provenance", f"addendum-{addendum.pk}")
-    assert provenance["target"] == [{"reference": f"DocumentReference/addendum-{addendum.pk}"}]
+    assert provenance["target"] == [
+        {"reference": f"DocumentReference/addendum-{addendum.pk}"},
+        {"reference": f"Observation/pain-after-{addendum.record_id}"},
+    ]
     assert provenance["agent"][0]["who"]["reference"] == f"Practitioner/user-{therapist.pk}"
     assert by_id(bundle, "DocumentReference", f"note-{addendum.record_id}")["docStatus"] == "amended"
 
@@ -532,3 +541,29 @@ def test_mnsi_answers_and_score(login, therapist, full_client):
         score["valueInteger"] == questionnaire.score == 4
     )  # yes to 1, 2, 5 and 12; 7 and 13 answered "yes" score nothing
     assert score["derivedFrom"] == [{"reference": f"QuestionnaireResponse/mnsi-{questionnaire.pk}"}]
+
+
+@override_settings(FHIR_BASE_URL=BASE)
+def test_pressure_corrected_by_addendum(login, therapist):
+    client = factories.make_client(care_team=[therapist], symptoms={"feet:left": ["numbness"]})
+    record = signed_session(client, therapist, deviation=False, addendum=False)
+    item = record.items.first()
+    corrected = 1 if item.pressure_used != 1 else 0
+    addendum = Addendum.objects.create(record=record, text="Pressure was lighter on this side.", author=therapist)
+    ScoreCorrection.objects.create(
+        addendum=addendum,
+        record=record,
+        item=item,
+        field="pressure_used",
+        original=item.pressure_used,
+        corrected=corrected,
+    )
+    bundle = get_bundle(login, therapist, client)
+    procedure = by_id(bundle, "Procedure", f"record-item-{item.pk}")
+    used = [e["valueInteger"] for e in procedure["extension"] if e["url"].endswith("/walton-pressure-used")]
+    assert used == [1]
+    assert {"text": f"Pressure used signed as {item.pressure_used}; corrected to 1 by an addendum."} in procedure[
+        "note"
+    ]
+    provenance = by_id(bundle, "Provenance", f"addendum-{addendum.pk}")
+    assert {"reference": f"Procedure/record-item-{item.pk}"} in provenance["target"]
