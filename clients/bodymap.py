@@ -157,11 +157,10 @@ def place_label(region, side):
     return f"{side.capitalize()} {REGION_SINGULAR[region]}"
 
 
-def build(client, conditions, title):
-    """The body map of a client with these active conditions (in marker order)."""
+def _limbs(client, description):
+    """Each region/side's shape and shading, and the places list; adds a sentence per place to `description`."""
     shapes = _shapes()
     places, limbs = [], {}
-    description = ["Front view: the client's right side is on the left of the picture."]
     for region in REGIONS:
         for side in SIDES:
             codes = client.symptoms_at(region, side)
@@ -179,7 +178,13 @@ def build(client, conditions, title):
                 "place": f"{region}-{side}",
                 "tooltip": tooltip,
             }
+    return places, limbs
 
+
+def build(client, conditions, title):
+    """The body map of a client with these active conditions (in marker order)."""
+    description = ["Front view: the client's right side is on the left of the picture."]
+    places, limbs = _limbs(client, description)
     markers, drawn, used = [], [], {}
     for number, condition in enumerate(conditions, start=1):
         spots = _marker_spots(condition)

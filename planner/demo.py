@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from clients.demo import MEASURES_CLIENT
 from clients.models import Client, Condition
-from planner import recording, services
+from planner import plans, recording
 from planner.models import PlanStatus, SessionPlan, SessionRecord
 
 # (day offset, start, regions, what to do with it)
@@ -31,34 +31,19 @@ def seed_plans(therapists):
     for therapist in therapists:
         clients = list(Client.objects.for_user(therapist).active().order_by("last_name", "first_name")[: len(SCHEDULE)])
         for client, (offset, start, regions, outcome) in zip(clients, SCHEDULE, strict=False):
-            plan = services.create_plan(
+            plans.create_plan(
                 client=client,
                 therapist=therapist,
-                scheduled_for=services.as_datetime(today + timedelta(days=offset), start),
+                scheduled_for=plans.as_datetime(today + timedelta(days=offset), start),
                 regions=regions,
                 created_by=therapist,
                 goals="Ease burning and numbness; keep the joints moving.",
+                fit=True,
+                ready=outcome == "ready",
             )
-            items = list(plan.items.all())
-            if outcome == "ready":
-                plan.notes_acknowledged = True
-                _fit_to_limit(plan, items)
-                if not services.ready_problems(plan, items):
-                    plan.status = PlanStatus.READY
-                plan.save()
             created += 1
         created += _deferred_plan(therapist, today)
     return created
-
-
-def _fit_to_limit(plan, items):
-    """Drop regions from the end until the plan fits the session's minute limit."""
-    for item in reversed(items):
-        if sum(i.minutes for i in items if i.is_worked) <= plan.max_minutes:
-            break
-        if item.is_worked:
-            item.dropped = True
-            item.save(update_fields=["dropped"])
 
 
 def _deferred_plan(therapist, today):
@@ -68,10 +53,10 @@ def _deferred_plan(therapist, today):
         return 0
     if not client.conditions.filter(code="fever", resolved_on__isnull=True).exists():
         Condition.objects.create(client=client, code="fever", location="whole_body", noted_on=today, detail="38.4 °C")
-    services.create_plan(
+    plans.create_plan(
         client=client,
         therapist=therapist,
-        scheduled_for=services.as_datetime(today, time(16, 30)),
+        scheduled_for=plans.as_datetime(today, time(16, 30)),
         regions="hands,feet",
         created_by=therapist,
     )
@@ -147,15 +132,15 @@ def seed_course(therapist):
 
 
 def _recorded_session(therapist, client, day, scores, sign=False, regions="hands,feet"):
-    plan = services.create_plan(
+    plan = plans.create_plan(
         client=client,
         therapist=therapist,
-        scheduled_for=services.as_datetime(day, time(8, 0)),
+        scheduled_for=plans.as_datetime(day, time(8, 0)),
         regions=regions,
         created_by=therapist,
+        fit=True,
     )
     items = list(plan.items.all())
-    _fit_to_limit(plan, items)
     plan.status, plan.notes_acknowledged = PlanStatus.READY, True
     plan.save()
     worked = [item for item in items if item.is_worked]

@@ -143,16 +143,17 @@ REGION_CHOICES = [
 
 
 class PlanRequestForm(forms.Form):
-    """The builder's question to the engine: which day and time, which regions and sides."""
+    """The builder: which day and time, which regions and sides; the notes read; goals."""
 
     date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
     time = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time", "step": 900}), initial="09:00")
     regions = forms.MultipleChoiceField(
         choices=REGION_CHOICES,
         widget=forms.CheckboxSelectMultiple,
-        error_messages={"required": "Tick at least one region and side."},
+        error_messages={"required": "Regions: tick at least one region and side."},
     )
     goals = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    notes_acknowledged = forms.BooleanField(required=False, label="I have read every note of this proposal")
 
     def clean_date(self):
         day = self.cleaned_data["date"]
@@ -178,12 +179,13 @@ class PlanItemForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.item = item
         self.max_minutes = max_minutes
+        self.templates = {t.key: t for t in templates}
         # Short labels: the fieldset's legend names the region and side for screen readers.
         self.fields["template"].choices = [(t.key, t.name) for t in templates]
         self.fields["template"].label = "Template"
         self.fields["minutes"].label = "Minutes"
         self.fields["minutes"].max_value = max_minutes
-        self.fields["minutes"].widget.attrs.update({"min": 1, "max": max_minutes})
+        self.fields["minutes"].widget.attrs.update({"min": max(len(item.steps), 1), "max": max_minutes})
         self.fields["pressure"].label = "Pressure"
         self.fields["pressure"].choices = [
             (level, f"{level} · {WALTON_SCALE[level].label}") for level in range(0, (item.pressure_max or 0) + 1)
@@ -193,7 +195,7 @@ class PlanItemForm(forms.Form):
     def clean_minutes(self):
         minutes = self.cleaned_data["minutes"]
         if minutes > self.max_minutes:
-            raise forms.ValidationError(f"At most {self.max_minutes} minutes: the session's limit.")
+            raise forms.ValidationError(f"Minutes: at most {self.max_minutes}, the session's limit.")
         return minutes
 
     def clean_pressure(self):
@@ -203,6 +205,15 @@ class PlanItemForm(forms.Form):
                 f"Pressure {pressure} is above this region's cap of {self.item.pressure_max}; the notes say why."
             )
         return pressure
+
+    def clean(self):
+        cleaned = super().clean()
+        minutes, key = cleaned.get("minutes"), cleaned.get("template")
+        # A swapped template brings its own steps; the region needs a minute for each.
+        steps = len(self.templates[key].steps) if key and key != self.item.template_key else len(self.item.steps)
+        if minutes is not None and minutes < steps and "minutes" not in self.errors:
+            self.add_error("minutes", f"Minutes: at least {steps}, one for each of the {steps} steps.")
+        return cleaned
 
 
 class PlanDetailsForm(forms.Form):

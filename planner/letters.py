@@ -67,15 +67,18 @@ def _pressures(records):
         RecordItem.objects.filter(record__in=[r.pk for r in records], done=True).select_related("record")
     ).order_by("record__started_at", "pk")
     used = defaultdict(list)
+    above = 0
     for item in items:
         if item.corrected_pressure_used is not None:
             used[(item.region, item.side)].append(item.corrected_pressure_used)
+            above += item.pressure_planned is not None and item.corrected_pressure_used > item.pressure_planned
     # Client's right first, as on every page.
     order = {"right": 0, "left": 1}
-    return [
+    rows = [
         {"place": f"{side} {REGION_SINGULAR[region]}", "low": min(v), "high": max(v), "latest": v[-1]}
         for (region, side), v in sorted(used.items(), key=lambda kv: (kv[0][0], order.get(kv[0][1], 2)))
     ]
+    return rows, above
 
 
 def _adherence(client, start, end, given):
@@ -158,6 +161,7 @@ def letter_facts(client, start, end, therapist):
         for r in records
     ]
     dose = progress.sessions_per_week([s.day for s in scores])
+    pressures, above_plan = _pressures(records)
     return {
         "client": client.full_name,
         "born": _day_label(client.date_of_birth, True),
@@ -167,7 +171,8 @@ def letter_facts(client, start, end, therapist):
         "therapist": therapist.get_full_name() or therapist.username,
         "sessions": dose["sentence"] if dose else "No signed sessions in this period.",
         "adherence": _adherence(client, start, end, len(records)),
-        "pressures": _pressures(records),
+        "pressures": pressures,
+        "above_plan": int(above_plan),
         "pain": progress.change_sentence(progress.course_change(scores, "pain")),
         "numbness": progress.change_sentence(progress.course_change(scores, "numbness")),
         "adverse": _adverse(records),

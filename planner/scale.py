@@ -22,8 +22,8 @@ from protocols.engine import ClientFacts, ConditionFact
 from protocols.services import engine_templates
 
 from .models import PlanItem, PlanStatus, RecordItem, SessionPlan, SessionRecord, StaffProfile
+from .plans import facts_to_json, place_position, slot_end, worked_minutes
 from .roles import CLINIC_ADMIN, THERAPIST
-from .services import facts_to_json, slot_end, worked_minutes
 
 User = get_user_model()
 
@@ -354,7 +354,7 @@ class ScaleSeeder:
             plan_items = [
                 PlanItem(
                     plan=plan,
-                    position=position,
+                    position=place_position(region),
                     region=region["region"],
                     side=region["side"],
                     status=region["status"],
@@ -368,7 +368,7 @@ class ScaleSeeder:
                     steps=region["steps"],
                     notes=region["notes"],
                 )
-                for position, region in enumerate(proposal["regions"])
+                for region in proposal["regions"]
             ]
             items.extend(plan_items)
             if plan.status == PlanStatus.DONE:

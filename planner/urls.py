@@ -17,6 +17,7 @@ planner_patterns = [
     path("plans/<int:pk>.json", plans.plan_json, name="plan-json"),
     path("plans/<int:pk>/save/", plans.plan_save, name="plan-save"),
     path("plans/<int:pk>/rebuild/", plans.plan_rebuild, name="plan-rebuild"),
+    path("plans/<int:pk>/fit/", plans.plan_fit, name="plan-fit"),
     path("plans/<int:pk>/cancel/", plans.plan_cancel, name="plan-cancel"),
     path("plans/<int:pk>/print/", plans.plan_print, name="plan-print"),
     path("plans/<int:pk>/record/", records.record_edit, name="record-edit"),

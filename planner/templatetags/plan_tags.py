@@ -1,5 +1,7 @@
 from django import template
 
+from planner.proposals import region_rows
+from protocols.rules import RULES_BY_CODE
 from protocols.vocabulary import REGION_SINGULAR, WALTON_SCALE
 
 register = template.Library()
@@ -48,3 +50,43 @@ def walton_label(level):
 @register.filter
 def get_item(mapping, key):
     return mapping.get(key)
+
+
+@register.filter
+def rule_title(code):
+    """The rule's name as the library shows it, for "set by ..." on a card."""
+    rule = RULES_BY_CODE.get(code)
+    return rule.title if rule else code
+
+
+@register.filter
+def dropped_step(step):
+    """ "traction (each finger base to tip), platelets below 50,000" for one dropped step."""
+    if not isinstance(step, dict):
+        return str(step)
+    if step.get("text"):
+        # The engine's own line ("dropped: traction, platelets below 50,000"), after our heading.
+        return step["text"].removeprefix("dropped: ")
+    what = step.get("technique") or step.get("kind", "")
+    if step.get("kind") and step.get("technique") and step["kind"] not in step["technique"]:
+        what = f"{step['kind']} ({step['technique']})"
+    why = step.get("reason") or step.get("why") or rule_title(step.get("rule", ""))
+    return f"{what}, {why}" if why else what
+
+
+@register.filter
+def region_singular(region):
+    return REGION_SINGULAR.get(region, region)
+
+
+@register.filter
+def in_region_rows(rows):
+    """Record-form rows as region rows, the client's right first: (region, [right row, left row])."""
+    return region_rows([{**row, "region": row["plan_item"].region, "side": row["plan_item"].side} for row in rows])
+
+
+@register.filter
+def rule_titles(codes):
+    """ "Nadir window, PICC line and Very low platelets": the rules that set a cap, as one phrase."""
+    titles = [rule_title(code) for code in codes]
+    return " and ".join([", ".join(titles[:-1]), titles[-1]]) if len(titles) > 1 else "".join(titles)

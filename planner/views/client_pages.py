@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from clients.documents import export_client
 from clients.views import client_detail_context, client_for
-from planner import charts, corrections, fhir, progress, services
+from planner import charts, corrections, fhir, progress, proposals
 from planner.models import SessionPlan, SessionRecord
 from planner.roles import is_therapist
 
@@ -141,7 +141,7 @@ def export_json(request, pk):
     client = client_for(request, pk)
     document = export_client(client)
     plans = SessionPlan.objects.filter(client=client).select_related("therapist").prefetch_related("items")
-    document["plans"] = [services.plan_document(plan, list(plan.items.all())) for plan in plans]
+    document["plans"] = [proposals.plan_document(plan, list(plan.items.all())) for plan in plans]
     records = (
         SessionRecord.objects.filter(client=client)
         .select_related("signed_by")

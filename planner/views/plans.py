@@ -5,26 +5,25 @@ from datetime import date, timedelta
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from clients.models import Client
-from planner import bodymap, services
+from planner import bodymap, builder, plans, proposals
 from planner.forms import CancelPlanForm, PlanDetailsForm, PlanItemForm, PlanRequestForm
 from planner.models import PlanStatus, SessionPlan, SessionRecord
 from planner.roles import is_therapist
 from protocols import engine
 from protocols.services import engine_templates
-from protocols.vocabulary import REGION_SINGULAR, REGIONS, SIDES, WALTON_SCALE
+from protocols.vocabulary import REGIONS
 
 
 def _plan_for(request, pk):
     """A plan the user may see: their own as a therapist, any as a clinic admin; 404 otherwise."""
-    plans = SessionPlan.objects.for_user(request.user).select_related("client", "therapist")
-    return get_object_or_404(plans, pk=pk)
+    visible = SessionPlan.objects.for_user(request.user).select_related("client", "therapist")
+    return get_object_or_404(visible, pk=pk)
 
 
 def _own_plan(request, pk):
@@ -46,12 +45,16 @@ def _client_to_preview(request, pk):
     return get_object_or_404(Client.objects.for_user(request.user), pk=pk)
 
 
-def _items_with_forms(plan, items, data=None):
-    templates = engine_templates()
-    rows = []
-    for item in items:
+def _rows(plan, items, editable, data=None):
+    """The plan's places in page order, each with its document and, when editable, its form."""
+    templates = engine_templates() if editable else []
+    documents = proposals.item_documents(plan, items)
+    earlier = proposals.last_signed_proposal(plan.client, plan.scheduled_for, exclude_plan=plan)
+    session, documents = proposals.mark_new(plan.session, documents, earlier)
+    places = []
+    for item, document in zip(items, documents, strict=True):
         form = None
-        if item.status != "avoid":
+        if editable and item.status != "avoid":
             suitable = [
                 t
                 for t in templates
@@ -71,8 +74,139 @@ def _items_with_forms(plan, items, data=None):
                 templates=suitable,
                 max_minutes=plan.max_minutes,
             )
-        rows.append({"item": item, "region": services.item_document(item), "form": form})
-    return rows
+        places.append({"region": item.region, "side": item.side, "item": item, "document": document, "form": form})
+    return session, places
+
+
+def _plan_context(request, plan, details_form=None, data=None):
+    """Everything the plan page shows; `data` re-binds the adjustment forms after a refused save."""
+    items = list(plan.items.all())
+    stale = plan.is_open and plans.facts_changed(plan)
+    can_edit = plan.is_open and plan.therapist_id == request.user.pk and not plan.client.is_archived
+    editing = can_edit and (plan.status == PlanStatus.DRAFT or request.GET.get("edit") == "1" or data is not None)
+    session, places = _rows(plan, items, editing, data)
+    initial = {
+        "goals": plan.goals,
+        "notes": plan.notes,
+        "notes_acknowledged": plan.notes_acknowledged,
+        "version": plan.version,
+    }
+    return {
+        "plan": plan,
+        "client": plan.client,
+        "items": items,
+        "session": session,
+        "region_rows": proposals.region_rows(places),
+        "details_form": details_form or PlanDetailsForm(initial=initial),
+        "cancel_form": CancelPlanForm(),
+        "stale": stale,
+        "can_edit": can_edit,
+        "editing": editing,
+        "total_minutes": sum(item.minutes for item in items if item.is_worked),
+        "blockers": plans.plan_blockers(plan, items, stale) if plan.is_open else [],
+        "done": "" if plan.is_open else plan.get_status_display(),
+        "clearance": plan.client.latest_clearance(on=timezone.localdate(plan.scheduled_for)),
+        "record": SessionRecord.objects.filter(plan=plan).first(),
+        "can_record": plan.therapist_id == request.user.pk
+        and plan.status in (PlanStatus.READY, PlanStatus.DONE)
+        and timezone.localdate(plan.scheduled_for) <= timezone.localdate(),
+        "has_errors": any(p["form"] is not None and p["form"].is_bound and p["form"].errors for p in places),
+    }
+
+
+def _client_for_builder(request):
+    """The client named in the request, if the user may plan for them; else (None, a redirect)."""
+    client_id = request.GET.get("client") or request.POST.get("client")
+    if not str(client_id or "").isdigit():
+        messages.error(request, "Choose a client to plan for, from the client list.")
+        return None, redirect("/clients/")
+    client = _client_to_plan(request, int(client_id))
+    if client.is_archived:
+        messages.error(request, f"{client} is archived: archived clients cannot be planned for.")
+        return None, redirect(f"/clients/{client.pk}/")
+    return client, None
+
+
+@login_required
+def plan_new(request):
+    """The one-page builder: the proposal follows the choices; save as draft or as ready from here."""
+    client, refusal = _client_for_builder(request)
+    if refusal:
+        return refusal
+    data = builder.request_data(request, client)
+    form = PlanRequestForm(data, initial={"date": timezone.localdate(), "time": builder.default_start(), "regions": []})
+    draft = builder.Draft(client, request.user, form.cleaned_data) if data is not None and form.is_valid() else None
+    saving = request.method == "POST" and not {"preview", "preset", "use_time"} & set(request.POST)
+    if saving and draft and draft.clash:
+        form.add_error("time", draft.clash_text())
+    elif saving and draft and "ready" in request.POST and draft.blockers:
+        form.add_error(None, "Not saved: it cannot be ready yet. " + " ".join(b.text for b in draft.blockers))
+    elif saving and draft:
+        plan = draft.save(request.user, ready="ready" in request.POST)
+        done = "The plan is ready." if plan.status == PlanStatus.READY else "Plan saved as a draft."
+        messages.success(request, done)
+        return redirect("planner:plan-detail", plan.pk)
+    context = {"client": client, "form": form, "draft": draft, "presets": builder.presets(client)}
+    context["region_rows"] = [
+        (region, [f"{region}:{side}" for side in proposals.SIDES_IN_PAGE_ORDER]) for region in REGIONS
+    ]
+    return render(request, "planner/plan_new.html", context, status=400 if form.errors and saving else 200)
+
+
+@login_required
+def plan_detail(request, pk):
+    plan = _plan_for(request, pk)
+    return render(request, "planner/plan_detail.html", _plan_context(request, plan))
+
+
+@login_required
+@require_POST
+def plan_save(request, pk):
+    """Save the therapist's adjustments; with "mark_ready", also pass the ready gate."""
+    plan = _own_plan(request, pk)
+    if refusal := _locked(request, plan):
+        return refusal
+    context = _plan_context(request, plan, PlanDetailsForm(request.POST), request.POST)
+    places = [p for row in context["region_rows"] for p in row[1] if p and p["form"]]
+    details = context["details_form"]
+    if not (all([p["form"].is_valid() for p in places]) & details.is_valid()):
+        return render(request, "planner/plan_detail.html", context, status=400)
+    changes = {p["item"]: p["form"].cleaned_data for p in places}
+    try:
+        left = plans.save_changes(
+            plan,
+            version=details.cleaned_data["version"],
+            items=context["items"],
+            changes=changes,
+            details=details.cleaned_data,
+            mark_ready="mark_ready" in request.POST,
+        )
+    except plans.PlanChanged:
+        context["details_form"] = _with_version(details, SessionPlan.objects.get(pk=plan.pk).version)
+        context["details_form"].add_error(None, VERSION_CONFLICT)
+        return render(request, "planner/plan_detail.html", context, status=400)
+    if left:
+        messages.warning(request, "Saved as a draft. It cannot be marked ready yet: " + " ".join(b.text for b in left))
+    else:
+        messages.success(request, "The plan is ready." if plan.status == PlanStatus.READY else "Draft saved.")
+    return redirect("planner:plan-detail", plan.pk)
+
+
+VERSION_CONFLICT = (
+    "Someone saved this plan after you opened it, so your changes were not saved. "
+    "Your input is below; the plan as saved is on the plan page. Review and save again to keep yours."
+)
+
+
+def _locked(request, plan):
+    """A redirect with the reason when the plan cannot be changed any more; None when it can."""
+    if not plan.is_open:
+        messages.error(request, f"This plan is {plan.get_status_display().lower()} and can no longer be changed.")
+    elif plan.client.is_archived:
+        messages.error(request, f"{plan.client} is archived: restore the client to change this plan, or cancel it.")
+    else:
+        return None
+    return redirect("planner:plan-detail", plan.pk)
 
 
 def _with_version(form, version):
@@ -84,182 +218,6 @@ def _with_version(form, version):
     return fresh
 
 
-def _plan_context(plan, items, rows, details_form, stale):
-    total = sum(item.minutes for item in items if item.is_worked)
-    return {
-        "plan": plan,
-        "client": plan.client,
-        "session": plan.session,
-        "rows": rows,
-        "details_form": details_form,
-        "cancel_form": CancelPlanForm(),
-        "stale": stale,
-        "total_minutes": total,
-        "problems": services.ready_problems(plan, items, stale) if plan.is_open else [],
-        "walton": WALTON_SCALE,
-        "region_singular": REGION_SINGULAR,
-        "has_errors": any(row["form"] is not None and row["form"].is_bound and row["form"].errors for row in rows),
-    }
-
-
-@login_required
-def plan_new(request):
-    client_id = request.GET.get("client") or request.POST.get("client")
-    if not str(client_id or "").isdigit():
-        messages.error(request, "Choose a client to plan for, from the client list.")
-        return redirect("/clients/")
-    client = _client_to_plan(request, int(client_id))
-    if client.is_archived:
-        messages.error(request, f"{client} is archived: archived clients cannot be planned for.")
-        return redirect(f"/clients/{client.pk}/")
-
-    data = request.POST if request.method == "POST" else (request.GET if "date" in request.GET else None)
-    saving = request.method == "POST" and "preview" not in request.POST
-    form = PlanRequestForm(data, initial={"date": timezone.localdate(), "regions": []})
-    proposal = None
-    if data is not None and form.is_valid():
-        facts = client.facts_on(form.cleaned_data["date"])
-        proposal = services.propose(facts, engine.parse_regions(form.regions_text()))
-        if saving:
-            starts_at = services.as_datetime(form.cleaned_data["date"], form.cleaned_data["time"])
-            ends_at = services.slot_end(starts_at, services.worked_minutes(proposal))
-            clash = SessionPlan.objects.overlapping(request.user, starts_at, ends_at).select_related("client").first()
-            if clash:
-                start, end = timezone.localtime(clash.scheduled_for), timezone.localtime(clash.ends_at)
-                form.add_error(
-                    "time", f"You already have a session with {clash.client} from {start:%H:%M} to {end:%H:%M}."
-                )
-            else:
-                plan = services.create_plan(
-                    client=client,
-                    therapist=request.user,
-                    scheduled_for=starts_at,
-                    regions=form.regions_text(),
-                    created_by=request.user,
-                    goals=form.cleaned_data["goals"],
-                )
-                messages.success(request, "Plan saved as a draft. Adjust it, read the notes and mark it ready.")
-                return redirect("planner:plan-detail", plan.pk)
-    context = {
-        "client": client,
-        "form": form,
-        "proposal": proposal,
-        # Client's right first, as on the body map and the symptom grid (a front view).
-        "region_rows": [(region, [f"{region}:{side}" for side in reversed(SIDES)]) for region in REGIONS],
-        "region_singular": REGION_SINGULAR,
-        "planned_minutes": services.worked_minutes(proposal) if proposal else 0,
-    }
-    return render(request, "planner/plan_new.html", context)
-
-
-@login_required
-def plan_detail(request, pk):
-    plan = _plan_for(request, pk)
-    items = list(plan.items.all())
-    stale = plan.is_open and services.facts_changed(plan)
-    can_edit = plan.is_open and plan.therapist_id == request.user.pk and not plan.client.is_archived
-    rows = (
-        _items_with_forms(plan, items)
-        if can_edit
-        else [{"item": item, "region": services.item_document(item), "form": None} for item in items]
-    )
-    details_form = PlanDetailsForm(
-        initial={
-            "goals": plan.goals,
-            "notes": plan.notes,
-            "notes_acknowledged": plan.notes_acknowledged,
-            "version": plan.version,
-        }
-    )
-    context = _plan_context(plan, items, rows, details_form, stale)
-    context["can_edit"] = can_edit
-    context["clearance"] = plan.client.latest_clearance(on=timezone.localdate(plan.scheduled_for))
-    context["record"] = SessionRecord.objects.filter(plan=plan).first()
-    context["can_record"] = (
-        plan.therapist_id == request.user.pk
-        and plan.status in (PlanStatus.READY, PlanStatus.DONE)
-        and timezone.localdate(plan.scheduled_for) <= timezone.localdate()
-    )
-    return render(request, "planner/plan_detail.html", context)
-
-
-@login_required
-@require_POST
-def plan_save(request, pk):
-    """Save the therapist's adjustments; with "mark_ready", also pass the ready gate."""
-    plan = _own_plan(request, pk)
-    if not plan.is_open:
-        messages.error(request, f"This plan is {plan.get_status_display().lower()} and can no longer be changed.")
-        return redirect("planner:plan-detail", plan.pk)
-    if plan.client.is_archived:
-        messages.error(request, f"{plan.client} is archived: restore the client to change this plan, or cancel it.")
-        return redirect("planner:plan-detail", plan.pk)
-    items = list(plan.items.all())
-    rows = _items_with_forms(plan, items, request.POST)
-    details_form = PlanDetailsForm(request.POST)
-    forms_valid = all(row["form"].is_valid() for row in rows if row["form"]) & details_form.is_valid()
-    if forms_valid and details_form.cleaned_data["version"] != plan.version:
-        details_form = _with_version(details_form, plan.version)
-        details_form.add_error(
-            None,
-            "Someone saved this plan after you opened it, so your changes were not saved. "
-            "Your input is below; the plan as saved is on the plan page. Review and save again to keep yours.",
-        )
-        forms_valid = False
-    if not forms_valid:
-        stale = services.facts_changed(plan)
-        context = _plan_context(plan, items, rows, details_form, stale)
-        context["can_edit"] = True
-        return render(request, "planner/plan_detail.html", context, status=400)
-
-    with transaction.atomic():
-        swaps = {
-            (row["item"].region, row["item"].side): row["form"].cleaned_data["template"]
-            for row in rows
-            if row["form"]
-            and row["form"].cleaned_data["template"]
-            and row["form"].cleaned_data["template"] != row["item"].template_key
-        }
-        for row in rows:
-            if not row["form"]:
-                continue
-            item, cleaned = row["item"], row["form"].cleaned_data
-            item.minutes, item.pressure, item.dropped = cleaned["minutes"], cleaned["pressure"], cleaned["dropped"]
-            item.save(update_fields=["minutes", "pressure", "dropped"])
-        plan.goals = details_form.cleaned_data["goals"]
-        plan.notes = details_form.cleaned_data["notes"]
-        plan.notes_acknowledged = details_form.cleaned_data["notes_acknowledged"]
-        updated = SessionPlan.objects.filter(pk=plan.pk, version=plan.version).update(version=plan.version + 1)
-        if not updated:
-            transaction.set_rollback(True)
-            messages.error(request, "Someone saved this plan at the same moment; nothing was saved. Try again.")
-            return redirect("planner:plan-detail", plan.pk)
-        plan.version += 1
-        if swaps:
-            choices = {(item.region, item.side): item.template_key for item in items}
-            choices.update(swaps)
-            services.rebuild_plan(plan, choices=choices)
-            plan.refresh_from_db()
-            plan.notes_acknowledged = details_form.cleaned_data["notes_acknowledged"]
-        items = list(plan.items.all())
-        plan.ends_at = services.slot_end(plan.scheduled_for, sum(i.minutes for i in items if i.is_worked))
-        plan.status = PlanStatus.DRAFT
-        problems = []
-        if "mark_ready" in request.POST:
-            problems = services.ready_problems(plan, items, services.facts_changed(plan))
-            if not problems:
-                plan.status = PlanStatus.READY
-        plan.save()
-
-    if "mark_ready" in request.POST and problems:
-        messages.warning(request, "Saved as a draft. It cannot be marked ready yet: " + " ".join(problems))
-    elif plan.status == PlanStatus.READY:
-        messages.success(request, "The plan is ready.")
-    else:
-        messages.success(request, "Draft saved.")
-    return redirect("planner:plan-detail", plan.pk)
-
-
 @login_required
 @require_POST
 def plan_rebuild(request, pk):
@@ -268,8 +226,23 @@ def plan_rebuild(request, pk):
         messages.error(request, "Only a draft or ready plan of a client who is not archived can be rebuilt.")
         return redirect("planner:plan-detail", plan.pk)
     day = date.fromisoformat(plan.facts["plan_date"])
-    services.rebuild_plan(plan, facts=plan.client.facts_on(day))
+    plans.rebuild_plan(plan, facts=plan.client.facts_on(day))
     messages.success(request, "The plan was rebuilt with the client's current record. Read the notes again.")
+    return redirect("planner:plan-detail", plan.pk)
+
+
+@login_required
+@require_POST
+def plan_fit(request, pk):
+    """Trim an over-long plan to the session's minutes limit, in proportion."""
+    plan = _own_plan(request, pk)
+    if refusal := _locked(request, plan):
+        return refusal
+    total = plans.fit_plan(plan)
+    if total > plan.max_minutes:
+        messages.warning(request, f"Even at one minute per step the plan takes {total} minutes: drop a region.")
+    else:
+        messages.success(request, f"Trimmed to {total} minutes: each region shortened in proportion.")
     return redirect("planner:plan-detail", plan.pk)
 
 
@@ -283,11 +256,7 @@ def plan_cancel(request, pk):
     elif not form.is_valid():
         messages.error(request, "Say why the session is cancelled: the reason is kept with the plan.")
     else:
-        plan.status = PlanStatus.CANCELLED
-        plan.cancelled_at = timezone.now()
-        plan.cancel_reason = form.cleaned_data["reason"]
-        plan.version += 1
-        plan.save()
+        plans.cancel_plan(plan, form.cleaned_data["reason"])
         messages.success(request, "The plan is cancelled. It stays in the client's record.")
     return redirect("planner:plan-detail", plan.pk)
 
@@ -297,13 +266,17 @@ def plan_print(request, pk):
     plan = _plan_for(request, pk)
     items = list(plan.items.all())
     statuses = {(i.region, i.side): "dropped" if i.dropped else i.status for i in items}
+    document = proposals.plan_document(plan, items)
+    earlier = proposals.last_signed_proposal(plan.client, plan.scheduled_for, exclude_plan=plan)
+    session, regions = proposals.mark_new(plan.session, document["regions"], earlier)
     context = {
         "plan": plan,
         "client": plan.client,
-        "session": plan.session,
-        "document": services.plan_document(plan, items),
-        "severities": services.notes_by_severity(plan, items),
-        "stale": plan.is_open and services.facts_changed(plan),
+        "session": session,
+        "document": document,
+        "region_rows": proposals.region_rows(regions),
+        "severities": proposals.notes_by_severity(session, regions),
+        "stale": plan.is_open and plans.facts_changed(plan),
         "clearance": plan.client.latest_clearance(on=timezone.localdate(plan.scheduled_for)),
         "body_map": bodymap.status_map(statuses),
     }
@@ -313,7 +286,7 @@ def plan_print(request, pk):
 @login_required
 def plan_json(request, pk):
     plan = _plan_for(request, pk)
-    return JsonResponse(services.plan_document(plan, list(plan.items.all())), json_dumps_params={"indent": 2})
+    return JsonResponse(proposals.plan_document(plan, list(plan.items.all())), json_dumps_params={"indent": 2})
 
 
 def _json_error(parameter, message):
@@ -332,7 +305,7 @@ def plan_preview_json(request, pk):
         day = date.fromisoformat(day_text) if day_text else timezone.localdate()
     except ValueError:
         return _json_error("date", f"date: {day_text!r} is not a date in the form YYYY-MM-DD")
-    return JsonResponse(services.propose(client.facts_on(day), regions), json_dumps_params={"indent": 2})
+    return JsonResponse(plans.propose(client.facts_on(day), regions), json_dumps_params={"indent": 2})
 
 
 @login_required

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from clients.forms import ConditionForm
-from planner import corrections, recording, services
+from planner import corrections, plans, recording
 from planner.forms import AddendumForm, RecordForm, RecordItemForm
 from planner.models import SessionPlan, SessionRecord
 from planner.roles import is_clinic_admin
@@ -110,7 +110,7 @@ def _record_form_page(request, plan, record, form, rows, status):
         "rows": rows,
         "not_worked": [item for item in plan.items.all() if not item.is_worked],
         "finding_form": _finding_form(plan.client),
-        "stale": services.facts_changed(plan),
+        "stale": plans.facts_changed(plan),
         "has_item_errors": any(row["form"].is_bound and row["form"].errors for row in rows),
     }
     return render(request, "planner/record_form.html", context, status=status)
@@ -146,6 +146,7 @@ def _record_context(record, **extra):
         "corrected_fields": {c.field for c in record_corrections if c.field in scores},
         "corrections": record_corrections,
         "addenda": list(record.addenda.select_related("author")),
+        "attachments": list(record.attachments.select_related("uploaded_by")),
         **extra,
     }
 

@@ -1,30 +1,58 @@
-// Progressive enhancement: refresh the proposal as soon as the date or regions change.
-// Without JavaScript the "Show the proposal" button does the same with a plain GET.
+// Progressive enhancement of the plan builder: the proposal follows the therapist's choices.
+// Without JavaScript the same buttons submit the form and the page comes back with the proposal.
 (function () {
   var form = document.getElementById("plan-request");
   if (!form) return;
+  document.documentElement.classList.add("js");
   var timer = null;
-  function refresh() {
+  var latest = 0;
+
+  function refresh(keepAcknowledged) {
     var params = new URLSearchParams(new FormData(form));
     params.delete("csrfmiddlewaretoken");
+    // New places or a new day bring new notes: they must be read again.
+    if (!keepAcknowledged) params.delete("notes_acknowledged");
+    if (!params.has("regions")) params.set("preset", "");
     var url = form.action.split("?")[0] + "?" + params.toString();
-    fetch(url, { headers: { "X-Requested-With": "fetch" } })
+    var request = ++latest;
+    form.setAttribute("aria-busy", "true");
+    fetch(url, { headers: { "X-Requested-With": "fetch" }, credentials: "same-origin" })
       .then(function (response) { return response.text(); })
       .then(function (html) {
+        if (request !== latest) return;  // a newer choice is already on its way
         var doc = new DOMParser().parseFromString(html, "text/html");
         var fresh = doc.getElementById("proposal");
-        var freshForm = doc.getElementById("plan-request");
         if (fresh) document.getElementById("proposal").replaceWith(fresh);
-        // The save button appears once there is a proposal to save.
-        var actions = form.querySelector(".d-flex.flex-wrap.gap-2");
-        var freshActions = freshForm && freshForm.querySelector(".d-flex.flex-wrap.gap-2");
-        if (actions && freshActions) actions.innerHTML = freshActions.innerHTML;
+        form.removeAttribute("aria-busy");
         history.replaceState(null, "", url);
       });
   }
-  form.addEventListener("change", function (event) {
-    if (event.target.name === "goals") return;
+
+  function later(keepAcknowledged) {
     clearTimeout(timer);
-    timer = setTimeout(refresh, 150);
+    timer = setTimeout(function () { refresh(keepAcknowledged); }, 150);
+  }
+
+  form.addEventListener("change", function (event) {
+    var name = event.target.name;
+    if (name === "goals" || name === "notes_acknowledged") return;
+    later(name === "time");
+  });
+
+  form.addEventListener("click", function (event) {
+    var button = event.target.closest("button");
+    if (!button) return;
+    if (button.name === "preset") {
+      event.preventDefault();
+      var wanted = button.dataset.regions.split(",");
+      form.querySelectorAll("input[name=regions]").forEach(function (box) {
+        box.checked = wanted.indexOf(box.value) !== -1;
+      });
+      later(false);
+    } else if (button.name === "use_time") {
+      event.preventDefault();
+      form.querySelector("input[name=time]").value = button.value;
+      later(true);
+    }
   });
 })();

@@ -259,7 +259,7 @@ def plan_hands_and_feet(page, live_server, client_id, day, time):
     page.get_by_label("Time").fill(time)
     for place in ("Left hand", "Right hand", "Left foot", "Right foot"):
         page.get_by_label(place, exact=True).check()
-    page.get_by_role("button", name="Show the proposal").click()
+    expect(page.locator("#proposal article")).to_have_count(4)
     expect(page.get_by_role("heading", name=f"Proposal for {day:%A %-d %B %Y}")).to_be_visible()
     expect(region_card(page, "right foot")).to_be_visible()
 
@@ -291,7 +291,9 @@ def therapist_plans_the_cipn_client(page, live_server, clara, day):
     # Without a clearance on file the ready gate refuses, and says why.
     mark_ready(page)
     refusal = alert(page, "It cannot be marked ready yet")
-    expect(refusal).to_contain_text("Physician clearance is required and none dated within the last 365 days")
+    expect(refusal).to_contain_text(
+        "Physician clearance is required and none dated within the 365 days before the session"
+    )
     expect(page.locator(".page-header .badge")).to_have_text("Draft")
     expect(page.get_by_role("link", name="Record the session")).to_have_count(0)
     shot(page, "03-cipn-plan-refused")
@@ -358,10 +360,13 @@ def therapist_checks_the_schedule_and_prints(page, live_server, plan, day):
     expect(page.locator("main")).to_contain_text("46 of at most 60 minutes")
     expect(page.locator("main")).to_contain_text("required, on file")
     expect(page.locator("main")).to_contain_text("[platelets_very_low]")
+    # One row per region, the client's right in the first column.
     rows = page.locator("table.steps-table tbody tr")
-    expect(rows).to_have_count(4)
-    for index in range(4):
-        expect(rows.nth(index)).to_contain_text("1 · Light lotioning")
+    expect(rows).to_have_count(2)
+    for index in range(2):
+        expect(rows.nth(index).locator("td")).to_have_count(2)
+        for cell in range(2):
+            expect(rows.nth(index).locator("td").nth(cell)).to_contain_text("cap 1 (Light lotioning)")
     expect(page.get_by_text("Pain before")).to_be_visible()
     page.emulate_media(media="print")
     shot(page, "04-cipn-print-sheet")
@@ -418,7 +423,7 @@ def therapist_records_the_dpn_session(page, live_server, plan):
     page.get_by_role("button", name="Sign the record").click()
     reason = page.get_by_label("Reason for a pressure above the plan, right foot")
     expect(reason).to_have_class(re.compile("is-invalid"))
-    expect(page.locator("td", has=reason).locator(".invalid-feedback")).to_have_text(
+    expect(page.locator("fieldset", has=reason).locator(".invalid-feedback")).to_have_text(
         "Pressure 3 is above the plan's 2 for this region: say why."
     )
     expect(page.get_by_label("Pain before (0-10)")).to_have_value("5")
@@ -503,7 +508,7 @@ def admin_archives_and_exports(page, live_server, sign_in, hugo, dora, dpn_plan)
     }
     [plan] = document["plans"]
     assert (plan["id"], plan["status"], plan["therapist"]) == (dpn_plan, "done", "nia")
-    assert [(r["region"], r["side"], r["status"]) for r in plan["regions"]][2] == ("feet", "left", "avoid")
+    assert [(r["region"], r["side"], r["status"]) for r in plan["regions"]][3] == ("feet", "left", "avoid")
     [record] = document["records"]
     assert record["plan"] == dpn_plan
     assert record["signed_by"] == "nia" and record["signed_at"]

@@ -32,7 +32,8 @@ def test_therapist_plans_hands_and_feet_marks_ready_and_prints(page, live_server
     page.get_by_label("Time").fill("10:00")
     for place in ("Left hand", "Right hand", "Left foot", "Right foot"):
         page.get_by_label(place, exact=True).check()
-    page.get_by_role("button", name="Show the proposal").click()
+    # The proposal follows the ticks: no round trip to show it.
+    expect(page.locator("#proposal article")).to_have_count(4)
 
     left_foot = page.locator("article", has=page.get_by_role("heading", name="left foot"))
     expect(left_foot).to_contain_text("Do not work")

@@ -5,7 +5,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from clients.models import Client
-from planner import services
+from planner import plans
 from planner.models import PlanStatus
 from tests.factories import PASSWORD, make_therapist
 
@@ -22,8 +22,8 @@ def test_therapist_records_signs_sees_the_chart_and_adds_an_addendum(page, live_
         symptoms={"hands:left": ["tingling"], "hands:right": ["tingling"]},
     )
     client.care_team.add(tara)
-    start = services.as_datetime(timezone.localdate(), timezone.localtime().time().replace(second=0, microsecond=0))
-    plan = services.create_plan(client=client, therapist=tara, scheduled_for=start, regions="hands", created_by=tara)
+    start = plans.as_datetime(timezone.localdate(), timezone.localtime().time().replace(second=0, microsecond=0))
+    plan = plans.create_plan(client=client, therapist=tara, scheduled_for=start, regions="hands", created_by=tara)
     plan.status, plan.notes_acknowledged = PlanStatus.READY, True
     plan.save()
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 from clients import assessments
 from clients.assessments import MnsiQuestionnaire, MonofilamentSite, MonofilamentTest, mnsi_score, site_result
 from clients.models import Condition
-from planner import services
+from planner import plans
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -146,7 +146,7 @@ def post_test(login, user, client, **kwargs):
 
 
 def feet_notes(client, day=TODAY):
-    proposal = services.propose(client.facts_on(day), [("feet", "right"), ("feet", "left")])
+    proposal = plans.propose(client.facts_on(day), [("feet", "right"), ("feet", "left")])
     return {(r["side"]): {note["rule"] for note in r["notes"]} for r in proposal["regions"]}, proposal
 
 

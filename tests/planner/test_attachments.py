@@ -117,3 +117,22 @@ def test_names_django_would_clean_are_refused_by_the_check_too(name, message):
     # Django's upload parser already drops folders and unprintable characters; the check does not rely on it.
     with pytest.raises(ValidationError, match=message):
         clean_name(name)
+
+
+def test_a_file_attached_to_a_record_is_listed_on_the_record(login, therapist, client_record):
+    from planner.models import SessionRecord
+    from tests.planner.test_client_pages import signed_session
+
+    signed_session(login, therapist, client_record, "09:00")
+    record = SessionRecord.objects.get()
+    upload(
+        login,
+        therapist,
+        client_record,
+        name="photo.jpg",
+        content=b"\xff\xd8\xff\xe0" + b"0" * 20,
+        attach_to=f"record:{record.pk}",
+    )
+    attachment = Attachment.objects.get()
+    assert attachment.record == record and attachment.content_type == "image/jpeg"
+    assert "photo.jpg" in login(therapist).get(f"/records/{record.pk}/").content.decode()

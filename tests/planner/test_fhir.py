@@ -13,7 +13,7 @@ from fhir.resources.R4B import get_fhir_model_class
 
 from clients.assessments import MONOFILAMENT_SITES, MnsiQuestionnaire, mnsi_score, record_monofilament
 from clients.models import Client
-from planner import services
+from planner import plans
 from planner.corrections import ScoreCorrection
 from planner.models import Addendum, PlanStatus, RecordItem, SessionPlan, SessionRecord
 from tests import factories
@@ -61,10 +61,10 @@ def laterality(site):
 
 def signed_session(client, therapist, *, day=RECORD_DAY, deviation=True, addendum=True):
     """A plan for hands and feet on `day`, recorded and signed (one region above the planned pressure)."""
-    plan = services.create_plan(
+    plan = plans.create_plan(
         client=client,
         therapist=therapist,
-        scheduled_for=services.as_datetime(day, datetime.time(10, 0)),
+        scheduled_for=plans.as_datetime(day, datetime.time(10, 0)),
         regions="hands,feet",
         created_by=therapist,
         goals="Ease the burning in the feet.",
@@ -164,10 +164,10 @@ def full_client(therapist):
     )
     signed_session(client, therapist)
     # A plan still to come, and one whose record is only a draft: neither has an Encounter.
-    services.create_plan(
+    plans.create_plan(
         client=client,
         therapist=therapist,
-        scheduled_for=services.as_datetime(TODAY + timedelta(days=2), datetime.time(9, 0)),
+        scheduled_for=plans.as_datetime(TODAY + timedelta(days=2), datetime.time(9, 0)),
         regions="feet",
         created_by=therapist,
     )

@@ -51,6 +51,7 @@ def test_the_letter_preview_reports_the_course_without_diagnosis(login, therapis
     assert "no validated band" in page
     assert "score 9 of 13; 7 or more is the screening cut-off used in diabetes" in page
     assert "left foot 2 of 3 sites felt" in page and "Sign and save as sent" in page
+    assert "Every region was worked at or below the planned pressure." in page
     assert "diagnosis" not in page.replace("it is not a diagnosis", "").replace("not a diagnosis", "")
     assert not ProgressLetter.objects.exists()
 

@@ -180,7 +180,7 @@ def test_only_the_care_team_plans(login, therapist, second_therapist, clinic_adm
 def test_bad_plan_requests_are_refused_beside_the_field(login, therapist, change, field):
     client = make_dpn_client(therapist)
     response = login(therapist).post(f"/plans/new/?client={client.pk}", plan_data(**change))
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert field in response.context["form"].errors
     assert not SessionPlan.objects.exists()
 
@@ -189,7 +189,7 @@ def test_a_therapist_cannot_be_booked_twice_at_once(login, therapist):
     first, second = make_dpn_client(therapist), make_cipn_client(therapist)
     create_plan(login, therapist, first, time="10:00")
     response = login(therapist).post(f"/plans/new/?client={second.pk}", plan_data(time="10:15"))
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "already have a session" in " ".join(response.context["form"].errors["time"])
     assert SessionPlan.objects.count() == 1
     create_plan(login, therapist, second, time="11:00")
@@ -214,15 +214,19 @@ def test_therapist_lowers_pressure_shortens_and_drops(login, therapist):
     hand, right_foot = plan.items.get(region="hands", side="left"), plan.items.get(region="feet", side="right")
     data = save_data(
         plan,
-        **{f"item-{hand.pk}-pressure": 1, f"item-{hand.pk}-minutes": 6, f"item-{right_foot.pk}-dropped": "on"},
+        **{f"item-{hand.pk}-pressure": 1, f"item-{hand.pk}-minutes": 7, f"item-{right_foot.pk}-dropped": "on"},
     )
     assert login(therapist).post(f"/plans/{plan.pk}/save/", data).status_code == 302
     hand.refresh_from_db()
     right_foot.refresh_from_db()
-    assert (hand.pressure, hand.minutes, right_foot.dropped) == (1, 6, True)
+    assert (hand.pressure, hand.minutes, right_foot.dropped) == (1, 7, True)
     doc = login(therapist).get(f"/plans/{plan.pk}.json").json()
     left_hand = next(r for r in doc["regions"] if (r["region"], r["side"]) == ("hands", "left"))
-    assert left_hand["pressure_max"] == 1 and all(s["pressure"] <= 1 for s in left_hand["steps"])
+    # pressure_max is the rules' cap, as in the preview; pressure is the therapist's choice.
+    assert (left_hand["pressure_max"], left_hand["pressure"]) == (2, 1)
+    assert all(s["pressure"] <= 1 for s in left_hand["steps"])
+    # Seven steps in seven minutes: one minute each, adding up to the region.
+    assert [s["minutes"] for s in left_hand["steps"]] == [1] * 7 and left_hand["minutes"] == 7
     assert {"region": "feet", "side": "right"} in doc["dropped"]
 
 
@@ -276,15 +280,20 @@ def test_ready_is_refused_over_the_session_minutes(login, therapist):
     Condition.objects.create(client=client, code="cancer_fatigue", location="whole_body", noted_on=TODAY)
     plan = create_plan(login, therapist, client)
     assert plan.max_minutes == 30
-    login(therapist).post(f"/plans/{plan.pk}/save/", save_data(plan, mark_ready=True))
+    # The builder fitted 10 + 10 + 13 minutes to 30, in proportion.
+    assert sorted(i.minutes for i in plan.items.all() if i.is_worked) == [9, 9, 12]
+    hand = plan.items.get(region="hands", side="right")
+    response = login(therapist).post(
+        f"/plans/{plan.pk}/save/", save_data(plan, mark_ready=True, **{f"item-{hand.pk}-minutes": 10}), follow=True
+    )
+    assert "The plan totals 31 minutes; this session allows 30 at most." in response.content.decode()
     plan.refresh_from_db()
     assert plan.status == PlanStatus.DRAFT
-    hand = plan.items.get(region="hands", side="right")
     login(therapist).post(
         f"/plans/{plan.pk}/save/", save_data(plan, mark_ready=True, **{f"item-{hand.pk}-dropped": "on"})
     )
     plan.refresh_from_db()
-    assert plan.status == PlanStatus.READY  # 10 + 13 minutes now fit
+    assert plan.status == PlanStatus.READY  # 9 + 12 minutes fit
 
 
 def test_minutes_over_the_session_limit_are_refused_per_region(login, therapist):
@@ -394,12 +403,13 @@ def test_query_counts_do_not_grow_with_plans(login, therapist, django_assert_max
     with django_assert_max_num_queries(6):
         assert client.get(f"/plans/?from={TOMORROW}").status_code == 200
     # print: session, user, user groups, plan with client and therapist, items, the current facts
-    # (conditions, clearances: has the record changed?) and the clearance's restrictions
-    with django_assert_max_num_queries(9):
+    # (conditions, clearances: has the record changed?), the clearance's restrictions and the
+    # client's last signed session (for the notes that are new since)
+    with django_assert_max_num_queries(10):
         client.get(f"/plans/{plan.pk}/print/")
     # plan page adds the current facts (conditions, clearances), the clearance's restrictions,
-    # the record, and the templates with their steps
-    with django_assert_max_num_queries(12):
+    # the record, the last signed session, and the templates with their steps
+    with django_assert_max_num_queries(13):
         client.get(f"/plans/{plan.pk}/")
     _plans_for_more = [make_dpn_client(therapist, first_name=f"More{n}") for n in range(3)]
     for n, more in enumerate(_plans_for_more):

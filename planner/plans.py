@@ -1,0 +1,373 @@
+"""Session plans: building them from the engine, saving the therapist's changes, the ready gate."""
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from protocols import engine
+from protocols.services import engine_templates
+from protocols.steps import fit_minutes, min_minutes
+
+from .models import PlanItem, PlanStatus, SessionPlan
+
+# A booking holds at least this long, for intake and the skin check, even if little is worked.
+MIN_SLOT_MINUTES = 15
+
+
+class PlanChanged(Exception):
+    """Someone saved the plan after the form was opened; nothing of this save was kept."""
+
+
+def local_day(moment):
+    return timezone.localdate(moment) if timezone.is_aware(moment) else moment.date()
+
+
+def as_datetime(day, time):
+    return timezone.make_aware(datetime.combine(day, time))
+
+
+def slot_end(starts_at, minutes):
+    return starts_at + timedelta(minutes=max(minutes, MIN_SLOT_MINUTES))
+
+
+def worked_minutes(proposal):
+    return sum(region["minutes"] for region in proposal["regions"])
+
+
+# The facts a plan was built from, kept with it as JSON.
+
+
+def facts_to_json(facts):
+    """The engine facts as a JSON-safe dict, so a plan keeps exactly what it was built from."""
+    return {
+        "client_id": facts.client_id,
+        "neuropathy_type": facts.neuropathy_type,
+        "plan_date": facts.plan_date.isoformat(),
+        "symptoms": [
+            {"region": region, "side": side, "symptoms": sorted(codes)}
+            for (region, side), codes in sorted(facts.symptoms.items())
+            if codes
+        ],
+        "contributing_causes": sorted(facts.contributing_causes),
+        "conditions": [
+            {
+                "code": c.code,
+                "noted_on": c.noted_on.isoformat(),
+                "location": c.location,
+                "side": c.side,
+                "value": None if c.value is None else str(c.value),
+                "resolved_on": c.resolved_on.isoformat() if c.resolved_on else None,
+                "detail": c.detail,
+            }
+            for c in facts.conditions
+        ],
+        "clearance_date": facts.clearance_date.isoformat() if facts.clearance_date else None,
+    }
+
+
+def facts_from_json(data):
+    def day(value):
+        return date.fromisoformat(value) if value else None
+
+    return engine.ClientFacts(
+        client_id=data["client_id"],
+        neuropathy_type=data["neuropathy_type"],
+        plan_date=day(data["plan_date"]),
+        symptoms={(row["region"], row["side"]): frozenset(row["symptoms"]) for row in data["symptoms"]},
+        contributing_causes=frozenset(data["contributing_causes"]),
+        conditions=tuple(
+            engine.ConditionFact(
+                code=c["code"],
+                noted_on=day(c["noted_on"]),
+                location=c["location"],
+                side=c["side"],
+                value=None if c["value"] is None else Decimal(c["value"]),
+                resolved_on=day(c["resolved_on"]),
+                detail=c["detail"],
+            )
+            for c in data["conditions"]
+        ),
+        clearance_date=day(data["clearance_date"]),
+    )
+
+
+def facts_changed(plan):
+    """True when the client's facts for the session day differ from those the plan was built on."""
+    current = plan.client.facts_on(date.fromisoformat(plan.facts["plan_date"]))
+    return facts_to_json(current) != plan.facts
+
+
+# The proposal.
+
+
+def propose(facts, regions, choices=None):
+    """The engine's proposal with the clinic's current templates."""
+    return engine.propose(facts, regions, engine_templates(), choices)
+
+
+def fitted(proposal):
+    """The proposal with region minutes trimmed in proportion to the session's limit, and whether it was.
+
+    Steps are left as proposed: the pages scale them to the region's minutes (protocols.steps).
+    """
+    worked = [region for region in proposal["regions"] if region["status"] != "avoid"]
+    new_minutes = fit_minutes(
+        [(r["minutes"], min_minutes(r["steps"])) for r in worked], proposal["session"]["max_minutes"]
+    )
+    if new_minutes == [r["minutes"] for r in worked]:
+        return proposal, False
+    trimmed = dict(zip((id(r) for r in worked), new_minutes, strict=True))
+    regions = [{**r, "minutes": trimmed.get(id(r), r["minutes"])} for r in proposal["regions"]]
+    return {**proposal, "regions": regions}, True
+
+
+# The ready gate (RULES.md "How the engine combines rules", step 7).
+
+
+@dataclass(frozen=True)
+class Blocker:
+    """One reason a plan cannot be marked ready, and where to fix it when a page can."""
+
+    code: str
+    text: str
+    fix_url: str = ""
+    fix_label: str = ""
+
+
+def blockers(*, session, client_id, day, minutes, worked, acknowledged, stale=False):
+    """Everything that stops a plan from being marked ready, in the order a therapist fixes them."""
+    found = []
+    if session["status"] == "defer":
+        found.append(
+            Blocker(
+                "deferred", f"The session is deferred: no hands-on session on {day:%-d %b %Y} (see the session notes)."
+            )
+        )
+    if session["requires_clearance"] and not session["clearance_on_file"]:
+        found.append(
+            Blocker(
+                "clearance",
+                "Physician clearance is required and none dated within the 365 days before the session is on file.",
+                f"/clients/{client_id}/clearances/new/",
+                "Record the clearance",
+            )
+        )
+    if minutes > session["max_minutes"]:
+        found.append(
+            Blocker(
+                "minutes", f"The plan totals {minutes} minutes; this session allows {session['max_minutes']} at most."
+            )
+        )
+    if not worked:
+        found.append(Blocker("nothing", "No region is planned to be worked."))
+    if stale:
+        found.append(
+            Blocker("stale", "The client's record changed after this plan was built: rebuild it with today's facts.")
+        )
+    if not acknowledged:
+        found.append(Blocker("unread", "The notes are not marked as read: tick that you have read every note."))
+    return found
+
+
+def plan_blockers(plan, items, stale=False):
+    """Blockers of a saved plan, from its snapshot and the therapist's choices."""
+    return blockers(
+        session=plan.session,
+        client_id=plan.client_id,
+        day=local_day(plan.scheduled_for),
+        minutes=sum(item.minutes for item in items if item.is_worked),
+        worked=any(item.is_worked for item in items),
+        acknowledged=plan.notes_acknowledged,
+        stale=stale,
+    )
+
+
+def ready_problems(plan, items, stale=False):
+    """Why the plan cannot be marked ready yet, as sentences; empty when it can."""
+    return [blocker.text for blocker in plan_blockers(plan, items, stale)]
+
+
+# Writing plans.
+
+
+def _item_from_region(plan, position, region):
+    return PlanItem(
+        plan=plan,
+        position=position,
+        region=region["region"],
+        side=region["side"],
+        status=region["status"],
+        template_key=region["template_key"],
+        template_name=region["template"],
+        template_version=region["template_version"],
+        pressure_max=region["pressure_max"],
+        pressure=region["pressure_max"],
+        proposed_minutes=region["minutes"],
+        minutes=region["minutes"],
+        steps=region["steps"],
+        notes=region["notes"],
+    )
+
+
+def place_position(region):
+    """Plan items are kept in page order: arms, hands, legs, feet; the client's right first."""
+    return engine.REGIONS.index(region["region"]) * 2 + (0 if region["side"] == "right" else 1)
+
+
+@transaction.atomic
+def create_plan(*, client, therapist, scheduled_for, regions, created_by, goals="", fit=False, ready=False):
+    """Build the proposal for the client on the session day and save it as a plan.
+
+    With `fit`, region minutes are trimmed to the session's limit; with `ready`, the plan is
+    marked ready when nothing blocks it (the caller has shown the notes and had them acknowledged).
+    """
+    facts = client.facts_on(local_day(scheduled_for))
+    proposal = propose(facts, engine.parse_regions(regions))
+    worked = fitted(proposal)[0] if fit else proposal
+    plan = SessionPlan.objects.create(
+        client=client,
+        therapist=therapist,
+        scheduled_for=scheduled_for,
+        ends_at=slot_end(scheduled_for, worked_minutes(worked)),
+        regions=regions,
+        facts=facts_to_json(facts),
+        proposal=proposal,
+        goals=goals,
+        notes_acknowledged=ready,
+        created_by=created_by,
+    )
+    items = []
+    for region in worked["regions"]:
+        item = _item_from_region(plan, place_position(region), region)
+        item.proposed_minutes = next(
+            r["minutes"] for r in proposal["regions"] if (r["region"], r["side"]) == (item.region, item.side)
+        )
+        items.append(item)
+    PlanItem.objects.bulk_create(items)
+    if ready and not plan_blockers(plan, items):
+        plan.status = PlanStatus.READY
+        plan.save(update_fields=["status"])
+    return plan
+
+
+@transaction.atomic
+def rebuild_plan(plan, facts=None, choices=None):
+    """Replace the plan's proposal: with today's facts (a rebuild) or the stored ones (a template swap).
+
+    The therapist's minutes, pressures and dropped regions are kept where the new proposal still
+    allows them; the plan returns to draft and the notes must be read again.
+    """
+    facts = facts or facts_from_json(plan.facts)
+    previous = {(item.region, item.side): item for item in plan.items.all()}
+    if choices is None:
+        choices = {key: item.template_key for key, item in previous.items()}
+    proposal = propose(facts, list(previous), _valid_choices(choices))
+    items = []
+    for region in proposal["regions"]:
+        old = previous[(region["region"], region["side"])]
+        item = _item_from_region(plan, place_position(region), region)
+        item.pk = old.pk  # the same region/side keeps its row, so records that point at it stay valid
+        if item.status != "avoid" and old.template_key == item.template_key:
+            item.dropped = old.dropped
+            item.minutes = max(old.minutes, min_minutes(item.steps))
+            if old.pressure is not None:
+                item.pressure = min(old.pressure, item.pressure_max)
+        item.save()
+        items.append(item)
+    plan.facts = facts_to_json(facts)
+    plan.proposal = proposal
+    plan.status = PlanStatus.DRAFT
+    plan.notes_acknowledged = False
+    plan.ends_at = slot_end(plan.scheduled_for, sum(i.minutes for i in items if i.is_worked))
+    plan.version += 1
+    plan.save()
+    return plan
+
+
+def _valid_choices(choices):
+    """Template choices that still exist; a retired template falls back to the default."""
+    keys = {template.key for template in engine_templates()}
+    return {target: key for target, key in choices.items() if key in keys}
+
+
+@transaction.atomic
+def save_changes(plan, *, version, items, changes, details, mark_ready):
+    """Save the therapist's changes to an open plan; with `mark_ready`, pass the ready gate too.
+
+    `changes` maps each adjustable item to its cleaned form data (template, minutes, pressure,
+    dropped); `details` holds goals, notes and notes_acknowledged. Returns the blockers left (empty
+    when the plan is now ready, or when it was not asked to be). Raises PlanChanged when someone
+    saved the plan since `version` was read.
+    """
+    claimed = SessionPlan.objects.filter(pk=plan.pk, version=version).update(version=version + 1)
+    if not claimed:
+        raise PlanChanged
+    plan.version = version + 1
+    swaps = {}
+    for item, cleaned in changes.items():
+        if cleaned["template"] and cleaned["template"] != item.template_key:
+            swaps[(item.region, item.side)] = cleaned["template"]
+        item.minutes, item.pressure, item.dropped = cleaned["minutes"], cleaned["pressure"], cleaned["dropped"]
+        item.save(update_fields=["minutes", "pressure", "dropped"])
+    if swaps:
+        rebuild_plan(plan, choices={**{(i.region, i.side): i.template_key for i in items}, **swaps})
+    plan.goals, plan.notes = details["goals"], details["notes"]
+    plan.notes_acknowledged = details["notes_acknowledged"]
+    items = list(plan.items.all())
+    plan.ends_at = slot_end(plan.scheduled_for, sum(i.minutes for i in items if i.is_worked))
+    plan.status = PlanStatus.DRAFT
+    left = plan_blockers(plan, items, facts_changed(plan)) if mark_ready else []
+    if mark_ready and not left:
+        plan.status = PlanStatus.READY
+    plan.save()
+    return left
+
+
+@transaction.atomic
+def fit_plan(plan):
+    """Trim the worked regions' minutes in proportion to the session's limit, none below its step count.
+
+    Returns the plan's new total. The plan returns to draft: it was over the limit, so it was not ready.
+    """
+    items = [item for item in plan.items.all() if item.is_worked]
+    new_minutes = fit_minutes([(item.minutes, min_minutes(item.steps)) for item in items], plan.max_minutes)
+    for item, minutes in zip(items, new_minutes, strict=True):
+        if item.minutes != minutes:
+            item.minutes = minutes
+            item.save(update_fields=["minutes"])
+    plan.ends_at = slot_end(plan.scheduled_for, sum(new_minutes))
+    plan.status = PlanStatus.DRAFT
+    plan.version += 1
+    plan.save()
+    return sum(new_minutes)
+
+
+def cancel_plan(plan, reason):
+    plan.status = PlanStatus.CANCELLED
+    plan.cancelled_at = timezone.now()
+    plan.cancel_reason = reason
+    plan.version += 1
+    plan.save()
+
+
+# The therapist's day: clashes and the next free slot.
+
+
+def clash_and_next_free(therapist, starts_at, minutes, exclude=None):
+    """The therapist's booked plan that overlaps the slot (or None), and the first free start from it on that day."""
+    ends_at = slot_end(starts_at, minutes)
+    booked = SessionPlan.objects.booked().filter(therapist=therapist, scheduled_for__date=local_day(starts_at))
+    if exclude is not None:
+        booked = booked.exclude(pk=exclude.pk)
+    booked = list(booked.select_related("client").order_by("scheduled_for"))
+    clash = next((p for p in booked if p.scheduled_for < ends_at and p.ends_at > starts_at), None)
+    if clash is None:
+        return None, starts_at
+    candidate = starts_at
+    for plan in booked:
+        if plan.scheduled_for < slot_end(candidate, minutes) and plan.ends_at > candidate:
+            candidate = max(candidate, plan.ends_at)
+    return clash, candidate

@@ -1,0 +1,154 @@
+"""A plan as it is read: proposal-shaped documents, places in page order, notes new since last time."""
+
+from protocols.steps import scale_steps
+from protocols.vocabulary import REGION_SINGULAR, REGIONS
+
+from .models import SessionRecord
+
+# Client's right first, as on the body map (a front view): every page and sheet uses this order.
+SIDES_IN_PAGE_ORDER = ("right", "left")
+
+
+def place_key(region):
+    """Sort key of a region/side dict or object: arms, hands, legs, feet; right before left."""
+    name, side = (region["region"], region["side"]) if isinstance(region, dict) else (region.region, region.side)
+    return REGIONS.index(name), SIDES_IN_PAGE_ORDER.index(side)
+
+
+def region_rows(places):
+    """Places grouped by region, one row each: (region, [right or None, left or None])."""
+    by_place = {place_key(place): place for place in places}
+    rows = []
+    for index, region in enumerate(REGIONS):
+        pair = [by_place.get((index, side)) for side in range(len(SIDES_IN_PAGE_ORDER))]
+        if any(pair):
+            rows.append((region, pair))
+    return rows
+
+
+def display_steps(steps, minutes, pressure):
+    """The steps as they will be worked: scaled to the region's minutes and at most its planned pressure."""
+    if not steps or minutes < len(steps):
+        return list(steps)
+    return [
+        {**step, "pressure": min(step["pressure"], pressure)} if pressure is not None else step
+        for step in scale_steps(steps, minutes)
+    ]
+
+
+def region_document(region):
+    """One region/side of an engine proposal with its steps scaled to its minutes (the builder's cards)."""
+    return {
+        **region,
+        "pressure": region["pressure_max"],
+        "pressure_set_by": region.get("pressure_set_by", []),
+        "dropped_steps": region.get("dropped_steps", []),
+        "steps": display_steps(region["steps"], region["minutes"], region["pressure_max"]),
+    }
+
+
+def item_document(item, proposed=None):
+    """One planned region/side in the proposal's shape, with the therapist's pressure and minutes.
+
+    `pressure_max` is the rules' cap (as in the preview) and `pressure` the therapist's choice;
+    `proposed` is the engine's region from the plan's snapshot, for what the item does not keep.
+    """
+    proposed = proposed or {}
+    minutes = item.minutes if item.is_worked else 0
+    return {
+        "region": item.region,
+        "side": item.side,
+        "status": item.status,
+        "pressure_max": item.pressure_max,
+        "pressure": item.pressure,
+        "pressure_set_by": proposed.get("pressure_set_by", []),
+        "template": item.template_name,
+        "template_key": item.template_key,
+        "template_version": item.template_version,
+        "minutes": minutes,
+        "steps": display_steps(item.steps, item.minutes, item.pressure) if item.status != "avoid" else [],
+        "dropped_steps": proposed.get("dropped_steps", []),
+        "notes": item.notes,
+    }
+
+
+def _proposed_regions(plan):
+    return {(r["region"], r["side"]): r for r in plan.proposal["regions"]}
+
+
+def item_documents(plan, items):
+    proposed = _proposed_regions(plan)
+    return [item_document(item, proposed.get((item.region, item.side))) for item in items]
+
+
+def plan_document(plan, items):
+    """The saved plan in the proposal's shape (DESIGN.md) plus id, date, status and therapist."""
+    items = sorted(items, key=place_key)
+    regions = [doc for item, doc in zip(items, item_documents(plan, items), strict=True) if not item.dropped]
+    return {
+        "id": plan.pk,
+        "client": plan.client_id,
+        "neuropathy_type": plan.proposal["neuropathy_type"],
+        "scheduled_for": plan.scheduled_for.isoformat(),
+        "status": plan.status,
+        "therapist": plan.therapist.username,
+        "goals": plan.goals,
+        "notes": plan.notes,
+        "session": {**plan.session, "planned_minutes": sum(r["minutes"] for r in regions)},
+        "regions": regions,
+        "dropped": [{"region": i.region, "side": i.side} for i in items if i.dropped],
+    }
+
+
+SEVERITY_ORDER = [("defer", "Defer"), ("avoid", "Do not work"), ("modify", "Work with changes"), ("caution", "Caution")]
+
+
+def notes_by_severity(session, regions):
+    """Every note, of the session and the regions, grouped by severity for the print sheet."""
+    groups = {severity: [] for severity, _ in SEVERITY_ORDER}
+    for note in session["notes"]:
+        groups[note["severity"]].append({**note, "where": "session"})
+    for region in sorted(regions, key=place_key):
+        for note in region["notes"]:
+            where = f"{region['side']} {REGION_SINGULAR[region['region']]}"
+            groups[note["severity"]].append({**note, "where": where})
+    return [{"severity": severity, "label": label, "notes": groups[severity]} for severity, label in SEVERITY_ORDER]
+
+
+# "New" notes (RULES.md "How a plan reads"): by rule code and place, never by text.
+
+SESSION_PLACE = ("session", "")
+
+
+def note_places(proposal):
+    """{(rule, region, side)} of every note of a proposal; session notes sit at ("session", "")."""
+    places = {(note["rule"], *SESSION_PLACE) for note in proposal["session"]["notes"]}
+    for region in proposal["regions"]:
+        places.update((note["rule"], region["region"], region["side"]) for note in region["notes"])
+    return places
+
+
+def last_signed_proposal(client, before, exclude_plan=None):
+    """The proposal of the plan of the client's last signed session before `before`, or None."""
+    records = SessionRecord.objects.signed().filter(client=client, started_at__lt=before).select_related("plan")
+    if exclude_plan is not None:
+        records = records.exclude(plan=exclude_plan)
+    record = records.order_by("-started_at", "-pk").first()
+    return record.plan.proposal if record else None
+
+
+def mark_new(session, regions, earlier):
+    """The session and regions with each note marked "new" when the earlier proposal had no such note there.
+
+    With no earlier signed session there is nothing to compare with: no note is marked.
+    """
+    if earlier is None:
+        return session, regions
+    known = note_places(earlier)
+
+    def marked(notes, region, side):
+        return [{**note, "new": (note["rule"], region, side) not in known} for note in notes]
+
+    session = {**session, "notes": marked(session["notes"], *SESSION_PLACE)}
+    regions = [{**r, "notes": marked(r["notes"], r["region"], r["side"])} for r in regions]
+    return session, regions
