@@ -147,12 +147,12 @@ def restore_cell(value):
     return value[1:] if value.startswith("'") and value[1:].startswith(FORMULA_STARTS) else value
 
 
-def csv_row(client):
+def csv_row(client, care_team):
     """A client's CSV row, its cells safe to open in a spreadsheet."""
-    return [neutralise_cell(value) for value in _csv_values(client)]
+    return [neutralise_cell(value) for value in _csv_values(client, care_team)]
 
 
-def _csv_values(client):
+def _csv_values(client, care_team):
     return [
         client.external_id,
         client.first_name,
@@ -161,16 +161,44 @@ def _csv_values(client):
         client.phone,
         client.email,
         client.neuropathy_type,
-        ";".join(sorted(user.username for user in client.care_team.all())),
+        ";".join(sorted(care_team)),
     ]
 
 
-def write_csv(clients, out):
-    """Write clients (care_team prefetched) as the CSV that import_clients reads back."""
-    writer = csv.writer(out)
+def csv_chunks(clients, chunk_size=2000):
+    """The CSV that import_clients reads back, as text a chunk of clients at a time: constant memory
+    whatever the number of clients (rows read through a server-side cursor as tuples, and one
+    care-team query per chunk; usernames looked up once)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
     writer.writerow(CSV_COLUMNS)
-    for client in clients:
-        writer.writerow(csv_row(client))
+    usernames = dict(User.objects.values_list("pk", "username"))
+    fields = ["pk", *(name for name in CSV_COLUMNS if name != "care_team")]
+    chunk = []
+    for client in clients.values_list(*fields, named=True).iterator(chunk_size=chunk_size):
+        chunk.append(client)
+        if len(chunk) == chunk_size:
+            _write_chunk(writer, chunk, usernames)
+            yield _drain(buffer)
+            chunk = []
+    _write_chunk(writer, chunk, usernames)
+    yield _drain(buffer)
+
+
+def _write_chunk(writer, clients, usernames):
+    teams = {client.pk: [] for client in clients}
+    if teams:
+        links = Client.care_team.through.objects.filter(client_id__in=list(teams))
+        for client_id, user_id in links.values_list("client_id", "user_id"):
+            teams[client_id].append(usernames[user_id])
+    writer.writerows(csv_row(client, teams[client.pk]) for client in clients)
+
+
+def _drain(buffer):
+    text = buffer.getvalue()
+    buffer.seek(0)
+    buffer.truncate()
+    return text
 
 
 # Reading files.

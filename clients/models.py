@@ -1,9 +1,9 @@
 import datetime
+import unicodedata
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.db.models.functions import Upper
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
@@ -41,18 +41,23 @@ EVENT_CODES = [*LAB_CODES, "chemo_infusion"]
 
 
 class PrefixSearchIndex(models.Index):
-    """An index on UPPER(column) that serves case-insensitive prefix search (`istartswith`).
-
-    PostgreSQL uses a btree index for LIKE 'SMI%' only with the pattern operator class (unless
-    the database collation is C), so it gets one there. SQLite's LIKE does not use indexes
-    this way and scans, which is fine at the size of a clinic.
-    """
+    """An index on UPPER(column) with the pattern operator class on PostgreSQL (migration 0001 made three)."""
 
     def create_sql(self, model, schema_editor, using="", **kwargs):
         statement = super().create_sql(model, schema_editor, using, **kwargs)
         if schema_editor.connection.vendor == "postgresql":
             statement.parts["columns"] = f"{statement.parts['columns']} text_pattern_ops"
         return statement
+
+
+# Letters that carry no accent to strip but that people type without their stroke or ligature.
+_PLAIN_LETTERS = str.maketrans({"ø": "o", "æ": "ae", "œ": "oe", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "ı": "i"})
+
+
+def search_text(text):
+    """Lower case without accents, as names are stored and searched: "Martínez" and "MARTINEZ" give "martinez"."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold().translate(_PLAIN_LETTERS))
+    return "".join(char for char in decomposed if not unicodedata.combining(char)).translate(_PLAIN_LETTERS)
 
 
 class ClientArchived(Exception):
@@ -80,12 +85,20 @@ class ClientQuerySet(models.QuerySet):
         return self.filter(archived_at__isnull=False)
 
     def search(self, text):
-        """Every word must start a first name, last name or external id (case-insensitive)."""
-        for word in text.split():
-            self = self.filter(
-                Q(last_name__istartswith=word) | Q(first_name__istartswith=word) | Q(external_id__istartswith=word)
-            )
-        return self
+        """Clients whose name or external id holds every word, accents and case ignored, best match first:
+        the last name starting with the first word, then any name or the id starting with it, then the rest."""
+        words = search_text(text).split()
+        if not words:
+            return self
+        for word in words:
+            self = self.filter(search_name__contains=word)
+        rank = models.Case(
+            models.When(search_name__startswith=words[0], then=0),
+            models.When(search_name__contains=f" {words[0]}", then=1),
+            default=2,
+            output_field=models.IntegerField(),
+        )
+        return self.alias(search_rank=rank).order_by("search_rank", "last_name", "first_name", "pk")
 
 
 class Client(models.Model):
@@ -125,8 +138,10 @@ class Client(models.Model):
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # "martinez maria c-1001": last name, first name and external id through search_text(), kept by save().
+    search_name = models.CharField(max_length=300, blank=True, editable=False)
 
-    history = HistoricalRecords(m2m_fields=["care_team"], excluded_fields=["version", "updated_at"])
+    history = HistoricalRecords(m2m_fields=["care_team"], excluded_fields=["version", "updated_at", "search_name"])
 
     objects = ClientQuerySet.as_manager()
 
@@ -161,18 +176,31 @@ class Client(models.Model):
             models.CheckConstraint(condition=Q(version__gte=1), name="client_version_positive"),
         ]
         indexes = [
-            # The list's ?q= search: UPPER(last_name) LIKE UPPER('smi%').
-            PrefixSearchIndex(Upper("last_name"), name="client_last_name_search"),
-            # The list's ?q= search: UPPER(first_name) LIKE UPPER('mar%').
-            PrefixSearchIndex(Upper("first_name"), name="client_first_name_search"),
-            # The list's ?q= search on ids: UPPER(external_id) LIKE UPPER('C-10%').
-            PrefixSearchIndex(Upper("external_id"), name="client_external_id_search"),
-            # The list's ORDER BY last_name, first_name.
-            models.Index(fields=["last_name", "first_name"], name="client_name_order"),
+            # The list's ORDER BY last_name, first_name, id (and the CSV export's), for any client.
+            models.Index(fields=["last_name", "first_name", "id"], name="client_name_order"),
+            # The default list, one page at any depth: active clients in name order, read from the
+            # index alone (SELECT id ... WHERE archived_at IS NULL ORDER BY names LIMIT 25 OFFSET n).
+            models.Index(
+                fields=["last_name", "first_name", "id"],
+                condition=Q(archived_at__isnull=True),
+                name="client_active_name_order",
+            ),
+            # The ?q= search (search_name LIKE '%word%') has a pg_trgm GIN index on PostgreSQL,
+            # created in migration 0005 because SQLite has no such index.
         ]
 
     def __str__(self):
         return self.full_name
+
+    def save(self, *args, **kwargs):
+        self.search_name = self.search_key()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and {"first_name", "last_name", "external_id"} & set(update_fields):
+            kwargs["update_fields"] = {*update_fields, "search_name"}
+        super().save(*args, **kwargs)
+
+    def search_key(self):
+        return search_text(f"{self.last_name} {self.first_name} {self.external_id}".strip())
 
     @property
     def full_name(self):
@@ -350,6 +378,13 @@ class Condition(models.Model):
         indexes = [
             # The client page and facts_on: a client's conditions, newest first.
             models.Index(fields=["client", "noted_on"], name="condition_client_noted"),
+            # The dashboard's clients needing attention: the clinic's latest lab results and new
+            # wounds or foot findings, newest first (clients.services.needing_attention).
+            models.Index(
+                fields=["-noted_on"],
+                condition=Q(code__in=[*LAB_CODES, "open_wound", "new_foot_finding", "charcot_suspected"]),
+                name="condition_attention_noted",
+            ),
         ]
 
     def __str__(self):
@@ -430,6 +465,8 @@ class PhysicianClearance(models.Model):
         indexes = [
             # facts_on and the client page: a client's latest clearance.
             models.Index(fields=["client", "cleared_on"], name="clearance_client_date"),
+            # The dashboard's clients needing attention: the most recently expired clearances.
+            models.Index(fields=["-cleared_on"], name="clearance_date"),
         ]
 
     def __str__(self):

@@ -1,10 +1,11 @@
 """Operations on client records that span several objects: saving with a version, archiving,
 reading the conditions through the engine, and the dashboard's clients needing attention."""
 
+import functools
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 
-from django.db.models import F, Max, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
 from protocols.default_templates import DEFAULT_TEMPLATES
@@ -12,7 +13,7 @@ from protocols.engine import CLEARANCE_VALID_DAYS, LAB_VALID_DAYS, ClientFacts, 
 from protocols.rules import AVOID, CAUTION, DEFER, MODIFY, RULES_BY_CODE
 from protocols.vocabulary import REGION_SINGULAR, REGIONS, SIDES
 
-from .models import LAB_CODES, Client, Condition
+from .models import LAB_CODES, Client, Condition, PhysicianClearance
 
 
 class StaleVersion(Exception):
@@ -159,6 +160,7 @@ def _and_list(words):
 
 # The dashboard: clients whose record needs a look before their next session.
 
+# Kept in step with the partial index condition_attention_noted on Condition.
 NEW_FINDING_CODES = ["open_wound", "new_foot_finding", "charcot_suspected"]
 NEW_FINDING_DAYS = 14
 
@@ -170,42 +172,88 @@ class Attention:
 
 
 def needing_attention(user, day, limit=8):
-    """Active clients the user may see with an expired clearance, a lab result that changes the
-    session, or a wound or foot finding noted in the last two weeks. Two queries."""
-    clients = Client.objects.for_user(user).active()
+    """Active clients the user may see with an expired clearance, a latest lab result that changes the
+    session, or a wound or foot finding noted in the last two weeks. Two queries, whatever the clinic's size.
+
+    The most recent of each kind are picked (newest finding or result, most recently expired
+    clearance), up to `limit` clients, shown in name order. Each query walks a date index from
+    today backwards and stops once it has enough, so no query groups or scans every client.
+    """
+    if not user.has_perm("clients.view_client"):
+        return []
+    visible = Q(client__archived_at__isnull=True)
+    if not user.has_perm("clients.view_all_clients"):
+        visible &= Q(client__care_team=user)
     found = {}
 
-    cutoff = day - timedelta(days=CLEARANCE_VALID_DAYS)
-    expired = clients.annotate(last_cleared=Max("clearances__cleared_on")).filter(last_cleared__lt=cutoff)
-    for client in expired.order_by("last_cleared")[:limit]:
-        entry = found.setdefault(client.pk, Attention(client))
-        entry.reasons.append(f"Clearance from {client.last_cleared:%-d %b %Y} has expired")
-
+    later_result = Condition.objects.recorded().filter(
+        client=OuterRef("client"), code=OuterRef("code"), noted_on__gt=OuterRef("noted_on"), noted_on__lte=day
+    )
+    changes_session = Q()
+    for code, below in lab_values_that_change_a_session().items():
+        changes_session |= Q(code=code, value__lt=below)
+    lab_window = day - timedelta(days=LAB_VALID_DAYS)
+    finding_window = day - timedelta(days=NEW_FINDING_DAYS)
     recent = (
         Condition.objects.recorded()
-        .filter(client__in=clients, noted_on__lte=day)
+        .filter(visible, code__in=ATTENTION_CODES, noted_on__lte=day, noted_on__gte=min(lab_window, finding_window))
         .filter(
-            Q(code__in=LAB_CODES, noted_on__gte=day - timedelta(days=LAB_VALID_DAYS))
-            | Q(code__in=NEW_FINDING_CODES, noted_on__gte=day - timedelta(days=NEW_FINDING_DAYS))
+            (changes_session & Q(noted_on__gte=lab_window) & ~Exists(later_result))
+            | Q(
+                Q(resolved_on__isnull=True) | Q(resolved_on__gt=day),
+                code__in=NEW_FINDING_CODES,
+                noted_on__gte=finding_window,
+            )
         )
         .select_related("client")
-        .order_by("-noted_on", "pk")
+        .order_by("-noted_on", "-pk")[: limit * 2]
     )
-    latest_lab = set()
     for condition in recent:
-        if not condition.is_active_on(day) and not condition.is_event:
-            continue
         if condition.is_event:
-            # Only the latest result of each kind counts, and only if it changes the session.
-            if (condition.client_id, condition.code) in latest_lab:
-                continue
-            latest_lab.add((condition.client_id, condition.code))
-            severity, _ = _meaning(condition.client, condition, day)
-            if severity not in (DEFER, MODIFY):
-                continue
             reason = f"{condition.label} {condition.value:,}/µL on {condition.noted_on:%-d %b}"
         else:
             reason = f"New: {condition}"
-        entry = found.setdefault(condition.client_id, Attention(condition.client))
-        entry.reasons.append(reason)
-    return sorted(found.values(), key=lambda entry: entry.client.sort_name)[:limit]
+        if condition.client_id in found or len(found) < limit:
+            found.setdefault(condition.client_id, Attention(condition.client)).reasons.append(reason)
+
+    cutoff = day - timedelta(days=CLEARANCE_VALID_DAYS)
+    newer = PhysicianClearance.objects.filter(client=OuterRef("client")).filter(
+        Q(cleared_on__gt=OuterRef("cleared_on")) | Q(cleared_on=OuterRef("cleared_on"), pk__gt=OuterRef("pk"))
+    )
+    expired = (
+        PhysicianClearance.objects.filter(visible, cleared_on__lt=cutoff)
+        .exclude(Exists(newer))
+        .select_related("client")
+        .order_by("-cleared_on", "-pk")[:limit]
+    )
+    for clearance in expired:
+        if clearance.client_id in found or len(found) < limit:
+            entry = found.setdefault(clearance.client_id, Attention(clearance.client))
+            entry.reasons.insert(0, f"Clearance from {clearance.cleared_on:%-d %b %Y} has expired")
+    return sorted(found.values(), key=lambda entry: entry.client.sort_name)
+
+
+ATTENTION_CODES = [*LAB_CODES, *NEW_FINDING_CODES]
+
+
+@functools.cache
+def lab_values_that_change_a_session():
+    """{lab code: the value below which a result defers or modifies a session}, found by asking the
+    engine itself about a lone result (so the rule library stays the one place that says it)."""
+    day = date(2026, 1, 15)
+    client = Client(neuropathy_type="DPN")
+    thresholds = {}
+    for code in LAB_CODES:
+
+        def changes(value, code=code):
+            result = Condition(code=code, location="whole_body", value=value, noted_on=day)
+            return _meaning(client, result, day)[0] in (DEFER, MODIFY)
+
+        low, high = 0, 10_000_000  # the engine's answer changes between these
+        if not changes(low) or changes(high):
+            continue
+        while high - low > 1:
+            middle = (low + high) // 2
+            low, high = (middle, high) if changes(middle) else (low, middle)
+        thresholds[code] = high
+    return thresholds

@@ -1,22 +1,24 @@
 import hashlib
+import json
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, Subquery, Value
 from django.db.models.functions import Coalesce
-from django.http import HttpResponse
+from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.views.decorators.http import require_POST
 
 from protocols.vocabulary import CONDITIONS, LOCATION_LABELS, REGIONS, SIDES, SYMPTOMS
 
 from . import bodymap, footmap, history, services
 from .assessments import mnsi_due
-from .documents import ImportFileError, import_documents, read_upload, write_csv
+from .documents import ImportFileError, csv_chunks, import_documents, read_upload
 from .forms import (
     ClearanceForm,
     ClientFilterForm,
@@ -108,26 +110,23 @@ def client_list(request):
         by = Q(care_team__pk=int(therapist)) if therapist.isdigit() else Q(care_team__username=therapist)
         clients = clients.filter(by)
 
-    today = timezone.localdate()
-    # Counted as on the client page: ongoing conditions, plus each kind of recent lab result or infusion once.
-    ongoing = Condition.objects.ongoing_on(today).filter(client=OuterRef("pk")).order_by().values("client")
-    events = Condition.objects.recent_events_on(today).filter(client=OuterRef("pk")).order_by().values("client")
-    clients = clients.annotate(
-        active_conditions=Coalesce(
-            Subquery(ongoing.annotate(n=Count("pk")).values("n"), output_field=IntegerField()), Value(0)
-        )
-        + Coalesce(
-            Subquery(events.annotate(n=Count("code", distinct=True)).values("n"), output_field=IntegerField()),
-            Value(0),
-        )
-    ).prefetch_related(Prefetch("care_team", queryset=User.objects.order_by("username")))
-    page = Paginator(clients.order_by("last_name", "first_name", "pk"), PAGE_SIZE).get_page(request.GET.get("page"))
-
+    if not query:
+        clients = clients.order_by("last_name", "first_name", "pk")
+    page = ClientPaginator(clients.values("pk"), PAGE_SIZE).get_page(request.GET.get("page"))
+    # The page's 25 ids come from the name-order index alone; only those rows are read and counted.
+    rows = Client.objects.filter(pk__in=page.object_list)
+    rows = rows.search(query) if query else rows.order_by("last_name", "first_name", "pk")
+    page.object_list = list(
+        _with_condition_counts(rows).prefetch_related(Prefetch("care_team", queryset=User.objects.order_by("username")))
+    )
     params = request.GET.copy()
     params.pop("page", None)
     context = {
         "page": page,
         "clients": page.object_list,
+        "count": page.paginator.count,
+        "count_is_estimate": page.paginator.count_is_estimate,
+        "count_display": f"{page.paginator.count:,}",
         "filters": filters,
         "status": status,
         "query": query,
@@ -138,6 +137,39 @@ def client_list(request):
         "filtered": bool(query or neuropathy_type or therapist or status != "active"),
     }
     return render(request, "clients/list.html", context)
+
+
+class ClientPaginator(Paginator):
+    """Counts exactly up to a few thousand clients; above that PostgreSQL's estimate, which costs no scan."""
+
+    EXACT_BELOW = 5000
+    count_is_estimate = False
+
+    @cached_property
+    def count(self):
+        if connection.vendor == "postgresql":
+            estimate = json.loads(self.object_list.explain(format="json"))[0]["Plan"]["Plan Rows"]
+            if estimate >= self.EXACT_BELOW:
+                self.count_is_estimate = True
+                return estimate
+        return self.object_list.count()
+
+
+def _with_condition_counts(clients):
+    """Annotate active_conditions as the client page counts them: ongoing conditions, plus each kind
+    of recent lab result or infusion once."""
+    today = timezone.localdate()
+    ongoing = Condition.objects.ongoing_on(today).filter(client=OuterRef("pk")).order_by().values("client")
+    events = Condition.objects.recent_events_on(today).filter(client=OuterRef("pk")).order_by().values("client")
+    return clients.annotate(
+        active_conditions=Coalesce(
+            Subquery(ongoing.annotate(n=Count("pk")).values("n"), output_field=IntegerField()), Value(0)
+        )
+        + Coalesce(
+            Subquery(events.annotate(n=Count("code", distinct=True)).values("n"), output_field=IntegerField()),
+            Value(0),
+        )
+    )
 
 
 # Creating and editing a client.
@@ -379,10 +411,9 @@ def clearance_edit(request, pk, clearance_pk):
 @login_required
 @can_import
 def export_csv(request):
-    clients = Client.objects.for_user(request.user).active().prefetch_related("care_team")
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    clients = Client.objects.for_user(request.user).active().order_by("last_name", "first_name", "pk")
+    response = StreamingHttpResponse(csv_chunks(clients), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="clients-{timezone.localdate():%Y-%m-%d}.csv"'
-    write_csv(clients.order_by("last_name", "first_name", "pk"), response)
     return response
 
 

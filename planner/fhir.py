@@ -19,11 +19,26 @@ import base64
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.signals import setting_changed
 from django.db.models import Prefetch
+from django.db.models.fields.json import KeyTransform
+from django.dispatch import receiver
 from django.utils import timezone
 
+from clients.assessments import (
+    FOOT_LABELS,
+    MNSI_MAX_SCORE,
+    MNSI_QUESTIONS,
+    MONOFILAMENT_SITES,
+    FootResult,
+    MnsiQuestionnaire,
+    MonofilamentTest,
+    Performer,
+    SiteResult,
+)
 from clients.models import Client
-from planner.models import Addendum, SessionPlan, SessionRecord
+from planner.corrections import with_corrected_pressure, with_corrected_scores
+from planner.models import Addendum, PlanItem, RecordItem, SessionPlan, SessionRecord
 from protocols.vocabulary import (
     CONDITIONS,
     CONTRIBUTING_CAUSES,
@@ -115,6 +130,11 @@ PAIN_LOINC = ("72514-3", "Pain severity - 0-10 verbal numeric rating [Score] - R
 PROGRESS_NOTE_LOINC = ("11506-3", "Progress note")
 CHEMOTHERAPY_SNOMED = ("367336001", "Chemotherapy")
 
+MONOFILAMENT_SNOMED = ("134388005", "Monofilament sensory test")
+HALLUX_SNOMED = ("78883009", "Structure of hallux")
+DATA_ABSENT_REASON = "http://terminology.hl7.org/CodeSystem/data-absent-reason"
+
+SEVERITY_LABELS = {"defer": "Defer", "avoid": "Do not work", "modify": "Work with changes", "caution": "Caution"}
 PLAN_STATUS = {"draft": "draft", "ready": "active", "done": "completed", "cancelled": "revoked"}
 ACTIVITY_STATUS = {"draft": "not-started", "ready": "not-started", "done": "completed", "cancelled": "cancelled"}
 
@@ -126,8 +146,22 @@ INFUSION_CODE = "chemo_infusion"
 # Names under FHIR_BASE_URL.
 
 
+_base_url = None
+
+
 def base_url():
-    return settings.FHIR_BASE_URL
+    """FHIR_BASE_URL, read once (this runs tens of thousands of times a second in a bulk export)."""
+    global _base_url
+    if _base_url is None:
+        _base_url = settings.FHIR_BASE_URL
+    return _base_url
+
+
+@receiver(setting_changed)
+def _forget_base_url(setting, **kwargs):
+    global _base_url
+    if setting == "FHIR_BASE_URL":
+        _base_url = None
 
 
 def code_system(name):
@@ -346,8 +380,11 @@ def symptom_concept(symptom):
     )
 
 
-def condition(client, record):
-    """One client condition (not a lab result or an infusion), with its place, onset and abatement."""
+def condition(client, record, tests=()):
+    """One client condition (not a lab result or an infusion), with its place, onset and abatement.
+
+    `tests`: the (monofilament test, foot) pairs that found it, cited as evidence.
+    """
     kind = CONDITIONS[record.code]
     standard = CONDITION_SNOMED.get(record.code)
     resource = {
@@ -373,6 +410,10 @@ def condition(client, record):
         resource["abatementDateTime"] = day(record.resolved_on)
     if record.detail:
         resource["note"] = [{"text": record.detail}]
+    if tests:
+        resource["evidence"] = [
+            {"detail": [ref("Observation", f"monofilament-{test.pk}-{foot}") for test, foot in tests]}
+        ]
     return resource
 
 
@@ -456,7 +497,8 @@ def care_plan(client, plan, items):
             detail["statusReason"] = {"text": "Left out of the session by the therapist."}
         activities.append({"detail": detail})
         activities.extend(note_activity(note, status, item.region, item.side) for note in item.notes)
-    activities[:0] = [note_activity(note, status) for note in plan.session.get("notes", [])]
+    session = plan.session_for_export if hasattr(plan, "session_for_export") else plan.session
+    activities[:0] = [note_activity(note, status) for note in session.get("notes", [])]
     resource = {
         "resourceType": "CarePlan",
         "id": f"plan-{plan.pk}",
@@ -473,7 +515,7 @@ def care_plan(client, plan, items):
     if plan.goals:
         resource["description"] = plan.goals
     notes = []
-    if plan.session.get("status") == "defer":
+    if session.get("status") == "defer":
         notes.append({"text": "Deferred: a rule advises against a hands-on session on this day."})
     if plan.notes:
         notes.append({"text": plan.notes})
@@ -497,7 +539,7 @@ def activity_description(item, place):
 
 def note_activity(note, status, region=None, side=None):
     detail = {
-        "code": concept(ours("rule", note["rule"]), text=note.get("severity", "").capitalize() or None),
+        "code": concept(ours("rule", note["rule"]), text=SEVERITY_LABELS.get(note.get("severity"))),
         "status": ACTIVITY_STATUS[status],
         "doNotPerform": note.get("severity") == "avoid",
         "description": note["text"],
@@ -545,14 +587,18 @@ def record_resources(client, record, items, addenda):
         if item.done:
             resources.append(region_procedure(client, record, item, period, encounter_ref, plan_ref, therapist))
     scores = [
-        ("pain_before", record.pain_before, start),
-        ("pain_after", record.pain_after, end or start),
-        ("numbness_before", record.numbness_before, start),
-        ("numbness_after", record.numbness_after, end or start),
+        ("pain_before", start),
+        ("pain_after", end or start),
+        ("numbness_before", start),
+        ("numbness_after", end or start),
     ]
-    for name, value, moment in scores:
+    for name, moment in scores:
+        # The value a correction by addendum set, where there is one (records_for_export annotates it).
+        value = getattr(record, f"corrected_{name}", getattr(record, name))
         if value is not None:
-            resources.append(score_observation(client, record, name, value, moment, encounter_ref, therapist))
+            resources.append(
+                score_observation(client, record, name, value, moment, encounter_ref, therapist, getattr(record, name))
+            )
     note = session_note(client, record, period, encounter_ref, therapist, amended=bool(addenda))
     resources.append(note)
     signer = practitioner_ref(record.signed_by)
@@ -573,19 +619,23 @@ def record_resources(client, record, items, addenda):
             ],
         }
     )
+    exported = {(r["resourceType"], r["id"]) for r in resources}
     for addendum in addenda:
-        resources.extend(addendum_resources(client, addendum, note))
+        resources.extend(addendum_resources(client, addendum, note, exported))
     return resources
 
 
 def region_procedure(client, record, item, period, encounter_ref, plan_ref, therapist):
     place = place_label(item.region, item.side)
-    extensions = [{"url": extension_url("walton-pressure-used"), "valueInteger": item.pressure_used}]
+    used = getattr(item, "corrected_pressure_used", item.pressure_used)
+    extensions = [{"url": extension_url("walton-pressure-used"), "valueInteger": used}]
     if item.pressure_planned is not None:
         extensions.append({"url": extension_url("walton-pressure-planned"), "valueInteger": item.pressure_planned})
     extensions.append({"url": extension_url("minutes"), "valueDuration": minutes_quantity(item.minutes)})
-    text = f"{place}: {item.minutes} minutes at pressure {item.pressure_used} on the Walton scale."
+    text = f"{place}: {item.minutes} minutes at pressure {used} on the Walton scale."
     notes = [{"text": text}]
+    if used != item.pressure_used:
+        notes.append({"text": f"Pressure used signed as {item.pressure_used}; corrected to {used} by an addendum."})
     if item.deviation_reason:
         extensions.append({"url": extension_url("deviation-reason"), "valueString": item.deviation_reason})
     if item.is_deviation:
@@ -616,15 +666,16 @@ SCORE_TEXTS = {
 }
 
 
-def score_observation(client, record, name, value, moment, encounter_ref, therapist):
+def score_observation(client, record, name, value, moment, encounter_ref, therapist, signed_value):
     code = name.replace("_", "-")
     codings = [ours("observation", code, SCORE_TEXTS[name])]
     if name.startswith("pain"):
         codings.insert(0, coding(LOINC, *PAIN_LOINC))
-    return {
+    corrected = value != signed_value
+    observation = {
         "resourceType": "Observation",
         "id": f"{code}-{record.pk}",
-        "status": "final",
+        "status": "amended" if corrected else "final",
         "category": [concept(coding(OBSERVATION_CATEGORY, "survey", "Survey"))],
         "code": concept(*codings, text=SCORE_TEXTS[name]),
         "subject": patient_ref(client),
@@ -633,6 +684,9 @@ def score_observation(client, record, name, value, moment, encounter_ref, therap
         "performer": [therapist],
         "valueInteger": value,
     }
+    if corrected:
+        observation["note"] = [{"text": f"Signed as {signed_value}; corrected to {value} by an addendum."}]
+    return observation
 
 
 def session_note_text(record):
@@ -669,7 +723,19 @@ def session_note(client, record, period, encounter_ref, therapist, amended):
     }
 
 
-def addendum_resources(client, addendum, note):
+def corrected_targets(addendum, exported):
+    """The score Observation or region Procedure an addendum corrected, when it is in the export."""
+    correction = getattr(addendum, "correction", None)
+    if correction is None:
+        return []
+    if correction.item_id is not None:
+        target = ("Procedure", f"record-item-{correction.item_id}")
+    else:
+        target = ("Observation", f"{correction.field.replace('_', '-')}-{addendum.record_id}")
+    return [ref(*target)] if target in exported else []
+
+
+def addendum_resources(client, addendum, note, exported):
     author = practitioner_ref(addendum.author)
     document = {
         "resourceType": "DocumentReference",
@@ -687,12 +753,144 @@ def addendum_resources(client, addendum, note):
     provenance = {
         "resourceType": "Provenance",
         "id": f"addendum-{addendum.pk}",
-        "target": [ref("DocumentReference", document["id"])],
+        "target": [ref("DocumentReference", document["id"])] + corrected_targets(addendum, exported),
         "recorded": instant(addendum.created_at),
         "activity": concept(coding(DATA_OPERATION, "APPEND", "append")),
         "agent": [{"type": concept(coding(PROVENANCE_PARTICIPANT, "author", "Author")), "who": author}],
     }
     return [document, provenance]
+
+
+# Outcome measures: the 10 g monofilament test and the MNSI history questionnaire.
+
+
+def assessment_performer(test):
+    if test.performed_by == Performer.CLINICIAN or test.therapist is None:
+        return {"display": f"{test.clinician} (supplied result)"}
+    return practitioner_ref(test.therapist)
+
+
+def monofilament_resources(client, test):
+    """Per foot, an Observation of the foot's result with one member Observation per plantar site."""
+    performer = assessment_performer(test)
+    resources = []
+    for foot in FOOT_LABELS:
+        site_observations = [monofilament_site(client, test, site, performer) for site in test.sites_of(foot)]
+        result = test.result_of(foot)
+        foot_observation = {
+            "resourceType": "Observation",
+            "id": f"monofilament-{test.pk}-{foot}",
+            "status": "final",
+            "category": [concept(coding(OBSERVATION_CATEGORY, "exam", "Exam"))],
+            "code": concept(
+                coding(SNOMED, *MONOFILAMENT_SNOMED),
+                ours("observation", "monofilament-foot", "10 g monofilament test of one foot"),
+                text="10 g monofilament test",
+            ),
+            "subject": patient_ref(client),
+            "effectiveDateTime": day(test.tested_on),
+            "performer": [performer],
+            "bodySite": body_site("feet", foot),
+            "valueCodeableConcept": concept(
+                ours("monofilament-foot-result", result, FootResult(result).label), text=FootResult(result).label
+            ),
+            "hasMember": [ref("Observation", o["id"]) for o in site_observations],
+        }
+        notes = [
+            {"text": f"Protective sensation felt at {test.felt_count(foot)} of {test.tested_count(foot)} sites tested."}
+        ]
+        if test.is_unreliable(foot):
+            notes.append({"text": 'Unreliable: the sham touch was answered "yes" at every site; repeat the test.'})
+        if test.notes:
+            notes.append({"text": test.notes})
+        foot_observation["note"] = notes
+        resources.append(foot_observation)
+        resources.extend(site_observations)
+    return resources
+
+
+def monofilament_site(client, test, site, performer):
+    place = f"{FOOT_LABELS[site.foot]}, {MONOFILAMENT_SITES[site.site].lower()}"
+    site_concept = concept(
+        coding(SNOMED, *HALLUX_SNOMED) if site.site == "hallux" else None,
+        ours("monofilament-site", site.site, MONOFILAMENT_SITES[site.site]),
+        text=place,
+    )
+    lat_code, lat_display = LATERALITY[site.foot]
+    site_concept["extension"] = [
+        {"url": LATERALITY_EXTENSION, "valueCodeableConcept": concept(coding(SNOMED, lat_code, lat_display))}
+    ]
+    observation = {
+        "resourceType": "Observation",
+        "id": f"monofilament-{test.pk}-{site.foot}-{site.site}",
+        "status": "final",
+        "category": [concept(coding(OBSERVATION_CATEGORY, "exam", "Exam"))],
+        "code": concept(
+            coding(SNOMED, *MONOFILAMENT_SNOMED),
+            ours("observation", "monofilament-site", "10 g monofilament test at one plantar site"),
+            text="10 g monofilament test",
+        ),
+        "subject": patient_ref(client),
+        "effectiveDateTime": day(test.tested_on),
+        "performer": [performer],
+        "bodySite": site_concept,
+    }
+    if site.result == SiteResult.NOT_TESTED:
+        observation["dataAbsentReason"] = concept(coding(DATA_ABSENT_REASON, "not-performed", "Not Performed"))
+        observation["note"] = [{"text": "Not tested: ulcer, callus or scar at the site."}]
+        return observation
+    observation["valueCodeableConcept"] = concept(
+        ours("monofilament-site-result", site.result, SiteResult(site.result).label), text=SiteResult(site.result).label
+    )
+    observation["component"] = [
+        {
+            "code": concept(ours("observation", "real-touch-1-felt", "First real touch felt")),
+            "valueBoolean": site.real_1,
+        },
+        {
+            "code": concept(ours("observation", "real-touch-2-felt", "Second real touch felt")),
+            "valueBoolean": site.real_2,
+        },
+        {"code": concept(ours("observation", "sham-touch-yes", '"Yes" to the sham touch')), "valueBoolean": site.sham},
+    ]
+    return observation
+
+
+def mnsi_resources(client, questionnaire):
+    """The answers as a QuestionnaireResponse and the score as an Observation derived from it."""
+    author = practitioner_ref(questionnaire.entered_by)
+    response = {
+        "resourceType": "QuestionnaireResponse",
+        "id": f"mnsi-{questionnaire.pk}",
+        "questionnaire": f"{base_url()}/Questionnaire/mnsi-history",
+        "status": "completed",
+        "subject": patient_ref(client),
+        "authored": day(questionnaire.answered_on),
+        "author": author,
+        "source": patient_ref(client),
+        "item": [
+            {"linkId": str(number), "text": question, "answer": [{"valueBoolean": bool(answer)}]}
+            for number, (question, answer) in enumerate(zip(MNSI_QUESTIONS, questionnaire.answers, strict=True), 1)
+        ],
+    }
+    score = {
+        "resourceType": "Observation",
+        "id": f"mnsi-score-{questionnaire.pk}",
+        "status": "final",
+        "category": [concept(coding(OBSERVATION_CATEGORY, "survey", "Survey"))],
+        "code": concept(
+            ours("observation", "mnsi-history-score", "MNSI history score (0 to 13)"),
+            text="Michigan Neuropathy Screening Instrument, history: score",
+        ),
+        "subject": patient_ref(client),
+        "effectiveDateTime": day(questionnaire.answered_on),
+        "performer": [author],
+        "valueInteger": questionnaire.score,
+        "derivedFrom": [ref("QuestionnaireResponse", response["id"])],
+        "referenceRange": [{"low": {"value": 0}, "high": {"value": MNSI_MAX_SCORE}}],
+        "note": [{"text": f"MNSI history: {questionnaire.wording}. A symptom-burden record, not a diagnosis."}],
+    }
+    return [response, score]
 
 
 # A whole client.
@@ -701,21 +899,35 @@ def addendum_resources(client, addendum, note):
 def client_resources(client, plans, records, users):
     """Every resource of one client, Patient first; adds the users it refers to into `users` (id -> user).
 
-    `client` needs its conditions and clearances loaded (prefetched, or they are queried);
+    `client` needs its conditions, clearances, monofilament tests (with sites and therapist) and
+    MNSI questionnaires (with who entered them) loaded (prefetched, or they are queried);
     `plans` their items and therapist; `records` their items, addenda with authors, therapist
     and signer. Only signed records are exported: a draft may still change.
     """
     yield patient(client)
     yield neuropathy_condition(client)
+    tests = list(client.monofilament_tests.all())
+    found_by = {}  # condition id -> [(test, foot)] of the tests that found the loss of protective sensation
+    for test in tests:
+        for foot in FOOT_LABELS:
+            if condition_id := getattr(test, f"{foot}_condition_id"):
+                found_by.setdefault(condition_id, []).append((test, foot))
     for record in sorted(client.recorded_conditions(), key=lambda c: (c.noted_on, c.pk)):
         if record.code in LAB_CODES:
             yield lab_observation(client, record)
         elif record.code == INFUSION_CODE:
             yield infusion_procedure(client, record)
         else:
-            yield condition(client, record)
+            yield condition(client, record, found_by.get(record.pk, ()))
     for clearance in sorted(client.clearances.all(), key=lambda c: (c.cleared_on, c.pk)):
         yield clearance_document(client, clearance)
+    for test in tests:
+        if test.therapist_id:
+            users[test.therapist_id] = test.therapist
+        yield from monofilament_resources(client, test)
+    for questionnaire in client.mnsi_questionnaires.all():
+        users[questionnaire.entered_by_id] = questionnaire.entered_by
+        yield from mnsi_resources(client, questionnaire)
     for plan in plans:
         users[plan.therapist_id] = plan.therapist
         yield care_plan(client, plan, list(plan.items.all()))
@@ -731,14 +943,26 @@ def client_resources(client, plans, records, users):
 
 
 def plans_for_export():
-    return SessionPlan.objects.select_related("therapist").prefetch_related("items").order_by("scheduled_for", "pk")
+    # Of the proposal only its session part is read; the facts a plan was built from and the steps
+    # of each region are not exported. Not loading them halves the time of a bulk export.
+    return (
+        SessionPlan.objects.defer("facts", "proposal")
+        .annotate(session_for_export=KeyTransform("session", "proposal"))
+        .select_related("therapist")
+        .prefetch_related(Prefetch("items", queryset=PlanItem.objects.defer("steps")))
+        .order_by("scheduled_for", "pk")
+    )
 
 
 def records_for_export():
+    # Scores and pressures come with the value the latest correction by addendum gave them.
     return (
-        SessionRecord.objects.signed()
+        with_corrected_scores(SessionRecord.objects.signed())
         .select_related("therapist", "signed_by")
-        .prefetch_related("items", Prefetch("addenda", queryset=Addendum.objects.select_related("author")))
+        .prefetch_related(
+            Prefetch("items", queryset=with_corrected_pressure(RecordItem.objects.all())),
+            Prefetch("addenda", queryset=Addendum.objects.select_related("author", "correction")),
+        )
         .order_by("started_at", "pk")
     )
 
@@ -748,6 +972,16 @@ def clients_for_export():
     return Client.objects.order_by("pk").prefetch_related(
         "conditions",
         "clearances",
+        Prefetch(
+            "monofilament_tests",
+            queryset=MonofilamentTest.objects.select_related("therapist")
+            .prefetch_related("sites")
+            .order_by("tested_on", "pk"),
+        ),
+        Prefetch(
+            "mnsi_questionnaires",
+            queryset=MnsiQuestionnaire.objects.select_related("entered_by").order_by("answered_on", "pk"),
+        ),
         Prefetch("plans", queryset=plans_for_export()),
         Prefetch("session_records", queryset=records_for_export()),
     )

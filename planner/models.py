@@ -1,6 +1,10 @@
+from datetime import datetime, time, timedelta
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import models
+from django.db.models.fields.json import KT
+from django.utils import timezone
 from simple_history import register
 from simple_history.models import HistoricalRecords
 
@@ -40,6 +44,11 @@ class ItemStatus(models.TextChoices):
     AVOID = "avoid", "Do not work"
 
 
+def day_start(day, after=0):
+    """The moment the local day (or the day `after` days later) begins, for ranges on datetimes."""
+    return timezone.make_aware(datetime.combine(day + timedelta(days=after), time.min))
+
+
 class SessionPlanQuerySet(models.QuerySet):
     def for_user(self, user):
         """Admins see every plan; a therapist sees the plans they give, while they are on the
@@ -51,6 +60,15 @@ class SessionPlanQuerySet(models.QuerySet):
     def booked(self):
         """Plans that hold a place in the therapist's day."""
         return self.exclude(status=PlanStatus.CANCELLED)
+
+    def for_lists(self):
+        """Plans as lists show them: without the JSON snapshots (kilobytes each), with the session's
+        status ("ok" or "defer") read from the proposal in the database as `session_status`."""
+        return self.defer("facts", "proposal").annotate(session_status=KT("proposal__session__status"))
+
+    def on_days(self, first, last=None):
+        """Plans starting on the local days first..last: a range on scheduled_for, which the indexes serve."""
+        return self.filter(scheduled_for__gte=day_start(first), scheduled_for__lt=day_start(last or first, after=1))
 
     def overlapping(self, therapist, starts_at, ends_at):
         return self.booked().filter(therapist=therapist, scheduled_for__lt=ends_at, ends_at__gt=starts_at)
@@ -76,7 +94,9 @@ class SessionPlan(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
     cancel_reason = models.CharField(max_length=200, blank=True)
-    history = HistoricalRecords()
+    # Who changed what and when; the snapshots change only when the plan is (re)built, and each
+    # version of them is kept once, in PlanSnapshot, not copied into every history row.
+    history = HistoricalRecords(excluded_fields=["facts", "proposal"])
 
     objects = SessionPlanQuerySet.as_manager()
 
@@ -93,6 +113,10 @@ class SessionPlan(models.Model):
             models.Index(fields=["therapist", "scheduled_for"], name="plan_therapist_time"),
             # The client page: a client's plans by date.
             models.Index(fields=["client", "scheduled_for"], name="plan_client_time"),
+            # A clinic admin's day (dashboard's today, schedule by day): every therapist's plans in a time range.
+            models.Index(fields=["scheduled_for"], name="plan_time"),
+            # The dashboard's next ready sessions and open drafts: status = X AND scheduled_for >= today, by time.
+            models.Index(fields=["status", "scheduled_for"], name="plan_status_time"),
         ]
 
     def __str__(self):
@@ -121,6 +145,41 @@ class SessionPlan(models.Model):
         return self.session["max_minutes"]
 
 
+class SnapshotReason(models.TextChoices):
+    BUILT = "built", "Built"
+    REBUILT = "rebuilt", "Rebuilt with the client's current record"
+    TEMPLATE = "template", "Template changed"
+    RESCHEDULED = "rescheduled", "Rescheduled"
+
+
+class PlanSnapshot(models.Model):
+    """One version of a plan's facts and proposal, kept each time they change (never on other saves)."""
+
+    plan = models.ForeignKey(SessionPlan, on_delete=models.PROTECT, related_name="snapshots")
+    reason = models.CharField(max_length=20, choices=SnapshotReason.choices)
+    facts = models.JSONField()
+    proposal = models.JSONField()
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        indexes = [
+            # The plan's versions, oldest first: plan.snapshots.all().
+            models.Index(fields=["plan", "created_at"], name="plan_snapshot_plan_time"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_reason_display()} on {self.created_at:%Y-%m-%d %H:%M}"
+
+    @classmethod
+    def keep(cls, plan, reason, user=None):
+        """Keep the plan's current facts and proposal as a version."""
+        return cls.objects.create(plan=plan, reason=reason, facts=plan.facts, proposal=plan.proposal, created_by=user)
+
+
 class PlanItem(models.Model):
     """One region on one side of a plan, as proposed and as the therapist adjusted it."""
 
@@ -139,7 +198,8 @@ class PlanItem(models.Model):
     dropped = models.BooleanField(default=False, help_text="The therapist chose not to work this region.")
     steps = models.JSONField(default=list)
     notes = models.JSONField(default=list)
-    history = HistoricalRecords()
+    # Steps and notes come from the proposal, kept per version in PlanSnapshot.
+    history = HistoricalRecords(excluded_fields=["steps", "notes"])
 
     class Meta:
         ordering = ["position"]

@@ -11,7 +11,7 @@ from protocols import engine
 from protocols.services import engine_templates
 from protocols.steps import fit_minutes, min_minutes
 
-from .models import PlanItem, PlanStatus, SessionPlan
+from .models import PlanItem, PlanSnapshot, PlanStatus, SessionPlan, SnapshotReason
 
 # A booking holds at least this long, for intake and the skin check, even if little is worked.
 MIN_SLOT_MINUTES = 15
@@ -247,6 +247,7 @@ def create_plan(*, client, therapist, scheduled_for, regions, created_by, goals=
         )
         items.append(item)
     PlanItem.objects.bulk_create(items)
+    PlanSnapshot.keep(plan, SnapshotReason.BUILT, created_by)
     if ready and not plan_blockers(plan, items):
         plan.status = PlanStatus.READY
         plan.save(update_fields=["status"])
@@ -254,12 +255,14 @@ def create_plan(*, client, therapist, scheduled_for, regions, created_by, goals=
 
 
 @transaction.atomic
-def rebuild_plan(plan, facts=None, choices=None):
+def rebuild_plan(plan, facts=None, choices=None, reason=None, user=None):
     """Replace the plan's proposal: with today's facts (a rebuild) or the stored ones (a template swap).
 
     The therapist's minutes, pressures and dropped regions are kept where the new proposal still
     allows them; the plan returns to draft and the notes must be read again.
     """
+    if reason is None:
+        reason = SnapshotReason.TEMPLATE if choices is not None else SnapshotReason.REBUILT
     facts = facts or facts_from_json(plan.facts)
     previous = {(item.region, item.side): item for item in plan.items.all()}
     if choices is None:
@@ -284,6 +287,7 @@ def rebuild_plan(plan, facts=None, choices=None):
     plan.ends_at = slot_end(plan.scheduled_for, sum(i.minutes for i in items if i.is_worked))
     plan.version += 1
     plan.save()
+    PlanSnapshot.keep(plan, reason, user)
     return plan
 
 

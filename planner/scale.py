@@ -16,12 +16,21 @@ from django.contrib.auth.models import Group
 from django.db import connection, models, transaction
 from django.utils import timezone
 
-from clients.models import Client, Condition, PhysicianClearance
+from clients.models import Client, Condition, HistoricalClient_care_team, PhysicianClearance
 from protocols import engine
 from protocols.engine import ClientFacts, ConditionFact
 from protocols.services import engine_templates
 
-from .models import PlanItem, PlanStatus, RecordItem, SessionPlan, SessionRecord, StaffProfile
+from .models import (
+    PlanItem,
+    PlanSnapshot,
+    PlanStatus,
+    RecordItem,
+    SessionPlan,
+    SessionRecord,
+    SnapshotReason,
+    StaffProfile,
+)
 from .plans import facts_to_json, place_position, slot_end, worked_minutes
 from .roles import CLINIC_ADMIN, THERAPIST
 
@@ -194,6 +203,7 @@ class ScaleSeeder:
                 for obj in objects
             ]
             insert(historical, rows, self.now, self.batch_size)
+            self.history_of = {row.id: row.history_id for row in rows}
         name = str(model._meta.verbose_name_plural)
         self.counts[name] = self.counts.get(name, 0) + len(objects)
         return objects
@@ -250,6 +260,8 @@ class ScaleSeeder:
                     archived_by=self.staff[0] if n % 50 == 49 else None,
                 )
             )
+        for client in clients:
+            client.search_name = client.search_key()
         self.clients = self._save(Client, clients)
         self.profile_of = {client.pk: n % len(PROFILES) for n, client in enumerate(self.clients)}
         self.out(f"{len(clients)} clients")
@@ -266,6 +278,21 @@ class ScaleSeeder:
                 second = (first + 1 + rnd.randrange(len(self.therapists) - 1)) % len(self.therapists)
                 links.append(through(client_id=client.pk, user_id=self.therapists[second].pk))
         insert(through, links, self.now, self.batch_size)
+        # The care team as the clients' "created" history rows saw it.
+        insert(
+            HistoricalClient_care_team,
+            [
+                HistoricalClient_care_team(
+                    id=link.pk,
+                    history_id=self.history_of[link.client_id],
+                    client_id=link.client_id,
+                    user_id=link.user_id,
+                )
+                for link in links
+            ],
+            self.now,
+            self.batch_size,
+        )
         self.out(f"{len(links)} care team memberships")
 
         conditions, clearances = [], []
@@ -346,7 +373,20 @@ class ScaleSeeder:
                 plans.append(self._plan(client, therapist, day, slot))
         self.heavy_client = heavy
         self._save(SessionPlan, plans)
-        self.out(f"{len(plans)} plans")
+        self._save(
+            PlanSnapshot,
+            [
+                PlanSnapshot(
+                    plan=plan,
+                    reason=SnapshotReason.BUILT,
+                    facts=plan.facts,
+                    proposal=plan.proposal,
+                    created_at=self.now,
+                )
+                for plan in plans
+            ],
+        )
+        self.out(f"{len(plans)} plans, each with its first snapshot")
 
         items, records = [], []
         for plan in plans:

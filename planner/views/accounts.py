@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from planner.forms import NewStaffForm, OwnPasswordForm, StaffForm, TemporaryPasswordForm, set_role
 from planner.middleware import SESSION_KEY
-from planner.models import PlanStatus, SessionPlan, SessionRecord, StaffProfile
+from planner.models import PlanStatus, SessionPlan, SessionRecord, StaffProfile, day_start
 
 User = get_user_model()
 
@@ -56,13 +56,15 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 @login_required
 def dashboard(request):
     today = timezone.localdate()
-    plans = SessionPlan.objects.for_user(request.user).booked().select_related("client", "therapist")
+    plans = SessionPlan.objects.for_user(request.user).booked().for_lists().select_related("client", "therapist")
     context = {
-        "today_plans": plans.filter(scheduled_for__date=today).order_by("scheduled_for"),
-        "upcoming_plans": plans.filter(scheduled_for__date__gt=today, status=PlanStatus.READY).order_by(
+        "today_plans": plans.on_days(today).order_by("scheduled_for"),
+        "upcoming_plans": plans.filter(scheduled_for__gte=day_start(today, after=1), status=PlanStatus.READY).order_by(
             "scheduled_for"
         )[:8],
-        "drafts": plans.filter(status=PlanStatus.DRAFT, scheduled_for__date__gte=today).order_by("scheduled_for")[:10],
+        "drafts": plans.filter(status=PlanStatus.DRAFT, scheduled_for__gte=day_start(today)).order_by("scheduled_for")[
+            :10
+        ],
         "unsigned_records": SessionRecord.objects.filter(therapist=request.user)
         .unsigned()
         .filter(started_at__lt=timezone.now() - timedelta(days=1))

@@ -12,25 +12,55 @@ from django.utils import timezone
 from clients.documents import export_client
 from clients.views import client_detail_context, client_for
 from planner import charts, corrections, fhir, progress, proposals
-from planner.models import SessionPlan, SessionRecord
+from planner.models import PlanStatus, SessionPlan, SessionRecord, day_start
 from planner.roles import is_therapist
 
+# A client page shows this many records and earlier plans; the rest load on demand (?older=1).
+RECENT_ON_PAGE = 8
+# Above this many signed sessions the charts and their table show monthly averages.
+CHART_POINTS = 40
+# The signed (or corrected) scores, as corrections.with_corrected_scores annotates them.
+SCORE_FIELDS = (
+    "started_at",
+    "corrected_pain_before",
+    "corrected_pain_after",
+    "corrected_numbness_before",
+    "corrected_numbness_after",
+)
 
-def _scores(records):
+
+def _scores(rows):
     return [
-        charts.SessionScores(
-            day=timezone.localdate(record.started_at),
-            pain_before=record.corrected_pain_before,
-            pain_after=record.corrected_pain_after,
-            numbness_before=record.corrected_numbness_before,
-            numbness_after=record.corrected_numbness_after,
-        )
-        for record in records
-        if record.corrected_pain_before is not None
+        charts.SessionScores(timezone.localdate(started_at), *scores)
+        for started_at, *scores in rows
+        if scores[0] is not None
     ]
 
 
-def _course(scores, signed):
+def _monthly(scores):
+    """One point per month, each score the month's mean (rounded), labelled with the number of sessions."""
+    months = {}
+    for score in scores:
+        months.setdefault(score.day.replace(day=1), []).append(score)
+
+    def mean(values):
+        values = [v for v in values if v is not None]
+        return round(sum(values) / len(values)) if values else None
+
+    return [
+        charts.SessionScores(
+            day=month,
+            pain_before=mean(s.pain_before for s in group),
+            pain_after=mean(s.pain_after for s in group),
+            numbness_before=mean(s.numbness_before for s in group),
+            numbness_after=mean(s.numbness_after for s in group),
+            label=f"mean of {len(group)} session{'s' if len(group) != 1 else ''}",
+        )
+        for month, group in sorted(months.items())
+    ]
+
+
+def _course(scores, days):
     """Course progress: before scores against the first, and sessions a week (no queries)."""
     pain, numbness = progress.course_change(scores, "pain"), progress.course_change(scores, "numbness")
     return {
@@ -38,7 +68,7 @@ def _course(scores, signed):
         "numbness_chart": progress.course_chart(scores, "numbness"),
         "pain": progress.change_sentence(pain),
         "numbness": progress.change_sentence(numbness),
-        "dose": progress.sessions_per_week([timezone.localdate(record.started_at) for record in signed]),
+        "dose": progress.sessions_per_week(days),
     }
 
 
@@ -46,31 +76,40 @@ def _course(scores, signed):
 def client_detail(request, pk):
     client = client_for(request, pk)
     context = client_detail_context(request, client)
-    today = timezone.localdate()
-    plans = list(SessionPlan.objects.filter(client=client).select_related("therapist").order_by("-scheduled_for"))
-    records = list(
+    older = request.GET.get("older") == "1"
+    today_starts = day_start(timezone.localdate())
+    plans = SessionPlan.objects.filter(client=client).for_lists().select_related("therapist")
+    upcoming = plans.filter(scheduled_for__gte=today_starts, status__in=[PlanStatus.DRAFT, PlanStatus.READY])
+    past = plans.exclude(pk__in=upcoming.values("pk")).order_by("-scheduled_for", "-pk")
+    records = (
         corrections.with_corrected_scores(SessionRecord.objects.for_user(request.user).filter(client=client))
         .select_related("therapist", "plan")
         .prefetch_related("items")
-        .order_by("started_at")
+        .order_by("-started_at", "-pk")
     )
-    signed = [record for record in records if record.is_signed]
-    scores = _scores(signed)
+    # The charts read five numbers per signed session, not the records.
+    rows = list(
+        corrections.with_corrected_scores(SessionRecord.objects.filter(client=client).signed())
+        .order_by("started_at")
+        .values_list(*SCORE_FIELDS)
+    )
+    signed = _scores(rows)
+    points = _monthly(signed) if len(signed) > CHART_POINTS else signed
     context.update(
         {
-            "upcoming_plans": sorted(
-                (p for p in plans if timezone.localdate(p.scheduled_for) >= today and p.is_open),
-                key=lambda p: p.scheduled_for,
-            ),
-            "past_plans": [p for p in plans if not (timezone.localdate(p.scheduled_for) >= today and p.is_open)],
-            "records": list(reversed(records)),
-            "pain_chart": charts.score_chart(scores),
+            "upcoming_plans": list(upcoming.order_by("scheduled_for", "pk")),
+            "past_plans": list(past if older else past[: RECENT_ON_PAGE + 1]),
+            "records": list(records if older else records[: RECENT_ON_PAGE + 1]),
+            "showing_older": older,
+            "recent_on_page": RECENT_ON_PAGE,
+            "charts_monthly": points is not signed,
+            "pain_chart": charts.score_chart(points),
             "numbness_chart": charts.score_chart(
-                scores, measure="numbness", title="Numbness/tingling before and after each session"
+                points, measure="numbness", title="Numbness/tingling before and after each session"
             ),
-            "progress": charts.summary(scores),
-            "score_rows": charts.score_table_rows(scores),
-            "course": _course(scores, signed),
+            "progress": charts.summary(signed),
+            "score_rows": charts.score_table_rows(points),
+            "course": _course(signed, [timezone.localdate(row[0]) for row in rows]),
             "letters": list(client.progress_letters.select_related("signed_by")),
             "attachments": list(client.attachments.select_related("uploaded_by", "clearance", "record")),
             "can_plan": is_therapist(request.user)
@@ -140,7 +179,9 @@ def record_document(record, items, addenda, record_corrections=()):
 def export_json(request, pk):
     client = client_for(request, pk)
     document = export_client(client)
-    plans = SessionPlan.objects.filter(client=client).select_related("therapist").prefetch_related("items")
+    plans = (
+        SessionPlan.objects.filter(client=client).defer("facts").select_related("therapist").prefetch_related("items")
+    )
     document["plans"] = [proposals.plan_document(plan, list(plan.items.all())) for plan in plans]
     records = (
         SessionRecord.objects.for_user(request.user)
@@ -153,7 +194,8 @@ def export_json(request, pk):
     document["records"] = [
         record_document(r, list(r.items.all()), list(r.addenda.all()), list(r.corrections.all())) for r in records
     ]
-    response = JsonResponse(document, json_dumps_params={"indent": 2, "ensure_ascii": False})
+    # Compact: json's C encoder only serves documents without indentation, several times faster.
+    response = JsonResponse(document, json_dumps_params={"ensure_ascii": False})
     name = client.external_id or f"client-{client.pk}"
     response["Content-Disposition"] = f'attachment; filename="{name}.json"'
     return response

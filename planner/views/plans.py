@@ -10,11 +10,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from clients.forms import therapists
 from clients.models import Client
 from planner import bodymap, builder, plans, proposals
 from planner.forms import CancelPlanForm, PlanDetailsForm, PlanItemForm, PlanRequestForm
 from planner.models import PlanStatus, SessionPlan, SessionRecord
-from planner.roles import is_therapist
+from planner.roles import CLINIC_ADMIN, is_therapist
 from protocols import engine
 from protocols.services import engine_templates
 from protocols.vocabulary import REGIONS
@@ -227,7 +228,7 @@ def plan_rebuild(request, pk):
         messages.error(request, "Only a draft or ready plan can be rebuilt.")
         return redirect("planner:plan-detail", plan.pk)
     day = date.fromisoformat(plan.facts["plan_date"])
-    plans.rebuild_plan(plan, facts=plan.client.facts_on(day))
+    plans.rebuild_plan(plan, facts=plan.client.facts_on(day), user=request.user)
     messages.success(request, "The plan was rebuilt with the client's current record. Read the notes again.")
     return redirect("planner:plan-detail", plan.pk)
 
@@ -311,31 +312,47 @@ def plan_preview_json(request, pk):
 
 @login_required
 def schedule(request):
+    """A therapist's week; a clinic admin sees one therapist's week (?therapist=) or the whole clinic one day at a
+    time, so the page never holds every session of the clinic."""
     today = timezone.localdate()
+    is_admin = request.user.groups.filter(name=CLINIC_ADMIN).exists()
+    therapist = request.GET.get("therapist", "").strip() if is_admin else ""
+    span = 1 if is_admin and not therapist else 7
     try:
         start = date.fromisoformat(request.GET["from"]) if request.GET.get("from") else today
-        end = start + timedelta(days=7)
-        start - timedelta(days=7)  # the "previous week" link must exist too
+        end = start + timedelta(days=span)
+        start - timedelta(days=span)  # the "previous" link must exist too
     except (ValueError, OverflowError):
-        start, end = today, today + timedelta(days=7)
+        start, end = today, today + timedelta(days=span)
+    plans = SessionPlan.objects.all() if is_admin else SessionPlan.objects.filter(therapist=request.user)
+    if therapist:
+        plans = (
+            plans.filter(therapist__pk=therapist)
+            if therapist.isdigit()
+            else plans.filter(therapist__username=therapist)
+        )
     plans = (
-        SessionPlan.objects.for_user(request.user)
-        .filter(scheduled_for__date__gte=start, scheduled_for__date__lt=end)
+        plans.on_days(start, end - timedelta(days=1))
+        .for_lists()
         .select_related("client", "therapist")
-        .order_by("scheduled_for")
+        .order_by("scheduled_for", "pk")
     )
     show_cancelled = request.GET.get("cancelled") == "1"
     if not show_cancelled:
         plans = plans.booked()
-    days = {start + timedelta(days=n): [] for n in range(7)}
+    days = {start + timedelta(days=n): [] for n in range(span)}
     for plan in plans:
         days.setdefault(timezone.localdate(plan.scheduled_for), []).append(plan)
     context = {
         "days": sorted(days.items()),
         "start": start,
+        "last_day": end - timedelta(days=1),
+        "span": span,
         "today": today,
-        "previous_week": start - timedelta(days=7),
+        "previous_week": start - timedelta(days=span),
         "next_week": end,
         "show_cancelled": show_cancelled,
+        "therapist": therapist,
+        "therapists": list(therapists().only("username", "first_name", "last_name")) if is_admin else [],
     }
     return render(request, "planner/schedule.html", context)

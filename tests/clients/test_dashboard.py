@@ -54,3 +54,33 @@ def test_dashboard_shows_the_panel(login, therapist):
     page = login(therapist).get("/").content.decode()
     assert "Clients needing attention" in page
     assert "New: New foot finding, left foot" in page
+
+
+def test_the_lab_thresholds_come_from_the_engine():
+    from clients.services import lab_values_that_change_a_session
+
+    # RULES.md: platelets below 100,000 and ANC below 1,000 change the session.
+    assert lab_values_that_change_a_session() == {"platelet_count": 100_000, "anc": 1_000}
+
+
+def test_an_admin_sees_the_whole_clinic_in_two_queries(
+    clinic_admin, therapist, second_therapist, django_assert_num_queries
+):
+    mine = make_client(last_name="Mine", care_team=[therapist])
+    make_condition(mine, "anc", value=999, noted_on=days_ago(1))
+    theirs = make_client(last_name="Theirs", care_team=[second_therapist])
+    make_condition(theirs, "open_wound", noted_on=days_ago(2))
+    normal = make_client(last_name="Normal", care_team=[therapist])
+    make_condition(normal, "anc", value=1_000, noted_on=days_ago(1))
+    late = make_client(last_name="Late", care_team=[therapist])
+    make_condition(late, "platelet_count", value=20_000, noted_on=days_ago(15))  # older than the 14 days
+    for n in range(12):
+        many = make_client(last_name=f"Zed{n:02d}", care_team=[therapist])
+        make_clearance(many, cleared_on=days_ago(366 + n))
+
+    clinic_admin.has_perm("clients.view_client")
+    with django_assert_num_queries(2):
+        entries = needing_attention(clinic_admin, TODAY, limit=4)
+    # The most recent first, up to the limit, shown in name order.
+    assert [entry.client.last_name for entry in entries] == ["Mine", "Theirs", "Zed00", "Zed01"]
+    assert entries[0].reasons == [f"Neutrophil count (ANC) 999/µL on {days_ago(1):%-d %b}"]

@@ -401,7 +401,8 @@ def test_csv_download_holds_active_clients_and_imports_back(login, clinic_admin,
     make_client(external_id="C-2", last_name="Gone", archived_at=timezone.now(), care_team=[therapist])
     response = login(clinic_admin).get("/clients/export.csv")
     assert response["Content-Type"] == "text/csv; charset=utf-8"
-    text = response.content.decode()
+    assert response.streaming
+    text = b"".join(response.streaming_content).decode()
     assert text.splitlines() == [
         "external_id,first_name,last_name,date_of_birth,phone,email,neuropathy_type,care_team",
         "C-1,Ada,Quinn,1958-04-02,,,DPN,sam;tara",
@@ -450,3 +451,21 @@ def test_blank_csv_contact_cells_leave_the_saved_values(therapist):
     assert report.ok, report.error_messages()
     client = Client.objects.get(external_id="C-2001")
     assert (client.phone, client.email) == ("555-0101", "anna@example.com")
+
+
+def test_csv_streams_a_chunk_of_clients_at_a_time_with_one_care_team_query_each(
+    therapist, second_therapist, django_assert_num_queries
+):
+    from clients.documents import csv_chunks
+    from clients.models import Client
+
+    for n in range(5):
+        make_client(external_id=f"C-{n}", last_name=f"Name{n}", care_team=[therapist, second_therapist][: n % 2 + 1])
+    clients = Client.objects.order_by("last_name", "first_name", "pk")
+    # The usernames, the clients (one cursor, read in chunks), the care teams of each chunk of two: 1 + 1 + 3.
+    with django_assert_num_queries(5):
+        chunks = list(csv_chunks(clients, chunk_size=2))
+    assert len(chunks) == 3
+    lines = "".join(chunks).splitlines()
+    assert lines[0].startswith("external_id,") and len(lines) == 6
+    assert lines[1].endswith(",DPN,tara") and lines[2].endswith(",DPN,sam;tara")

@@ -11,7 +11,8 @@ pytestmark = pytest.mark.django_db
 
 QUERIES = """session, user, user and group permissions (client scope), the client, its care team,
 clearances, conditions; four history tables and the history's users (change history);
-the client's plans, its records, their items; the user's roles once (plan button, navbar, records);
+the client's coming plans, its latest earlier plans, its latest records, their items, the signed
+sessions' scores for the charts; the user's roles once (plan button, navbar, records);
 monofilament tests, MNSI questionnaires (no sites query without tests), progress letters, attachments"""
 
 
@@ -59,11 +60,11 @@ def test_client_page_queries_do_not_grow_with_records(login, therapist, django_a
     client = make_dpn_client(therapist)
     signed_session(login, therapist, client, "09:00")
     browser = login(therapist)
-    with django_assert_num_queries(21, info=QUERIES):
+    with django_assert_num_queries(23, info=QUERIES):
         browser.get(f"/clients/{client.pk}/")
     for n, time in enumerate(["10:00", "11:00", "12:00"]):
         signed_session(login, therapist, client, time, pain_before=7 - n, pain_after=3)
-    with django_assert_num_queries(21, info=QUERIES):
+    with django_assert_num_queries(23, info=QUERIES):
         browser.get(f"/clients/{client.pk}/")
 
 
@@ -89,3 +90,28 @@ def test_other_therapist_gets_404_on_the_client_page_and_export(login, therapist
     client = make_dpn_client(therapist)
     assert login(second_therapist).get(f"/clients/{client.pk}/").status_code == 404
     assert login(second_therapist).get(f"/clients/{client.pk}/export.json").status_code == 404
+
+
+def test_long_history_shows_recent_records_monthly_charts_and_older_on_demand(login, django_assert_num_queries):
+    from django.core.management import call_command
+
+    from clients.models import Client
+
+    call_command("seed_scale", clients=12, therapists=2, heavy_records=60)
+    heavy = Client.objects.order_by("pk").first()
+    signed = SessionRecord.objects.filter(client=heavy).signed().count()
+    assert signed > 40
+    browser = login(heavy.care_team.order_by("pk").first())
+
+    with django_assert_num_queries(23, info=QUERIES):
+        response = browser.get(f"/clients/{heavy.pk}/")
+    page = response.content.decode()
+    assert page.count('href="/records/') == 8
+    assert "Show all earlier records and plans" in page
+    assert "Each point is the mean of a month" in page
+    assert response.context["progress"]["count"] == signed  # the summary still counts every session
+    assert len(response.context["score_rows"]) < signed
+
+    older = browser.get(f"/clients/{heavy.pk}/?older=1").content.decode()
+    assert older.count('href="/records/') == SessionRecord.objects.filter(client=heavy).count()
+    assert "Show all earlier records and plans" not in older

@@ -11,8 +11,10 @@ from django.test import override_settings
 from django.utils import timezone
 from fhir.resources.R4B import get_fhir_model_class
 
+from clients.assessments import MONOFILAMENT_SITES, MnsiQuestionnaire, mnsi_score, record_monofilament
 from clients.models import Client
 from planner import plans
+from planner.corrections import ScoreCorrection
 from planner.models import Addendum, PlanStatus, RecordItem, SessionPlan, SessionRecord
 from tests import factories
 
@@ -23,6 +25,18 @@ SNOMED = "http://snomed.info/sct"
 LOINC = "http://loinc.org"
 LATERALITY = "http://hl7.org/fhir/us/mcode/StructureDefinition/mcode-laterality-qualifier"
 TODAY = timezone.localdate()
+RESOURCE_TYPES = {
+    "Patient",
+    "Condition",
+    "Observation",
+    "Procedure",
+    "Encounter",
+    "CarePlan",
+    "Provenance",
+    "DocumentReference",
+    "Practitioner",
+    "QuestionnaireResponse",
+}
 RECORD_DAY = TODAY - timedelta(days=3)
 
 
@@ -85,8 +99,27 @@ def signed_session(client, therapist, *, day=RECORD_DAY, deviation=True, addendu
         )
     SessionPlan.objects.filter(pk=plan.pk).update(status=PlanStatus.DONE)
     if addendum:
-        Addendum.objects.create(record=record, text="Pain after was 2, not 3.", author=therapist)
+        addendum = Addendum.objects.create(record=record, text="Pain after was 2, not 3.", author=therapist)
+        ScoreCorrection.objects.create(addendum=addendum, record=record, field="pain_after", original=3, corrected=2)
     return record
+
+
+def monofilament(client, therapist):
+    """Right foot all felt; left foot: the hallux not felt (loss of protective sensation), met5 not tested."""
+    felt = {"tested": True, "real_1": True, "real_2": True, "sham": False}
+    answers = {(foot, site): dict(felt) for foot in ("right", "left") for site in MONOFILAMENT_SITES}
+    answers[("left", "hallux")] = {"tested": True, "real_1": False, "real_2": False, "sham": False}
+    answers[("left", "met5")] = {"tested": False, "real_1": None, "real_2": None, "sham": None}
+    return record_monofilament(
+        client,
+        tested_on=RECORD_DAY,
+        performed_by="therapist",
+        therapist=therapist,
+        clinician="",
+        notes="",
+        answers=answers,
+        recorded_by=therapist,
+    )
 
 
 @pytest.fixture
@@ -119,6 +152,16 @@ def full_client(therapist):
     factories.make_condition(client, "chemo_infusion", noted_on=TODAY - timedelta(days=20))
     factories.make_condition(client, "fever", noted_on=TODAY - timedelta(days=30), entered_in_error=True)
     factories.make_clearance(client, cleared_on=TODAY - timedelta(days=30), restrictions="No deep work on the legs.")
+    monofilament(client, therapist)
+    answers = [True, True, False, False, True, False, True, False, False, False, False, True, True, False, False]
+    MnsiQuestionnaire.objects.create(
+        client=client,
+        answered_on=RECORD_DAY,
+        how="read_aloud",
+        answers=answers,
+        score=mnsi_score(answers),
+        entered_by=therapist,
+    )
     signed_session(client, therapist)
     # A plan still to come, and one whose record is only a draft: neither has an Encounter.
     plans.create_plan(
@@ -151,17 +194,7 @@ def test_every_resource_of_the_bundle_is_valid_fhir(login, therapist, full_clien
         get_fhir_model_class(resource["resourceType"]).model_validate(resource)
         assert entry["fullUrl"] == f"{BASE}/{resource['resourceType']}/{resource['id']}"
         kinds.add(resource["resourceType"])
-    assert kinds == {
-        "Patient",
-        "Condition",
-        "Observation",
-        "Procedure",
-        "Encounter",
-        "CarePlan",
-        "Provenance",
-        "DocumentReference",
-        "Practitioner",
-    }
+    assert kinds == RESOURCE_TYPES
     ids = [(r["resourceType"], r["id"]) for r in resources(bundle)]
     assert len(ids) == len(set(ids))
     # Every reference inside the bundle points at a resource in it (ours are all relative).
@@ -297,7 +330,11 @@ def test_signed_session_is_an_encounter_with_procedures_scores_and_a_signature(l
 
     pain_before = by_id(bundle, "Observation", f"pain-before-{record.pk}")
     assert (LOINC, "72514-3") in codes(pain_before["code"]) and pain_before["valueInteger"] == 6
-    assert by_id(bundle, "Observation", f"pain-after-{record.pk}")["valueInteger"] == 3
+    # The addendum corrected it: the corrected value, marked amended, with the signed one in a note.
+    pain_after = by_id(bundle, "Observation", f"pain-after-{record.pk}")
+    assert pain_after["valueInteger"] == 2 and pain_after["status"] == "amended"
+    assert pain_after["note"] == [{"text": "Signed as 3; corrected to 2 by an addendum."}]
+    assert pain_before["status"] == "final"
     numbness = by_id(bundle, "Observation", f"numbness-after-{record.pk}")
     assert codes(numbness["code"]) == {(f"{BASE}/CodeSystem/observation", "numbness-after")}
     assert numbness["valueInteger"] == 4
@@ -328,7 +365,10 @@ def test_addendum_appends_to_the_session_note_with_its_provenance(login, therapi
         {"code": "appends", "target": {"reference": f"DocumentReference/note-{addendum.record_id}"}}
     ]
     provenance = by_id(bundle, "Provenance", f"addendum-{addendum.pk}")
-    assert provenance["target"] == [{"reference": f"DocumentReference/addendum-{addendum.pk}"}]
+    assert provenance["target"] == [
+        {"reference": f"DocumentReference/addendum-{addendum.pk}"},
+        {"reference": f"Observation/pain-after-{addendum.record_id}"},
+    ]
     assert provenance["agent"][0]["who"]["reference"] == f"Practitioner/user-{therapist.pk}"
     assert by_id(bundle, "DocumentReference", f"note-{addendum.record_id}")["docStatus"] == "amended"
 
@@ -406,17 +446,7 @@ def test_export_fhir_writes_one_ndjson_file_per_type(tmp_path, therapist, full_c
     out = tmp_path / "export"
     call_command("export_fhir", str(out), "--validate-sample", "1000", "--seed", "7")
     written = {path.stem: read_ndjson(path) for path in out.glob("*.ndjson")}
-    assert set(written) == {
-        "Patient",
-        "Condition",
-        "Observation",
-        "Procedure",
-        "Encounter",
-        "CarePlan",
-        "Provenance",
-        "DocumentReference",
-        "Practitioner",
-    }
+    assert set(written) == RESOURCE_TYPES
     assert {p["id"] for p in written["Patient"]} == {f"client-{full_client.pk}", f"client-{other.pk}"}
     assert [p["id"] for p in written["Practitioner"]] == [f"user-{therapist.pk}"]
     # The same resources as the client's Bundle.
@@ -466,3 +496,74 @@ def test_export_fhir_reports_invalid_resources(tmp_path, therapist, monkeypatch)
     monkeypatch.setattr(fhir, "patient", lambda client: {**real(client), "birthDate": "not a date"})
     with pytest.raises(CommandError, match="1 of .* sampled resources are not valid FHIR"):
         call_command("export_fhir", str(tmp_path / "out"), "--validate-sample", "50", "--quiet")
+
+
+@override_settings(FHIR_BASE_URL=BASE)
+def test_monofilament_results_per_foot_and_site(login, therapist, full_client):
+    test = full_client.monofilament_tests.get()
+    bundle = get_bundle(login, therapist, full_client)
+    left = by_id(bundle, "Observation", f"monofilament-{test.pk}-left")
+    assert (SNOMED, "134388005") in codes(left["code"])
+    assert (SNOMED, "56459004") in codes(left["bodySite"]) and laterality(left["bodySite"]) == {(SNOMED, "7771000")}
+    assert left["valueCodeableConcept"]["coding"][0]["code"] == "absent"
+    assert left["effectiveDateTime"] == RECORD_DAY.isoformat()
+    assert left["performer"] == [{"reference": f"Practitioner/user-{therapist.pk}", "display": "Tara Lindqvist"}]
+    assert len(left["hasMember"]) == 3
+    hallux = by_id(bundle, "Observation", f"monofilament-{test.pk}-left-hallux")
+    assert (SNOMED, "134388005") in codes(hallux["code"])
+    assert (f"{BASE}/CodeSystem/monofilament-site", "hallux") in codes(hallux["bodySite"])
+    assert laterality(hallux["bodySite"]) == {(SNOMED, "7771000")}
+    assert hallux["valueCodeableConcept"]["coding"][0]["code"] == "absent"
+    assert [c["valueBoolean"] for c in hallux["component"]] == [False, False, False]
+    met5 = by_id(bundle, "Observation", f"monofilament-{test.pk}-left-met5")
+    assert "valueCodeableConcept" not in met5 and met5["dataAbsentReason"]["coding"][0]["code"] == "not-performed"
+    right = by_id(bundle, "Observation", f"monofilament-{test.pk}-right")
+    assert right["valueCodeableConcept"]["coding"][0]["code"] == "present"
+    # The loss of protective sensation the test created cites it.
+    lops = by_id(bundle, "Condition", f"condition-{test.left_condition_id}")
+    assert lops["evidence"] == [{"detail": [{"reference": f"Observation/monofilament-{test.pk}-left"}]}]
+    assert laterality(lops["bodySite"][0]) == {(SNOMED, "7771000")}
+
+
+@override_settings(FHIR_BASE_URL=BASE)
+def test_mnsi_answers_and_score(login, therapist, full_client):
+    questionnaire = MnsiQuestionnaire.objects.get()
+    bundle = get_bundle(login, therapist, full_client)
+    (response,) = resources(bundle, "QuestionnaireResponse")
+    assert response["id"] == f"mnsi-{questionnaire.pk}"
+    assert response["questionnaire"] == f"{BASE}/Questionnaire/mnsi-history"
+    assert response["authored"] == RECORD_DAY.isoformat()
+    assert [item["linkId"] for item in response["item"]] == [str(n) for n in range(1, 16)]
+    assert [item["answer"][0]["valueBoolean"] for item in response["item"]] == questionnaire.answers
+    assert response["item"][0]["text"] == "Are your legs and/or feet numb?"
+    score = by_id(bundle, "Observation", f"mnsi-score-{questionnaire.pk}")
+    assert (
+        score["valueInteger"] == questionnaire.score == 4
+    )  # yes to 1, 2, 5 and 12; 7 and 13 answered "yes" score nothing
+    assert score["derivedFrom"] == [{"reference": f"QuestionnaireResponse/mnsi-{questionnaire.pk}"}]
+
+
+@override_settings(FHIR_BASE_URL=BASE)
+def test_pressure_corrected_by_addendum(login, therapist):
+    client = factories.make_client(care_team=[therapist], symptoms={"feet:left": ["numbness"]})
+    record = signed_session(client, therapist, deviation=False, addendum=False)
+    item = record.items.first()
+    corrected = 1 if item.pressure_used != 1 else 0
+    addendum = Addendum.objects.create(record=record, text="Pressure was lighter on this side.", author=therapist)
+    ScoreCorrection.objects.create(
+        addendum=addendum,
+        record=record,
+        item=item,
+        field="pressure_used",
+        original=item.pressure_used,
+        corrected=corrected,
+    )
+    bundle = get_bundle(login, therapist, client)
+    procedure = by_id(bundle, "Procedure", f"record-item-{item.pk}")
+    used = [e["valueInteger"] for e in procedure["extension"] if e["url"].endswith("/walton-pressure-used")]
+    assert used == [1]
+    assert {"text": f"Pressure used signed as {item.pressure_used}; corrected to 1 by an addendum."} in procedure[
+        "note"
+    ]
+    provenance = by_id(bundle, "Provenance", f"addendum-{addendum.pk}")
+    assert {"reference": f"Procedure/record-item-{item.pk}"} in provenance["target"]

@@ -425,7 +425,7 @@ def test_schedule_shows_own_plans_and_admin_sees_all(login, therapist, second_th
     create_plan(login, second_therapist, make_dpn_client(second_therapist, first_name="Sam's"))
     mine = login(therapist).get(f"/plans/?from={TODAY}").content.decode()
     assert "Tara&#x27;s" in mine and "Sam&#x27;s" not in mine
-    everyone = login(clinic_admin).get(f"/plans/?from={TODAY}").content.decode()
+    everyone = login(clinic_admin).get(f"/plans/?from={TOMORROW}").content.decode()
     assert "Tara&#x27;s" in everyone and "Sam&#x27;s" in everyone
 
 
@@ -469,3 +469,19 @@ def test_therapist_swaps_a_template_and_the_steps_follow(login, therapist):
     assert [step["technique"] for step in hand.steps] == ["still hold", "effleurage"]
     other = plan.items.get(region="hands", side="right")
     assert other.template_key == hands.key
+
+
+def test_admin_schedule_is_one_day_of_the_clinic_or_one_therapists_week(
+    login, therapist, second_therapist, clinic_admin
+):
+    create_plan(login, therapist, make_dpn_client(therapist, first_name="Today's"), day=TODAY)
+    create_plan(login, second_therapist, make_dpn_client(second_therapist, first_name="Later"), day=TOMORROW)
+    admin = login(clinic_admin)
+    day = admin.get(f"/plans/?from={TODAY}")
+    assert len(day.context["days"]) == 1
+    page = day.content.decode()
+    assert "Today&#x27;s" in page and "Later" not in page and "Next day" in page
+    week = admin.get(f"/plans/?from={TODAY}&therapist=sam")
+    assert len(week.context["days"]) == 7
+    page = week.content.decode()
+    assert "Later" in page and "Today&#x27;s" not in page

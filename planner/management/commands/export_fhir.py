@@ -147,4 +147,9 @@ class Command(BaseCommand):
                 for resource, error in failures[:10]:
                     self.stderr.write(f"{resource['resourceType']}/{resource['id']}: {error}")
                 raise CommandError(f"{len(failures)} of {len(sample.items)} sampled resources are not valid FHIR.")
-            self.stdout.write(f"Validated {len(sample.items):,} resources picked at random: all valid FHIR R4(B).")
+            which = (
+                f"all {len(sample.items):,} resources"
+                if sample.seen == len(sample.items)
+                else f"{len(sample.items):,} resources picked at random"
+            )
+            self.stdout.write(f"Validated {which}: all valid FHIR R4(B).")
