@@ -122,7 +122,7 @@ def test_csv_cells_that_a_spreadsheet_would_run_are_neutralised_and_come_back(lo
         email="",
         care_team=[therapist],
     )
-    text = login(clinic_admin).get("/clients/export.csv").content.decode()
+    text = b"".join(login(clinic_admin).get("/clients/export.csv").streaming_content).decode()
     row = text.splitlines()[1]
     assert row.startswith('C-5,"\'=HYPERLINK(""http://evil.example"";""x"")",\'@SUM(1+1)')
     assert ",'+44 20 7946 0000," in row
