@@ -148,11 +148,22 @@ class ClientPaginator(Paginator):
     @cached_property
     def count(self):
         if connection.vendor == "postgresql":
-            estimate = json.loads(self.object_list.explain(format="json"))[0]["Plan"]["Plan Rows"]
+            plan = self.object_list.explain(format="json")
+            # A queryset that can match nothing (a user with no role) runs no query and has no plan.
+            estimate = json.loads(plan)[0]["Plan"]["Plan Rows"] if plan else 0
             if estimate >= self.EXACT_BELOW:
                 self.count_is_estimate = True
                 return estimate
         return self.object_list.count()
+
+    def page(self, number):
+        self.count  # noqa: B018 (computing the count decides whether it is an estimate)
+        if not self.count_is_estimate:
+            return super().page(number)
+        # An estimate can be below the real count: never let it cut a page short.
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        return self._get_page(self.object_list[bottom : bottom + self.per_page], number, self)
 
 
 def _with_condition_counts(clients):

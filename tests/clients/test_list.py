@@ -103,8 +103,9 @@ def test_list_runs_a_fixed_number_of_queries(login, clinic_admin, therapist, dja
     # 1 session, 2 user, 3-4 the user's own and group permissions (for_user, then cached for the
     # page's buttons), 5 the number of matching clients (paginator), 6 the therapists for the
     # filter, 7 the user's groups (navbar roles), 8 one page of clients with their active-condition
-    # counts (subqueries), 9 their care teams (prefetch)
-    with django_assert_num_queries(9):
+    # counts (subqueries), 9 their care teams (prefetch); on PostgreSQL one more: the planner's
+    # row estimate, taken before an exact count of a small clinic
+    with django_assert_num_queries(10 if connection.vendor == "postgresql" else 9):
         response = admin.get("/clients/")
     assert len(response.context["clients"]) == count
 
@@ -114,7 +115,7 @@ def test_therapist_list_runs_a_fixed_number_of_queries(login, therapist, django_
         make_client(care_team=[therapist])
     tara = login(therapist)
     # As for an admin: the care-team filter is part of the clients query.
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10 if connection.vendor == "postgresql" else 9):
         response = tara.get("/clients/?q=client&type=DPN")
     assert len(response.context["clients"]) == 5
 
