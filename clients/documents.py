@@ -25,7 +25,7 @@ from .assessment_documents import export_assessments, parse_assessments, save_as
 from .models import EVENT_CODES, Client, Condition, PhysicianClearance
 from .roles import THERAPIST
 from .services import StaleVersion, claim_version
-from .validators import check_condition, clean_causes, clean_symptoms, not_in_future, parse_iso_date
+from .validators import check_condition, clean_causes, clean_symptoms, not_before_birth, not_in_future, parse_iso_date
 
 User = get_user_model()
 
@@ -222,11 +222,29 @@ def read_upload(name, data):
     return parse_csv(text)
 
 
+MAX_INT_DIGITS = 18
+
+
+def _bounded_int(text):
+    """A whole number of a file; no value a client document holds needs more than 18 digits."""
+    if len(text.lstrip("-")) > MAX_INT_DIGITS:
+        raise ValueError(f"a number of {len(text)} digits is longer than any value a client document holds")
+    return int(text)
+
+
+def _no_constant(name):
+    raise ValueError(f"{name} is not a number a client document can hold")
+
+
 def parse_json(text):
     try:
-        data = json.loads(text)
+        data = json.loads(text, parse_int=_bounded_int, parse_constant=_no_constant)
     except json.JSONDecodeError as error:
         raise ImportFileError(f"Not valid JSON: {error.msg} at line {error.lineno}, column {error.colno}.") from None
+    except RecursionError:
+        raise ImportFileError("Not a client file: its lists and objects are nested too deeply.") from None
+    except ValueError as error:
+        raise ImportFileError(f"Not valid JSON: {error}.") from None
     docs = [data] if isinstance(data, dict) else data
     if not isinstance(docs, list):
         raise ImportFileError("The JSON file must hold one client document or a list of them.")
@@ -362,6 +380,11 @@ def _import_one(doc, record, seen_ids):
     if not isinstance(doc, dict):
         record.error("document", "expected a client document (a JSON object)")
         return
+    unreadable = list(_unreadable_text(doc))
+    for where, message in unreadable:
+        record.error(where, message)
+    if unreadable:
+        return
     if doc.get("schema", SCHEMA) != SCHEMA:
         record.error("schema", f"expected {SCHEMA!r}, not {doc.get('schema')!r}")
 
@@ -391,8 +414,9 @@ def _import_one(doc, record, seen_ids):
     form = _identity_form(doc, neuropathy, client, record)
     causes = _causes(neuropathy, record) if "contributing_causes" in neuropathy else None
     symptoms = _symptoms(neuropathy, record) if "regions" in neuropathy else None
-    conditions = _conditions(doc["conditions"], record) if "conditions" in doc else None
-    clearance = _clearance(doc["clearance"], record) if doc.get("clearance") is not None else None
+    born = form.data.get("date_of_birth") or None
+    conditions = _conditions(doc["conditions"], record, born) if "conditions" in doc else None
+    clearance = _clearance(doc["clearance"], record, born) if doc.get("clearance") is not None else None
     team = _care_team(doc["care_team"], record) if "care_team" in doc else None
     measures = parse_assessments(doc["assessments"], record) if "assessments" in doc else None
     if client is None and team is None:
@@ -408,6 +432,22 @@ def _import_one(doc, record, seen_ids):
         return
 
     _save(client, form, causes, symptoms, conditions, clearance, team, record, measures)
+
+
+def _unreadable_text(doc):
+    """(path, message) for each text in the document that no record can hold: a NUL or a lone surrogate."""
+    pending = [("", doc)]
+    while pending:
+        where, value = pending.pop()
+        if isinstance(value, dict):
+            pending.extend((f"{where}.{key}" if where else str(key), item) for key, item in value.items())
+        elif isinstance(value, list):
+            pending.extend((f"{where}[{index}]", item) for index, item in enumerate(value))
+        elif isinstance(value, str):
+            if "\x00" in value:
+                yield where, "contains a NUL character, which text cannot hold"
+            elif any("\ud800" <= char <= "\udfff" for char in value):
+                yield where, "contains a broken character (a lone UTF-16 surrogate)"
 
 
 def _identity_form(doc, neuropathy, client, record):
@@ -430,7 +470,7 @@ def _identity_form(doc, neuropathy, client, record):
             continue
         data[name] = value.strip() if isinstance(value, str) else value
     if "type" in neuropathy:
-        data["neuropathy_type"] = neuropathy["type"] or ""
+        data["neuropathy_type"] = _code(neuropathy["type"], upper=True) or ""
     if "diagnosed_on" in neuropathy:
         try:
             data["diagnosed_on"] = parse_iso_date(neuropathy["diagnosed_on"]) or ""
@@ -444,10 +484,11 @@ def _causes(neuropathy, record):
     if not isinstance(codes, list):
         record.error("neuropathy.contributing_causes", "expected a list of codes")
         return None
+    codes = [_code(code) for code in codes]
     for index, code in enumerate(codes):
-        if code not in CONTRIBUTING_CAUSES:
+        if not _is_code(code, CONTRIBUTING_CAUSES):
             record.error(f"neuropathy.contributing_causes[{index}]", f"unknown contributing cause {code!r}")
-    return clean_causes([code for code in codes if code in CONTRIBUTING_CAUSES])
+    return clean_causes([code for code in codes if _is_code(code, CONTRIBUTING_CAUSES)])
 
 
 def _symptoms(neuropathy, record):
@@ -461,21 +502,22 @@ def _symptoms(neuropathy, record):
         if not isinstance(entry, dict):
             record.error(where, "expected an object with region, side and symptoms")
             continue
-        region, side, codes = entry.get("region"), entry.get("side"), entry.get("symptoms") or []
-        if region not in REGIONS:
+        region, side, codes = _code(entry.get("region")), _code(entry.get("side")), entry.get("symptoms") or []
+        if not _is_code(region, REGIONS):
             record.error(f"{where}.region", f"unknown region {region!r}")
             continue
-        if side not in CONDITION_SIDES:
+        if not _is_code(side, CONDITION_SIDES):
             record.error(f"{where}.side", f"unknown side {side!r}; use left, right or both")
             continue
         if not isinstance(codes, list):
             record.error(f"{where}.symptoms", "expected a list of codes")
             continue
+        codes = [_code(code) for code in codes]
         for number, code in enumerate(codes):
-            if code not in SYMPTOMS:
+            if not _is_code(code, SYMPTOMS):
                 record.error(f"{where}.symptoms[{number}]", f"unknown symptom {code!r}")
         for one_side in SIDES if side == "both" else (side,):
-            places.setdefault((region, one_side), set()).update(code for code in codes if code in SYMPTOMS)
+            places.setdefault((region, one_side), set()).update(code for code in codes if _is_code(code, SYMPTOMS))
     try:
         return clean_symptoms(places)
     except ValidationError as error:  # pragma: no cover - every code was checked above
@@ -483,7 +525,19 @@ def _symptoms(neuropathy, record):
         return None
 
 
-def _dated(value, where, record, required):
+def _code(value, upper=False):
+    """A code as a file may write it (" CIPN", "Open_Wound"), in the vocabulary's case; non-text as is."""
+    if not isinstance(value, str):
+        return value
+    return value.strip().upper() if upper else value.strip().lower()
+
+
+def _is_code(value, vocabulary):
+    """A code of the vocabulary; anything else a file may hold (a list, an object, a number) is not."""
+    return isinstance(value, str) and value in vocabulary
+
+
+def _dated(value, where, record, required, born=None):
     try:
         day = parse_iso_date(value)
     except ValueError as error:
@@ -495,12 +549,13 @@ def _dated(value, where, record, required):
         return None
     try:
         not_in_future(day)
+        not_before_birth(day, born)
     except ValidationError as error:
         record.error(where, error.messages[0])
     return day
 
 
-def _conditions(entries, record):
+def _conditions(entries, record, born):
     if not isinstance(entries, list):
         record.error("conditions", "expected a list")
         return None
@@ -518,23 +573,24 @@ def _conditions(entries, record):
         if not value_is_number:
             record.error(f"{where}.value", f"expected a whole number, not {value!r}")
             value = None
-        location, side, errors = check_condition(entry.get("code"), entry.get("location"), entry.get("side"), value)
+        code = _code(entry.get("code"))
+        location, side, errors = check_condition(code, _code(entry.get("location")), _code(entry.get("side")), value)
         for name, message in errors.items():
             if name != "value" or value_is_number:
                 record.error(f"{where}.{name}", message)
         detail = entry.get("detail") or ""
         if not isinstance(detail, str) or len(detail) > 200:
             record.error(f"{where}.detail", "expected text of at most 200 characters")
-        noted = _dated(entry.get("noted_on"), f"{where}.noted_on", record, required=True)
-        resolved = _dated(entry.get("resolved_on"), f"{where}.resolved_on", record, required=False)
-        if resolved and entry.get("code") in EVENT_CODES:
+        noted = _dated(entry.get("noted_on"), f"{where}.noted_on", record, required=True, born=born)
+        resolved = _dated(entry.get("resolved_on"), f"{where}.resolved_on", record, required=False, born=born)
+        if resolved and code in EVENT_CODES:
             record.error(f"{where}.resolved_on", "a lab result or infusion is a dated event and is not resolved")
         elif noted and resolved and resolved < noted:
             record.error(f"{where}.resolved_on", "the condition cannot be resolved before it was noted")
         if len(record.errors) == before:
             cleaned.append(
                 {
-                    "code": entry["code"],
+                    "code": code,
                     "location": location,
                     "side": side,
                     "value": value,
@@ -546,7 +602,7 @@ def _conditions(entries, record):
     return cleaned
 
 
-def _clearance(entry, record):
+def _clearance(entry, record, born):
     if not isinstance(entry, dict):
         record.error("clearance", "expected an object with physician, date and restrictions")
         return None
@@ -558,7 +614,7 @@ def _clearance(entry, record):
         record.error("clearance.physician", "at most 200 characters")
     if not isinstance(restrictions, str):
         record.error("clearance.restrictions", "must be text")
-    day = _dated(entry.get("date"), "clearance.date", record, required=True)
+    day = _dated(entry.get("date"), "clearance.date", record, required=True, born=born)
     if isinstance(physician, str) and isinstance(restrictions, str):
         return {"physician": physician.strip(), "cleared_on": day, "restrictions": restrictions.strip()}
     return None
@@ -578,7 +634,9 @@ def _care_team(usernames, record):
         .distinct()
     }
     for index, username in enumerate(usernames):
-        if username not in found:
+        if not isinstance(username, str):
+            record.error(f"care_team[{index}]", "expected a username (text)")
+        elif username not in found:
             record.error(f"care_team[{index}]", f"no active therapist with the username {username!r}")
     return list(found.values())
 

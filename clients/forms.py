@@ -6,7 +6,14 @@ from protocols.vocabulary import CONTRIBUTING_CAUSES, LOCATION_LABELS, REGION_SI
 
 from .models import EVENT_CODES, NEUROPATHY_TYPE_CHOICES, Client, Condition, PhysicianClearance
 from .roles import therapists
-from .validators import check_condition, clean_causes, clean_symptoms, not_in_future, place_key
+from .validators import (
+    DIAGNOSED_BEFORE_BIRTH,
+    check_condition,
+    clean_causes,
+    clean_symptoms,
+    not_in_future,
+    place_key,
+)
 
 User = get_user_model()
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
@@ -133,7 +140,7 @@ class ProfileForm(VersionedForm):
         born = self.instance.date_of_birth
         diagnosed = cleaned.get("diagnosed_on")
         if born and diagnosed and diagnosed < born:
-            self.add_error("diagnosed_on", "The diagnosis date is before the date of birth.")
+            self.add_error("diagnosed_on", DIAGNOSED_BEFORE_BIRTH)
         return cleaned
 
     def save(self, commit=True):

@@ -2,6 +2,7 @@ import datetime
 import unicodedata
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -22,7 +23,16 @@ from protocols.vocabulary import (
     SIDES,
 )
 
-from .validators import EARLIEST_BIRTH_DATE, not_before_1900, not_in_future, place_key
+from .validators import (
+    DIAGNOSED_BEFORE_BIRTH,
+    EARLIEST_BIRTH_DATE,
+    has_letter,
+    looks_like_phone,
+    not_before_1900,
+    not_before_birth,
+    not_in_future,
+    place_key,
+)
 
 NEUROPATHY_TYPE_CHOICES = [(code, f"{code}: {label}") for code, label in NEUROPATHY_TYPES.items()]
 # The catalogue grouped as forms show it: skin, circulation, diabetes, oncology, general.
@@ -104,10 +114,10 @@ class ClientQuerySet(models.QuerySet):
 class Client(models.Model):
     """A client's record: identity, neuropathy profile and care team. Conditions and clearances hang off it."""
 
-    first_name = models.CharField(max_length=100)
-    last_name = models.CharField(max_length=100)
+    first_name = models.CharField(max_length=100, validators=[has_letter])
+    last_name = models.CharField(max_length=100, validators=[has_letter])
     date_of_birth = models.DateField(validators=[not_in_future, not_before_1900])
-    phone = models.CharField(max_length=40, blank=True)
+    phone = models.CharField(max_length=40, blank=True, validators=[looks_like_phone])
     email = models.EmailField("E-mail", blank=True)
     emergency_contact = models.CharField(max_length=200, blank=True, help_text="Name and phone number.")
     referring_physician = models.CharField(max_length=200, blank=True)
@@ -167,7 +177,7 @@ class Client(models.Model):
             models.CheckConstraint(
                 condition=Q(diagnosed_on__isnull=True) | Q(diagnosed_on__gte=models.F("date_of_birth")),
                 name="client_diagnosed_after_birth",
-                violation_error_message="The diagnosis date is before the date of birth.",
+                violation_error_message=DIAGNOSED_BEFORE_BIRTH,
             ),
             models.CheckConstraint(
                 condition=Q(archived_by__isnull=True) | Q(archived_at__isnull=False),
@@ -198,6 +208,12 @@ class Client(models.Model):
         if update_fields is not None and {"first_name", "last_name", "external_id"} & set(update_fields):
             kwargs["update_fields"] = {*update_fields, "search_name"}
         super().save(*args, **kwargs)
+
+    def clean(self):
+        try:
+            not_before_birth(self.consented_on, self.date_of_birth)  # a constraint keeps diagnosed_on
+        except ValidationError as error:
+            raise ValidationError({"consented_on": error}) from None
 
     def search_key(self):
         return search_text(f"{self.last_name} {self.first_name} {self.external_id}".strip())
@@ -394,6 +410,18 @@ class Condition(models.Model):
         self.client.ensure_writable()
         super().save(*args, **kwargs)
 
+    def clean(self):
+        if self.client_id is None:
+            return
+        errors = {}
+        for name in ("noted_on", "resolved_on"):
+            try:
+                not_before_birth(getattr(self, name), self.client.date_of_birth)
+            except ValidationError as error:
+                errors[name] = error
+        if errors:
+            raise ValidationError(errors)
+
     @property
     def kind(self):
         return CONDITIONS[self.code]
@@ -475,6 +503,13 @@ class PhysicianClearance(models.Model):
     def save(self, *args, **kwargs):
         self.client.ensure_writable()
         super().save(*args, **kwargs)
+
+    def clean(self):
+        if self.client_id is not None:
+            try:
+                not_before_birth(self.cleared_on, self.client.date_of_birth)
+            except ValidationError as error:
+                raise ValidationError({"cleared_on": error}) from None
 
     def age_in_days(self, on=None):
         return ((on or timezone.localdate()) - self.cleared_on).days

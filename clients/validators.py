@@ -1,6 +1,7 @@
 """Checks shared by the forms, the model fields and the import of client documents."""
 
 import datetime
+import re
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -19,6 +20,7 @@ from protocols.vocabulary import (
 )
 
 EARLIEST_BIRTH_DATE = datetime.date(1900, 1, 1)
+DIAGNOSED_BEFORE_BIRTH = "The diagnosis date is before the date of birth."
 
 
 def not_in_future(value):
@@ -30,6 +32,43 @@ def not_in_future(value):
 def not_before_1900(value):
     if value is not None and value < EARLIEST_BIRTH_DATE:
         raise ValidationError("Enter a date from 1900 onwards.", code="too_early")
+
+
+# RULES.md, "Values and dates must be plausible": the lab values a plan reads, per µL.
+PLAUSIBLE_VALUES = {"platelet_count": (0, 2_000_000), "anc": (0, 100_000)}
+PHONE_PATTERN = re.compile(r"^\+?[\d\s().\-/]+((\s*(x|ext\.?)\s*)\d{1,6})?$", re.IGNORECASE)
+
+
+def has_letter(value):
+    """A name holds at least one letter, of any script: "-1" and "{{7*7}}" are not names."""
+    if value and not any(char.isalpha() for char in value):
+        raise ValidationError("A name needs at least one letter.", code="no_letter")
+
+
+def looks_like_phone(value):
+    """Digits with the usual separators, an optional leading + and extension: 6 to 20 digits."""
+    if not value:
+        return
+    digits = sum(char.isdigit() for char in value)
+    if not PHONE_PATTERN.match(value) or not 6 <= digits <= 20:
+        raise ValidationError(
+            "Enter a phone number: digits, spaces, ( ) - . and an optional leading +, e.g. +1 555 0100.",
+            code="phone",
+        )
+
+
+def not_before_birth(day, born):
+    """Nothing about a client (a condition, a lab, a clearance, consent) happens before their birth."""
+    if day is not None and born is not None and day < born:
+        raise ValidationError("This date is before the client's date of birth.", code="before_birth")
+
+
+def plausible_value(code, value):
+    """The message for a lab value outside RULES.md's plausible range, or "" when it is in range."""
+    low, high = PLAUSIBLE_VALUES.get(code, (None, None))
+    if value is None or low is None or low <= value <= high:
+        return ""
+    return f"Enter a value from {low:,} to {high:,}; {value:,} is not a plausible result."
 
 
 def parse_iso_date(text):
@@ -91,6 +130,13 @@ def check_condition(code, location, side, value):
     """
     location = location or ""
     side = side or ""
+    wrong_type = {
+        name: f"Expected a code (text), not {given!r}."
+        for name, given in (("code", code), ("location", location), ("side", side))
+        if not isinstance(given, str)
+    }
+    if wrong_type:
+        return "", "", wrong_type
     try:
         kind = condition(code)
     except UnknownCode:
@@ -120,6 +166,8 @@ def check_condition(code, location, side, value):
         errors["value"] = f"{kind.label} takes no value: leave it empty."
     elif value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
         errors["value"] = "Enter a whole number, zero or more."
+    elif plausible_value(code, value):
+        errors["value"] = plausible_value(code, value)
 
     if not errors:
         # The vocabulary has the last word; a disagreement here is a bug worth hearing about.

@@ -30,6 +30,7 @@ from .forms import (
 )
 from .models import Client, Condition, PhysicianClearance
 from .roles import therapists
+from .validators import DIAGNOSED_BEFORE_BIRTH
 
 User = get_user_model()
 PAGE_SIZE = 25
@@ -191,11 +192,12 @@ def _with_condition_counts(clients):
 def client_new(request):
     form = ClientForm(request.POST or None)
     profile = ProfileForm(request.POST or None)
-    if request.method == "POST" and all([form.is_valid(), profile.is_valid()]):
-        born, diagnosed = form.cleaned_data["date_of_birth"], profile.cleaned_data["diagnosed_on"]
-        if diagnosed and diagnosed < born:
-            profile.add_error("diagnosed_on", "The diagnosis date is before the date of birth.")
-        else:
+    if request.method == "POST":
+        valid = [form.is_valid(), profile.is_valid()]  # both, so every error shows at once
+        born, diagnosed = form.cleaned_data.get("date_of_birth"), profile.cleaned_data.get("diagnosed_on")
+        if born and diagnosed and diagnosed < born:
+            profile.add_error("diagnosed_on", DIAGNOSED_BEFORE_BIRTH)
+        if all(valid) and profile.is_valid():
             with transaction.atomic():
                 client = form.save(commit=False)
                 client.neuropathy_type = profile.cleaned_data["neuropathy_type"]
