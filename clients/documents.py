@@ -19,12 +19,12 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from protocols.versioning import StaleVersion, claim_version
 from protocols.vocabulary import CONDITION_SIDES, CONTRIBUTING_CAUSES, REGIONS, SIDES, SYMPTOMS
 
 from .assessment_documents import export_assessments, parse_assessments, save_assessments
 from .models import EVENT_CODES, Client, Condition, PhysicianClearance
 from .roles import THERAPIST
-from .services import StaleVersion, claim_version
 from .validators import check_condition, clean_causes, clean_symptoms, not_before_birth, not_in_future, parse_iso_date
 
 User = get_user_model()

@@ -2,6 +2,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 
+from protocols.versioning import VersionedFormMixin, VersionField
 from protocols.vocabulary import CONTRIBUTING_CAUSES, LOCATION_LABELS, REGION_SINGULAR, REGIONS, SIDES, SYMPTOMS
 
 from .models import EVENT_CODES, NEUROPATHY_TYPE_CHOICES, Client, Condition, PhysicianClearance
@@ -27,10 +28,10 @@ class TherapistChoiceField(forms.ModelMultipleChoiceField):
         return f"{user.get_full_name() or user.username} ({user.username})"
 
 
-class VersionedForm(forms.ModelForm):
+class VersionedForm(VersionedFormMixin, forms.ModelForm):
     """A form that carries the version of the object it was built from (absent when creating)."""
 
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    version = VersionField()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -38,11 +39,6 @@ class VersionedForm(forms.ModelForm):
             del self.fields["version"]
         else:
             self.fields["version"].initial = self.instance.version
-
-    def refresh_version(self, version):
-        """After a refused save: keep the user's input, but let the next save go through."""
-        self.data = self.data.copy()
-        self.data[self.add_prefix("version")] = version
 
 
 class ClientForm(VersionedForm):
@@ -216,9 +212,9 @@ class ConditionForm(VersionedForm):
         super()._post_clean()
 
 
-class ResolveForm(forms.Form):
+class ResolveForm(VersionedFormMixin, forms.Form):
     resolved_on = forms.DateField(label="Resolved on", widget=DATE_WIDGET)
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    version = VersionField()
 
     def __init__(self, *args, condition, **kwargs):
         super().__init__(*args, **kwargs)

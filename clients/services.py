@@ -5,7 +5,7 @@ import functools
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from protocols.default_templates import DEFAULT_TEMPLATES
@@ -14,37 +14,6 @@ from protocols.rules import AVOID, CAUTION, DEFER, MODIFY, RULES_BY_CODE
 from protocols.vocabulary import REGION_SINGULAR, REGIONS, SIDES
 
 from .models import LAB_CODES, Client, Condition, PhysicianClearance
-
-
-class StaleVersion(Exception):
-    """Someone saved the object after the form was built from it."""
-
-    def __init__(self, instance):
-        latest = instance.history.select_related("history_user").first()
-        who = "Someone else"
-        when = ""
-        if latest is not None:
-            if latest.history_user is not None:
-                who = latest.history_user.get_full_name() or latest.history_user.username
-            when = f" at {timezone.localtime(latest.history_date):%H:%M}"
-        self.current_version = type(instance).objects.filter(pk=instance.pk).values_list("version", flat=True).first()
-        super().__init__(
-            f"{who} saved this {instance._meta.verbose_name}{when}; your changes were not saved. "
-            "Review them and save again."
-        )
-
-
-def claim_version(instance, version):
-    """Take the row's next version if it still has `version`; raise StaleVersion if someone saved it since.
-
-    Call inside the transaction that then saves the object: the UPDATE ... WHERE version = N
-    holds the row until commit, so of two concurrent saves exactly one gets through.
-    """
-    model = type(instance)
-    claimed = model.objects.filter(pk=instance.pk, version=version).update(version=F("version") + 1)
-    if not claimed:
-        raise StaleVersion(instance)
-    instance.version = version + 1
 
 
 def archive(client, user):

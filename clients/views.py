@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.views.decorators.http import require_POST
 
+from protocols.versioning import StaleVersion, claim_version
 from protocols.vocabulary import CONDITIONS, LOCATION_LABELS, REGIONS, SIDES, SYMPTOMS
 
 from . import bodymap, footmap, history, services
@@ -78,9 +79,9 @@ def _save_versioned(form, instance, save):
     """Save when the form's version is still current; otherwise put the refusal on the form. True when saved."""
     try:
         with transaction.atomic():
-            services.claim_version(instance, form.cleaned_data["version"])
+            claim_version(instance, form.cleaned_data["version"])
             save()
-    except services.StaleVersion as stale:
+    except StaleVersion as stale:
         form.add_error(None, str(stale))
         form.refresh_version(stale.current_version)
         return False

@@ -6,6 +6,7 @@ from django.contrib.auth.forms import PasswordChangeForm
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
+from protocols.versioning import VersionField
 from protocols.vocabulary import REGION_SINGULAR, REGIONS, SIDES, WALTON_SCALE
 
 from .corrections import SCORE_FIELDS as SCORE_FIELD_LABELS
@@ -223,7 +224,7 @@ class PlanDetailsForm(forms.Form):
     notes_acknowledged = forms.BooleanField(
         required=False, label="I have read every contraindication note of this plan"
     )
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = VersionField()
 
 
 class CancelPlanForm(forms.Form):
@@ -239,7 +240,7 @@ class RecordForm(forms.ModelForm):
     adverse_events = forms.MultipleChoiceField(
         choices=AdverseEvent.choices, widget=forms.CheckboxSelectMultiple, required=False
     )
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    version = VersionField(min_value=0, required=False)  # 0: no record yet
 
     class Meta:
         model = SessionRecord

@@ -2,6 +2,7 @@ from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
 
 from protocols.models import NeuropathyType, ProtocolTemplate, Source
+from protocols.versioning import VersionField
 from protocols.vocabulary import WALTON_SCALE
 
 # A session is at most 60 minutes (RULES.md), so no single step can be longer.
@@ -173,7 +174,7 @@ def step_initial(template):
 
 class EditTemplateForm(TemplateForm):
     # The version the editor started from: a save on top of someone else's is refused.
-    base_version = forms.IntegerField(widget=forms.HiddenInput)
+    base_version = VersionField()
 
     def changes(self):
         return [change for change in super().changes() if change != "base version"]

@@ -5,8 +5,8 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from clients import services
 from clients.models import Client
+from protocols.versioning import StaleVersion, claim_version
 from tests.factories import make_client
 
 pytestmark = pytest.mark.django_db
@@ -212,8 +212,8 @@ def test_client_age_and_facts_helpers():
 def test_of_two_saves_from_the_same_version_only_the_first_goes_through(clinic_admin):
     client = make_client()
     first, second = Client.objects.get(pk=client.pk), Client.objects.get(pk=client.pk)
-    services.claim_version(first, 1)
+    claim_version(first, 1)
     first.save()
-    with pytest.raises(services.StaleVersion, match="saved this client at"):
-        services.claim_version(second, 1)
+    with pytest.raises(StaleVersion, match="saved this client at"):
+        claim_version(second, 1)
     assert Client.objects.get(pk=client.pk).version == 2

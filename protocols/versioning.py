@@ -1,0 +1,67 @@
+"""One optimistic lock for every edit form: the version a form was built from, checked on save.
+
+A model that is edited through forms carries a positive `version`. The form sends it back in a
+hidden `VersionField`; `claim_version` takes the row's next version only if it still has that
+one, inside the transaction that saves, so of two concurrent saves exactly one gets through and
+the other gets `StaleVersion` (with the current version, to refresh the form and keep the input).
+"""
+
+from django import forms
+from django.db.models import F
+from django.utils import timezone
+
+# The largest version a database integer column holds; a form sending more is refused, not crashed.
+MAX_VERSION = 2**31 - 1
+
+
+class StaleVersion(Exception):
+    """Someone saved the object after the form was built from it."""
+
+    def __init__(self, instance):
+        latest = instance.history.select_related("history_user").first() if hasattr(instance, "history") else None
+        who, when = "Someone else", ""
+        if latest is not None:
+            if latest.history_user is not None:
+                who = latest.history_user.get_full_name() or latest.history_user.username
+            when = f" at {timezone.localtime(latest.history_date):%H:%M}"
+        self.current_version = type(instance).objects.filter(pk=instance.pk).values_list("version", flat=True).first()
+        super().__init__(
+            f"{who} saved this {instance._meta.verbose_name}{when}; your changes were not saved. "
+            "Review them and save again."
+        )
+
+
+def claim_version(instance, version):
+    """Take the row's next version if it still has `version`; raise StaleVersion if someone saved it since.
+
+    Call inside the transaction that then saves the object: the UPDATE ... WHERE version = N
+    holds the row until commit, so of two concurrent saves exactly one gets through.
+    """
+    claimed = type(instance).objects.filter(pk=instance.pk, version=version).update(version=F("version") + 1)
+    if not claimed:
+        raise StaleVersion(instance)
+    instance.version = version + 1
+
+
+class VersionField(forms.IntegerField):
+    """The hidden version of an edit form: a whole number from 1 to MAX_VERSION, ASCII digits only."""
+
+    widget = forms.HiddenInput
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_VERSION)
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        if isinstance(value, str) and value.strip() and not value.strip().isascii():
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return super().to_python(value)
+
+
+class VersionedFormMixin:
+    """For a form with a `version` field: after a refused save, keep the input but carry the current version."""
+
+    def refresh_version(self, version):
+        self.data = self.data.copy()
+        self.data[self.add_prefix("version")] = version
