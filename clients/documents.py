@@ -25,7 +25,15 @@ from protocols.vocabulary import CONDITION_SIDES, CONTRIBUTING_CAUSES, REGIONS, 
 from .assessment_documents import export_assessments, parse_assessments, save_assessments
 from .models import EVENT_CODES, Client, Condition, PhysicianClearance
 from .roles import THERAPIST
-from .validators import check_condition, clean_causes, clean_symptoms, not_before_birth, not_in_future, parse_iso_date
+from .validators import (
+    DIAGNOSED_BEFORE_BIRTH,
+    check_condition,
+    clean_causes,
+    clean_symptoms,
+    not_before_birth,
+    not_in_future,
+    parse_iso_date,
+)
 
 User = get_user_model()
 
@@ -208,6 +216,10 @@ class ImportFileError(Exception):
     """The file as a whole cannot be read; nothing in it was imported."""
 
 
+def is_csv(name):
+    return name.lower().endswith(".csv")
+
+
 def read_upload(name, data):
     """Parse an uploaded file's bytes into (documents, labels); ImportFileError says what is wrong."""
     lower = name.lower()
@@ -263,6 +275,13 @@ def parse_csv(text):
         raise ImportFileError(f"row 1: not valid CSV ({error}).") from None
     header = [column.strip() for column in header]
     missing = [column for column in CSV_COLUMNS if column not in header]
+    delimiter = next((mark for mark in (";", "\t", "|") if len(header) == 1 and mark in header[0]), None)
+    if missing and delimiter:
+        shown = "tab" if delimiter == "\t" else f"'{delimiter}'"
+        raise ImportFileError(
+            f"row 1 (header): the columns are separated by {shown}, not by commas; "
+            "save the file as CSV with commas between columns."
+        )
     if missing:
         raise ImportFileError(f"row 1 (header): missing column {', '.join(missing)}.")
     docs, labels = [], []
@@ -298,6 +317,12 @@ def parse_csv(text):
 # Import.
 
 
+def csv_column(where):
+    """The column of a CSV file that a document path comes from: care_team[0] is the care_team column."""
+    head = where.split("[", 1)[0]
+    return {"neuropathy.type": "neuropathy_type"}.get(head, head)
+
+
 @dataclass
 class RecordReport:
     label: str
@@ -307,8 +332,12 @@ class RecordReport:
     changes: list = field(default_factory=list)
     errors: list = field(default_factory=list)  # (field, message)
 
+    csv: bool = False
+
     def error(self, where, message):
-        self.errors.append((where, message))
+        where = csv_column(where) if self.csv else where
+        if (where, message) not in self.errors:
+            self.errors.append((where, message))
 
     def messages(self):
         return [f"{self.label}, {where}: {message}" for where, message in self.errors]
@@ -326,43 +355,124 @@ class ImportReport:
 
     @property
     def created(self):
-        return sum(1 for record in self.records if record.action == "create")
+        """Clients the import creates: a record with an error creates nothing."""
+        return sum(1 for record in self.records if record.action == "create" and not record.errors)
 
     @property
     def updated(self):
-        return sum(1 for record in self.records if record.action == "update")
+        return sum(1 for record in self.records if record.action == "update" and not record.errors)
 
     def error_messages(self):
         return [message for record in self.records for message in record.messages()]
+
+    @property
+    def error_count(self):
+        return sum(1 for record in self.records if record.errors)
+
+    SHOWN = 200
+
+    def shown_records(self):
+        """What the page lists: every record with an error, and the first 200 others."""
+        shown, others = [], 0
+        for record in self.records:
+            if record.errors or others < self.SHOWN:
+                shown.append(record)
+                others += not record.errors
+        return shown
+
+    @property
+    def hidden_count(self):
+        return len(self.records) - len(self.shown_records())
 
 
 class _Rollback(Exception):
     pass
 
 
-def import_documents(docs, dry_run=False, labels=None):
+def import_documents(docs, dry_run=False, labels=None, csv=False):
     """Import client documents (a list, or one document) all-or-nothing; return an ImportReport.
 
-    With dry_run, or when any record has an error, nothing is saved.
+    With dry_run, or when any record has an error, nothing is saved. With csv, errors name the
+    file's columns rather than the document's paths. Every document is checked
+    first, with one query per kind of lookup for the whole file (clients by external id,
+    therapists by username); new clients are then created in bulk, with their history, and
+    clients already on record are updated one by one (their changes are listed in the report).
     """
     if isinstance(docs, dict):
         docs = [docs]
     labels = labels or [f"document {number}" for number in range(1, len(docs) + 1)]
     report = ImportReport(dry_run=dry_run)
+    lookups = _Lookups(docs)
     seen_ids = {}
+    checked = []
+    for doc, label in zip(docs, labels, strict=True):
+        record = RecordReport(label, csv=csv)
+        report.records.append(record)
+        item = _check_one(doc, record, seen_ids, lookups)
+        if item is not None:
+            checked.append(item)
+    if not report.ok:
+        return report
+    creates = [item for item in checked if item.client is None]
+    updates = [item for item in checked if item.client is not None]
+    for item in creates:
+        if not client_has_id(item.form):
+            item.record.changes.append("No external id: importing this file again would add the client again")
+        _count_new(item)
+    if dry_run and not updates:
+        return report
     try:
         with transaction.atomic():
-            for doc, label in zip(docs, labels, strict=True):
-                record = RecordReport(label)
-                report.records.append(record)
-                _import_one(doc, record, seen_ids)
+            for item in updates:  # in a dry run too, rolled back, so the report lists each change
+                _save(item)
             if dry_run or not report.ok:
                 raise _Rollback
+            _create_all(creates)
     except _Rollback:
         pass
     else:
         report.saved = True
     return report
+
+
+class _Lookups:
+    """What checking a file needs from the database, read once for the whole file."""
+
+    def __init__(self, docs):
+        documents = [doc for doc in docs if isinstance(doc, dict)]
+        ids = {doc.get("external_id") for doc in documents}
+        ids = {value.strip() for value in ids if isinstance(value, str) and value.strip()}
+        self.clients = {client.external_id: client for client in Client.objects.filter(external_id__in=ids)}
+        usernames = {
+            username
+            for doc in documents
+            if isinstance(doc.get("care_team"), list)
+            for username in doc["care_team"]
+            if isinstance(username, str)
+        }
+        self.therapists = {
+            user.username: user
+            for user in User.objects.filter(username__in=usernames, is_active=True, groups__name=THERAPIST).distinct()
+        }
+
+
+@dataclass
+class _Checked:
+    """One valid document, ready to save: `client` is the one on record, or None for a new one."""
+
+    record: RecordReport
+    client: object
+    form: object
+    causes: list = None
+    symptoms: dict = None
+    conditions: list = None
+    clearance: dict = None
+    team: list = None
+    measures: list = None
+
+
+BULK_BATCH = 500
+HistoricalCareTeam = Client.history.model._meta.get_field("historicalclient_care_team").related_model
 
 
 class _IdentityForm(forms.ModelForm):
@@ -372,11 +482,36 @@ class _IdentityForm(forms.ModelForm):
         model = Client
         fields = [*IDENTITY_FIELDS, "neuropathy_type", "diagnosed_on"]
 
+    def _post_clean(self):
+        """The model's fields and clean(), as the intake form checks them, without a query per row:
+        the table's constraints are the file's business here (external ids are matched for the
+        whole file at once), but for the diagnosis date, checked here in Python."""
+        try:
+            self.instance = forms.models.construct_instance(self, self.instance, self._meta.fields)
+            self.instance.full_clean(
+                exclude=self._get_validation_exclusions(), validate_unique=False, validate_constraints=False
+            )
+        except ValidationError as error:
+            self._update_errors(error)
+        born, diagnosed = self.cleaned_data.get("date_of_birth"), self.cleaned_data.get("diagnosed_on")
+        if born and diagnosed and diagnosed < born:
+            self.add_error("diagnosed_on", DIAGNOSED_BEFORE_BIRTH)
+
+
+class _SharedFields(dict):
+    """Fields that every form of an import shares instead of copying (a copy per row is half the
+    time of checking a file): text, date, e-mail and choice fields keep no state between forms."""
+
+    def __deepcopy__(self, memo):
+        return self
+
+
+_IdentityForm.base_fields = _SharedFields(_IdentityForm.base_fields)
 
 FORM_FIELD_PATHS = {"neuropathy_type": "neuropathy.type", "diagnosed_on": "neuropathy.diagnosed_on"}
 
 
-def _import_one(doc, record, seen_ids):
+def _check_one(doc, record, seen_ids, lookups):
     if not isinstance(doc, dict):
         record.error("document", "expected a client document (a JSON object)")
         return
@@ -401,7 +536,7 @@ def _import_one(doc, record, seen_ids):
     if external_id:
         seen_ids[external_id] = record.label
 
-    client = Client.objects.filter(external_id=external_id).first() if external_id else None
+    client = lookups.clients.get(external_id) if external_id else None
     record.action = "update" if client else "create"
     if client is not None and client.is_archived:
         record.error("external_id", f"{external_id!r} belongs to an archived client: restore the client first")
@@ -417,7 +552,7 @@ def _import_one(doc, record, seen_ids):
     born = form.data.get("date_of_birth") or None
     conditions = _conditions(doc["conditions"], record, born) if "conditions" in doc else None
     clearance = _clearance(doc["clearance"], record, born) if doc.get("clearance") is not None else None
-    team = _care_team(doc["care_team"], record) if "care_team" in doc else None
+    team = _care_team(doc["care_team"], record, lookups.therapists) if "care_team" in doc else None
     measures = parse_assessments(doc["assessments"], record) if "assessments" in doc else None
     if client is None and team is None:
         record.error("care_team", "a new client needs at least one therapist")
@@ -429,9 +564,8 @@ def _import_one(doc, record, seen_ids):
                 for message in errors:
                     record.error(where, message)
     if record.errors:
-        return
-
-    _save(client, form, causes, symptoms, conditions, clearance, team, record, measures)
+        return None
+    return _Checked(record, client, form, causes, symptoms, conditions, clearance, team, measures)
 
 
 def _unreadable_text(doc):
@@ -620,7 +754,7 @@ def _clearance(entry, record, born):
     return None
 
 
-def _care_team(usernames, record):
+def _care_team(usernames, record, therapists):
     if not isinstance(usernames, list):
         record.error("care_team", "expected a list of usernames")
         return None
@@ -628,10 +762,7 @@ def _care_team(usernames, record):
         record.error("care_team", "at least one therapist is required")
         return None
     found = {
-        user.username: user
-        for user in User.objects.filter(username__in=[u for u in usernames if isinstance(u, str)], is_active=True)
-        .filter(groups__name=THERAPIST)
-        .distinct()
+        username: therapists[username] for username in usernames if isinstance(username, str) and username in therapists
     }
     for index, username in enumerate(usernames):
         if not isinstance(username, str):
@@ -641,34 +772,33 @@ def _care_team(usernames, record):
     return list(found.values())
 
 
-def _save(client, form, causes, symptoms, conditions, clearance, team, record, measures=None):
-    creating = client is None
-    if not creating:
-        try:
-            claim_version(client, client.version)
-        except StaleVersion as stale:
-            record.error("document", str(stale))
-            return
-        record.changes.extend(str(form.fields[name].label) for name in form.changed_data)
-    elif not client_has_id(form):
-        record.changes.append("No external id: importing this file again would add the client again")
+def _save(item):
+    """Update a client on record from its checked document, listing each change in the report."""
+    record, form, client = item.record, item.form, item.client
+    try:
+        claim_version(client, client.version)
+    except StaleVersion as stale:
+        record.error("document", str(stale))
+        return
+    record.changes.extend(str(form.fields[name].label) for name in form.changed_data)
     client = form.save(commit=False)
-    if causes is not None:
-        if not creating and causes != client.contributing_causes:
+    if item.causes is not None:
+        if item.causes != client.contributing_causes:
             record.changes.append("Contributing causes")
-        client.contributing_causes = causes
-    if symptoms is not None:
-        if not creating and symptoms != client.symptoms:
+        client.contributing_causes = item.causes
+    if item.symptoms is not None:
+        if item.symptoms != client.symptoms:
             record.changes.append("Symptoms")
-        client.symptoms = symptoms
+        client.symptoms = item.symptoms
     client.save()
+    if item.team is not None and set(item.team) != set(client.care_team.all()):
+        client.care_team.set(item.team)
+        record.changes.append("Care team")
+    _save_related(client, item)
 
-    if team is not None:
-        before = set(client.care_team.all()) if not creating else set()
-        if set(team) != before:
-            client.care_team.set(team)
-            if not creating:
-                record.changes.append("Care team")
+
+def _save_related(client, item):
+    record, conditions, clearance, measures = item.record, item.conditions, item.clearance, item.measures
 
     if conditions is not None:
         added, updated = _save_conditions(client, conditions)
@@ -684,6 +814,62 @@ def _save(client, form, causes, symptoms, conditions, clearance, team, record, m
         added = save_assessments(client, measures)
         if added:
             record.changes.append(f"{added} assessment{'s' if added != 1 else ''} added")
+
+
+def _create_all(items):
+    """Create the new clients of a file in bulk: the clients, their history, care teams (with the
+    history of the care team), conditions and clearances, a few queries per 500 clients."""
+    clients = []
+    for item in items:
+        client = item.form.instance  # filled from the document when the form was checked
+        client.contributing_causes = item.causes or []
+        client.symptoms = item.symptoms or {}
+        client.search_name = client.search_key()
+        clients.append(client)
+    Client.objects.bulk_create(clients, batch_size=BULK_BATCH)
+    histories = Client.history.bulk_history_create(clients, batch_size=BULK_BATCH)
+    team_rows, row_histories = [], []
+    for client, history, item in zip(clients, histories, items, strict=True):
+        for user in item.team or ():
+            team_rows.append(Client.care_team.through(client_id=client.pk, user_id=user.pk))
+            row_histories.append(history)
+    Client.care_team.through.objects.bulk_create(team_rows, batch_size=BULK_BATCH)
+    HistoricalCareTeam.objects.bulk_create(
+        [
+            HistoricalCareTeam(id=row.pk, history=history, client_id=row.client_id, user_id=row.user_id)
+            for row, history in zip(team_rows, row_histories, strict=True)
+        ],
+        batch_size=BULK_BATCH,
+    )
+
+    conditions = [
+        Condition(client=client, **entry)
+        for client, item in zip(clients, items, strict=True)
+        for entry in item.conditions or ()
+    ]
+    Condition.objects.bulk_create(conditions, batch_size=BULK_BATCH)
+    Condition.history.bulk_history_create(conditions, batch_size=BULK_BATCH)
+    clearances = [
+        PhysicianClearance(client=client, **item.clearance)
+        for client, item in zip(clients, items, strict=True)
+        if item.clearance
+    ]
+    PhysicianClearance.objects.bulk_create(clearances, batch_size=BULK_BATCH)
+    PhysicianClearance.history.bulk_history_create(clearances, batch_size=BULK_BATCH)
+    for client, item in zip(clients, items, strict=True):
+        if item.measures:  # rare in a bulk file: one by one, as for a client on record
+            save_assessments(client, item.measures)
+
+
+def _count_new(item):
+    conditions = len(item.conditions or ())
+    if conditions:
+        item.record.changes.append(f"{conditions} condition{'s' if conditions != 1 else ''} added")
+    if item.clearance:
+        item.record.changes.append("Clearance added")
+    measures = len(item.measures or ())
+    if measures:
+        item.record.changes.append(f"{measures} assessment{'s' if measures != 1 else ''} added")
 
 
 def client_has_id(form):

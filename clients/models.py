@@ -1,4 +1,5 @@
 import datetime
+import secrets
 import unicodedata
 
 from django.conf import settings
@@ -521,3 +522,43 @@ class PhysicianClearance(models.Model):
 
 # The outcome measures live in their own module; imported here so Django registers them with the app.
 from .assessments import MnsiQuestionnaire, MonofilamentSite, MonofilamentTest  # noqa: E402, F401
+
+
+class PendingImport(models.Model):
+    """An uploaded client file between its check and its confirmation.
+
+    The file waits here, not in the session (it may be 5 MB), under a random one-time token: the
+    confirmation claims the token (`claim`), so confirming twice, a double click or two tabs,
+    imports the file once. Pending imports are not clinical records: a day after upload they are
+    cleared away with the next upload.
+    """
+
+    token = models.CharField(max_length=64, unique=True, editable=False)
+    name = models.CharField(max_length=255)
+    content = models.TextField()
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+
+    KEPT_FOR = datetime.timedelta(days=1)
+
+    def __str__(self):
+        return f"{self.name} uploaded {self.uploaded_at:%Y-%m-%d %H:%M}"
+
+    @classmethod
+    def start(cls, name, content, user):
+        cls.objects.filter(uploaded_at__lt=timezone.now() - cls.KEPT_FOR).delete()
+        return cls.objects.create(token=secrets.token_urlsafe(32), name=name, content=content, uploaded_by=user)
+
+    @classmethod
+    def claim(cls, token, user):
+        """The pending import of that token, marked confirmed; None if unknown, expired or already confirmed.
+
+        Call inside the transaction that imports: the UPDATE holds the row until commit, so of two
+        confirmations of one token exactly one gets the file.
+        """
+        fresh = timezone.now() - cls.KEPT_FOR
+        claimed = cls.objects.filter(
+            token=token, uploaded_by=user, confirmed_at__isnull=True, uploaded_at__gte=fresh
+        ).update(confirmed_at=timezone.now())
+        return cls.objects.get(token=token) if claimed else None

@@ -1,4 +1,3 @@
-import hashlib
 import json
 
 from django.contrib import messages
@@ -19,7 +18,7 @@ from protocols.vocabulary import CONDITIONS, LOCATION_LABELS, REGIONS, SIDES, SY
 
 from . import bodymap, footmap, history, services
 from .assessments import mnsi_due
-from .documents import ImportFileError, csv_chunks, import_documents, read_upload
+from .documents import ImportFileError, csv_chunks, import_documents, is_csv, read_upload
 from .forms import (
     ClearanceForm,
     ClientFilterForm,
@@ -29,14 +28,13 @@ from .forms import (
     ProfileForm,
     ResolveForm,
 )
-from .models import Client, Condition, PhysicianClearance
+from .models import Client, Condition, PendingImport, PhysicianClearance
 from .roles import therapists
 from .validators import DIAGNOSED_BEFORE_BIRTH
 
 User = get_user_model()
 PAGE_SIZE = 25
 HISTORY_ON_PAGE = 8
-IMPORT_SESSION_KEY = "client_import"
 # What the condition form's script needs to show only the fields a condition uses.
 CATALOGUE = {
     code: {"meaning": kind.meaning, "locations": kind.locations, "whole_body": kind.whole_body, "value": kind.value}
@@ -434,38 +432,41 @@ def export_csv(request):
 @login_required
 @can_import
 def import_clients(request):
-    """Upload, dry-run report, confirm: the confirmed import is of the very file the report was about."""
-    form = ImportForm()
+    """Upload and check (a dry run), then confirm: the confirmed import is of the very file checked, once."""
+    if request.method == "POST" and "confirm" in request.POST:
+        return _confirm_import(request)
+    form = ImportForm(request.POST or None, request.FILES or None)
     context = {"form": form}
-    if request.method == "POST" and request.POST.get("confirm"):
-        stored = request.session.get(IMPORT_SESSION_KEY)
-        if not stored or stored["digest"] != request.POST["confirm"]:
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        data = upload.read()
+        try:
+            docs, labels = read_upload(upload.name, data)
+        except ImportFileError as error:
+            form.add_error("file", str(error))
+        else:
+            report = import_documents(docs, dry_run=True, labels=labels, csv=is_csv(upload.name))
+            context.update({"report": report, "name": upload.name})
+            if report.ok:
+                pending = PendingImport.start(upload.name, data.decode("utf-8-sig"), request.user)
+                context["token"] = pending.token
+    return render(request, "clients/import.html", context)
+
+
+def _confirm_import(request):
+    token = request.POST["confirm"]
+    with transaction.atomic():
+        pending = PendingImport.claim(token, request.user)
+        if pending is None:
+            if PendingImport.objects.filter(token=token, confirmed_at__isnull=False).exists():
+                messages.info(request, "This file was already imported; it was not imported again.")
+                return redirect("clients:list")
             messages.error(request, "That import has expired or was replaced by another upload; upload the file again.")
             return redirect("clients:import")
-        docs, labels = read_upload(stored["name"], stored["content"].encode("utf-8"))
-        report = import_documents(docs, dry_run=False, labels=labels)
-        if report.saved:
-            del request.session[IMPORT_SESSION_KEY]
-            messages.success(request, f"Imported {stored['name']}: {report.created} created, {report.updated} updated.")
-            return redirect("clients:list")
-        context.update({"report": report, "name": stored["name"]})
-        return render(request, "clients/import.html", context)
-
-    if request.method == "POST":
-        form = ImportForm(request.POST, request.FILES)
-        context["form"] = form
-        if form.is_valid():
-            upload = form.cleaned_data["file"]
-            data = upload.read()
-            try:
-                docs, labels = read_upload(upload.name, data)
-            except ImportFileError as error:
-                form.add_error("file", str(error))
-            else:
-                report = import_documents(docs, dry_run=True, labels=labels)
-                digest = hashlib.sha256(data).hexdigest()
-                if report.ok:
-                    content = data.decode("utf-8-sig")
-                    request.session[IMPORT_SESSION_KEY] = {"name": upload.name, "content": content, "digest": digest}
-                context.update({"report": report, "name": upload.name, "digest": digest})
+        docs, labels = read_upload(pending.name, pending.content.encode("utf-8"))
+        report = import_documents(docs, dry_run=False, labels=labels, csv=is_csv(pending.name))
+    if report.saved:
+        messages.success(request, f"Imported {pending.name}: {report.created} created, {report.updated} updated.")
+        return redirect("clients:list")
+    context = {"form": ImportForm(), "report": report, "name": pending.name}
     return render(request, "clients/import.html", context)

@@ -18,7 +18,7 @@ from clients.documents import (
 )
 from clients.models import Client, Condition, PhysicianClearance
 from protocols.vocabulary import CONTRIBUTING_CAUSES, SYMPTOMS
-from tests.factories import make_clearance, make_client, make_condition
+from tests.factories import make_clearance, make_client, make_clinic_admin, make_condition
 
 pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate()
@@ -311,12 +311,13 @@ def test_csv_creates_and_updates_clients(therapist, second_therapist):
 
 
 def test_csv_errors_name_the_row_and_column(therapist, second_therapist):
-    bad = CSV.replace("1955-07-04", "04/07/1955").replace("CIPN", "FOO")
+    bad = CSV.replace("1955-07-04", "04/07/1955").replace("CIPN", "FOO").replace("tara;sam", "tara;nobody")
     docs, labels = read_upload("clients.csv", bad.encode())
-    report = import_documents(docs, labels=labels)
+    report = import_documents(docs, labels=labels, csv=True)
     assert report.error_messages() == [
         "row 3, date_of_birth: expected a date as YYYY-MM-DD, not '04/07/1955'",
-        "row 3, neuropathy.type: Select a valid choice. FOO is not one of the available choices.",
+        "row 3, care_team: no active therapist with the username 'nobody'",
+        "row 3, neuropathy_type: Select a valid choice. FOO is not one of the available choices.",
     ]
     assert not Client.objects.exists()
 
@@ -328,6 +329,8 @@ def test_csv_errors_name_the_row_and_column(therapist, second_therapist):
         ("clients.csv", b"external_id,first_name\nC-1,Ada\n", "row 1 (header): missing column last_name"),
         ("clients.csv", (CSV + "C-3,Cy\n").encode(), "row 4: has 2 values, the header has 8 columns."),
         ("clients.csv", b"", "The file is empty."),
+        ("clients.csv", "external_id;first_name;last_name\nC-1;Ada;Quinn\n".encode(), "separated by ';', not by commas"),
+        ("clients.csv", b"external_id\tfirst_name\tlast_name\n", "separated by tab, not by commas"),
         ("clients.json", b'{"first_name": ', "Not valid JSON"),
         ("clients.json", b"[]", "The file holds no clients."),
         ("clients.json", b'"a string"', "one client document or a list of them"),
@@ -349,14 +352,14 @@ def test_upload_page_shows_a_dry_run_then_imports_on_confirmation(login, clinic_
     assert "Check before importing: clients.json" in page and "Create" in page
     assert not Client.objects.exists()
 
-    digest = response.context["digest"]
-    response = admin.post("/clients/import/", {"confirm": digest})
+    token = response.context["token"]
+    response = admin.post("/clients/import/", {"confirm": token})
     assert response.status_code == 302
     client = Client.objects.get(external_id="C-2000")
     assert client.conditions.count() == 1
     assert client.history.first().history_user == clinic_admin
     # The stored file is used once.
-    assert admin.post("/clients/import/", {"confirm": digest}).status_code == 302
+    assert admin.post("/clients/import/", {"confirm": token}).status_code == 302
     assert Client.objects.count() == 1
 
 
@@ -364,7 +367,7 @@ def test_confirming_something_other_than_the_checked_file_is_refused(login, clin
     admin = login(clinic_admin)
     upload = SimpleUploadedFile("clients.json", json.dumps(minimal()).encode())
     admin.post("/clients/import/", {"file": upload})
-    response = admin.post("/clients/import/", {"confirm": "0" * 64}, follow=True)
+    response = admin.post("/clients/import/", {"confirm": "0" * 43}, follow=True)
     assert "upload the file again" in response.content.decode()
     assert not Client.objects.exists()
 
@@ -469,3 +472,39 @@ def test_csv_streams_a_chunk_of_clients_at_a_time_with_one_care_team_query_each(
     lines = "".join(chunks).splitlines()
     assert lines[0].startswith("external_id,") and len(lines) == 6
     assert lines[1].endswith(",DPN,tara") and lines[2].endswith(",DPN,sam;tara")
+
+
+def test_confirming_twice_imports_once_even_without_external_ids(login, clinic_admin, therapist):
+    admin = login(clinic_admin)
+    docs = [minimal(external_id=""), minimal(external_id="", first_name="Bea")]
+    upload = SimpleUploadedFile("clients.json", json.dumps(docs).encode())
+    token = admin.post("/clients/import/", {"file": upload}).context["token"]
+    first = admin.post("/clients/import/", {"confirm": token})
+    second = admin.post("/clients/import/", {"confirm": token}, follow=True)
+    assert first.status_code == 302
+    assert "already imported; it was not imported again" in second.content.decode()
+    assert Client.objects.count() == 2
+
+
+def test_a_pending_import_is_confirmed_only_by_whoever_uploaded_it(login, clinic_admin, therapist):
+    upload = SimpleUploadedFile("clients.json", json.dumps([minimal()]).encode())
+    token = login(clinic_admin).post("/clients/import/", {"file": upload}).context["token"]
+    other_admin = make_clinic_admin(username="olga")
+    response = login(other_admin).post("/clients/import/", {"confirm": token}, follow=True)
+    assert "upload the file again" in response.content.decode()
+    assert not Client.objects.exists()
+
+
+def test_the_report_counts_only_what_happens_and_lists_errors_before_a_long_tail(login, clinic_admin, therapist):
+    docs = [minimal(external_id=f"C-{n}", first_name=f"Ann{n}" if n % 2 else "-1") for n in range(5)]
+    report = import_documents(docs, dry_run=True)
+    assert (report.error_count, report.created) == (3, 2)
+    page = login(clinic_admin).post(
+        "/clients/import/", {"file": SimpleUploadedFile("c.json", json.dumps(docs).encode())}
+    )
+    assert "3 records with errors · nothing will be imported" in page.content.decode()
+
+    many = [minimal(external_id=f"M-{n}") for n in range(250)] + [minimal(external_id="M-bad", care_team=["nobody"])]
+    report = import_documents(many, dry_run=True)
+    shown = report.shown_records()
+    assert len(shown) == 201 and shown[-1].errors and report.hidden_count == 50

@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from clients.documents import ImportFileError, import_documents, read_upload
+from clients.documents import ImportFileError, import_documents, is_csv, read_upload
 from clients.forms import MAX_IMPORT_BYTES
 
 
@@ -29,7 +29,7 @@ class Command(BaseCommand):
         except ImportFileError as error:
             raise CommandError(str(error)) from None
 
-        report = import_documents(docs, dry_run=dry_run, labels=labels)
+        report = import_documents(docs, dry_run=dry_run, labels=labels, csv=is_csv(path.name))
         for record in report.records:
             if record.errors:
                 continue
