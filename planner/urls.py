@@ -10,6 +10,7 @@ planner_patterns = [
     path("team/", accounts.team_list, name="team"),
     path("team/new/", accounts.team_new, name="team-new"),
     path("team/<int:pk>/edit/", accounts.team_edit, name="team-edit"),
+    path("team/<int:pk>/access/", accounts.team_access, name="team-access"),
     path("team/<int:pk>/password/", accounts.team_password, name="team-password"),
     path("team/<int:pk>/deactivate/", accounts.team_deactivate, name="team-deactivate"),
     path("team/<int:pk>/reactivate/", accounts.team_reactivate, name="team-reactivate"),

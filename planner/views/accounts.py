@@ -12,7 +12,10 @@ from django.urls import reverse_lazy
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from planner.forms import NewStaffForm, OwnPasswordForm, StaffForm, TemporaryPasswordForm, set_role
+from clients.access import AccessKind, record_access
+from clients.models import AccessEvent
+from clients.views import access_page
+from planner.forms import NewStaffForm, OwnPasswordForm, StaffForm, TemporaryPasswordForm, role_of, set_role
 from planner.middleware import SESSION_KEY
 from planner.models import PlanStatus, SessionPlan, SessionRecord, StaffProfile, day_start
 
@@ -90,6 +93,15 @@ def team_list(request):
 
 @login_required
 @manage_team
+def team_access(request, pk):
+    """What one account read, and what was done to the account."""
+    member = _staff_for(request, pk)
+    context = {"member": member, "page": access_page(request, AccessEvent.objects.about_account(member))}
+    return render(request, "planner/team_access.html", context)
+
+
+@login_required
+@manage_team
 def team_new(request):
     form = NewStaffForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -120,7 +132,12 @@ def team_edit(request, pk):
             with transaction.atomic():
                 if form.has_changed():
                     form.save()
+                before = role_of(member)
                 set_role(member, form.cleaned_data["role"])
+                if before != form.cleaned_data["role"]:
+                    record_access(
+                        request, AccessKind.ROLE_CHANGE, subject=member, ref=f"{before} to {form.cleaned_data['role']}"
+                    )
             messages.success(request, f"Account {member.username} updated.")
             return redirect("planner:team")
     password_form = TemporaryPasswordForm(user=member)
@@ -139,6 +156,7 @@ def team_password(request, pk):
             member.set_password(form.cleaned_data["temporary_password"])
             member.save(update_fields=["password"])
             StaffProfile.objects.update_or_create(user=member, defaults={"must_change_password": True})
+            record_access(request, AccessKind.PASSWORD_RESET, subject=member)
         messages.success(request, f"Temporary password set for {member.username}.")
         return redirect("planner:team")
     context = {
