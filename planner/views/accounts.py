@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from clients.access import AccessKind, record_access
 from clients.models import AccessEvent
 from clients.views import access_page
+from planner import lockout
 from planner.forms import NewStaffForm, OwnPasswordForm, StaffForm, TemporaryPasswordForm, role_of, set_role
 from planner.middleware import SESSION_KEY
 from planner.models import PlanStatus, SessionPlan, SessionRecord, StaffProfile, day_start
@@ -98,6 +99,32 @@ def team_access(request, pk):
     member = _staff_for(request, pk)
     context = {"member": member, "page": access_page(request, AccessEvent.objects.about_account(member))}
     return render(request, "planner/team_access.html", context)
+
+
+@login_required
+@manage_team
+def team_locks(request):
+    """Sign-in locks in force now, each with a button to lift it."""
+    return render(request, "planner/team_locks.html", {"locks": lockout.current_locks()})
+
+
+@login_required
+@manage_team
+@require_POST
+def team_lock_lift(request):
+    username = request.POST.get("username", "")
+    ip_address = request.POST.get("ip_address") or None
+    if not username:
+        messages.error(request, "Choose a lock to lift.")
+        return redirect("planner:team-locks")
+    if lockout.lift(username, ip_address):
+        account = User.objects.filter(username=username).first()
+        where = f"from {ip_address}" if ip_address else "everywhere"
+        record_access(request, AccessKind.LOCK_LIFT, subject=account, ref=f"{username} {where}")
+        messages.success(request, f"The sign-in lock of {username} {where} is lifted.")
+    else:
+        messages.info(request, f"{username} was no longer locked.")
+    return redirect("planner:team-locks")
 
 
 @login_required
