@@ -7,6 +7,7 @@ from django.utils.cache import add_never_cache_headers
 from clients.models import ClientArchived
 
 SESSION_KEY = "must_change_password"
+MFA_PENDING_KEY = "mfa_pending"
 
 
 class PasswordChangeRequiredMiddleware:
@@ -17,9 +18,26 @@ class PasswordChangeRequiredMiddleware:
 
     def __call__(self, request):
         if request.user.is_authenticated and request.session.get(SESSION_KEY):
-            allowed = (reverse("password_change"), reverse("logout"))
+            allowed = (reverse("password_change"), reverse("logout"), reverse("mfa"))
             if request.path not in allowed and not request.path.startswith("/static/"):
                 return redirect("password_change")
+        return self.get_response(request)
+
+
+class TwoFactorPendingMiddleware:
+    """Hold a session whose second factor is due at /accounts/mfa/ until it is done.
+
+    Reads only the session: the sign-in decided whether a second factor is due (planner.mfa).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.user.is_authenticated and request.session.get(MFA_PENDING_KEY):
+            allowed = (reverse("mfa"), reverse("logout"))
+            if request.path not in allowed and not request.path.startswith("/static/"):
+                return redirect("mfa")
         return self.get_response(request)
 
 

@@ -121,6 +121,9 @@ INSTALLED_APPS = [
     "simple_history",
     "csp",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "protocols",
     "clients",
     "planner",
@@ -136,6 +139,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "planner.middleware.TwoFactorPendingMiddleware",
     "planner.middleware.PasswordChangeRequiredMiddleware",
     "planner.middleware.ClientArchivedMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -214,6 +218,12 @@ AXES_RESET_ON_SUCCESS = True
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_ENABLE_ADMIN = False
 AXES_VERBOSE = False
+# Who must sign in with a second factor (django-otp: an authenticator app, with recovery codes):
+# "admins" (clinic admins), "everyone", or "off". Anyone may turn it on for themselves at /accounts/mfa/.
+MFA_REQUIRED = os.environ.get("MFA_REQUIRED") or ("admins" if HTTPS else "off")
+if MFA_REQUIRED not in ("admins", "everyone", "off"):
+    raise ImproperlyConfigured(f"MFA_REQUIRED must be admins, everyone or off, not {MFA_REQUIRED!r}")
+OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "Session planner")
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "planner:dashboard"
 LOGOUT_REDIRECT_URL = "login"

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from clients.access import AccessKind, record_access
 from clients.models import AccessEvent
 from clients.views import access_page
-from planner import lockout
+from planner import lockout, mfa
 from planner.forms import NewStaffForm, OwnPasswordForm, StaffForm, TemporaryPasswordForm, role_of, set_role
 from planner.middleware import SESSION_KEY
 from planner.models import PlanStatus, SessionPlan, SessionRecord, StaffProfile, day_start
@@ -35,8 +35,13 @@ class LoginView(auth_views.LoginView):
 
     def form_valid(self, form):
         response = super().form_valid(form)
-        if StaffProfile.must_change(form.get_user()):
+        user = form.get_user()
+        if StaffProfile.must_change(user):
             self.request.session[SESSION_KEY] = True
+        mfa.hold_after_password(self.request, user)
+        if mfa.is_pending(self.request):
+            self.request.session[mfa.NEXT_SESSION_KEY] = self.get_success_url()
+            return redirect("mfa")
         return response
 
 
@@ -168,7 +173,13 @@ def team_edit(request, pk):
             messages.success(request, f"Account {member.username} updated.")
             return redirect("planner:team")
     password_form = TemporaryPasswordForm(user=member)
-    context = {"form": form, "member": member, "password_form": password_form, "title": f"Edit {member.username}"}
+    context = {
+        "form": form,
+        "member": member,
+        "password_form": password_form,
+        "title": f"Edit {member.username}",
+        "mfa_enrolled": mfa.is_enrolled(member),
+    }
     return render(request, "planner/team_form.html", context)
 
 
@@ -191,8 +202,24 @@ def team_password(request, pk):
         "member": member,
         "password_form": form,
         "title": f"Edit {member.username}",
+        "mfa_enrolled": mfa.is_enrolled(member),
     }
     return render(request, "planner/team_form.html", context, status=400)
+
+
+@login_required
+@manage_team
+@require_POST
+def team_mfa_reset(request, pk):
+    """A lost phone: remove someone's authenticator and recovery codes; they set it up again."""
+    member = _staff_for(request, pk)
+    if member == request.user:
+        messages.error(request, "Another clinic admin must reset your own two-factor sign-in.")
+    elif mfa.is_enrolled(member):
+        mfa.reset(member)
+        record_access(request, AccessKind.MFA_RESET, subject=member)
+        messages.success(request, f"Two-factor sign-in of {member.username} reset: they set it up again next time.")
+    return redirect("planner:team-edit", member.pk)
 
 
 @login_required
