@@ -105,6 +105,11 @@ TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", [])
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# A session ends after SESSION_IDLE_MINUTES without activity (a warning comes a minute before), and
+# at the latest SESSION_COOKIE_AGE seconds after sign-in however active it is.
+SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 15)
+if SESSION_IDLE_MINUTES < 2:
+    raise ImproperlyConfigured("SESSION_IDLE_MINUTES must be at least 2 (the warning comes a minute before)")
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 60 * 60)  # one working day
 
 INSTALLED_APPS = [
@@ -138,6 +143,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "planner.middleware.IdleTimeoutMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "planner.middleware.TwoFactorPendingMiddleware",
     "planner.middleware.PasswordChangeRequiredMiddleware",
@@ -180,6 +186,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "planner.context_processors.roles",
+                "planner.context_processors.idle_timeout",
             ],
         },
     },

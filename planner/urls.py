@@ -51,6 +51,7 @@ urlpatterns = [
     path("accounts/login/", accounts.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/mfa/", mfa.mfa_page, name="mfa"),
+    path("accounts/keep-alive/", accounts.keep_alive, name="keep-alive"),
     path("accounts/mfa/recovery-codes/", mfa.recovery_codes, name="mfa-recovery-codes"),
     path("accounts/password/", accounts.PasswordChangeView.as_view(), name="password_change"),
     path("", include((planner_patterns, "planner"))),

@@ -1,5 +1,6 @@
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth import views as auth_views
@@ -7,6 +8,7 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.contrib.auth.models import Group
 from django.db import transaction
 from django.db.models import Prefetch
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
 from django.utils import timezone
@@ -17,7 +19,7 @@ from clients.models import AccessEvent
 from clients.views import access_page
 from planner import lockout, mfa
 from planner.forms import NewStaffForm, OwnPasswordForm, StaffForm, TemporaryPasswordForm, role_of, set_role
-from planner.middleware import SESSION_KEY
+from planner.middleware import SESSION_KEY, idle_seconds_left, touch
 from planner.models import PlanStatus, SessionPlan, SessionRecord, StaffProfile, day_start
 
 User = get_user_model()
@@ -43,6 +45,24 @@ class LoginView(auth_views.LoginView):
             self.request.session[mfa.NEXT_SESSION_KEY] = self.get_success_url()
             return redirect("mfa")
         return response
+
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if self.request.GET.get("idle"):
+            context["idle_signed_out"] = (
+                f"You were signed out after {settings.SESSION_IDLE_MINUTES} minutes without activity, "
+                "or at the end of the working day. Sign in again to go on."
+            )
+        return context
+
+
+@login_required
+@require_POST
+def keep_alive(request):
+    """'Stay signed in': the idle clock starts again; the seconds left for the page's timer."""
+    touch(request)
+    return JsonResponse({"seconds_left": idle_seconds_left(request)})
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):
