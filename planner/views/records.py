@@ -63,6 +63,7 @@ def record_edit(request, pk):
         return redirect("planner:plan-detail", plan.pk)
     plan_items = recording.worked_items(plan)
     if request.method != "POST":
+        record_access(request, AccessKind.RECORD, client=plan.client, obj=record or plan)
         minutes = sum(item.minutes for item in plan_items) or None
         form = RecordForm(instance=record, initial={"minutes": minutes, "version": record.version if record else 0})
         return _record_form_page(request, plan, record, form, _item_forms(plan_items, record), status=200)

@@ -60,6 +60,16 @@ def test_every_read_path_writes_one_row(login, therapist, care):
     assert AccessEvent.objects.count() == 10
 
 
+def test_the_record_form_is_logged_as_a_record_read(login, therapist, care):
+    draft = create_plan(login, therapist, care["client"], day=TODAY, time="15:00")
+    login(therapist).post(f"/plans/{draft.pk}/save/", save_data(draft, mark_ready=True))
+    AccessEvent.objects.all()._raw_delete(AccessEvent.objects.db)
+    assert login(therapist).get(f"/plans/{draft.pk}/record/").status_code == 200
+    event = AccessEvent.objects.get()
+    expected = (AccessKind.RECORD, care["client"].pk, f"session plan {draft.pk}")
+    assert (event.kind, event.client_id, event.object_ref) == expected
+
+
 def test_csv_export_is_logged_as_all_clients(login, clinic_admin, care):
     response = login(clinic_admin).get("/clients/export.csv")
     assert response.status_code == 200
