@@ -38,7 +38,15 @@ def client_ip(request):
     ip, _routable = get_client_ip(
         _Meta(meta), proxy_order="right-most", proxy_count=0, request_header_order=list(meta)
     )
-    return ip or remote
+    return _valid(ip) or _valid(remote)
+
+
+def _valid(address):
+    """The address if it is one (the log's column takes nothing else), else None."""
+    try:
+        return str(ipaddress.ip_address(address)) if address else None
+    except ValueError:
+        return None
 
 
 class _Meta:

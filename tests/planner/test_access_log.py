@@ -114,6 +114,8 @@ def test_the_address_is_the_connections_unless_a_trusted_proxy_forwards_it(login
     assert client_ip(spoofed) == "198.51.100.7"  # not from a trusted proxy: header ignored
     chained = rf.get("/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="203.0.113.9, 10.0.0.5")
     assert client_ip(chained) == "203.0.113.9"  # two of our proxies in a row
+    assert client_ip(rf.get("/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="not-an-address")) == "10.0.0.2"
+    assert client_ip(rf.get("/", REMOTE_ADDR="")) is None
 
 
 def test_admin_reads_the_log_per_client_and_per_user(login, therapist, clinic_admin, care):
