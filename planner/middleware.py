@@ -73,7 +73,7 @@ class PasswordChangeRequiredMiddleware:
 
     def __call__(self, request):
         if request.user.is_authenticated and request.session.get(SESSION_KEY):
-            allowed = (reverse("password_change"), reverse("logout"), reverse("mfa"))
+            allowed = (reverse("password_change"), reverse("logout"), reverse("mfa"), reverse("keep-alive"))
             if request.path not in allowed and not request.path.startswith("/static/"):
                 return redirect("password_change")
         return self.get_response(request)
@@ -90,7 +90,7 @@ class TwoFactorPendingMiddleware:
 
     def __call__(self, request):
         if request.user.is_authenticated and request.session.get(MFA_PENDING_KEY):
-            allowed = (reverse("mfa"), reverse("logout"))
+            allowed = (reverse("mfa"), reverse("logout"), reverse("keep-alive"))
             if request.path not in allowed and not request.path.startswith("/static/"):
                 return redirect("mfa")
         return self.get_response(request)

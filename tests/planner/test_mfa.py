@@ -48,6 +48,7 @@ def test_admin_signs_in_with_password_then_a_code_from_the_app(clinic_admin, set
         held = browser.get(url)
         assert held.status_code == 302 and held["Location"] == "/accounts/mfa/", url
     assert "Enter your sign-in code" in browser.get("/accounts/mfa/").content.decode()
+    assert browser.post("/accounts/keep-alive/").status_code == 200  # the idle warning works here too
 
     wrong = browser.post("/accounts/mfa/", {"code": "000000" if code_now(device) != "000000" else "111111"})
     assert wrong.status_code == 400 and "That code is not right" in wrong.content.decode()
