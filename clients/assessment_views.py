@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from . import assessments, footmap
+from .access import AccessKind, record_access
 from .assessment_forms import MnsiForm, MonofilamentForm, ResolveLopsForm
 from .assessments import FOOT_LABELS, MNSI_QUESTIONS, MnsiQuestionnaire, MonofilamentTest
 from .views import client_for
@@ -64,6 +65,7 @@ def monofilament_new(request, pk):
 @login_required
 def monofilament_detail(request, pk, test_pk):
     client, test = _test_for(request, pk, test_pk)
+    record_access(request, AccessKind.ASSESSMENT, client=client, obj=test)
     context = {
         "client": client,
         "test": test,
@@ -124,6 +126,7 @@ def mnsi_new(request, pk):
 def mnsi_detail(request, pk, mnsi_pk):
     client = client_for(request, pk)
     questionnaire = get_object_or_404(MnsiQuestionnaire.objects.select_related("entered_by"), client=client, pk=mnsi_pk)
+    record_access(request, AccessKind.ASSESSMENT, client=client, obj=questionnaire)
     return render(request, "clients/mnsi_detail.html", {"client": client, "questionnaire": questionnaire})
 
 

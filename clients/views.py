@@ -3,6 +3,7 @@ import json
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import connection, transaction
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, Subquery, Value
@@ -17,6 +18,7 @@ from protocols.versioning import StaleVersion, claim_version
 from protocols.vocabulary import CONDITIONS, LOCATION_LABELS, REGIONS, SIDES, SYMPTOMS
 
 from . import bodymap, footmap, history, services
+from .access import AccessKind, record_access
 from .assessments import mnsi_due
 from .documents import ImportFileError, csv_chunks, import_documents, is_csv, read_upload
 from .forms import (
@@ -28,8 +30,8 @@ from .forms import (
     ProfileForm,
     ResolveForm,
 )
-from .models import Client, Condition, PendingImport, PhysicianClearance
-from .roles import therapists
+from .models import AccessEvent, Client, Condition, PendingImport, PhysicianClearance
+from .roles import is_clinic_admin, therapists
 from .validators import DIAGNOSED_BEFORE_BIRTH
 
 User = get_user_model()
@@ -295,8 +297,29 @@ def client_profile(request, pk):
 @login_required
 def client_history(request, pk):
     client = client_for(request, pk)
+    record_access(request, AccessKind.HISTORY, client=client)
     context = {"client": client, "history": history.history_entries(client)}
     return render(request, "clients/history.html", context)
+
+
+# Rows of the access log on one page.
+ACCESS_PAGE_SIZE = 50
+
+
+def access_page(request, events):
+    """One page of access log rows, newest first, with what each names."""
+    events = events.select_related("actor", "subject", "client").order_by("-at", "-pk")
+    return Paginator(events, ACCESS_PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+@login_required
+def client_access(request, pk):
+    """Who read this client's record, when and from where: for clinic admins."""
+    if not is_clinic_admin(request.user):
+        raise PermissionDenied("Only clinic admins read the access log.")
+    client = get_object_or_404(Client.objects.for_user(request.user), pk=pk)
+    context = {"client": client, "page": access_page(request, AccessEvent.objects.filter(client=client))}
+    return render(request, "clients/access.html", context)
 
 
 @login_required
@@ -424,6 +447,7 @@ def clearance_edit(request, pk, clearance_pk):
 @can_import
 def export_csv(request):
     clients = Client.objects.for_user(request.user).active().order_by("last_name", "first_name", "pk")
+    record_access(request, AccessKind.CSV_EXPORT, ref="all clients")
     response = StreamingHttpResponse(csv_chunks(clients), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="clients-{timezone.localdate():%Y-%m-%d}.csv"'
     return response

@@ -4,3 +4,11 @@ from django.apps import AppConfig
 class PlannerConfig(AppConfig):
     name = "planner"
     verbose_name = "Session planner"
+
+    def ready(self):
+        from django.contrib.auth.signals import user_logged_in
+
+        from . import checks  # noqa: F401 - registers the deploy checks
+        from .middleware import start_session_clock
+
+        user_logged_in.connect(start_session_clock, dispatch_uid="planner-session-clock")

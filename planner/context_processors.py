@@ -1,3 +1,4 @@
+from .middleware import idle_seconds_left
 from .roles import CLINIC_ADMIN, THERAPIST, role_names
 
 
@@ -9,3 +10,11 @@ def roles(request):
         "is_clinic_admin": CLINIC_ADMIN in held,
         "is_therapist": THERAPIST in held,
     }
+
+
+def idle_timeout(request):
+    """Seconds left before an idle session ends, for static/js/idle-timeout.js (no queries)."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated or not hasattr(request, "session"):
+        return {}
+    return {"idle_seconds_left": max(0, idle_seconds_left(request))}

@@ -1,4 +1,9 @@
+import time
+from urllib.parse import urlencode
+
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -7,6 +12,57 @@ from django.utils.cache import add_never_cache_headers
 from clients.models import ClientArchived
 
 SESSION_KEY = "must_change_password"
+SIGNED_IN_AT_KEY = "signed_in_at"
+LAST_SEEN_KEY = "last_seen"
+# The last request is written to the session at most this often, so most pages save nothing.
+LAST_SEEN_EVERY_SECONDS = 60
+MFA_PENDING_KEY = "mfa_pending"
+
+
+def start_session_clock(sender, request, user, **kwargs):
+    """At sign-in (user_logged_in): the absolute limit and the idle clock both start now."""
+    if request is not None and hasattr(request, "session"):
+        now = time.time()
+        request.session[SIGNED_IN_AT_KEY] = now
+        request.session[LAST_SEEN_KEY] = now
+
+
+def idle_seconds_left(request):
+    """Seconds until the session ends for lack of activity (or for the absolute limit, if sooner)."""
+    now = time.time()
+    idle = settings.SESSION_IDLE_MINUTES * 60 - (now - request.session.get(LAST_SEEN_KEY, 0))
+    absolute = settings.SESSION_COOKIE_AGE - (now - request.session.get(SIGNED_IN_AT_KEY, 0))
+    return int(min(idle, absolute))
+
+
+def touch(request):
+    request.session[LAST_SEEN_KEY] = time.time()
+
+
+class IdleTimeoutMiddleware:
+    """Sign out a session left idle for SESSION_IDLE_MINUTES, or older than SESSION_COOKIE_AGE.
+
+    Each request moves the idle clock on; static/js/idle-timeout.js warns a minute before the end
+    and pings planner:keep-alive for "stay signed in".
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.user.is_authenticated:
+            if idle_seconds_left(request) <= 0:
+                return self.signed_out(request)
+            if time.time() - request.session.get(LAST_SEEN_KEY, 0) >= LAST_SEEN_EVERY_SECONDS:
+                touch(request)
+        return self.get_response(request)
+
+    def signed_out(self, request):
+        path = request.get_full_path()
+        logout(request)
+        if request.path.endswith(".json") or "application/json" in request.headers.get("Accept", ""):
+            return JsonResponse({"error": "Signed out after a time without activity: sign in again."}, status=401)
+        return redirect(f"{reverse('login')}?{urlencode({'next': path, 'idle': 1})}")
 
 
 class PasswordChangeRequiredMiddleware:
@@ -17,9 +73,26 @@ class PasswordChangeRequiredMiddleware:
 
     def __call__(self, request):
         if request.user.is_authenticated and request.session.get(SESSION_KEY):
-            allowed = (reverse("password_change"), reverse("logout"))
+            allowed = (reverse("password_change"), reverse("logout"), reverse("mfa"), reverse("keep-alive"))
             if request.path not in allowed and not request.path.startswith("/static/"):
                 return redirect("password_change")
+        return self.get_response(request)
+
+
+class TwoFactorPendingMiddleware:
+    """Hold a session whose second factor is due at /accounts/mfa/ until it is done.
+
+    Reads only the session: the sign-in decided whether a second factor is due (planner.mfa).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.user.is_authenticated and request.session.get(MFA_PENDING_KEY):
+            allowed = (reverse("mfa"), reverse("logout"), reverse("keep-alive"))
+            if request.path not in allowed and not request.path.startswith("/static/"):
+                return redirect("mfa")
         return self.get_response(request)
 
 

@@ -2,6 +2,7 @@
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -98,9 +99,17 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 SECURE_HSTS_PRELOAD = HTTPS
 if HTTPS:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# The reverse proxies in front of the app (addresses or networks, comma separated). Only a request
+# that arrives from one of them has its X-Forwarded-For believed, for lockouts and the access log.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", [])
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# A session ends after SESSION_IDLE_MINUTES without activity (a warning comes a minute before), and
+# at the latest SESSION_COOKIE_AGE seconds after sign-in however active it is.
+SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 15)
+if SESSION_IDLE_MINUTES < 2:
+    raise ImproperlyConfigured("SESSION_IDLE_MINUTES must be at least 2 (the warning comes a minute before)")
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 60 * 60)  # one working day
 
 INSTALLED_APPS = [
@@ -116,6 +125,10 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "simple_history",
     "csp",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "protocols",
     "clients",
     "planner",
@@ -130,12 +143,16 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "planner.middleware.IdleTimeoutMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "planner.middleware.TwoFactorPendingMiddleware",
     "planner.middleware.PasswordChangeRequiredMiddleware",
     "planner.middleware.ClientArchivedMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last: turns a refused sign-in of a locked account into the sign-in page with the reason.
+    "axes.middleware.AxesMiddleware",
 ]
 
 # Content-Security-Policy (django-csp): scripts, styles and images from this site only, nothing
@@ -169,6 +186,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "planner.context_processors.roles",
+                "planner.context_processors.idle_timeout",
             ],
         },
     },
@@ -183,10 +201,36 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+AUTHENTICATION_BACKENDS = [
+    # First: refuses any password, the right one too, for a locked username.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Sign-in lockouts (django-axes, see planner/lockout.py): 5 failures for one username from one
+# address lock that pair for 15 minutes; 20 from any addresses lock the username everywhere.
+# Clinic admins see and lift locks on the Team page.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_HANDLER = "planner.lockout.LockoutHandler"
+AXES_LOCKOUT_CALLABLE = "planner.lockout.locked_out"
+# The same address the access log records: X-Forwarded-For only from TRUSTED_PROXIES.
+AXES_CLIENT_IP_CALLABLE = "clients.access.client_ip"
+AXES_RESET_ON_SUCCESS = True
+# A lock lasts its 15 minutes: attempts while locked do not extend it.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_ENABLE_ADMIN = False
+AXES_VERBOSE = False
+# Who must sign in with a second factor (django-otp: an authenticator app, with recovery codes):
+# "admins" (clinic admins), "everyone", or "off". Anyone may turn it on for themselves at /accounts/mfa/.
+MFA_REQUIRED = os.environ.get("MFA_REQUIRED") or ("admins" if HTTPS else "off")
+if MFA_REQUIRED not in ("admins", "everyone", "off"):
+    raise ImproperlyConfigured(f"MFA_REQUIRED must be admins, everyone or off, not {MFA_REQUIRED!r}")
+OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "Session planner")
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "planner:dashboard"
 LOGOUT_REDIRECT_URL = "login"

@@ -3,13 +3,17 @@ from django.urls import include, path
 
 from clients import urls as clients_urls
 
-from .views import accounts, attachments, client_pages, letters, plans, records
+from .views import accounts, attachments, client_pages, letters, mfa, plans, records
 
 planner_patterns = [
     path("", accounts.dashboard, name="dashboard"),
     path("team/", accounts.team_list, name="team"),
     path("team/new/", accounts.team_new, name="team-new"),
+    path("team/locks/", accounts.team_locks, name="team-locks"),
+    path("team/locks/lift/", accounts.team_lock_lift, name="team-lock-lift"),
     path("team/<int:pk>/edit/", accounts.team_edit, name="team-edit"),
+    path("team/<int:pk>/access/", accounts.team_access, name="team-access"),
+    path("team/<int:pk>/mfa-reset/", accounts.team_mfa_reset, name="team-mfa-reset"),
     path("team/<int:pk>/password/", accounts.team_password, name="team-password"),
     path("team/<int:pk>/deactivate/", accounts.team_deactivate, name="team-deactivate"),
     path("team/<int:pk>/reactivate/", accounts.team_reactivate, name="team-reactivate"),
@@ -46,6 +50,9 @@ client_patterns = [
 urlpatterns = [
     path("accounts/login/", accounts.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/mfa/", mfa.mfa_page, name="mfa"),
+    path("accounts/keep-alive/", accounts.keep_alive, name="keep-alive"),
+    path("accounts/mfa/recovery-codes/", mfa.recovery_codes, name="mfa-recovery-codes"),
     path("accounts/password/", accounts.PasswordChangeView.as_view(), name="password_change"),
     path("", include((planner_patterns, "planner"))),
     path("protocols/", include("protocols.urls")),

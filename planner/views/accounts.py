@@ -1,5 +1,6 @@
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth import views as auth_views
@@ -7,13 +8,18 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.contrib.auth.models import Group
 from django.db import transaction
 from django.db.models import Prefetch
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from planner.forms import NewStaffForm, OwnPasswordForm, StaffForm, TemporaryPasswordForm, set_role
-from planner.middleware import SESSION_KEY
+from clients.access import AccessKind, record_access
+from clients.models import AccessEvent
+from clients.views import access_page
+from planner import lockout, mfa
+from planner.forms import NewStaffForm, OwnPasswordForm, StaffForm, TemporaryPasswordForm, role_of, set_role
+from planner.middleware import SESSION_KEY, idle_seconds_left, touch
 from planner.models import PlanStatus, SessionPlan, SessionRecord, StaffProfile, day_start
 
 User = get_user_model()
@@ -31,9 +37,32 @@ class LoginView(auth_views.LoginView):
 
     def form_valid(self, form):
         response = super().form_valid(form)
-        if StaffProfile.must_change(form.get_user()):
+        user = form.get_user()
+        if StaffProfile.must_change(user):
             self.request.session[SESSION_KEY] = True
+        mfa.hold_after_password(self.request, user)
+        if mfa.is_pending(self.request):
+            self.request.session[mfa.NEXT_SESSION_KEY] = self.get_success_url()
+            return redirect("mfa")
         return response
+
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if self.request.GET.get("idle"):
+            context["idle_signed_out"] = (
+                f"You were signed out after {settings.SESSION_IDLE_MINUTES} minutes without activity, "
+                "or at the end of the working day. Sign in again to go on."
+            )
+        return context
+
+
+@login_required
+@require_POST
+def keep_alive(request):
+    """'Stay signed in': the idle clock starts again; the seconds left for the page's timer."""
+    touch(request)
+    return JsonResponse({"seconds_left": idle_seconds_left(request)})
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):
@@ -90,6 +119,41 @@ def team_list(request):
 
 @login_required
 @manage_team
+def team_access(request, pk):
+    """What one account read, and what was done to the account."""
+    member = _staff_for(request, pk)
+    context = {"member": member, "page": access_page(request, AccessEvent.objects.about_account(member))}
+    return render(request, "planner/team_access.html", context)
+
+
+@login_required
+@manage_team
+def team_locks(request):
+    """Sign-in locks in force now, each with a button to lift it."""
+    return render(request, "planner/team_locks.html", {"locks": lockout.current_locks()})
+
+
+@login_required
+@manage_team
+@require_POST
+def team_lock_lift(request):
+    username = request.POST.get("username", "")
+    ip_address = request.POST.get("ip_address") or None
+    if not username:
+        messages.error(request, "Choose a lock to lift.")
+        return redirect("planner:team-locks")
+    if lockout.lift(username, ip_address):
+        account = User.objects.filter(username=username).first()
+        where = f"from {ip_address}" if ip_address else "everywhere"
+        record_access(request, AccessKind.LOCK_LIFT, subject=account, ref=f"{username} {where}")
+        messages.success(request, f"The sign-in lock of {username} {where} is lifted.")
+    else:
+        messages.info(request, f"{username} was no longer locked.")
+    return redirect("planner:team-locks")
+
+
+@login_required
+@manage_team
 def team_new(request):
     form = NewStaffForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -120,11 +184,22 @@ def team_edit(request, pk):
             with transaction.atomic():
                 if form.has_changed():
                     form.save()
+                before = role_of(member)
                 set_role(member, form.cleaned_data["role"])
+                if before != form.cleaned_data["role"]:
+                    record_access(
+                        request, AccessKind.ROLE_CHANGE, subject=member, ref=f"{before} to {form.cleaned_data['role']}"
+                    )
             messages.success(request, f"Account {member.username} updated.")
             return redirect("planner:team")
     password_form = TemporaryPasswordForm(user=member)
-    context = {"form": form, "member": member, "password_form": password_form, "title": f"Edit {member.username}"}
+    context = {
+        "form": form,
+        "member": member,
+        "password_form": password_form,
+        "title": f"Edit {member.username}",
+        "mfa_enrolled": mfa.is_enrolled(member),
+    }
     return render(request, "planner/team_form.html", context)
 
 
@@ -139,6 +214,7 @@ def team_password(request, pk):
             member.set_password(form.cleaned_data["temporary_password"])
             member.save(update_fields=["password"])
             StaffProfile.objects.update_or_create(user=member, defaults={"must_change_password": True})
+            record_access(request, AccessKind.PASSWORD_RESET, subject=member)
         messages.success(request, f"Temporary password set for {member.username}.")
         return redirect("planner:team")
     context = {
@@ -146,8 +222,24 @@ def team_password(request, pk):
         "member": member,
         "password_form": form,
         "title": f"Edit {member.username}",
+        "mfa_enrolled": mfa.is_enrolled(member),
     }
     return render(request, "planner/team_form.html", context, status=400)
+
+
+@login_required
+@manage_team
+@require_POST
+def team_mfa_reset(request, pk):
+    """A lost phone: remove someone's authenticator and recovery codes; they set it up again."""
+    member = _staff_for(request, pk)
+    if member == request.user:
+        messages.error(request, "Another clinic admin must reset your own two-factor sign-in.")
+    elif mfa.is_enrolled(member):
+        mfa.reset(member)
+        record_access(request, AccessKind.MFA_RESET, subject=member)
+        messages.success(request, f"Two-factor sign-in of {member.username} reset: they set it up again next time.")
+    return redirect("planner:team-edit", member.pk)
 
 
 @login_required

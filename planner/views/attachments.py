@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 
+from clients.access import AccessKind, record_access
 from clients.models import Client
 from clients.views import client_for
 from planner import attachments
@@ -91,6 +92,7 @@ def attachment_file(request, pk):
     """The file itself, to those who may see its client; sent as a download under its own type."""
     visible = Client.objects.for_user(request.user)
     attachment = get_object_or_404(Attachment, pk=pk, client__in=visible)
+    record_access(request, AccessKind.ATTACHMENT, client_id=attachment.client_id, obj=attachment)
     try:
         handle = open(attachment.path, "rb")  # noqa: SIM115 - FileResponse closes it
     except FileNotFoundError:

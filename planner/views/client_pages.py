@@ -9,11 +9,13 @@ from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
+from clients.access import AccessKind, record_access
 from clients.documents import export_client
+from clients.models import AccessEvent
 from clients.views import client_detail_context, client_for
 from planner import charts, corrections, fhir, progress, proposals
 from planner.models import PlanStatus, SessionPlan, SessionRecord, day_start
-from planner.roles import is_therapist
+from planner.roles import is_clinic_admin, is_therapist
 
 # A client page shows this many records and earlier plans; the rest load on demand (?older=1).
 RECENT_ON_PAGE = 8
@@ -75,6 +77,7 @@ def _course(scores, days):
 @login_required
 def client_detail(request, pk):
     client = client_for(request, pk)
+    record_access(request, AccessKind.CLIENT_PAGE, client=client)
     context = client_detail_context(request, client)
     older = request.GET.get("older") == "1"
     today_starts = day_start(timezone.localdate())
@@ -178,6 +181,7 @@ def record_document(record, items, addenda, record_corrections=()):
 @login_required
 def export_json(request, pk):
     client = client_for(request, pk)
+    record_access(request, AccessKind.EXPORT_JSON, client=client)
     document = export_client(client)
     plans = (
         SessionPlan.objects.filter(client=client).defer("facts").select_related("therapist").prefetch_related("items")
@@ -194,6 +198,10 @@ def export_json(request, pk):
     document["records"] = [
         record_document(r, list(r.items.all()), list(r.addenda.all()), list(r.corrections.all())) for r in records
     ]
+    if is_clinic_admin(request.user):
+        # For reading only: import ignores it.
+        log = AccessEvent.objects.filter(client=client).select_related("actor").order_by("at", "pk")
+        document["access_log"] = [event.document() for event in log]
     # Compact: json's C encoder only serves documents without indentation, several times faster.
     response = JsonResponse(document, json_dumps_params={"ensure_ascii": False})
     name = client.external_id or f"client-{client.pk}"
@@ -205,6 +213,7 @@ def export_json(request, pk):
 def fhir_json(request, pk):
     """The client's record as a FHIR R4 Bundle: same permissions as the client document."""
     client = get_object_or_404(fhir.clients_for_export(), pk=client_for(request, pk).pk)
+    record_access(request, AccessKind.FHIR_JSON, client=client)
     response = JsonResponse(
         fhir.client_bundle(client),
         content_type="application/fhir+json",

@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
+from clients.access import AccessKind, record_access
 from clients.models import Client
 from clients.views import client_for
 from planner import letters
@@ -67,4 +68,5 @@ def letter_new(request, pk):
 def letter_detail(request, pk):
     clients = Client.objects.for_user(request.user)
     letter = get_object_or_404(letters.ProgressLetter.objects.select_related("client"), pk=pk, client__in=clients)
+    record_access(request, AccessKind.LETTER, client=letter.client, obj=letter)
     return render(request, "planner/letter_print.html", {"letter": letter, "client": letter.client})

@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from clients.access import AccessKind, record_access
 from clients.forms import therapists
 from clients.models import Client
 from planner import bodymap, builder, plans, proposals
@@ -157,6 +158,7 @@ def plan_new(request):
 @login_required
 def plan_detail(request, pk):
     plan = _plan_for(request, pk)
+    record_access(request, AccessKind.PLAN, client=plan.client, obj=plan)
     return render(request, "planner/plan_detail.html", _plan_context(request, plan))
 
 
@@ -266,6 +268,7 @@ def plan_cancel(request, pk):
 @login_required
 def plan_print(request, pk):
     plan = _plan_for(request, pk)
+    record_access(request, AccessKind.PLAN_PRINT, client=plan.client, obj=plan)
     items = list(plan.items.all())
     statuses = {(i.region, i.side): "dropped" if i.dropped else i.status for i in items}
     document = proposals.plan_document(plan, items)
@@ -288,6 +291,7 @@ def plan_print(request, pk):
 @login_required
 def plan_json(request, pk):
     plan = _plan_for(request, pk)
+    record_access(request, AccessKind.PLAN_JSON, client=plan.client, obj=plan)
     return JsonResponse(proposals.plan_document(plan, list(plan.items.all())), json_dumps_params={"indent": 2})
 
 

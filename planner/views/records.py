@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from clients.access import AccessKind, record_access
 from clients.forms import ConditionForm
 from planner import corrections, plans, recording
 from planner.forms import AddendumForm, RecordForm, RecordItemForm
@@ -62,6 +63,7 @@ def record_edit(request, pk):
         return redirect("planner:plan-detail", plan.pk)
     plan_items = recording.worked_items(plan)
     if request.method != "POST":
+        record_access(request, AccessKind.RECORD, client=plan.client, obj=record or plan)
         minutes = sum(item.minutes for item in plan_items) or None
         form = RecordForm(instance=record, initial={"minutes": minutes, "version": record.version if record else 0})
         return _record_form_page(request, plan, record, form, _item_forms(plan_items, record), status=200)
@@ -154,6 +156,7 @@ def _record_context(record, **extra):
 @login_required
 def record_detail(request, pk):
     record = _record_for(request, pk)
+    record_access(request, AccessKind.RECORD, client=record.client, obj=record)
     may_add = record.is_signed and _may_add_addendum(request.user, record)
     form = AddendumForm(record=record, items=record.items.all()) if may_add else None
     context = _record_context(record, addendum_form=form, can_add_addendum=may_add)
@@ -190,6 +193,7 @@ def addendum_add(request, pk):
 @login_required
 def record_print(request, pk):
     record = _record_for(request, pk)
+    record_access(request, AccessKind.RECORD_PRINT, client=record.client, obj=record)
     return render(request, "planner/record_print.html", _record_context(record))
 
 

@@ -1,8 +1,13 @@
 import re
+import time
+from base64 import b32decode
 
 import pytest
+from django.contrib.sessions.backends.db import SessionStore
+from django_otp.oath import totp
 from playwright.sync_api import expect
 
+from planner.middleware import LAST_SEEN_KEY
 from tests.factories import PASSWORD, make_clinic_admin, make_therapist
 
 # The live server needs real transactions; serialized rollback restores what data migrations made.
@@ -45,3 +50,54 @@ def test_admin_creates_a_therapist_who_must_change_the_temporary_password(page, 
     page.locator("#id_new_password2").fill("nia-own-secret-42")
     page.get_by_role("button", name="Save password").click()
     expect(page.get_by_role("heading", name="Good day, Nia")).to_be_visible()
+
+
+def test_five_wrong_passwords_lock_the_sign_in_with_a_message(page, live_server, sign_in):
+    make_therapist(username="tara", first_name="Tara")
+    for n in range(5):
+        sign_in("tara", f"wrong-password-{n}")
+    expect(page.get_by_role("alert")).to_contain_text("Too many failed sign-ins")
+    sign_in("tara", PASSWORD)
+    expect(page.get_by_role("alert")).to_contain_text("this account is locked for 15 minutes")
+    expect(page).to_have_url(re.compile("/accounts/login/"))
+
+
+def test_an_admin_enrols_an_authenticator_at_first_sign_in(page, live_server, sign_in, settings):
+    settings.MFA_REQUIRED = "admins"
+    make_clinic_admin(username="morgan", first_name="Morgan")
+    sign_in("morgan", PASSWORD)
+    expect(page.get_by_role("heading", name="Set up two-factor sign-in")).to_be_visible()
+    expect(page.get_by_role("img", name="QR code for your authenticator app")).to_be_visible()
+    # What the phone would read from the QR code: the key, also shown for typing in by hand.
+    key = page.locator("figcaption code").inner_text().replace(" ", "")
+    secret = b32decode(key + "=" * (-len(key) % 8))
+    page.get_by_role("textbox", name="Code").fill(f"{totp(secret):06d}")
+    page.get_by_role("button", name="Turn on two-factor sign-in").click()
+    expect(page.get_by_role("heading", name="Your recovery codes")).to_be_visible()
+    expect(page.locator(".mfa-codes code")).to_have_count(10)
+    page.get_by_role("link", name="I have kept them: continue").click()
+    expect(page.get_by_role("heading", name="Good day, Morgan")).to_be_visible()
+
+
+def test_a_minute_before_the_idle_timeout_a_banner_offers_to_stay_signed_in(
+    page, live_server, sign_in, settings, monkeypatch
+):
+    settings.SESSION_IDLE_MINUTES = 2
+    monkeypatch.setattr("planner.middleware.LAST_SEEN_EVERY_SECONDS", 600)  # page loads leave the clock alone
+    make_therapist(username="tara", first_name="Tara")
+    sign_in("tara", PASSWORD)
+    expect(page.get_by_role("heading", name="Good day, Tara")).to_be_visible()
+    banner = page.get_by_role("alertdialog")
+    expect(banner).to_be_hidden()
+
+    [cookie] = [c for c in page.context.cookies() if c["name"] == settings.SESSION_COOKIE_NAME]
+    session = SessionStore(session_key=cookie["value"])
+    session[LAST_SEEN_KEY] = time.time() - 57  # 63 seconds left: the warning is 3 seconds away
+    session.save()
+    page.reload()
+    expect(banner).to_be_visible(timeout=8_000)
+    expect(banner).to_contain_text("you will be signed out in")
+
+    banner.get_by_role("button", name="Stay signed in").click()
+    expect(banner).to_be_hidden()
+    assert time.time() - SessionStore(session_key=cookie["value"])[LAST_SEEN_KEY] < 10

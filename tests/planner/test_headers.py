@@ -58,12 +58,16 @@ def pages(login, therapist, clinic_admin):
         "/protocols/",
         f"/protocols/templates/{template.key}/",
         "/accounts/password/",
+        "/accounts/mfa/",
         "/no-such-page/",
     ]
     admin_pages = [
         "/team/",
         "/team/new/",
         f"/team/{therapist.pk}/edit/",
+        f"/team/{therapist.pk}/access/",
+        "/team/locks/",
+        f"/clients/{c}/access/",
         "/clients/new/",
         f"/clients/{c}/edit/",
         "/clients/import/",
@@ -91,7 +95,7 @@ def test_every_page_type_has_the_policy_and_no_store(login, anonymous, pages):
                 if found := pattern.search(html):
                     missing.append((url, "inline", found.group(0)[:80]))
     assert missing == []
-    assert len(responses) == 35
+    assert len(responses) == 39
 
 
 def test_static_files_stay_cacheable(anonymous):

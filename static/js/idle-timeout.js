@@ -1,0 +1,66 @@
+// The idle timeout's warning: a minute before the server ends a session left idle, a banner offers
+// "Stay signed in", which pings the keep-alive URL. Working on the page (typing, clicking) pings it
+// too, at most once a minute, so a long form is not lost. When the time is up, the page is loaded
+// again and the server sends it to the sign-in page.
+(function () {
+  var box = document.getElementById("idle-timeout");
+  if (!box) { return; }
+  var WARN_SECONDS = 60;
+  var PING_EVERY_MS = 60 * 1000;
+  var countdown = box.querySelector("[data-idle-countdown]");
+  var stay = box.querySelector("[data-stay-signed-in]");
+  var deadline = 0;
+  var lastPing = Date.now();
+  var warnTimer = null;
+  var endTimer = null;
+  var tickTimer = null;
+
+  function tick() {
+    var seconds = Math.max(0, Math.round((deadline - Date.now()) / 1000));
+    countdown.textContent = seconds + (seconds === 1 ? " second" : " seconds");
+  }
+
+  function warn() {
+    box.hidden = false;
+    tick();
+    tickTimer = window.setInterval(tick, 1000);
+    stay.focus();
+  }
+
+  function end() {
+    window.location.assign(window.location.href);
+  }
+
+  function schedule(secondsLeft) {
+    window.clearTimeout(warnTimer);
+    window.clearTimeout(endTimer);
+    window.clearInterval(tickTimer);
+    box.hidden = true;
+    deadline = Date.now() + secondsLeft * 1000;
+    warnTimer = window.setTimeout(warn, Math.max(0, secondsLeft - WARN_SECONDS) * 1000);
+    endTimer = window.setTimeout(end, Math.max(0, secondsLeft) * 1000 + 500);
+  }
+
+  function ping() {
+    lastPing = Date.now();
+    window.fetch(box.dataset.keepAliveUrl, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "X-CSRFToken": box.dataset.csrfToken, "Accept": "application/json" }
+    }).then(function (response) {
+      if (!response.ok) { end(); return null; }
+      return response.json();
+    }).then(function (data) {
+      if (data) { schedule(data.seconds_left); }
+    }).catch(function () { /* offline: the timers stand */ });
+  }
+
+  stay.addEventListener("click", ping);
+  ["keydown", "input", "pointerdown"].forEach(function (name) {
+    document.addEventListener(name, function (event) {
+      if (box.contains(event.target)) { return; }
+      if (box.hidden && Date.now() - lastPing > PING_EVERY_MS) { ping(); }
+    }, { passive: true });
+  });
+  schedule(parseInt(box.dataset.secondsLeft, 10));
+}());

@@ -1,0 +1,181 @@
+"""Two-factor sign-in: enrolment with a server-drawn QR code, a code after the password, one-time
+recovery codes, MFA_REQUIRED, an admin's reset of a lost device, and the deploy check."""
+
+import os
+import subprocess
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.test import Client as Browser
+from django.utils import timezone
+from django_otp.oath import totp
+from django_otp.plugins.otp_static.models import StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from clients.models import AccessEvent, AccessKind
+from planner import mfa
+from planner.checks import two_factor_sign_in
+from tests.factories import PASSWORD
+
+pytestmark = pytest.mark.django_db
+BASE_DIR = Path(__file__).resolve().parents[2]
+
+
+def code_now(device):
+    return f"{totp(device.bin_key, device.step, device.t0, device.digits, device.drift):0{device.digits}d}"
+
+
+def enrol(user):
+    device = TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=True)
+    return device, mfa.new_recovery_codes(user)
+
+
+def sign_in(user, browser=None):
+    browser = browser or Browser()
+    response = browser.post("/accounts/login/", {"username": user.username, "password": PASSWORD})
+    return browser, response
+
+
+def test_admin_signs_in_with_password_then_a_code_from_the_app(clinic_admin, settings):
+    settings.MFA_REQUIRED = "admins"
+    device, _codes = enrol(clinic_admin)
+    browser, response = sign_in(clinic_admin)
+    assert response.status_code == 302 and response["Location"] == "/accounts/mfa/"
+    # Signed in with the password only, nothing else opens yet.
+    for url in ("/", "/clients/", "/team/", "/clients/export.csv"):
+        held = browser.get(url)
+        assert held.status_code == 302 and held["Location"] == "/accounts/mfa/", url
+    assert "Enter your sign-in code" in browser.get("/accounts/mfa/").content.decode()
+    assert browser.post("/accounts/keep-alive/").status_code == 200  # the idle warning works here too
+
+    wrong = browser.post("/accounts/mfa/", {"code": "000000" if code_now(device) != "000000" else "111111"})
+    assert wrong.status_code == 400 and "That code is not right" in wrong.content.decode()
+
+    # Each wrong code makes the next try wait (1 s, then 2, 4, ...): even the right one is refused now.
+    throttled = browser.post("/accounts/mfa/", {"code": code_now(device)})
+    assert throttled.status_code == 400 and "Too many wrong codes" in throttled.content.decode()
+    TOTPDevice.objects.filter(pk=device.pk).update(throttling_failure_timestamp=timezone.now() - timedelta(seconds=5))
+
+    response = browser.post("/accounts/mfa/", {"code": code_now(device)})
+    assert response.status_code == 302 and response["Location"] == "/"
+    assert browser.get("/team/").status_code == 200
+
+
+def test_a_recovery_code_signs_in_once_only(clinic_admin, settings):
+    settings.MFA_REQUIRED = "admins"
+    _device, codes = enrol(clinic_admin)
+    browser, _ = sign_in(clinic_admin)
+    assert browser.post("/accounts/mfa/", {"code": codes[0].upper()}).status_code == 302
+    assert browser.get("/").status_code == 200
+    assert mfa.recovery_codes_left(clinic_admin) == 9
+
+    again, _ = sign_in(clinic_admin)
+    refused = again.post("/accounts/mfa/", {"code": codes[0]})
+    assert refused.status_code == 400
+    assert again.get("/").status_code == 302
+
+
+def test_an_admin_without_a_device_enrols_with_a_qr_code_drawn_by_the_server(clinic_admin, settings):
+    settings.MFA_REQUIRED = "admins"
+    browser, response = sign_in(clinic_admin)
+    assert response["Location"] == "/accounts/mfa/"
+    page = browser.get("/accounts/mfa/")
+    html = page.content.decode()
+    assert page.status_code == 200 and "Set up two-factor sign-in" in html
+    assert '<svg role="img" aria-label="QR code for your authenticator app"' in html
+    assert "<img" not in html.split("<main", 1)[-1]  # drawn inline, not fetched from a service
+    assert "style=" not in html  # the page keeps to the Content-Security-Policy
+    device = TOTPDevice.objects.get(user=clinic_admin, confirmed=False)
+    assert device.config_url.split("secret=")[1].split("&")[0] in html.replace(" ", "")
+
+    codes_page = browser.post("/accounts/mfa/", {"code": code_now(device)})
+    assert codes_page.status_code == 200
+    assert len(codes_page.context["codes"]) == 10
+    device.refresh_from_db()
+    assert device.confirmed
+    assert browser.get("/team/").status_code == 200
+
+
+def test_when_off_a_therapist_signs_in_with_the_password_alone(therapist, settings):
+    settings.MFA_REQUIRED = "off"
+    browser, response = sign_in(therapist)
+    assert response["Location"] == "/"
+    assert browser.get("/").status_code == 200
+
+
+def test_admins_only_leaves_therapists_free_to_choose(therapist, settings):
+    settings.MFA_REQUIRED = "admins"
+    assert sign_in(therapist)[1]["Location"] == "/"
+    device, _ = enrol(therapist)  # a therapist who turned it on for themselves is asked too
+    browser, response = sign_in(therapist)
+    assert response["Location"] == "/accounts/mfa/"
+    assert browser.post("/accounts/mfa/", {"code": code_now(device)})["Location"] == "/"
+
+
+def test_everyone_means_therapists_too(therapist, settings):
+    settings.MFA_REQUIRED = "everyone"
+    browser, response = sign_in(therapist)
+    assert response["Location"] == "/accounts/mfa/"
+    assert browser.get("/clients/").status_code == 302
+
+
+def test_the_sign_in_returns_to_the_page_asked_for(clinic_admin, settings):
+    settings.MFA_REQUIRED = "admins"
+    device, _ = enrol(clinic_admin)
+    browser = Browser()
+    browser.post("/accounts/login/", {"username": clinic_admin.username, "password": PASSWORD, "next": "/clients/"})
+    assert browser.post("/accounts/mfa/", {"code": code_now(device)})["Location"] == "/clients/"
+
+
+def test_an_admin_resets_a_lost_device_and_it_is_logged(login, clinic_admin, therapist):
+    enrol(therapist)
+    admin = login(clinic_admin)
+    assert "Reset two-factor sign-in" in admin.get(f"/team/{therapist.pk}/edit/").content.decode()
+    response = admin.post(f"/team/{therapist.pk}/mfa-reset/")
+    assert response.status_code == 302
+    assert not TOTPDevice.objects.filter(user=therapist).exists()
+    assert not StaticToken.objects.filter(device__user=therapist).exists()
+    event = AccessEvent.objects.get(kind=AccessKind.MFA_RESET)
+    assert (event.actor, event.subject) == (clinic_admin, therapist)
+
+
+def test_a_therapist_cannot_reset_a_device(login, therapist, second_therapist):
+    enrol(second_therapist)
+    assert login(therapist).post(f"/team/{second_therapist.pk}/mfa-reset/").status_code == 403
+    assert login(therapist).get(f"/team/{second_therapist.pk}/mfa-reset/").status_code in (403, 405)
+    assert TOTPDevice.objects.filter(user=second_therapist).exists()
+
+
+def test_new_recovery_codes_replace_the_old(login, therapist):
+    _device, old = enrol(therapist)
+    page = login(therapist).post("/accounts/mfa/recovery-codes/")
+    assert page.status_code == 200
+    new = page.context["codes"]
+    assert set(StaticToken.objects.filter(device__user=therapist).values_list("token", flat=True)) == set(new)
+    assert not set(old) & set(new)
+
+
+def test_the_deploy_check_warns_when_mfa_is_off(settings):
+    settings.DEBUG = False
+    settings.MFA_REQUIRED = "off"
+    assert [w.id for w in two_factor_sign_in(None)] == ["planner.W001"]
+    settings.MFA_REQUIRED = "admins"
+    assert two_factor_sign_in(None) == []
+
+
+def test_check_deploy_warns_with_mfa_off_and_defaults_to_admins_with_https():
+    env = {
+        **os.environ,
+        "DEBUG": "false",
+        "HTTPS": "true",
+        "SECRET_KEY": "k" * 60 + "-a-long-random-looking-secret-key-for-the-check",
+        "ALLOWED_HOSTS": "clinic.example.org",
+    }
+    env.pop("MFA_REQUIRED", None)
+    command = [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"]
+    quiet = subprocess.run(command, cwd=BASE_DIR, env=env, capture_output=True, text=True)
+    assert quiet.returncode == 0, quiet.stderr
+    loud = subprocess.run(command, cwd=BASE_DIR, env={**env, "MFA_REQUIRED": "off"}, capture_output=True, text=True)
+    assert loud.returncode == 1 and "planner.W001" in loud.stderr
