@@ -440,7 +440,7 @@ class _Lookups:
 
     def __init__(self, docs):
         documents = [doc for doc in docs if isinstance(doc, dict)]
-        ids = {doc.get("external_id") for doc in documents}
+        ids = [doc.get("external_id") for doc in documents]
         ids = {value.strip() for value in ids if isinstance(value, str) and value.strip()}
         self.clients = {client.external_id: client for client in Client.objects.filter(external_id__in=ids)}
         usernames = {

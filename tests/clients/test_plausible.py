@@ -177,3 +177,8 @@ def test_codes_are_read_in_any_case(therapist):
     assert client.neuropathy_type == "CIPN"
     assert client.symptoms == {"feet:left": ["numbness"]}
     assert client.conditions.get().code == "open_wound"
+
+
+def test_a_non_text_external_id_is_named_not_crashed_on(therapist):
+    messages = refused(import_documents([document(therapist, external_id=["C-1"])]))
+    assert messages == ["document 1, external_id: must be text"]
