@@ -33,17 +33,24 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
+from protocols.labels import LAB_NAMES, and_list, count, format_date, place, places, sentence_case
 from protocols.rules import (
     AVOID,
+    CONDITION,
+    DAYS_SINCE,
     DEFER,
-    ELSEWHERE,
-    HANDS,
+    LAB_MISSING,
+    LAB_RANGE,
+    LIMB,
     MODIFY,
-    ON_ARMS,
+    PLACED,
+    PROFILE,
+    PROFILE_TO_REGIONS,
+    REGION_LIST,
     RULES,
-    RULES_BY_CODE,
     SESSION,
     SEVERITIES,
+    SYMPTOM_AT,
     Rule,
 )
 from protocols.vocabulary import (
@@ -51,12 +58,11 @@ from protocols.vocabulary import (
     CONDITION_SIDES,
     CONDITIONS,
     CONTRIBUTING_CAUSES,
-    LOCATION_LABELS,
     MAX_PRESSURE,
     NEUROPATHY_TYPES,
-    REGION_SINGULAR,
     REGIONS,
     SIDES,
+    STEP_KINDS,
     SYMPTOMS,
     expand_side,
     validate_condition,
@@ -65,10 +71,11 @@ from protocols.vocabulary import (
 OK = "ok"
 MAX_SESSION_MINUTES = 60
 LAB_VALID_DAYS = 14
-NADIR_FIRST_DAY, NADIR_LAST_DAY = 7, 12
 CLEARANCE_VALID_DAYS = 365
 
-SENSORY_SYMPTOMS = frozenset({"tingling", "burning", "itching", "pins_and_needles", "pain", "numbness"})
+# Lab results: the conditions that carry a number.
+LAB_CODES = tuple(code for code, kind in CONDITIONS.items() if kind.value is not None)
+RULE_ORDER = {rule.code: index for index, rule in enumerate(RULES)}
 
 # Every plannable region/side in plan order: arms, hands, legs, feet; left before right.
 PLAN_ORDER = {pair: index for index, pair in enumerate((region, side) for region in REGIONS for side in SIDES)}
@@ -112,6 +119,8 @@ class TemplateStep:
     minutes: int
     pressure: int
     instruction: str
+    # A code of vocabulary.STEP_KINDS; None for a clinic's step whose kind is not set yet.
+    kind: str | None = None
 
 
 @dataclass(frozen=True)
@@ -166,11 +175,11 @@ def propose(facts, regions, templates, choices=None):
 
     notes = _Notes()
     for rule in RULES:
-        _TRIGGERS[rule.code](situation, notes)
+        _HANDLERS[rule.trigger.kind](rule, situation, notes)
+    notes.drop_replaced()
 
     fired = notes.all()
     session_notes = notes.on(SESSION)
-    session_caps = [note.rule.pressure_cap for note in session_notes if note.rule.pressure_cap is not None]
     minutes_caps = [note.rule.minutes_cap for note in fired if note.rule.minutes_cap is not None]
     return {
         "client": facts.client_id,
@@ -183,14 +192,15 @@ def propose(facts, regions, templates, choices=None):
             "clearance_on_file": _clearance_on_file(facts.clearance_date, facts.plan_date),
             "notes": [note.as_dict() for note in session_notes],
         },
-        "regions": [_region_item(target, chosen[target], notes.on(target), session_caps) for target in planned],
+        "regions": [_region_item(target, chosen[target], notes.on(target), session_notes) for target in planned],
     }
 
 
-def _region_item(target, template, notes, session_caps):
-    """One region/side of the proposal, with the template lowered to its pressure cap."""
+def _region_item(target, template, notes, session_notes):
+    """One region/side of the proposal: the template lowered to its cap, without the steps rules drop."""
     region, side = target
     severities = {note.rule.severity for note in notes}
+    session_caps = [note for note in session_notes if note.rule.pressure_cap is not None]
     if AVOID in severities:
         status = AVOID
     elif MODIFY in severities or session_caps:
@@ -204,28 +214,65 @@ def _region_item(target, template, notes, session_caps):
         "side": side,
         "status": status,
         "pressure_max": None,
+        "pressure_set_by": [],
         "template": template.name,
         "template_key": template.key,
         "template_version": template.version,
         "minutes": 0,
         "steps": [],
+        "dropped_steps": [],
         "notes": [note.as_dict() for note in notes],
     }
-    if status != AVOID:
-        caps = [note.rule.pressure_cap for note in notes if note.rule.pressure_cap is not None]
-        pressure_max = min([template.pressure, *caps, *session_caps])
-        item["pressure_max"] = pressure_max
-        item["minutes"] = template.minutes
-        item["steps"] = [
+    if status == AVOID:
+        return item
+    capping = [note.rule for note in [*notes, *session_caps] if note.rule.pressure_cap is not None]
+    pressure_max = min([template.pressure, *(rule.pressure_cap for rule in capping)])
+    kept, dropped = _apply_drops(template.steps, [note.rule for note in [*notes, *session_notes]])
+    item["pressure_max"] = pressure_max
+    item["pressure_set_by"] = sorted(
+        {rule.code for rule in capping if rule.pressure_cap == pressure_max}, key=RULE_ORDER.get
+    )
+    item["minutes"] = sum(step.minutes for step in kept)
+    item["steps"] = [
+        {
+            "kind": step.kind or None,
+            "technique": step.technique,
+            "minutes": step.minutes,
+            "pressure": min(step.pressure, pressure_max),
+            "instruction": step.instruction,
+        }
+        for step in kept
+    ]
+    item["dropped_steps"] = dropped
+    return item
+
+
+def _apply_drops(steps, rules):
+    """The steps the rules keep, and the dropped ones with why (RULES.md "Step kinds").
+
+    A step whose kind is not set is dropped by every rule that drops any kind: the safe side.
+    """
+    droppers = [rule for rule in rules if rule.drops]
+    kept, dropped = [], []
+    for step in steps:
+        by = [rule for rule in droppers if not step.kind or step.kind in rule.drops]
+        if not by:
+            kept.append(step)
+            continue
+        what = STEP_KINDS[step.kind].lower() if step.kind else f"{step.technique} (kind not set)"
+        reason = and_list(dict.fromkeys(rule.drop_reason for rule in by))
+        dropped.append(
             {
+                "kind": step.kind or None,
                 "technique": step.technique,
                 "minutes": step.minutes,
-                "pressure": min(step.pressure, pressure_max),
-                "instruction": step.instruction,
+                "rule": by[0].code,
+                "rules": [rule.code for rule in by],
+                "reason": reason,
+                "text": f"dropped: {what}, {reason}",
             }
-            for step in template.steps
-        ]
-    return item
+        )
+    return kept, dropped
 
 
 def _clearance_on_file(clearance_date, plan_date):
@@ -316,22 +363,21 @@ class _Condition:
             return [(self.location, side) for side in expand_side(self.side)]
         return [(self.location, self.side)]
 
-    def describe(self, place=None):
+    def describe(self, where=None):
         """The fact a note quotes, e.g. "open wound (heel) on left foot, noted 2026-11-01"."""
-        location, side = place or (self.location, self.side)
+        location, side = where or (self.location, self.side)
         text = _sentence_case(CONDITIONS[self.code].label)
         if self.fact.detail:
             text += f" ({self.fact.detail})"
         if self.code in _SIDE_ONLY_CONDITIONS:
             text += " (both sides)" if side == BOTH else f" ({side} side)"
         elif location is not None and location != "whole_body":
-            text += f" on {_place(location, side)}"
-        return f"{text}, noted {self.fact.noted_on.isoformat()}"
+            text += f" on {place(location, side)}"
+        return f"{text}, noted {format_date(self.fact.noted_on)}"
 
 
 # Lymph nodes are recorded by side; the limb they drain is implied, so naming it would mislead.
 _SIDE_ONLY_CONDITIONS = frozenset({"node_removal_axillary", "node_removal_inguinal"})
-_LAB_NAMES = {"platelet_count": "platelets", "anc": "ANC"}
 
 
 class _Situation:
@@ -352,12 +398,20 @@ class _Situation:
             if _is_active(condition.fact, self.plan_date):
                 self._active.setdefault(condition.code, []).append(condition)
 
-        self.labs = {code: self._valid_lab(conditions, code) for code in _LAB_NAMES}
-        self.last_infusion = _latest(conditions, "chemo_infusion", self.plan_date)
+        self._conditions = conditions
+        self.labs = {code: self._valid_lab(conditions, code) for code in LAB_CODES}
 
     def active(self, *codes):
         """Active conditions with any of these codes."""
         return [condition for code in codes for condition in self._active.get(code, ())]
+
+    def latest(self, code):
+        """The latest dated event of a code on or before the plan date."""
+        return _latest(self._conditions, code, self.plan_date)
+
+    def on_file(self, *codes):
+        """Whether a condition of any of these codes is active on the plan date."""
+        return bool(self.active(*codes))
 
     def symptoms_at(self, target):
         return self.symptoms.get(target, frozenset())
@@ -396,11 +450,11 @@ def _checked_symptoms(symptoms):
     for pair, codes in symptoms.items():
         target = _checked_side_pair(pair, "symptoms")
         if isinstance(codes, str):
-            raise EngineError(f"symptoms for {_place(*target)} must be a set of codes, not {codes!r}")
+            raise EngineError(f"symptoms for {place(*target)} must be a set of codes, not {codes!r}")
         codes = frozenset(codes)
         unknown = sorted(codes - SYMPTOMS.keys())
         if unknown:
-            raise EngineError(f"unknown symptom {unknown[0]!r} for {_place(*target)}")
+            raise EngineError(f"unknown symptom {unknown[0]!r} for {place(*target)}")
         checked[target] = codes
     return dict(sorted(checked.items(), key=lambda item: PLAN_ORDER[item[0]]))
 
@@ -420,13 +474,18 @@ def _checked_causes(causes):
 class _Note:
     rule: Rule
     facts: list[str]
+    # The target is none of the facts' own places (cold hands noted on the feet).
+    away: bool
+    here: str
 
     def as_dict(self):
         fact = "; ".join(self.facts)
+        text = self.rule.text_away.format(here=self.here) if self.away and self.rule.text_away else self.rule.text
         return {
             "severity": self.rule.severity,
             "rule": self.rule.code,
-            "text": f"{fact[:1].upper()}{fact[1:]}. {self.rule.text}",
+            "pressure_cap": self.rule.pressure_cap,
+            "text": f"{fact[:1].upper()}{fact[1:]}. {text}",
             "fact": fact,
             "sources": list(self.rule.sources),
         }
@@ -438,17 +497,26 @@ class _Notes:
     def __init__(self):
         self._by_target = {}
 
-    def add(self, target, rule, fact):
+    def add(self, target, rule, fact, away=False):
         notes = self._by_target.setdefault(target, {})
         note = notes.get(rule.code)
         if note is None:
-            notes[rule.code] = _Note(rule, [fact])
+            here = target[0] if target != SESSION else ""
+            notes[rule.code] = _Note(rule, [fact], away, here)
             return
         # Variants of one rule never meet on one target today; if they did, the stricter wins.
         if SEVERITIES.index(rule.severity) < SEVERITIES.index(note.rule.severity):
             note.rule = rule
+        note.away = note.away and away
         if fact not in note.facts:
             note.facts.append(fact)
+
+    def drop_replaced(self):
+        """One symptom note per place: a rule's note goes where a rule in its trigger's `unless` noted too."""
+        for notes in self._by_target.values():
+            for code in list(notes):
+                if any(other in notes for other in notes[code].rule.trigger.unless):
+                    del notes[code]
 
     def on(self, target):
         """The target's notes, most severe first, then by rule code."""
@@ -459,260 +527,146 @@ class _Notes:
         return [note for notes in self._by_target.values() for note in notes.values()]
 
 
-# Triggers: one per rule code. Each decides whether its rule fires and where its note goes.
+# Handlers: one per trigger kind (protocols.rules). Each reads its rule's trigger, decides
+# whether the rule fires and where its note goes; no rule's parameters are written here.
 
 
-def _symptom_rule(code, symptoms):
-    """A rule on each planned region/side that has any of these symptoms."""
-
-    def trigger(situation, notes):
-        for target in situation.planned:
-            found = situation.symptoms_at(target) & symptoms
-            if found:
-                notes.add(target, RULES_BY_CODE[code], f"{_symptom_names(found)} in {_place(*target)}")
-
-    return trigger
-
-
-def _numbness(situation, notes):
-    rule = RULES_BY_CODE["numbness"]
+def _symptom_at(rule, situation, notes):
+    trigger = rule.trigger
     for target in situation.planned:
-        if "numbness" in situation.symptoms_at(target):
-            notes.add(target, rule, f"numbness in {_place(*target)}")
-    for condition in situation.active("loss_of_protective_sensation"):
-        for place in condition.places():
-            if place in situation.planned:
-                notes.add(place, rule, condition.describe(place))
+        present = situation.symptoms_at(target)
+        found = present & trigger.symptoms
+        if found:
+            named = found | (present & trigger.mentions)
+            notes.add(target, rule, f"{_symptom_names(named)} in {place(*target)}")
+    for condition in situation.active(*trigger.conditions):
+        for where in condition.places():
+            if where in situation.planned:
+                notes.add(where, rule, condition.describe(where))
 
 
-def _no_heat(situation, notes):
-    rule = RULES_BY_CODE["no_heat"]
-    numb = [target for target, symptoms in situation.symptoms.items() if "numbness" in symptoms]
-    if numb:
-        notes.add(SESSION, rule, f"numbness in {_places(numb)}")
-    for condition in situation.active("loss_of_protective_sensation"):
+def _profile(rule, situation, notes):
+    trigger = rule.trigger
+    found = [target for target, symptoms in situation.symptoms.items() if symptoms & trigger.symptoms]
+    if found:
+        notes.add(SESSION, rule, f"{_symptom_names(trigger.symptoms)} in {places(found)}")
+    for condition in situation.active(*trigger.conditions):
         notes.add(SESSION, rule, condition.describe())
 
 
-def _cold_sensitivity(situation, notes):
-    rule = RULES_BY_CODE["cold_sensitivity"]
-    cold = [
+def _profile_to_regions(rule, situation, notes):
+    trigger = rule.trigger
+    found = [
         target
         for target, symptoms in situation.symptoms.items()
-        if target[0] in ("hands", "feet") and "cold_sensitivity" in symptoms
+        if target[0] in trigger.symptom_regions and symptoms & trigger.symptoms
     ]
-    facts = [f"cold sensitivity in {_places(cold)}"] if cold else []
-    facts += [condition.describe() for condition in situation.active("oxaliplatin_course")]
+    facts = [(f"{_symptom_names(trigger.symptoms)} in {places(found)}", set(found))] if found else []
+    facts += [(condition.describe(), None) for condition in situation.active(*trigger.conditions)]
     for target in situation.planned:
-        if target[0] in ("hands", "feet"):
-            for fact in facts:
-                notes.add(target, rule, fact)
+        if target[0] in trigger.regions:
+            for fact, where in facts:
+                notes.add(target, rule, fact, away=where is not None and target not in where)
 
 
-def _session_rule(code):
-    """A rule that notes the session whenever its condition is active."""
-
-    def trigger(situation, notes):
-        for condition in situation.active(code):
-            notes.add(SESSION, RULES_BY_CODE[code], condition.describe())
-
-    return trigger
-
-
-def _placed_rule(code, condition_codes=None):
-    """A rule on the planned region/side its condition sits on; off the plan, its "elsewhere" variant if any."""
-
-    def trigger(situation, notes):
-        rule = RULES_BY_CODE[code]
-        elsewhere = rule.variant(ELSEWHERE) if rule.has_variant(ELSEWHERE) else None
-        for condition in situation.active(*(condition_codes or (code,))):
-            for place in condition.places():
-                if place in situation.planned:
-                    notes.add(place, rule, condition.describe(place))
-                elif elsewhere is not None:
-                    notes.add(SESSION, elsewhere, condition.describe(place))
-
-    return trigger
-
-
-def _port(situation, notes):
-    # The table's own outcome is the session caution (chest, abdomen); a port in a planned arm avoids it.
-    rule = RULES_BY_CODE["port"]
-    for condition in situation.active("port"):
-        for place in condition.places():
-            if place in situation.planned:
-                notes.add(place, rule.variant(ON_ARMS), condition.describe(place))
-            else:
-                notes.add(SESSION, rule, condition.describe(place))
-
-
-def _regions_rule(code, regions):
-    """A rule on the named regions, every planned side, whenever its condition is active."""
-
-    def trigger(situation, notes):
-        for condition in situation.active(code):
-            for target in situation.planned:
-                if target[0] in regions:
-                    notes.add(target, RULES_BY_CODE[code], condition.describe())
-
-    return trigger
-
-
-_WHOLE_LIMB = {"arms": ("arms", "hands"), "legs": ("legs", "feet")}
-
-
-def _limb_rule(code):
-    """A rule on the whole limb (arm and hand, or leg and foot) on the condition's side."""
-
-    def trigger(situation, notes):
-        for condition in situation.active(code):
-            for limb, side in condition.places():
-                for region in _WHOLE_LIMB[limb]:
-                    if (region, side) in situation.planned:
-                        notes.add((region, side), RULES_BY_CODE[code], condition.describe((limb, side)))
-
-    return trigger
-
-
-def _picc_line(situation, notes):
-    rule = RULES_BY_CODE["picc_line"]
-    for condition in situation.active("picc_line"):
-        for _arms, side in condition.places():
-            if ("arms", side) in situation.planned:
-                notes.add(("arms", side), rule, condition.describe(("arms", side)))
-            if ("hands", side) in situation.planned:
-                notes.add(("hands", side), rule.variant(HANDS), condition.describe(("arms", side)))
-
-
-def _nadir_window(situation, notes):
-    infusion = situation.last_infusion
-    if infusion is None:
-        return
-    days = (situation.plan_date - infusion.fact.noted_on).days
-    if NADIR_FIRST_DAY <= days <= NADIR_LAST_DAY:
-        fact = f"last chemotherapy infusion on {infusion.fact.noted_on.isoformat()}, {days} days before the session"
-        notes.add(SESSION, RULES_BY_CODE["nadir_window"], fact)
-
-
-def _counts_unknown(situation, notes):
-    if situation.labs["platelet_count"] is not None:
-        return
-    for condition in situation.active("active_chemo"):
-        fact = f"{condition.describe()}, and no platelet count from the {LAB_VALID_DAYS} days before the session"
-        notes.add(SESSION, RULES_BY_CODE["counts_unknown"], fact)
-
-
-def _lab_rule(code, lab, low, high):
-    """A rule on the session when the valid lab result is at least low and below high."""
-
-    def trigger(situation, notes):
-        result = situation.labs[lab]
-        if result is not None and low <= result.fact.value < high:
-            fact = f"{_LAB_NAMES[lab]} {_count(result.fact.value)} on {result.fact.noted_on.isoformat()}"
-            notes.add(SESSION, RULES_BY_CODE[code], fact)
-
-    return trigger
-
-
-def _liver_disease(situation, notes):
-    rule = RULES_BY_CODE["liver_disease"]
-    for condition in situation.active("liver_disease"):
+def _condition(rule, situation, notes):
+    trigger = rule.trigger
+    if trigger.without_context and not situation.on_file(*trigger.context) and not _low_counts(situation):
+        rule = rule.variant(trigger.without_context)
+    for condition in situation.active(*trigger.conditions):
         notes.add(SESSION, rule, condition.describe())
-    if "liver_disease" in situation.causes:
-        notes.add(SESSION, rule, "liver disease recorded as a contributing cause")
+    for cause in trigger.causes:
+        if cause in situation.causes:
+            notes.add(SESSION, rule, f"{CONTRIBUTING_CAUSES[cause].lower()} recorded as a contributing cause")
 
 
-_TRIGGERS = {
-    "sensory_change": _symptom_rule("sensory_change", SENSORY_SYMPTOMS),
-    "numbness": _numbness,
-    "allodynia": _symptom_rule("allodynia", frozenset({"allodynia"})),
-    "weakness": _symptom_rule("weakness", frozenset({"weakness"})),
-    "no_heat": _no_heat,
-    "cold_sensitivity": _cold_sensitivity,
-    "open_wound": _placed_rule("open_wound"),
-    "new_foot_finding": _placed_rule("new_foot_finding"),
-    "charcot_suspected": _placed_rule("charcot_suspected"),
-    "fungal_infection": _placed_rule("fungal_infection"),
-    "fragile_skin": _session_rule("fragile_skin"),
-    "amputation": _placed_rule("amputation"),
-    "pad": _regions_rule("pad", ("legs", "feet")),
-    "dvt_suspected": _session_rule("dvt_suspected"),
-    "vte_history": _placed_rule("vte_history"),
-    "edema": _placed_rule("edema"),
-    "lymphedema": _limb_rule("lymphedema"),
-    "node_removal_axillary": _limb_rule("node_removal_axillary"),
-    "node_removal_inguinal": _limb_rule("node_removal_inguinal"),
-    "heart_failure": _regions_rule("heart_failure", ("legs", "feet")),
-    "anticoagulant": _session_rule("anticoagulant"),
-    "insulin_site": _placed_rule("insulin_site", ("insulin_site", "insulin_pump")),
-    "insulin_user": _session_rule("insulin_user"),
-    "poor_glycemic_control": _session_rule("poor_glycemic_control"),
-    "active_chemo": _session_rule("active_chemo"),
-    "nadir_window": _nadir_window,
-    "counts_unknown": _counts_unknown,
-    "platelets_low": _lab_rule("platelets_low", "platelet_count", 50_000, 100_000),
-    "platelets_very_low": _lab_rule("platelets_very_low", "platelet_count", 20_000, 50_000),
-    "platelets_critical": _lab_rule("platelets_critical", "platelet_count", 0, 20_000),
-    "anc_low": _lab_rule("anc_low", "anc", 500, 1_000),
-    "anc_critical": _lab_rule("anc_critical", "anc", 0, 500),
-    "port": _port,
-    "picc_line": _picc_line,
-    "radiation_field": _placed_rule("radiation_field"),
-    "bone_metastasis": _placed_rule("bone_metastasis"),
-    "cancer_fatigue": _session_rule("cancer_fatigue"),
-    "fever": _session_rule("fever"),
-    "active_infection": _session_rule("active_infection"),
-    "intoxicated": _session_rule("intoxicated"),
-    "rapid_progression": _session_rule("rapid_progression"),
-    "fall_risk": _session_rule("fall_risk"),
-    "liver_disease": _liver_disease,
-    "topical_anesthetic": _placed_rule("topical_anesthetic"),
-    "neuropathic_pain_medication": _session_rule("neuropathic_pain_medication"),
-    "tens_unit": _session_rule("tens_unit"),
+def _placed(rule, situation, notes):
+    trigger = rule.trigger
+    for condition in situation.active(*trigger.conditions):
+        for where in condition.places():
+            if where in situation.planned:
+                notes.add(where, rule.variant(trigger.on_plan), condition.describe(where))
+            elif trigger.off_plan is not None:
+                notes.add(SESSION, rule.variant(trigger.off_plan), condition.describe(where))
+
+
+def _region_list(rule, situation, notes):
+    for condition in situation.active(*rule.trigger.conditions):
+        for target in situation.planned:
+            if target[0] in rule.trigger.regions:
+                notes.add(target, rule, condition.describe())
+
+
+def _limb(rule, situation, notes):
+    for condition in situation.active(*rule.trigger.conditions):
+        for limb, side in condition.places():
+            for region, variant in rule.trigger.limb_regions(limb):
+                if (region, side) in situation.planned:
+                    notes.add((region, side), rule.variant(variant), condition.describe((limb, side)))
+
+
+def _days_since(rule, situation, notes):
+    trigger = rule.trigger
+    for code in trigger.conditions:
+        event = situation.latest(code)
+        if event is None:
+            continue
+        days = (situation.plan_date - event.fact.noted_on).days
+        if trigger.first <= days <= trigger.last:
+            label = _sentence_case(CONDITIONS[code].label)
+            fact = f"{label} on {format_date(event.fact.noted_on)}, {days} days before the session"
+            notes.add(SESSION, rule, fact)
+
+
+def _lab_missing(rule, situation, notes):
+    trigger = rule.trigger
+    if situation.labs[trigger.lab] is not None:
+        return
+    for condition in situation.active(*trigger.conditions):
+        fact = f"{condition.describe()}, and no {LAB_NAMES[trigger.lab]} count from the {LAB_VALID_DAYS} days before"
+        notes.add(SESSION, rule, fact)
+
+
+def _lab_range(rule, situation, notes):
+    result = _in_range(rule.trigger, situation)
+    if result is not None:
+        fact = f"{LAB_NAMES[rule.trigger.lab]} {count(result.fact.value)} on {format_date(result.fact.noted_on)}"
+        notes.add(SESSION, rule, fact)
+
+
+def _in_range(trigger, situation):
+    """The valid lab result when it lies in the trigger's range, else None."""
+    result = situation.labs.get(trigger.lab)
+    if result is not None and trigger.low <= result.fact.value < trigger.high:
+        return result
+    return None
+
+
+def _low_counts(situation):
+    """Whether any lab rule of the table fires: a low count is on file."""
+    return any(_in_range(rule.trigger, situation) for rule in RULES if rule.trigger.kind == LAB_RANGE)
+
+
+_HANDLERS = {
+    SYMPTOM_AT: _symptom_at,
+    PROFILE: _profile,
+    PROFILE_TO_REGIONS: _profile_to_regions,
+    CONDITION: _condition,
+    PLACED: _placed,
+    REGION_LIST: _region_list,
+    LIMB: _limb,
+    DAYS_SINCE: _days_since,
+    LAB_MISSING: _lab_missing,
+    LAB_RANGE: _lab_range,
 }
 
 
-# Wording.
-
-
-def _place(location, side):
-    """ "left foot", "both feet", "chest (left)"."""
-    if location in REGIONS:
-        return f"both {location}" if side == BOTH else f"{side} {REGION_SINGULAR[location]}"
-    name = LOCATION_LABELS[location].lower()
-    if side is None:
-        return name
-    return f"{name} (both sides)" if side == BOTH else f"{name} ({side})"
-
-
-def _places(targets):
-    """ "both hands and left foot": a region planned or affected on both sides is named once."""
-    names = []
-    for region in REGIONS:
-        sides = [side for side in SIDES if (region, side) in targets]
-        if sides:
-            names.append(_place(region, BOTH if len(sides) == 2 else sides[0]))
-    return _and_list(names)
+# Wording (the shared words live in protocols.labels).
 
 
 def _symptom_names(codes):
     """ "tingling, burning and numbness", in the vocabulary's order."""
-    return _and_list([_sentence_case(label) for code, label in SYMPTOMS.items() if code in codes])
+    return and_list([_sentence_case(label) for code, label in SYMPTOMS.items() if code in codes])
 
 
-def _and_list(words):
-    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
-
-
-def _sentence_case(label):
-    """Lower the first letter unless the label starts with an acronym (PICC line, TENS unit)."""
-    if label[1:2].isupper():
-        return label
-    return label[:1].lower() + label[1:]
-
-
-def _count(value):
-    """Format a lab value the way clinicians write it: 45,000."""
-    if value == int(value):
-        return f"{int(value):,}"
-    return f"{value:,}"
+_sentence_case = sentence_case

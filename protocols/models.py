@@ -10,7 +10,7 @@ from django.db import models
 from django.utils.text import slugify
 from simple_history.models import HistoricalRecords
 
-from protocols.vocabulary import MAX_PRESSURE, REGIONS, WALTON_SCALE
+from protocols.vocabulary import MAX_PRESSURE, REGIONS, STEP_KINDS, WALTON_SCALE
 
 
 class Region(models.TextChoices):
@@ -157,6 +157,11 @@ class ProtocolTemplate(models.Model):
         return max((step.pressure for step in self.steps.all()), default=0)
 
     @property
+    def unclassified_steps(self):
+        """Steps whose kind is not set: every rule that drops a kind drops them."""
+        return [step for step in self.steps.all() if not step.kind]
+
+    @property
     def max_pressure_label(self):
         return WALTON_SCALE[self.max_pressure].label
 
@@ -180,6 +185,8 @@ class TemplateStep(models.Model):
     template = models.ForeignKey(ProtocolTemplate, on_delete=models.CASCADE, related_name="steps")
     order = models.PositiveSmallIntegerField(validators=[MinValueValidator(1)])
     technique = models.CharField(max_length=80)
+    # What the step does, for rules that drop steps; blank until an admin chooses it (treated as dropped).
+    kind = models.CharField(max_length=20, choices=list(STEP_KINDS.items()), blank=True)
     minutes = models.PositiveSmallIntegerField(validators=[MinValueValidator(1)])
     pressure = models.PositiveSmallIntegerField(validators=[MaxValueValidator(MAX_PRESSURE)])
     instruction = models.TextField()
@@ -207,6 +214,7 @@ class TemplateStep(models.Model):
         return {
             "order": self.order,
             "technique": self.technique,
+            "kind": self.kind,
             "minutes": self.minutes,
             "pressure": self.pressure,
             "instruction": self.instruction,

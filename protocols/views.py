@@ -151,7 +151,9 @@ def template_restore(request, key):
 
 
 def _rule_row(rule, source_titles):
-    outcomes = [_outcome(rule, rule.title)] + [_outcome(variant, _variant_label(variant)) for variant in rule.variants]
+    outcomes = [_outcome(rule, rule.title)] + [
+        _outcome(rule.variant(variant.key), _variant_label(variant)) for variant in rule.variants
+    ]
     return {
         "code": rule.code,
         "title": rule.title,
@@ -179,6 +181,7 @@ def _variant_label(variant):
         rules.ELSEWHERE: "Not on a planned region",
         rules.ON_ARMS: "On a planned arm",
         rules.HANDS: "The hand below it",
+        rules.NO_COUNTS: "No chemotherapy, no low count",
     }.get(variant.key, variant.key)
 
 

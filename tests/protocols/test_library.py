@@ -23,7 +23,7 @@ pytestmark = pytest.mark.django_db
 
 SEEDED_KEYS = ["arms-standard", "hands-standard", "legs-standard", "feet-standard"]
 # RULES.md "Protocol templates": minutes and highest step pressure of each.
-EXPECTED_TOTALS = {"arms": (10, 3), "hands": (10, 2), "legs": (10, 3), "feet": (13, 2)}
+EXPECTED_TOTALS = {"arms": (10, 3), "hands": (10, 2), "legs": (10, 3), "feet": (12, 2)}
 
 
 def _template_urls(key):
@@ -77,8 +77,8 @@ def test_migrations_seed_the_four_templates_of_rules_md_at_version_one():
         assert template.is_active and template.neuropathy_type is None
         assert template.goal and template.position and template.notes
         assert template.sources.exists()
-        steps = [(s.technique, s.minutes, s.pressure, s.instruction) for s in template.steps.all()]
-        assert steps == [(s.technique, s.minutes, s.pressure, s.instruction) for s in default.steps]
+        steps = [(s.technique, s.kind, s.minutes, s.pressure, s.instruction) for s in template.steps.all()]
+        assert steps == [(s.technique, s.kind, s.minutes, s.pressure, s.instruction) for s in default.steps]
         assert [s.order for s in template.steps.all()] == list(range(1, len(default.steps) + 1))
         version = TemplateVersion.objects.get(template=template)
         assert version.version == 1 and version.edited_by is None
@@ -191,7 +191,7 @@ def test_library_shows_template_totals_and_regions_in_plan_order(login, therapis
     page = login(therapist).get("/protocols/").content.decode()
     positions = [page.index(f'id="templates-{region}"') for region in REGIONS]
     assert positions == sorted(positions)
-    assert "<strong>13 min</strong> in 8 steps" in page
+    assert "<strong>12 min</strong> in 8 steps" in page
     assert "<strong>10 min</strong> in 6 steps" in page
 
 
@@ -220,7 +220,7 @@ def test_template_detail_shows_steps_sources_and_history(login, therapist):
     page = login(therapist).get("/protocols/templates/feet-standard/").content.decode()
     assert "Feet: circulation and sensation" in page
     assert "Thumb kneading of the sole, avoiding calluses." in page
-    assert "13 minutes in 8 steps" in page
+    assert "12 minutes in 8 steps" in page
     assert "/protocols/#source-izgu-2019" in page
     assert "Version 1" in page and "Library seed" in page
 
@@ -278,7 +278,7 @@ def test_the_engine_plans_with_the_database_templates():
     proposal = propose(facts, [("feet", "left"), ("hands", "right")], services.engine_templates("DPN"))
     assert [(r["region"], r["minutes"], r["template_key"]) for r in proposal["regions"]] == [
         ("hands", 10, "hands-standard"),
-        ("feet", 13, "feet-standard"),
+        ("feet", 12, "feet-standard"),
     ]
 
 

@@ -65,6 +65,7 @@ EXPECTED_VARIANTS = {
     ("radiation_field", "elsewhere"): ("caution", None, False),
     ("bone_metastasis", "elsewhere"): ("caution", None, True),
     ("topical_anesthetic", "elsewhere"): ("caution", None, False),
+    ("fever", "no_counts"): ("defer", None, False),
 }
 
 # RULES.md "Conditions", in its order.

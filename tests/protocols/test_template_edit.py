@@ -18,6 +18,7 @@ def _steps_of(template):
         {
             "order": s.order,
             "technique": s.technique,
+            "kind": s.kind,
             "minutes": s.minutes,
             "pressure": s.pressure,
             "instruction": s.instruction,
@@ -108,7 +109,7 @@ def test_admin_edits_a_step_and_the_template_gets_a_new_version(login, clinic_ad
     assert (latest.version, latest.edited_by, latest.summary) == (2, clinic_admin, "Changed steps")
     assert latest.snapshot["steps"][3]["minutes"] == 4
     # The version a plan may name is kept as it was.
-    assert services.template_version_steps(FEET, 1)[3].minutes == 3
+    assert services.template_version_steps(FEET, 1)[3].minutes == 2
     assert services.template_version_steps(FEET, 2)[3].minutes == 4
     # simple-history keeps who and when on the template and the step.
     assert feet.history.first().history_user == clinic_admin
@@ -164,7 +165,7 @@ def test_admin_adds_removes_and_reorders_steps(login, clinic_admin):
         (8, "rest"),
     ]
     assert feet.version == 2
-    assert feet.total_minutes == 13
+    assert feet.total_minutes == 12
 
 
 def test_admin_adds_a_template_for_one_neuropathy_type(login, clinic_admin):
