@@ -13,7 +13,8 @@ from dataclasses import dataclass
 
 from django.template.loader import render_to_string
 
-from protocols.vocabulary import REGION_SINGULAR, REGIONS, SIDES, SYMPTOMS
+from protocols.labels import place_title
+from protocols.vocabulary import REGIONS, SIDES, SYMPTOMS
 
 WIDTH, HEIGHT = 360, 496
 MID = WIDTH / 2
@@ -154,7 +155,7 @@ def _marker_spots(condition):
 
 
 def place_label(region, side):
-    return f"{side.capitalize()} {REGION_SINGULAR[region]}"
+    return place_title(region, side)
 
 
 def _limbs(client, description):

@@ -8,6 +8,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from protocols.engine import CLEARANCE_VALID_DAYS, LAB_VALID_DAYS, ClientFacts, ConditionFact
+from protocols.labels import place
 from protocols.vocabulary import (
     CONDITION_GROUPS,
     CONDITION_SIDES,
@@ -16,7 +17,6 @@ from protocols.vocabulary import (
     LOCATION_LABELS,
     LOCATIONS,
     NEUROPATHY_TYPES,
-    REGION_SINGULAR,
     REGIONS,
     SIDE_LABELS,
     SIDES,
@@ -411,12 +411,7 @@ class Condition(models.Model):
         """ "left foot", "both feet", "chest (right)", "" for the whole body."""
         if not self.location or self.location == "whole_body":
             return f"{self.side} side" if self.side and self.side != "both" else ("both sides" if self.side else "")
-        if self.location in REGIONS:
-            if self.side == "both":
-                return f"both {self.location}"
-            return f"{self.side} {REGION_SINGULAR[self.location]}" if self.side else LOCATION_LABELS[self.location]
-        name = LOCATION_LABELS[self.location].lower()
-        return f"{name} ({self.side})" if self.side else name
+        return place(self.location, self.side or None)
 
     @property
     def value_display(self):
@@ -485,4 +480,5 @@ class PhysicianClearance(models.Model):
 
 
 # The outcome measures live in their own module; imported here so Django registers them with the app.
+
 from .assessments import MnsiQuestionnaire, MonofilamentSite, MonofilamentTest  # noqa: E402, F401

@@ -20,7 +20,7 @@ def format_date(day):
 
 def place(location, side):
     """ "left foot", "both feet", "chest (left)", "whole body"."""
-    if location in REGIONS:
+    if location in REGIONS and side is not None:
         return f"both {location}" if side == BOTH else f"{side} {REGION_SINGULAR[location]}"
     name = LOCATION_LABELS[location].lower()
     if side is None:

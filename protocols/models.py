@@ -1,7 +1,8 @@
-"""The protocol library as data: neuropathy types, sources, the condition catalogue, templates.
+"""The protocol library as data: neuropathy types, sources, templates.
 
-The rules themselves live in protocols/rules.py (reviewed like code); what clinic admins may
-change lives here. Templates keep every saved version so a plan can name the one it used.
+The rules live in protocols/rules.py and the condition catalogue in protocols/vocabulary.py
+(reviewed like code); what clinic admins may change lives here. Templates keep every saved
+version so a plan can name the one it used.
 """
 
 from django.conf import settings
@@ -56,39 +57,6 @@ class Source(models.Model):
     @property
     def anchor(self):
         return f"source-{self.key}"
-
-
-class ConditionGroup(models.TextChoices):
-    SKIN = "skin", "Skin"
-    CIRCULATION = "circulation", "Circulation"
-    DIABETES = "diabetes", "Diabetes"
-    ONCOLOGY = "oncology", "Oncology"
-    GENERAL = "general", "General"
-
-
-class ConditionKind(models.Model):
-    """One condition code of RULES.md: what it means and where on the body it is recorded."""
-
-    code = models.CharField(max_length=50, unique=True)
-    label = models.CharField(max_length=100)
-    meaning = models.CharField(max_length=200)
-    group = models.CharField(max_length=20, choices=ConditionGroup)
-    locations = models.JSONField(help_text="Body locations it may be recorded on.")
-    needs_side = models.BooleanField(default=False)
-    location_optional = models.BooleanField(default=False)
-    value_unit = models.CharField(max_length=30, blank=True, help_text="Unit of its number; blank if it has none.")
-    display_order = models.PositiveSmallIntegerField(default=0)
-    history = HistoricalRecords()
-
-    class Meta:
-        ordering = ["display_order", "code"]
-
-    def __str__(self):
-        return self.label
-
-    @property
-    def needs_value(self):
-        return bool(self.value_unit)
 
 
 class ProtocolTemplateQuerySet(models.QuerySet):

@@ -3,7 +3,8 @@
 Each rule declares when it fires (its Trigger: a kind plus the conditions, symptoms, regions,
 lab and thresholds it looks at), what it changes (severity, caps, clearance, the step kinds it
 drops) and what the therapist reads. The engine dispatches on the trigger's kind and repeats
-none of it; the scope the library shows is derived from the trigger. Texts say what to do and
+none of it; the scope the library shows is derived from the trigger. Sources are numbers of
+RULES.md's list; their titles and citations are the library's Source table. Texts say what to do and
 why, in one or two sentences, and state no pressure number: caps are data, shown once per place.
 """
 
@@ -114,14 +115,6 @@ class Trigger:
         return SESSION
 
 
-@dataclass(frozen=True)
-class Source:
-    """A reference a rule cites, so a therapist can check it."""
-
-    title: str
-    citation: str
-
-
 @dataclass(frozen=True, kw_only=True)
 class Variant:
     """A second outcome of a rule, such as a session note when the condition is off the plan."""
@@ -207,126 +200,6 @@ class Rule:
 
 SEED = "seed"
 
-SOURCES = {
-    1: Source(
-        "Diabetic Neuropathy and Massage",
-        'joyfulrisingspa.com, "Diabetic Neuropathy and Massage" (2024): light to moderate pressure; '
-        "no deep tissue or hot stones.",
-    ),
-    2: Source(
-        "Massage and Diabetic Peripheral Neuropathy",
-        'massagetoday.com article 14483, R. Woods, "Massage and Diabetic Peripheral Neuropathy" (2011).',
-    ),
-    3: Source(
-        "Massage & Bodywork, 2014",
-        "Massage & Bodywork, 2014 (massageandbodyworkdigital.com/i/230373/87): wounds, foot findings, "
-        "fungal infections, drug list.",
-    ),
-    4: Source(
-        "Hypersensitive areas",
-        "abmp.com article 770 (Versagi) and massagetoday.com article 14537: start gently on hypersensitive areas.",
-    ),
-    5: Source(
-        "Peripheral neuropathy impacts patient safety",
-        'foundationforpn.org, "Peripheral neuropathy impacts patient safety": balance, falls, orthostatic symptoms.',
-    ),
-    6: Source(
-        "Neuropathy burns",
-        "Oklahoma State Dept. of Health fact sheet on neuropathy burns; BJGP case series on hot-water-bottle burns.",
-    ),
-    7: Source(
-        "Oxaliplatin cold sensitivity",
-        "colontown.org and beatingbowelcancer.org on oxaliplatin cold sensitivity.",
-    ),
-    8: Source(
-        "Massage for type 1 diabetes: contraindications",
-        'chpgroup.com, "Massage for type 1 diabetes: contraindications".',
-    ),
-    9: Source(
-        "5 questions for the client with neuropathy",
-        'tracywalton.com, "5 questions for the client with neuropathy".',
-    ),
-    10: Source("Charcot foot", "AAFP review of Charcot foot; parkerpodiatry.com on signs of Charcot foot."),
-    11: Source("Elderly clients with diabetes", "abmp.com article 2678 on elderly clients with diabetes."),
-    12: Source("Amputation sites", "chpgroup.com (amputation sites need approval)."),
-    13: Source("Peripheral artery disease", "abmp.com article 219 (Werner) on peripheral artery disease."),
-    14: Source("Thrombophlebitis and DVT", "somatics.de pathology book, thrombophlebitis/DVT."),
-    15: Source(
-        "Massage after venous thromboembolism",
-        "Ng et al., MD Anderson series on massage after venous thromboembolism (hilarispublisher.com).",
-    ),
-    16: Source(
-        "Heart failure and lymph drainage",
-        "Thieme Phlebologie 2018 on decompensated heart failure and lymph drainage; tensegritymassage.com.",
-    ),
-    17: Source("Lymphedema risk", "oncolink.org on lymphedema risk; NLN position on risk reduction."),
-    18: Source(
-        "Gentle pressure in oncology massage",
-        'massagemag.com, T. Walton, "Gentle pressure in oncology massage".',
-    ),
-    19: Source(
-        "Anticoagulants and bleeding disorders",
-        "NCT05433246 eligibility (no anticoagulants); hemaware.org on bleeding disorders.",
-    ),
-    20: Source(
-        "Pocket Pathology",
-        "Werner, Pocket Pathology (ABMP): insulin sites, timing, hypoglycaemia.",
-    ),
-    21: Source("ADA 15-15 rule", "ADA 15-15 rule for hypoglycaemia (socalnw.com summary)."),
-    22: Source(
-        "Massage during chemotherapy",
-        "abmp.com article 149, T. Walton, on massage during chemotherapy.",
-    ),
-    23: Source("Werner 2021", "Werner 2021, Massage & Bodywork (massageandbodyworkdigital.com/i/1402696/36)."),
-    24: Source(
-        "Preventing infections in cancer patients (CDC)",
-        "preventcancerinfections.org (CDC): neutropenia, nadir 7-12 days, fever thresholds.",
-    ),
-    25: Source(
-        "Platelet counts and bleeding",
-        "oncolink.org on platelet counts; cancer.org on bleeding and low platelets.",
-    ),
-    26: Source(
-        "Lopez et al. 2022, pilot RCT",
-        "Lopez et al. 2022, MD Anderson pilot RCT of oncology massage for CIPN "
-        "(exclusions: platelets < 50,000, ANC < 500).",
-    ),
-    27: Source(
-        "PICC arm",
-        "Clinical guidance against compression on a PICC arm (blood pressure cuffs).",
-    ),
-    28: Source("Skin in a radiation field", "polyclinic.com and riversideonline.com on skin in a radiation field."),
-    29: Source(
-        "Medical Conditions and Massage Therapy",
-        "Walton, Medical Conditions and Massage Therapy (2011): bone metastasis, pressure 1 at most.",
-    ),
-    30: Source(
-        "Chemotherapy fatigue and anaemia",
-        "massage-pathology-chronicles.com on chemotherapy fatigue and anaemia.",
-    ),
-    31: Source(
-        "Deferral reasons",
-        "tensegritymassage.com (deferral reasons: fever, contagious illness, intoxication).",
-    ),
-    32: Source(
-        "Acute neuropathy",
-        "UCSF Hospital Handbook on acute neuropathy (possible Guillain-Barré).",
-    ),
-    33: Source(
-        "Chatchawan et al. 2015",
-        "Chatchawan et al. 2015, Thai foot massage in DPN improved balance (Med Sci Monit).",
-    ),
-    34: Source("Cirrhosis and massage", "integrativehealthcare.org on cirrhosis and massage."),
-    35: Source("Lopez et al. 2022, frequency", "Lopez et al. 2022 (3 sessions a week better than 2 on PQAS)."),
-    36: Source(
-        "Farrar et al. 2001",
-        "Farrar et al. 2001, Pain: a 2-point or 30 % fall on the 0-10 scale is clinically important.",
-    ),
-    SEED: Source(
-        "Seed article",
-        "The article the planner's rule set was seeded from: remove TENS electrodes and avoid their sites.",
-    ),
-}
 
 _SENSORY = frozenset({"tingling", "burning", "itching", "pins_and_needles", "pain"})
 _NUMB = frozenset({"numbness"})
@@ -925,3 +798,12 @@ RULES = (
 )
 
 RULES_BY_CODE = {rule.code: rule for rule in RULES}
+
+
+def lab_thresholds(*severities):
+    """{lab code: the value below which one of its rules of these severities fires}, read from the triggers."""
+    found = {}
+    for rule in RULES:
+        if rule.trigger.kind == LAB_RANGE and rule.severity in severities:
+            found[rule.trigger.lab] = max(found.get(rule.trigger.lab, 0), rule.trigger.high)
+    return found

@@ -1,6 +1,7 @@
 from django import template
 
 from planner.proposals import region_rows
+from protocols.labels import place as place_name
 from protocols.rules import RULES_BY_CODE
 from protocols.vocabulary import REGION_SINGULAR, WALTON_SCALE
 
@@ -38,7 +39,7 @@ def plan_status_class(status):
 @register.simple_tag
 def place(region, side):
     """ "left foot" for ("feet", "left")."""
-    return f"{side} {REGION_SINGULAR.get(region, region)}"
+    return place_name(region, side)
 
 
 @register.filter
