@@ -252,7 +252,7 @@ def _apply_drops(steps, rules):
 
     A step whose kind is not set is dropped by every rule that drops any kind: the safe side.
     """
-    droppers = [rule for rule in rules if rule.drops]
+    droppers = sorted((rule for rule in rules if rule.drops), key=lambda rule: RULE_ORDER[rule.code])
     kept, dropped = [], []
     for step in steps:
         by = [rule for rule in droppers if not step.kind or step.kind in rule.drops]

@@ -667,8 +667,8 @@ RULES = (
                 fires_when="Cancer in bone somewhere not in the plan.",
                 severity=CAUTION,
                 requires_clearance=True,
-                text="Get physician clearance, and near the affected bone use pressure 1 at most with minimal "
-                "joint movement: bone weakened by cancer can break.",
+                text="Get physician clearance, and keep to pressure 1 at most near the bone with minimal joint "
+                "movement: bone weakened by cancer can break.",
             ),
         ),
     ),

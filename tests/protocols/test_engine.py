@@ -3,6 +3,7 @@
 import ast
 import json
 import random
+import re
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -823,3 +824,247 @@ def test_knowledge_modules_are_pure(module):
     }
     if module != "benchmark":
         assert "today()" not in source and "now()" not in source
+
+
+# Step kinds: the steps a rule drops (RULES.md "Step kinds"), table-driven.
+
+HANDS_LEFT, LEGS_LEFT = [("hands", "left")], [("legs", "left")]
+
+DROPS = [
+    # (facts, planned, place, dropped kinds, minutes left, why)
+    (client(fact("fragile_skin")), ARM, ("arms", "left"), ["friction"], 9, "fragile skin"),
+    (client(fact("anticoagulant")), LEGS_LEFT, ("legs", "left"), ["friction"], 9, "anticoagulant"),
+    (
+        client(fact("anticoagulant"), fact("fragile_skin")),
+        LEGS_LEFT,
+        ("legs", "left"),
+        ["friction"],
+        9,
+        "fragile skin and anticoagulant",
+    ),
+    (
+        client(fact("platelet_count", value=45_000, noted=1)),
+        HANDS_LEFT,
+        ("hands", "left"),
+        ["traction"],
+        8,
+        "platelets below 50,000",
+    ),
+    (
+        client(fact("platelet_count", value=45_000, noted=1)),
+        FOOT,
+        ("feet", "left"),
+        ["traction"],
+        10,
+        "platelets below 50,000",
+    ),
+    (client(fact("platelet_count", value=60_000, noted=1)), HANDS_LEFT, ("hands", "left"), [], 10, None),
+    (
+        client(fact("bone_metastasis", "hands", "left")),
+        [("hands", "left"), ("hands", "right")],
+        ("hands", "left"),
+        ["traction", "joint_movement"],
+        7,
+        "bone metastasis",
+    ),
+    (
+        client(fact("bone_metastasis", "hands", "left")),
+        [("hands", "left"), ("hands", "right")],
+        ("hands", "right"),
+        [],
+        10,
+        None,
+    ),
+    (client(fact("bone_metastasis", "chest", "left")), HANDS_LEFT, ("hands", "left"), [], 10, None),
+    (client(fact("open_wound", "hands", "left"), fact("fragile_skin")), HANDS_LEFT, ("hands", "left"), [], 0, None),
+    (client(), ARM, ("arms", "left"), [], 10, None),
+]
+
+
+@pytest.mark.parametrize(("facts", "planned", "place", "kinds", "minutes", "why"), DROPS)
+def test_rules_drop_steps_by_kind_and_the_region_lists_them(facts, planned, place, kinds, minutes, why):
+    region = item(plan(facts, planned), *place)
+    assert [step["kind"] for step in region["dropped_steps"]] == kinds
+    assert region["minutes"] == minutes == sum(step["minutes"] for step in region["steps"])
+    assert not {step["kind"] for step in region["steps"]} & set(kinds)
+    for dropped in region["dropped_steps"]:
+        assert dropped["reason"] == why
+        assert dropped["text"] == f"dropped: {dropped['kind'].replace('_', ' ')}, {why}"
+
+
+CUSTOM_HANDS = Template(
+    key="hands-custom",
+    name="Hands: custom",
+    region="hands",
+    steps=(
+        TemplateStep("still hold", 1, 1, "Hold.", "still_hold"),
+        TemplateStep("wringing", 2, 2, "Wring the palm."),  # kind not set
+    ),
+)
+
+
+def test_a_step_without_a_kind_is_dropped_by_any_rule_that_drops_a_kind():
+    dropping = item(plan(client(fact("fragile_skin")), HANDS_LEFT, [CUSTOM_HANDS]), "hands", "left")
+    assert [step["technique"] for step in dropping["steps"]] == ["still hold"]
+    assert dropping["dropped_steps"][0]["text"] == "dropped: wringing (kind not set), fragile skin"
+    assert dropping["dropped_steps"][0]["kind"] is None
+    keeping = item(plan(client(fact("insulin_user")), HANDS_LEFT, [CUSTOM_HANDS]), "hands", "left")
+    assert [step["kind"] for step in keeping["steps"]] == ["still_hold", None]
+    assert keeping["dropped_steps"] == []
+
+
+# pressure_set_by: the rules whose cap is the region's pressure_max (RULES.md "How a plan reads").
+
+LOW_HANDS = Template(
+    key="hands-low", name="Hands: low", region="hands", steps=(TemplateStep("still hold", 3, 1, "Hold.", "still_hold"),)
+)
+
+SET_BY = [
+    # (facts, planned, place, templates, pressure_max, pressure_set_by)
+    (client(), FOOT, ("feet", "left"), DEFAULT_TEMPLATES, 2, []),
+    (client(symptoms={FOOT[0]: {"numbness"}}), FOOT, ("feet", "left"), DEFAULT_TEMPLATES, 2, ["numbness"]),
+    (client(symptoms={ARM[0]: {"numbness"}}), ARM, ("arms", "left"), DEFAULT_TEMPLATES, 2, ["numbness"]),
+    (client(symptoms={ARM[0]: {"weakness"}}), ARM, ("arms", "left"), DEFAULT_TEMPLATES, 3, []),
+    (
+        client(symptoms={FOOT[0]: {"numbness", "allodynia"}}),
+        FOOT,
+        ("feet", "left"),
+        DEFAULT_TEMPLATES,
+        1,
+        ["allodynia"],
+    ),
+    (
+        client(fact("anticoagulant"), symptoms={ARM[0]: {"allodynia"}}),
+        ARM,
+        ("arms", "left"),
+        DEFAULT_TEMPLATES,
+        1,
+        ["allodynia"],
+    ),
+    (
+        client(fact("anticoagulant"), fact("fragile_skin"), symptoms={ARM[0]: {"tingling"}}),
+        ARM,
+        ("arms", "left"),
+        DEFAULT_TEMPLATES,
+        2,
+        ["sensory_change", "fragile_skin", "anticoagulant"],
+    ),
+    (
+        client(fact("chemo_infusion", noted=8), fact("platelet_count", value=45_000, noted=1)),
+        ARM,
+        ("arms", "left"),
+        DEFAULT_TEMPLATES,
+        1,
+        ["nadir_window", "platelets_very_low"],
+    ),
+    (
+        client(fact("open_wound", "arms", "left"), fact("fragile_skin")),
+        ARM,
+        ("arms", "left"),
+        DEFAULT_TEMPLATES,
+        None,
+        [],
+    ),
+    (client(symptoms={HANDS_LEFT[0]: {"numbness"}}), HANDS_LEFT, ("hands", "left"), [LOW_HANDS], 1, []),
+]
+
+
+@pytest.mark.parametrize(("facts", "planned", "place", "templates", "pressure_max", "set_by"), SET_BY)
+def test_pressure_set_by_names_every_rule_whose_cap_is_the_region_cap(
+    facts, planned, place, templates, pressure_max, set_by
+):
+    region = item(plan(facts, planned, templates), *place)
+    assert region["pressure_max"] == pressure_max
+    assert region["pressure_set_by"] == set_by
+
+
+def test_each_note_carries_its_own_rules_cap():
+    facts = client(fact("picc_line", "arms", "left"), fact("anticoagulant"), symptoms={HANDS_LEFT[0]: {"burning"}})
+    proposal = plan(facts, [("arms", "left"), ("hands", "left")])
+    hand = {entry["rule"]: entry["pressure_cap"] for entry in item(proposal, "hands", "left")["notes"]}
+    assert hand == {"picc_line": 1, "sensory_change": 2}
+    arm = {entry["rule"]: entry["pressure_cap"] for entry in item(proposal, "arms", "left")["notes"]}
+    assert arm == {"picc_line": None}
+    assert {entry["rule"]: entry["pressure_cap"] for entry in proposal["session"]["notes"]} == {"anticoagulant": 2}
+
+
+# The new readings (RULES.md "How a plan reads").
+
+
+def _every_outcome():
+    for rule in RULES:
+        yield rule.code, "", rule.text
+        if rule.text_away:
+            yield rule.code, "away", rule.text_away
+        for variant in rule.variants:
+            yield rule.code, variant.key, variant.text
+
+
+@pytest.mark.parametrize(("code", "variant", "text"), list(_every_outcome()))
+def test_note_texts_state_no_pressure_number(code, variant, text):
+    # The one exception: a session caution about a place off the plan, which caps nothing.
+    if (code, variant) == ("bone_metastasis", "elsewhere"):
+        assert "pressure 1 at most near the bone" in text
+        return
+    assert not re.search(r"pressure (at most )?[0-5]|[0-5] \(|[0-5] or lighter|[0-5] at most", text), text
+
+
+@pytest.mark.parametrize(
+    ("symptoms", "conditions", "notes", "quoted"),
+    [
+        ({"numbness", "tingling"}, (), ["numbness"], "Tingling and numbness in left foot"),
+        ({"tingling", "burning"}, (), ["sensory_change"], "Tingling and burning in left foot"),
+        ({"tingling"}, (fact("loss_of_protective_sensation", "feet", "left"),), ["numbness"], "Loss of protective"),
+        ({"numbness", "allodynia"}, (), ["allodynia", "numbness"], "Numbness in left foot"),
+    ],
+)
+def test_one_symptom_note_per_place(symptoms, conditions, notes, quoted):
+    feet = item(plan(client(*conditions, symptoms={FOOT[0]: symptoms}), FOOT), "feet", "left")
+    assert sorted(entry["rule"] for entry in feet["notes"]) == notes
+    assert any(entry["text"].startswith(quoted) for entry in feet["notes"]), feet["notes"]
+
+
+def test_a_note_away_from_its_fact_says_where_the_fact_is_and_why_it_matters_here():
+    cold_hands = {("hands", "left"): {"cold_sensitivity"}, ("hands", "right"): {"cold_sensitivity"}}
+    proposal = plan(client(symptoms=cold_hands), [("hands", "left"), ("feet", "left")])
+    foot = note(item(proposal, "feet", "left")["notes"], "cold_sensitivity")
+    assert foot["text"].startswith("Cold sensitivity in both hands. Keep the feet warm and covered too")
+    hand = note(item(proposal, "hands", "left")["notes"], "cold_sensitivity")
+    assert "too" not in hand["text"] and hand["text"].startswith("Cold sensitivity in both hands. Use no cold packs")
+    # Oxaliplatin is about the whole body: its note on the feet is not away from its fact.
+    oxaliplatin = note(
+        item(plan(client(fact("oxaliplatin_course")), FOOT), "feet", "left")["notes"], "cold_sensitivity"
+    )
+    assert "covered too" not in oxaliplatin["text"]
+
+
+@pytest.mark.parametrize(
+    ("others", "speaks_of_counts"),
+    [
+        ((), False),
+        ((fact("active_chemo"),), True),
+        ((fact("chemo_infusion", noted=3),), True),
+        ((fact("platelet_count", value=60_000, noted=1),), True),
+        ((fact("platelet_count", value=250_000, noted=1),), False),
+        ((fact("anc", value=800, noted=1),), True),
+    ],
+)
+def test_the_fever_note_speaks_of_blood_counts_only_with_chemotherapy_or_a_low_count(others, speaks_of_counts):
+    fever = note(plan(client(fact("fever"), *others), ARM)["session"]["notes"], "fever")
+    assert fever["severity"] == "defer"
+    assert ("blood counts" in fever["text"]) == speaks_of_counts
+
+
+def test_no_counts_unknown_note_when_a_valid_count_is_on_file():
+    with_count = plan(client(fact("active_chemo"), fact("platelet_count", value=250_000, noted=14)), ARM)
+    assert note(with_count["session"]["notes"], "counts_unknown") is None
+    stale = plan(client(fact("active_chemo"), fact("platelet_count", value=250_000, noted=15)), ARM)
+    assert note(stale["session"]["notes"], "counts_unknown") is not None
+
+
+def test_note_dates_are_written_as_the_pages_write_them():
+    proposal = plan(client(fact("open_wound", "feet", "left", noted=0), fact("platelet_count", value=45_000, noted=1)))
+    texts = [entry["text"] for entry in proposal["session"]["notes"]]
+    texts += [entry["text"] for region in proposal["regions"] for entry in region["notes"]]
+    assert any("20 Nov 2026" in text for text in texts) and any("19 Nov 2026" in text for text in texts)
+    assert not any(re.search(r"\d{4}-\d{2}-\d{2}", text) for text in texts)
