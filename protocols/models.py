@@ -178,6 +178,10 @@ class TemplateStep(models.Model):
     def pressure_label(self):
         return WALTON_SCALE[self.pressure].label
 
+    @property
+    def kind_label(self):
+        return STEP_KINDS.get(self.kind, "")
+
     def as_dict(self):
         return {
             "order": self.order,
@@ -217,7 +221,14 @@ class TemplateVersion(models.Model):
 
     @property
     def steps(self):
-        return [{**step, "pressure_label": WALTON_SCALE[step["pressure"]].label} for step in self.snapshot["steps"]]
+        return [
+            {
+                **step,
+                "pressure_label": WALTON_SCALE[step["pressure"]].label,
+                "kind_label": STEP_KINDS.get(step.get("kind") or "", ""),
+            }
+            for step in self.snapshot["steps"]
+        ]
 
     @property
     def total_minutes(self):

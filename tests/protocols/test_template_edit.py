@@ -377,3 +377,33 @@ def test_new_template_keys_name_the_region_and_never_clash(name, region, key):
     assert ProtocolTemplate.unique_key_for(name, region) == key
     ProtocolTemplate.objects.create(key=key, name=name, region=region, goal="g", position="p")
     assert ProtocolTemplate.unique_key_for(name, region) == f"{key}-2"
+
+
+def test_the_editor_offers_step_kinds_and_the_library_flags_steps_without_one(login, clinic_admin):
+    client = login(clinic_admin)
+    form = client.get(EDIT).content.decode()
+    assert 'name="steps-0-kind"' in form and '<option value="traction">Traction</option>' in form
+    feet = _feet()
+    steps = _steps_of(feet)
+    steps[5]["kind"] = ""  # the toe traction, kind cleared
+    assert client.post(EDIT, _post_data(feet, steps)).status_code == 302
+    feet = _feet()
+    assert feet.version == 2 and [s.order for s in feet.unclassified_steps] == [6]
+    assert services.template_version(FEET, 2).steps[5].kind is None
+    library = client.get("/protocols/").content.decode()
+    assert "Step kind not set on 1 step" in library
+    detail = client.get(f"/protocols/templates/{FEET}/").content.decode()
+    assert "Step kind not set on 1 step" in detail and "step-kind-missing" in detail
+    steps[5]["kind"] = "traction"
+    client.post(EDIT, _post_data(feet, steps))
+    assert _feet().unclassified_steps == [] and "Step kind not set" not in client.get("/protocols/").content.decode()
+
+
+def test_an_unknown_step_kind_is_refused_beside_the_field(login, clinic_admin):
+    feet = _feet()
+    steps = _steps_of(feet)
+    steps[0]["kind"] = "stretching"
+    response = login(clinic_admin).post(EDIT, _post_data(feet, steps))
+    assert response.status_code == 200
+    assert "Choose one of the step kinds in the list." in response.content.decode()
+    assert _feet().version == 1
