@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from protocols.engine import CLEARANCE_VALID_DAYS, LAB_VALID_DAYS, ClientFacts, ConditionFact
+from protocols.engine import CLEARANCE_VALID_DAYS, LAB_VALID_DAYS, ClientFacts, ConditionFact, in_use
 from protocols.labels import place
 from protocols.vocabulary import (
     CONDITION_GROUPS,
@@ -260,17 +260,16 @@ class Client(models.Model):
 
     def current_conditions(self, day):
         """What the client page lists as active on `day`: active conditions, and of each kind of
-        dated event the latest, if it is at most LAB_VALID_DAYS old."""
-        current, latest_event = [], {}
+        dated event the one the engine uses (protocols.engine.in_use), if it is at most
+        LAB_VALID_DAYS old."""
+        current, events = [], {}
         for condition in self.recorded_conditions():
             if condition.is_event:
-                if condition.noted_on <= day and (day - condition.noted_on).days <= LAB_VALID_DAYS:
-                    known = latest_event.get(condition.code)
-                    if known is None or (condition.noted_on, -condition.pk) > (known.noted_on, -known.pk):
-                        latest_event[condition.code] = condition
+                events.setdefault(condition.code, []).append(condition)
             elif condition.is_active_on(day):
                 current.append(condition)
-        return current + list(latest_event.values())
+        in_use_now = (in_use(group, day, LAB_VALID_DAYS) for group in events.values())
+        return current + [event for event in in_use_now if event is not None]
 
     def earlier_conditions(self, day):
         """Resolved conditions and earlier results, newest first."""

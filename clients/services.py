@@ -7,7 +7,7 @@ from datetime import timedelta
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
-from protocols.engine import CLEARANCE_VALID_DAYS, LAB_VALID_DAYS, EngineError, propose
+from protocols.engine import CLEARANCE_VALID_DAYS, LAB_VALID_DAYS, EngineError, lab_in_use, propose
 from protocols.labels import and_list
 from protocols.labels import place as place_name
 from protocols.rules import AVOID, CAUTION, DEFER, MODIFY, RULES_BY_CODE, lab_thresholds
@@ -225,7 +225,16 @@ def needing_attention(user, day, limit=8):
         .select_related("client")
         .order_by("-noted_on", "-pk")[: limit * 2]
     )
+    recent = list(recent)
+    # Of results of one lab on its latest day, the one the engine uses (the lowest, so it is among these).
+    results = {}
     for condition in recent:
+        if condition.code in LAB_CODES:
+            results.setdefault((condition.client_id, condition.code), []).append(condition)
+    in_use_now = {lab_in_use(group, day) for group in results.values()}
+    for condition in recent:
+        if condition.code in LAB_CODES and condition not in in_use_now:
+            continue
         if condition.is_event:
             reason = f"{condition.label} {condition.value:,}/µL on {condition.noted_on:%-d %b}"
         else:

@@ -357,6 +357,14 @@ class _Condition:
     def code(self):
         return self.fact.code
 
+    @property
+    def noted_on(self):
+        return self.fact.noted_on
+
+    @property
+    def value(self):
+        return self.fact.value
+
     def places(self):
         """The (location, side) pairs it sits on; "both" on a region is split into left and right."""
         if self.location in REGIONS:
@@ -417,10 +425,7 @@ class _Situation:
         return self.symptoms.get(target, frozenset())
 
     def _valid_lab(self, conditions, code):
-        result = _latest(conditions, code, self.plan_date)
-        if result is None or (self.plan_date - result.fact.noted_on).days > LAB_VALID_DAYS:
-            return None
-        return result
+        return lab_in_use([c for c in conditions if c.code == code], self.plan_date)
 
 
 def _is_active(fact, plan_date):
@@ -428,11 +433,29 @@ def _is_active(fact, plan_date):
 
 
 def _latest(conditions, code, plan_date):
-    """The latest dated event on or before the plan date; on the same day the lowest value, to err safe."""
-    events = [c for c in conditions if c.code == code and c.fact.noted_on <= plan_date]
+    return in_use([c for c in conditions if c.code == code], plan_date)
+
+
+def in_use(events, day, valid_days=None):
+    """The one of several dated events of one kind that counts on `day` (RULES.md, settled readings).
+
+    `events` are anything with `noted_on` and `value` (engine facts, the client's saved conditions).
+    The latest dated on or before `day` counts; of several on that day the lowest value, to err
+    safe. None when there is none, or (with `valid_days`) when the latest is older than that.
+    """
+    events = [event for event in events if event.noted_on <= day]
     if not events:
         return None
-    return max(events, key=lambda c: (c.fact.noted_on, -(c.fact.value or 0)))
+    latest = max(events, key=lambda event: (event.noted_on, -(event.value or 0)))
+    if valid_days is not None and (day - latest.noted_on).days > valid_days:
+        return None
+    return latest
+
+
+def lab_in_use(results, day):
+    """The lab result the engine uses on `day`, or None (unknown): every page that shows a current lab
+    value shows this one."""
+    return in_use(results, day, LAB_VALID_DAYS)
 
 
 def _checked_condition(fact):
