@@ -2,8 +2,9 @@
 
 Pure on purpose: no Django, no database, no clock. The caller names the day of the session, so
 the same facts always give the same proposal and every decision carries the rule that made it.
-How notes combine follows RULES.md "How the engine combines rules"; severities, caps, minutes
-and clearance come from protocols.rules and are never repeated here.
+How notes combine follows RULES.md "How the engine combines rules". When a rule fires, and with
+which conditions, symptoms, regions and thresholds, is its Trigger in protocols.rules; the engine
+has one handler per trigger kind and writes no rule's parameters, severities, caps or texts.
 
 Readings of RULES.md where it leaves room (tests pin each one):
 
