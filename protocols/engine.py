@@ -647,7 +647,8 @@ def _lab_missing(rule, situation, notes):
     if situation.labs[trigger.lab] is not None:
         return
     for condition in situation.active(*trigger.conditions):
-        fact = f"{condition.describe()}, and no {LAB_NAMES[trigger.lab]} count from the {LAB_VALID_DAYS} days before"
+        lab = _sentence_case(CONDITIONS[trigger.lab].label)
+        fact = f"{condition.describe()}, and no {lab} from the {LAB_VALID_DAYS} days before the session"
         notes.add(SESSION, rule, fact)
 
 

@@ -1068,3 +1068,13 @@ def test_note_dates_are_written_as_the_pages_write_them():
     texts += [entry["text"] for region in proposal["regions"] for entry in region["notes"]]
     assert any("20 Nov 2026" in text for text in texts) and any("19 Nov 2026" in text for text in texts)
     assert not any(re.search(r"\d{4}-\d{2}-\d{2}", text) for text in texts)
+
+
+def test_counts_unknown_says_which_count_is_missing():
+    [unknown] = [
+        n for n in plan(client(fact("active_chemo")), ARM)["session"]["notes"] if n["rule"] == "counts_unknown"
+    ]
+    assert (
+        unknown["fact"]
+        == "active chemotherapy, noted 10 Nov 2026, and no platelet count from the 14 days before the session"
+    )

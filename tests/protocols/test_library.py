@@ -300,3 +300,26 @@ def _make_template(*, name, key, region="feet", neuropathy_type_id=None, is_acti
         template=template, order=2, technique="effleurage", minutes=3, pressure=2, instruction="Stroke toward the body."
     )
     return template
+
+
+@pytest.mark.parametrize(
+    ("technique", "kind"),
+    [
+        ("inspection", "inspection"),
+        ("Inspect skin and nails, still hold", "inspection"),
+        ("still hold", "still_hold"),
+        ("effleurage", "effleurage"),
+        ("petrissage", "petrissage"),
+        ("thumb circles", "thumb_circles"),
+        ("thumb kneading", "kneading"),
+        ("light friction", "friction"),
+        ("traction", "traction"),
+        ("joint movement", "joint_movement"),
+        ("wringing", ""),
+    ],
+)
+def test_the_data_migration_classifies_steps_from_their_technique(technique, kind):
+    import importlib
+
+    migration = importlib.import_module("protocols.migrations.0005_classify_template_steps")
+    assert migration.classify(technique) == kind
