@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from django.template.loader import render_to_string
 
-from protocols.labels import place_title
+from protocols.labels import place_title, sentence_case
 from protocols.vocabulary import REGIONS, SIDES, SYMPTOMS
 
 WIDTH, HEIGHT = 360, 496
@@ -191,7 +191,7 @@ def build(client, conditions, title):
         spots = _marker_spots(condition)
         markers.append(Marker(number, condition, bool(spots)))
         where = condition.place or "whole body"
-        description.append(f"Marker {number}: {condition.label.lower()}, {where}.")
+        description.append(f"Marker {number}: {sentence_case(condition.label)}, {where}.")
         for bx, by, outward, stack in spots:
             taken = used.get((bx, by), 0)
             used[(bx, by)] = taken + 1
