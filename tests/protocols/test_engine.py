@@ -803,7 +803,9 @@ def test_engine_refuses_what_it_cannot_interpret(facts, regions, message):
         plan(facts, regions)
 
 
-@pytest.mark.parametrize("module", ["vocabulary", "labels", "rules", "engine", "default_templates", "benchmark"])
+@pytest.mark.parametrize(
+    "module", ["vocabulary", "labels", "rules", "facts", "triggers", "engine", "default_templates", "benchmark"]
+)
 def test_knowledge_modules_are_pure(module):
     source = (Path(engine.__file__).parent / f"{module}.py").read_text()
     imported = set()
