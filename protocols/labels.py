@@ -8,7 +8,8 @@ from protocols.vocabulary import BOTH, LOCATION_LABELS, REGION_SINGULAR, REGIONS
 # Severities as a plan reads them, most severe first; the library names its rule outcomes.
 SEVERITY_LABELS = {"defer": "Defer", "avoid": "Do not work", "modify": "Work with changes", "caution": "Caution"}
 LIBRARY_SEVERITY_LABELS = {"defer": "Defer", "avoid": "Avoid", "modify": "Modify", "caution": "Caution"}
-STATUS_LABELS = {"ok": "OK", "modify": "Work with changes", "avoid": "Do not work", "defer": "Defer"}
+# A region/side's status on a plan.
+STATUS_LABELS = {"ok": "Work", "modify": "Work with changes", "avoid": "Do not work"}
 
 LAB_NAMES = {"platelet_count": "platelets", "anc": "ANC"}
 
