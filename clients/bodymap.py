@@ -13,7 +13,8 @@ from dataclasses import dataclass
 
 from django.template.loader import render_to_string
 
-from protocols.vocabulary import REGION_SINGULAR, REGIONS, SIDES, SYMPTOMS
+from protocols.labels import place_title, sentence_case
+from protocols.vocabulary import REGIONS, SIDES, SYMPTOMS
 
 WIDTH, HEIGHT = 360, 496
 MID = WIDTH / 2
@@ -154,7 +155,7 @@ def _marker_spots(condition):
 
 
 def place_label(region, side):
-    return f"{side.capitalize()} {REGION_SINGULAR[region]}"
+    return place_title(region, side)
 
 
 def _limbs(client, description):
@@ -190,7 +191,7 @@ def build(client, conditions, title):
         spots = _marker_spots(condition)
         markers.append(Marker(number, condition, bool(spots)))
         where = condition.place or "whole body"
-        description.append(f"Marker {number}: {condition.label.lower()}, {where}.")
+        description.append(f"Marker {number}: {sentence_case(condition.label)}, {where}.")
         for bx, by, outward, stack in spots:
             taken = used.get((bx, by), 0)
             used[(bx, by)] = taken + 1

@@ -2,8 +2,9 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 
+from protocols.labels import place
 from protocols.versioning import VersionedFormMixin, VersionField
-from protocols.vocabulary import CONTRIBUTING_CAUSES, LOCATION_LABELS, REGION_SINGULAR, REGIONS, SIDES, SYMPTOMS
+from protocols.vocabulary import CONTRIBUTING_CAUSES, LOCATION_LABELS, REGIONS, SIDES, SYMPTOMS
 
 from .models import EVENT_CODES, NEUROPATHY_TYPE_CHOICES, Client, Condition, PhysicianClearance
 from .roles import therapists
@@ -85,7 +86,7 @@ class SymptomGridField(forms.MultipleChoiceField):
 
     def __init__(self, **kwargs):
         choices = [
-            (f"{place_key(region, side)}:{code}", f"{label}, {side} {REGION_SINGULAR[region]}")
+            (f"{place_key(region, side)}:{code}", f"{label}, {place(region, side)}")
             for region in REGIONS
             for side in SIDES
             for code, label in SYMPTOMS.items()
@@ -162,7 +163,7 @@ class ProfileForm(VersionedForm):
                             "value": value,
                             "id": f"{field_id}-{region}-{side}-{code}",
                             "checked": value in checked,
-                            "label": f"{label.split(' (')[0]}, {side} {REGION_SINGULAR[region]}",
+                            "label": f"{label.split(' (')[0]}, {place(region, side)}",
                             "first_of_region": side == SIDES[-1],
                         }
                     )

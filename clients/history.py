@@ -5,7 +5,8 @@ from datetime import timedelta
 
 from django.contrib.auth import get_user_model
 
-from protocols.vocabulary import CONTRIBUTING_CAUSES, REGION_SINGULAR, REGIONS, SIDES, SYMPTOMS
+from protocols.labels import place
+from protocols.vocabulary import CONTRIBUTING_CAUSES, REGIONS, SIDES, SYMPTOMS
 
 from .models import Client, Condition, HistoricalClient_care_team, PhysicianClearance
 from .validators import place_key
@@ -197,7 +198,7 @@ def _symptom_changes(old, new):
             key = place_key(region, side)
             before, after = old.get(key, []), new.get(key, [])
             if before != after:
-                change = _set_change(f"Symptoms, {side} {REGION_SINGULAR[region]}", before, after, SYMPTOMS)
+                change = _set_change(f"Symptoms, {place(region, side)}", before, after, SYMPTOMS)
                 changes.append(change)
     return changes
 

@@ -9,7 +9,8 @@ from django.db.models import Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from protocols.engine import CLEARANCE_VALID_DAYS, LAB_VALID_DAYS, ClientFacts, ConditionFact
+from protocols.engine import CLEARANCE_VALID_DAYS, LAB_VALID_DAYS, ClientFacts, ConditionFact, in_use
+from protocols.labels import place
 from protocols.vocabulary import (
     CONDITION_GROUPS,
     CONDITION_SIDES,
@@ -18,7 +19,6 @@ from protocols.vocabulary import (
     LOCATION_LABELS,
     LOCATIONS,
     NEUROPATHY_TYPES,
-    REGION_SINGULAR,
     REGIONS,
     SIDE_LABELS,
     SIDES,
@@ -277,17 +277,16 @@ class Client(models.Model):
 
     def current_conditions(self, day):
         """What the client page lists as active on `day`: active conditions, and of each kind of
-        dated event the latest, if it is at most LAB_VALID_DAYS old."""
-        current, latest_event = [], {}
+        dated event the one the engine uses (protocols.engine.in_use), if it is at most
+        LAB_VALID_DAYS old."""
+        current, events = [], {}
         for condition in self.recorded_conditions():
             if condition.is_event:
-                if condition.noted_on <= day and (day - condition.noted_on).days <= LAB_VALID_DAYS:
-                    known = latest_event.get(condition.code)
-                    if known is None or (condition.noted_on, -condition.pk) > (known.noted_on, -known.pk):
-                        latest_event[condition.code] = condition
+                events.setdefault(condition.code, []).append(condition)
             elif condition.is_active_on(day):
                 current.append(condition)
-        return current + list(latest_event.values())
+        in_use_now = (in_use(group, day, LAB_VALID_DAYS) for group in events.values())
+        return current + [event for event in in_use_now if event is not None]
 
     def earlier_conditions(self, day):
         """Resolved conditions and earlier results, newest first."""
@@ -440,12 +439,7 @@ class Condition(models.Model):
         """ "left foot", "both feet", "chest (right)", "" for the whole body."""
         if not self.location or self.location == "whole_body":
             return f"{self.side} side" if self.side and self.side != "both" else ("both sides" if self.side else "")
-        if self.location in REGIONS:
-            if self.side == "both":
-                return f"both {self.location}"
-            return f"{self.side} {REGION_SINGULAR[self.location]}" if self.side else LOCATION_LABELS[self.location]
-        name = LOCATION_LABELS[self.location].lower()
-        return f"{name} ({self.side})" if self.side else name
+        return place(self.location, self.side or None)
 
     @property
     def value_display(self):
@@ -627,6 +621,7 @@ class AccessEvent(models.Model):
 
 
 # The outcome measures live in their own module; imported here so Django registers them with the app.
+
 from .assessments import MnsiQuestionnaire, MonofilamentSite, MonofilamentTest  # noqa: E402, F401
 
 

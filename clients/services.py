@@ -1,17 +1,18 @@
 """Operations on client records that span several objects: saving with a version, archiving,
 reading the conditions through the engine, and the dashboard's clients needing attention."""
 
-import functools
-from dataclasses import dataclass, field
-from datetime import date, timedelta
+from dataclasses import dataclass, field, replace
+from datetime import timedelta
 
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
-from protocols.default_templates import DEFAULT_TEMPLATES
-from protocols.engine import CLEARANCE_VALID_DAYS, LAB_VALID_DAYS, ClientFacts, EngineError, propose
-from protocols.rules import AVOID, CAUTION, DEFER, MODIFY, RULES_BY_CODE
-from protocols.vocabulary import REGION_SINGULAR, REGIONS, SIDES
+from protocols.engine import CLEARANCE_VALID_DAYS, LAB_VALID_DAYS, EngineError, lab_in_use, propose
+from protocols.labels import and_list
+from protocols.labels import place as place_name
+from protocols.rules import AVOID, CAUTION, DEFER, MODIFY, RULES_BY_CODE, lab_thresholds
+from protocols.services import engine_templates
+from protocols.vocabulary import REGIONS, SIDES
 
 from .models import LAB_CODES, Client, Condition, PhysicianClearance
 
@@ -30,7 +31,7 @@ def restore(client):
     client.save(update_fields=["archived_at", "archived_by", "version", "updated_at"])
 
 
-# What the active conditions mean for massage, as the engine sees each one on its own.
+# What the active conditions mean for massage, read with all of the client's facts.
 
 MEANINGS = {
     DEFER: ("No hands-on session while this lasts", "danger"),
@@ -59,16 +60,27 @@ class MeaningGroup:
     items: list[ConditionMeaning]
 
 
-def condition_meanings(client, day):
-    """Group the client's active conditions by what they mean for massage on `day`.
+def condition_meanings(client, day, templates=None):
+    """Group the client's current conditions by what they mean for massage on `day`.
 
-    Each condition is run through the engine on its own, with every region planned, so the
-    grouping follows the rule library and never restates it. A normal lab result, or an infusion
-    outside the nadir window, lands under "no effect today".
+    The engine plans every place with all of the client's facts and the clinic's templates; a
+    condition's meaning is what that plan has and the same plan without the condition has not,
+    so active chemotherapy beside a platelet count on file does not read as "counts unknown".
+    A normal lab result, or an infusion outside the nadir window, lands under "no effect today".
     """
+    if templates is None:
+        templates = engine_templates(client.neuropathy_type)
+    facts = client.facts_on(day)
     groups = {severity: [] for severity in _ORDER}
+    try:
+        with_all = _note_facts(propose(facts, _EVERY_PLACE, templates))
+    except EngineError as error:
+        with_all, failed = None, error
     for condition in client.current_conditions(day):
-        severity, effects = _meaning(client, condition, day)
+        if with_all is None:
+            severity, effects = CAUTION, [f"Could not be checked: {failed}"]
+        else:
+            severity, effects = _meaning(condition, facts, templates, with_all)
         groups[severity].append(ConditionMeaning(condition, effects))
     return [
         MeaningGroup(severity, *MEANINGS[severity], items)
@@ -77,54 +89,59 @@ def condition_meanings(client, day):
     ]
 
 
-def _meaning(client, condition, day):
-    facts = ClientFacts(
-        client_id=client.pk, neuropathy_type=client.neuropathy_type, plan_date=day, conditions=(condition.as_fact(),)
-    )
-    try:
-        proposal = propose(facts, _EVERY_PLACE, DEFAULT_TEMPLATES)
-    except EngineError as error:
-        return CAUTION, [f"Could not be checked: {error}"]
+def _note_facts(proposal):
+    """{(rule, place, fact)} of every note: place is None for the session; a note quoting two facts gives two."""
+    found = {}
+    places = [(None, proposal["session"]["notes"])]
+    places += [((item["region"], item["side"]), item["notes"]) for item in proposal["regions"]]
+    for place, notes in places:
+        for note in notes:
+            for fact in note["fact"].split("; "):
+                found[(note["rule"], place, fact)] = note
+    return found
 
-    session = proposal["session"]
-    severities = {note["severity"] for note in session["notes"]}
-    effects = []
-    if session["status"] == DEFER:
-        severities.add(DEFER)
-    for note in session["notes"]:
-        rule = RULES_BY_CODE[note["rule"]]
-        if note["severity"] == DEFER:
-            effects.append(f"No hands-on session: {rule.title.lower()}")
-        elif rule.pressure_cap is not None and note["severity"] != CAUTION:
-            effects.append(f"Whole session at pressure {rule.pressure_cap} at most: {rule.title.lower()}")
-        else:
-            effects.append(f"Session note: {rule.title.lower()}")
 
-    by_outcome = {}
-    for item in proposal["regions"]:
-        if not item["notes"]:
+def _meaning(condition, facts, templates, with_all):
+    others = list(facts.conditions)
+    others.remove(condition.as_fact())
+    without = _note_facts(propose(replace(facts, conditions=tuple(others)), _EVERY_PLACE, templates))
+    mine = [(key, note) for key, note in with_all.items() if key not in without]
+
+    severities, effects, by_outcome, seen = set(), [], {}, set()
+    for (code, place, _fact), note in mine:
+        if (code, place) in seen:
             continue
-        severities.update(note["severity"] for note in item["notes"])
-        if item["status"] == AVOID:
+        seen.add((code, place))
+        rule = RULES_BY_CODE[code]
+        severities.add(note["severity"])
+        if place is None:
+            if note["severity"] == DEFER:
+                effects.append(f"No hands-on session: {rule.title.lower()}")
+            elif note["pressure_cap"] is not None and note["severity"] != CAUTION:
+                effects.append(f"Whole session at pressure {note['pressure_cap']} at most: {rule.title.lower()}")
+            else:
+                effects.append(f"Session note: {rule.title.lower()}")
+            continue
+        if note["severity"] == AVOID:
             outcome = "Do not work"
-        elif item["status"] == MODIFY:
-            outcome = f"Pressure {item['pressure_max']} at most"
+        elif note["pressure_cap"] is not None:
+            outcome = f"Pressure {note['pressure_cap']} at most"
+        elif note["severity"] == MODIFY:
+            outcome = "Work with changes"
         else:
             outcome = "Take care"
-        by_outcome.setdefault(outcome, []).append(f"{item['side']} {REGION_SINGULAR[item['region']]}")
+        by_outcome.setdefault(outcome, []).append(place)
     for outcome, places in by_outcome.items():
-        effects.append(f"{outcome}: {_and_list(places)}")
+        effects.append(f"{outcome}: {and_list(place_name(*where) for where in places)}")
 
-    if session["max_minutes"] < 60:
-        effects.append(f"At most {session['max_minutes']} minutes")
-    if session["requires_clearance"]:
+    rules = {RULES_BY_CODE[code] for (code, _place, _fact), _note in mine}
+    minutes = [rule.minutes_cap for rule in rules if rule.minutes_cap is not None]
+    if minutes:
+        effects.append(f"At most {min(minutes)} minutes")
+    if any(rule.requires_clearance for rule in rules):
         effects.append("Needs physician clearance")
     severity = next((s for s in _ORDER if s in severities), None)
     return severity, effects
-
-
-def _and_list(words):
-    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
 
 
 # The dashboard: clients whose record needs a look before their next session.
@@ -177,7 +194,16 @@ def needing_attention(user, day, limit=8):
         .select_related("client")
         .order_by("-noted_on", "-pk")[: limit * 2]
     )
+    recent = list(recent)
+    # Of results of one lab on its latest day, the one the engine uses (the lowest, so it is among these).
+    results = {}
     for condition in recent:
+        if condition.code in LAB_CODES:
+            results.setdefault((condition.client_id, condition.code), []).append(condition)
+    in_use_now = {lab_in_use(group, day) for group in results.values()}
+    for condition in recent:
+        if condition.code in LAB_CODES and condition not in in_use_now:
+            continue
         if condition.is_event:
             reason = f"{condition.label} {condition.value:,}/µL on {condition.noted_on:%-d %b}"
         else:
@@ -205,24 +231,6 @@ def needing_attention(user, day, limit=8):
 ATTENTION_CODES = [*LAB_CODES, *NEW_FINDING_CODES]
 
 
-@functools.cache
 def lab_values_that_change_a_session():
-    """{lab code: the value below which a result defers or modifies a session}, found by asking the
-    engine itself about a lone result (so the rule library stays the one place that says it)."""
-    day = date(2026, 1, 15)
-    client = Client(neuropathy_type="DPN")
-    thresholds = {}
-    for code in LAB_CODES:
-
-        def changes(value, code=code):
-            result = Condition(code=code, location="whole_body", value=value, noted_on=day)
-            return _meaning(client, result, day)[0] in (DEFER, MODIFY)
-
-        low, high = 0, 10_000_000  # the engine's answer changes between these
-        if not changes(low) or changes(high):
-            continue
-        while high - low > 1:
-            middle = (low + high) // 2
-            low, high = (middle, high) if changes(middle) else (low, middle)
-        thresholds[code] = high
-    return thresholds
+    """{lab code: the value below which a result defers or modifies a session}, from the rule table."""
+    return lab_thresholds(DEFER, MODIFY)

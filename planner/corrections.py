@@ -9,7 +9,7 @@ from django.db import models
 from django.db.models import F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 
-from protocols.vocabulary import REGION_SINGULAR
+from protocols.labels import place
 
 SCORE_FIELDS = {
     "pain_before": "Pain before",
@@ -56,7 +56,7 @@ class ScoreCorrection(models.Model):
     @property
     def label(self):
         if self.field == PRESSURE_USED and self.item is not None:
-            return f"Pressure used, {self.item.side} {REGION_SINGULAR[self.item.region]}"
+            return f"Pressure used, {place(self.item.region, self.item.side)}"
         return dict(FIELD_CHOICES)[self.field]
 
 

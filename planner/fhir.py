@@ -39,12 +39,11 @@ from clients.assessments import (
 from clients.models import Client
 from planner.corrections import with_corrected_pressure, with_corrected_scores
 from planner.models import Addendum, PlanItem, RecordItem, SessionPlan, SessionRecord
+from protocols.labels import SEVERITY_LABELS, place_title
 from protocols.vocabulary import (
     CONDITIONS,
     CONTRIBUTING_CAUSES,
-    LOCATION_LABELS,
     NEUROPATHY_TYPES,
-    REGION_SINGULAR,
     REGIONS,
     SIDES,
     SYMPTOMS,
@@ -134,7 +133,6 @@ MONOFILAMENT_SNOMED = ("134388005", "Monofilament sensory test")
 HALLUX_SNOMED = ("78883009", "Structure of hallux")
 DATA_ABSENT_REASON = "http://terminology.hl7.org/CodeSystem/data-absent-reason"
 
-SEVERITY_LABELS = {"defer": "Defer", "avoid": "Do not work", "modify": "Work with changes", "caution": "Caution"}
 PLAN_STATUS = {"draft": "draft", "ready": "active", "done": "completed", "cancelled": "revoked"}
 ACTIVITY_STATUS = {"draft": "not-started", "ready": "not-started", "done": "completed", "cancelled": "cancelled"}
 
@@ -230,14 +228,7 @@ def minutes_quantity(minutes):
 
 def place_label(location, side):
     """ "Left foot", "Both feet", "Chest (right)", "Whole body"."""
-    if location in REGIONS:
-        if side == "both":
-            return f"Both {location}"
-        if side:
-            return f"{side.capitalize()} {REGION_SINGULAR[location]}"
-        return LOCATION_LABELS[location]
-    label = LOCATION_LABELS[location]
-    return f"{label} ({side})" if side else label
+    return place_title(location, side or None)
 
 
 def body_site(location, side=None):

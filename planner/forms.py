@@ -6,8 +6,10 @@ from django.contrib.auth.forms import PasswordChangeForm
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
+from protocols.labels import place as place_name
+from protocols.labels import place_title
 from protocols.versioning import VersionField
-from protocols.vocabulary import REGION_SINGULAR, REGIONS, SIDES, WALTON_SCALE
+from protocols.vocabulary import REGIONS, SIDES, WALTON_SCALE
 
 from .corrections import SCORE_FIELDS as SCORE_FIELD_LABELS
 from .corrections import current_value
@@ -140,7 +142,7 @@ class TemporaryPasswordForm(forms.Form):
 
 
 REGION_CHOICES = [
-    (f"{region}:{side}", f"{side.title()} {REGION_SINGULAR[region]}") for region in REGIONS for side in SIDES
+    (f"{region}:{side}", place_title(region, side)) for region in REGIONS for side in SIDES
 ]
 
 
@@ -318,7 +320,7 @@ class RecordItemForm(forms.Form):
     def __init__(self, *args, plan_item, **kwargs):
         super().__init__(*args, **kwargs)
         self.plan_item = plan_item
-        place = f"{plan_item.side} {REGION_SINGULAR[plan_item.region]}"
+        place = place_name(plan_item.region, plan_item.side)
         self.max_minutes = max(2 * plan_item.minutes, 15)
         self.fields["done"].label = f"Worked the {place}"
         self.fields["minutes"].label = f"Minutes, {place}"
@@ -373,7 +375,7 @@ class AddendumForm(forms.Form):
             ("", "Nothing to correct"),
             *SCORE_FIELD_LABELS.items(),
             *(
-                (f"pressure_used:{pk}", f"Pressure used, {item.side} {REGION_SINGULAR[item.region]}")
+                (f"pressure_used:{pk}", f"Pressure used, {place_name(item.region, item.side)}")
                 for pk, item in self.items.items()
             ),
         ]

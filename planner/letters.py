@@ -13,7 +13,7 @@ from django.db import models
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from protocols.vocabulary import REGION_SINGULAR
+from protocols.labels import place
 
 from . import progress
 from .charts import SessionScores, _day_label
@@ -75,7 +75,7 @@ def _pressures(records):
     # Client's right first, as on every page.
     order = {"right": 0, "left": 1}
     rows = [
-        {"place": f"{side} {REGION_SINGULAR[region]}", "low": min(v), "high": max(v), "latest": v[-1]}
+        {"place": place(region, side), "low": min(v), "high": max(v), "latest": v[-1]}
         for (region, side), v in sorted(used.items(), key=lambda kv: (kv[0][0], order.get(kv[0][1], 2)))
     ]
     return rows, above

@@ -1,7 +1,8 @@
 """A plan as it is read: proposal-shaped documents, places in page order, notes new since last time."""
 
+from protocols.labels import SEVERITY_LABELS, place
 from protocols.steps import scale_steps
-from protocols.vocabulary import REGION_SINGULAR, REGIONS
+from protocols.vocabulary import REGIONS
 
 from .models import SessionRecord
 
@@ -100,7 +101,7 @@ def plan_document(plan, items):
     }
 
 
-SEVERITY_ORDER = [("defer", "Defer"), ("avoid", "Do not work"), ("modify", "Work with changes"), ("caution", "Caution")]
+SEVERITY_ORDER = list(SEVERITY_LABELS.items())
 
 
 def notes_by_severity(session, regions):
@@ -110,7 +111,7 @@ def notes_by_severity(session, regions):
         groups[note["severity"]].append({**note, "where": "session"})
     for region in sorted(regions, key=place_key):
         for note in region["notes"]:
-            where = f"{region['side']} {REGION_SINGULAR[region['region']]}"
+            where = place(region["region"], region["side"])
             groups[note["severity"]].append({**note, "where": where})
     return [{"severity": severity, "label": label, "notes": groups[severity]} for severity, label in SEVERITY_ORDER]
 

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from protocols.models import ConditionKind, NeuropathyType, ProtocolTemplate, Source, TemplateStep, TemplateVersion
+from protocols.models import NeuropathyType, ProtocolTemplate, Source, TemplateStep, TemplateVersion
 
 
 class ReadOnlyAdmin(SimpleHistoryAdmin):
@@ -29,15 +29,9 @@ class SourceAdmin(ReadOnlyAdmin):
     search_fields = ["title", "citation"]
 
 
-@admin.register(ConditionKind)
-class ConditionKindAdmin(ReadOnlyAdmin):
-    list_display = ["code", "label", "group", "value_unit"]
-    list_filter = ["group"]
-
-
 class TemplateStepInline(admin.TabularInline):
     model = TemplateStep
-    fields = ["order", "technique", "minutes", "pressure", "instruction"]
+    fields = ["order", "technique", "kind", "minutes", "pressure", "instruction"]
     readonly_fields = fields
     extra = 0
     can_delete = False

@@ -3,11 +3,12 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 
 from protocols.models import NeuropathyType, ProtocolTemplate, Source
 from protocols.versioning import VersionField
-from protocols.vocabulary import WALTON_SCALE
+from protocols.vocabulary import STEP_KINDS, WALTON_SCALE
 
 # A session is at most 60 minutes (RULES.md), so no single step can be longer.
 MAX_STEP_MINUTES = 60
-STEP_FIELDS = ("technique", "minutes", "pressure", "instruction")
+STEP_FIELDS = ("technique", "kind", "minutes", "pressure", "instruction")
+KIND_CHOICES = [("", "Not set (dropped by any rule that drops steps)"), *STEP_KINDS.items()]
 PRESSURE_CHOICES = [("", "Choose…")] + [
     (level.level, f"{level.level} · {level.label}") for level in WALTON_SCALE.values()
 ]
@@ -95,6 +96,12 @@ class StepForm(forms.Form):
         widget=forms.NumberInput(attrs={"min": 1}),
     )
     technique = forms.CharField(max_length=80, error_messages={"required": "Name the technique, e.g. effleurage."})
+    kind = forms.ChoiceField(
+        choices=KIND_CHOICES,
+        required=False,
+        help_text="What the step does, so rules can drop it (e.g. traction with very low platelets).",
+        error_messages={"invalid_choice": "Choose one of the step kinds in the list."},
+    )
     minutes = forms.IntegerField(
         validators=[
             MinValueValidator(1, "Minutes must be at least 1."),

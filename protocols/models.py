@@ -1,7 +1,8 @@
-"""The protocol library as data: neuropathy types, sources, the condition catalogue, templates.
+"""The protocol library as data: neuropathy types, sources, templates.
 
-The rules themselves live in protocols/rules.py (reviewed like code); what clinic admins may
-change lives here. Templates keep every saved version so a plan can name the one it used.
+The rules live in protocols/rules.py and the condition catalogue in protocols/vocabulary.py
+(reviewed like code); what clinic admins may change lives here. Templates keep every saved
+version so a plan can name the one it used.
 """
 
 from django.conf import settings
@@ -10,7 +11,7 @@ from django.db import models
 from django.utils.text import slugify
 from simple_history.models import HistoricalRecords
 
-from protocols.vocabulary import MAX_PRESSURE, REGIONS, WALTON_SCALE
+from protocols.vocabulary import MAX_PRESSURE, REGIONS, STEP_KINDS, WALTON_SCALE
 
 
 class Region(models.TextChoices):
@@ -56,39 +57,6 @@ class Source(models.Model):
     @property
     def anchor(self):
         return f"source-{self.key}"
-
-
-class ConditionGroup(models.TextChoices):
-    SKIN = "skin", "Skin"
-    CIRCULATION = "circulation", "Circulation"
-    DIABETES = "diabetes", "Diabetes"
-    ONCOLOGY = "oncology", "Oncology"
-    GENERAL = "general", "General"
-
-
-class ConditionKind(models.Model):
-    """One condition code of RULES.md: what it means and where on the body it is recorded."""
-
-    code = models.CharField(max_length=50, unique=True)
-    label = models.CharField(max_length=100)
-    meaning = models.CharField(max_length=200)
-    group = models.CharField(max_length=20, choices=ConditionGroup)
-    locations = models.JSONField(help_text="Body locations it may be recorded on.")
-    needs_side = models.BooleanField(default=False)
-    location_optional = models.BooleanField(default=False)
-    value_unit = models.CharField(max_length=30, blank=True, help_text="Unit of its number; blank if it has none.")
-    display_order = models.PositiveSmallIntegerField(default=0)
-    history = HistoricalRecords()
-
-    class Meta:
-        ordering = ["display_order", "code"]
-
-    def __str__(self):
-        return self.label
-
-    @property
-    def needs_value(self):
-        return bool(self.value_unit)
 
 
 class ProtocolTemplateQuerySet(models.QuerySet):
@@ -157,6 +125,11 @@ class ProtocolTemplate(models.Model):
         return max((step.pressure for step in self.steps.all()), default=0)
 
     @property
+    def unclassified_steps(self):
+        """Steps whose kind is not set: every rule that drops a kind drops them."""
+        return [step for step in self.steps.all() if not step.kind]
+
+    @property
     def max_pressure_label(self):
         return WALTON_SCALE[self.max_pressure].label
 
@@ -180,6 +153,8 @@ class TemplateStep(models.Model):
     template = models.ForeignKey(ProtocolTemplate, on_delete=models.CASCADE, related_name="steps")
     order = models.PositiveSmallIntegerField(validators=[MinValueValidator(1)])
     technique = models.CharField(max_length=80)
+    # What the step does, for rules that drop steps; blank until an admin chooses it (treated as dropped).
+    kind = models.CharField(max_length=20, choices=list(STEP_KINDS.items()), blank=True)
     minutes = models.PositiveSmallIntegerField(validators=[MinValueValidator(1)])
     pressure = models.PositiveSmallIntegerField(validators=[MaxValueValidator(MAX_PRESSURE)])
     instruction = models.TextField()
@@ -203,10 +178,15 @@ class TemplateStep(models.Model):
     def pressure_label(self):
         return WALTON_SCALE[self.pressure].label
 
+    @property
+    def kind_label(self):
+        return STEP_KINDS.get(self.kind, "")
+
     def as_dict(self):
         return {
             "order": self.order,
             "technique": self.technique,
+            "kind": self.kind,
             "minutes": self.minutes,
             "pressure": self.pressure,
             "instruction": self.instruction,
@@ -241,7 +221,14 @@ class TemplateVersion(models.Model):
 
     @property
     def steps(self):
-        return [{**step, "pressure_label": WALTON_SCALE[step["pressure"]].label} for step in self.snapshot["steps"]]
+        return [
+            {
+                **step,
+                "pressure_label": WALTON_SCALE[step["pressure"]].label,
+                "kind_label": STEP_KINDS.get(step.get("kind") or "", ""),
+            }
+            for step in self.snapshot["steps"]
+        ]
 
     @property
     def total_minutes(self):

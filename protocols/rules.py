@@ -1,10 +1,16 @@
 """The contraindication rules of shared/clinical/RULES.md as one declarative table.
 
-The engine reads severities, caps, minutes and clearance from here and never repeats them.
-Texts are what the therapist reads on a plan: what to do and why, in one or two sentences.
+Each rule declares when it fires (its Trigger: a kind plus the conditions, symptoms, regions,
+lab and thresholds it looks at), what it changes (severity, caps, clearance, the step kinds it
+drops) and what the therapist reads. The engine dispatches on the trigger's kind and repeats
+none of it; the scope the library shows is derived from the trigger. Sources are numbers of
+RULES.md's list; their titles and citations are the library's Source table. Texts say what to do and
+why, in one or two sentences, and state no pressure number: caps are data, shown once per place.
 """
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
+
+from protocols.labels import LAB_NAMES
 
 DEFER = "defer"
 AVOID = "avoid"
@@ -17,13 +23,96 @@ SEVERITIES = (DEFER, AVOID, MODIFY, CAUTION)
 REGION = "region"
 SESSION = "session"
 
+# Variant keys. BASE is the rule's own outcome.
+BASE = ""
+ELSEWHERE = "elsewhere"  # the condition is not on a planned region/side
+ON_ARMS = "arms"  # port: the port sits in a planned arm
+HANDS = "hands"  # picc_line: the hand below the line
+NO_COUNTS = "no_counts"  # fever: no chemotherapy and no low count on file
 
-@dataclass(frozen=True)
-class Source:
-    """A reference a rule cites, so a therapist can check it."""
+# Trigger kinds: how the engine decides a rule fires and where its note goes.
+SYMPTOM_AT = "symptom_at"  # a planned region/side with any of `symptoms`, or a condition of `conditions` on it
+PROFILE = "profile"  # any region of the client with `symptoms`, or an active condition: session note
+PROFILE_TO_REGIONS = "profile_to_regions"  # `symptoms` in `symptom_regions` or a condition: notes the planned `regions`
+CONDITION = "condition"  # an active condition of `conditions` (or a contributing cause of `causes`): session note
+PLACED = "placed"  # the condition's planned region/side gets `on_plan`; a place off the plan gets `off_plan`
+REGION_LIST = "region_list"  # an active condition notes every planned side of `regions`
+LIMB = "limb"  # the condition's limb, same side: `limbs` maps its location to (region, variant) pairs
+DAYS_SINCE = "days_since"  # the latest event of `conditions` was `first` to `last` days before the plan date
+LAB_MISSING = "lab_missing"  # an active condition of `conditions` and no valid `lab` result
+LAB_RANGE = "lab_range"  # the valid `lab` result is at least `low` and below `high`
 
-    title: str
-    citation: str
+TRIGGER_KINDS = (
+    SYMPTOM_AT,
+    PROFILE,
+    PROFILE_TO_REGIONS,
+    CONDITION,
+    PLACED,
+    REGION_LIST,
+    LIMB,
+    DAYS_SINCE,
+    LAB_MISSING,
+    LAB_RANGE,
+)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Trigger:
+    """When a rule fires and where its note goes; every parameter of the rule is written here once."""
+
+    kind: str
+    conditions: tuple[str, ...] = ()
+    symptoms: frozenset[str] = frozenset()
+    # SYMPTOM_AT: symptoms also named in the note when it fires (numbness names the place's tingling).
+    mentions: frozenset[str] = frozenset()
+    # SYMPTOM_AT: rules whose note on the same place replaces this one.
+    unless: tuple[str, ...] = ()
+    causes: tuple[str, ...] = ()
+    regions: tuple[str, ...] = ()
+    symptom_regions: tuple[str, ...] = ()
+    # PLACED: the variant for a planned place and for a place off the plan (None: no note).
+    on_plan: str | None = BASE
+    off_plan: str | None = None
+    limbs: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = ()
+    lab: str | None = None
+    low: int | None = None
+    high: int | None = None
+    first: int | None = None
+    last: int | None = None
+    # CONDITION: the variant used when none of `context` is on file and no low lab count fires.
+    context: tuple[str, ...] = ()
+    without_context: str | None = None
+
+    def __post_init__(self):
+        if self.kind not in TRIGGER_KINDS:
+            raise ValueError(f"unknown trigger kind {self.kind!r}")
+
+    @property
+    def params(self):
+        """The numbers a rule's texts may quote, e.g. "{low:,} to {top:,}"."""
+        values = {"low": self.low, "high": self.high, "first": self.first, "last": self.last, "here": "{here}"}
+        if self.high is not None:
+            values["top"] = self.high - 1
+        return values
+
+    def limb_regions(self, limb):
+        """(region, variant) pairs of a condition on `limb`."""
+        return dict(self.limbs).get(limb, ())
+
+    def scope_of(self, variant_key=BASE):
+        """The scope the library shows for the rule (or one of its variants), read from the trigger."""
+        if self.kind == SYMPTOM_AT:
+            return REGION
+        if self.kind == PLACED:
+            return REGION if variant_key == self.on_plan else SESSION
+        if self.kind in (REGION_LIST, PROFILE_TO_REGIONS):
+            return f"{', '.join(self.regions)} (both sides)"
+        if self.kind == LIMB:
+            limbs = [[region for region, key in regions if key == variant_key] for _limb, regions in self.limbs]
+            joiner = " and " if len(self.limbs) > 1 else ", "
+            limbs = [joiner.join(regions) for regions in limbs if regions]
+            return (f"that limb: {' or '.join(limbs)}" if len(limbs) > 1 else limbs[0]) + ", same side"
+        return SESSION
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -32,218 +121,134 @@ class Variant:
 
     key: str
     fires_when: str
-    scope: str
     severity: str
     pressure_cap: int | None = None
     minutes_cap: int | None = None
     requires_clearance: bool = False
+    drops: tuple[str, ...] = ()
     text: str
 
 
 @dataclass(frozen=True, kw_only=True)
 class Rule:
-    """One rule of RULES.md: when it fires, what it changes, and what the therapist reads."""
+    """One rule of RULES.md: when it fires, what it changes, and what the therapist reads.
+
+    `fires_when`, `text` and `text_away` may quote the trigger's numbers ("{low:,}"), so each
+    number is written once, in the trigger.
+    """
 
     code: str
     title: str
+    trigger: Trigger
     fires_when: str
-    scope: str
     severity: str
     pressure_cap: int | None = None
     minutes_cap: int | None = None
     requires_clearance: bool = False
+    # Step kinds removed from the places the rule governs (RULES.md "Step kinds").
+    drops: tuple[str, ...] = ()
     text: str
+    # The text of a note that sits on a place other than its fact's ("keep the feet warm too").
+    text_away: str = ""
     sources: tuple[int | str, ...]
     variants: tuple[Variant, ...] = ()
+    variant_key: str = field(default=BASE, compare=False)
+
+    def __post_init__(self):
+        params = self.trigger.params
+        for name in ("fires_when", "text", "text_away"):
+            object.__setattr__(self, name, getattr(self, name).format(**params))
+
+    @property
+    def scope(self):
+        return self.trigger.scope_of(self.variant_key)
 
     def variant(self, key):
-        """Return this rule with a variant's outcome; the code stays the same."""
+        """Return this rule with a variant's outcome; the code stays the same. BASE is the rule itself."""
+        if key == BASE:
+            return self
         for variant in self.variants:
             if variant.key == key:
                 return replace(
                     self,
                     fires_when=variant.fires_when,
-                    scope=variant.scope,
                     severity=variant.severity,
                     pressure_cap=variant.pressure_cap,
                     minutes_cap=variant.minutes_cap,
                     requires_clearance=variant.requires_clearance,
+                    drops=variant.drops,
                     text=variant.text,
+                    text_away="",
                     variants=(),
+                    variant_key=key,
                 )
         raise KeyError(f"rule {self.code!r} has no variant {key!r}")
 
     def has_variant(self, key):
-        return any(variant.key == key for variant in self.variants)
+        return key == BASE or any(variant.key == key for variant in self.variants)
 
+    def variant_scope(self, variant):
+        return self.trigger.scope_of(variant.key)
 
-# Variant keys the engine asks for.
-ELSEWHERE = "elsewhere"  # the condition is not on a planned region/side
-ON_ARMS = "arms"  # port: the port sits in a planned arm
-HANDS = "hands"  # picc_line: the hand below the line
+    @property
+    def drop_reason(self):
+        """Why its dropped steps are gone: "platelets below 50,000", "fragile skin"."""
+        if self.trigger.kind == LAB_RANGE:
+            return f"{LAB_NAMES[self.trigger.lab]} below {self.trigger.high:,}"
+        return self.title.lower()
+
 
 SEED = "seed"
 
-SOURCES = {
-    1: Source(
-        "Diabetic Neuropathy and Massage",
-        'joyfulrisingspa.com, "Diabetic Neuropathy and Massage" (2024): light to moderate pressure; '
-        "no deep tissue or hot stones.",
-    ),
-    2: Source(
-        "Massage and Diabetic Peripheral Neuropathy",
-        'massagetoday.com article 14483, R. Woods, "Massage and Diabetic Peripheral Neuropathy" (2011).',
-    ),
-    3: Source(
-        "Massage & Bodywork, 2014",
-        "Massage & Bodywork, 2014 (massageandbodyworkdigital.com/i/230373/87): wounds, foot findings, "
-        "fungal infections, drug list.",
-    ),
-    4: Source(
-        "Hypersensitive areas",
-        "abmp.com article 770 (Versagi) and massagetoday.com article 14537: start gently on hypersensitive areas.",
-    ),
-    5: Source(
-        "Peripheral neuropathy impacts patient safety",
-        'foundationforpn.org, "Peripheral neuropathy impacts patient safety": balance, falls, orthostatic symptoms.',
-    ),
-    6: Source(
-        "Neuropathy burns",
-        "Oklahoma State Dept. of Health fact sheet on neuropathy burns; BJGP case series on hot-water-bottle burns.",
-    ),
-    7: Source(
-        "Oxaliplatin cold sensitivity",
-        "colontown.org and beatingbowelcancer.org on oxaliplatin cold sensitivity.",
-    ),
-    8: Source(
-        "Massage for type 1 diabetes: contraindications",
-        'chpgroup.com, "Massage for type 1 diabetes: contraindications".',
-    ),
-    9: Source(
-        "5 questions for the client with neuropathy",
-        'tracywalton.com, "5 questions for the client with neuropathy".',
-    ),
-    10: Source("Charcot foot", "AAFP review of Charcot foot; parkerpodiatry.com on signs of Charcot foot."),
-    11: Source("Elderly clients with diabetes", "abmp.com article 2678 on elderly clients with diabetes."),
-    12: Source("Amputation sites", "chpgroup.com (amputation sites need approval)."),
-    13: Source("Peripheral artery disease", "abmp.com article 219 (Werner) on peripheral artery disease."),
-    14: Source("Thrombophlebitis and DVT", "somatics.de pathology book, thrombophlebitis/DVT."),
-    15: Source(
-        "Massage after venous thromboembolism",
-        "Ng et al., MD Anderson series on massage after venous thromboembolism (hilarispublisher.com).",
-    ),
-    16: Source(
-        "Heart failure and lymph drainage",
-        "Thieme Phlebologie 2018 on decompensated heart failure and lymph drainage; tensegritymassage.com.",
-    ),
-    17: Source("Lymphedema risk", "oncolink.org on lymphedema risk; NLN position on risk reduction."),
-    18: Source(
-        "Gentle pressure in oncology massage",
-        'massagemag.com, T. Walton, "Gentle pressure in oncology massage".',
-    ),
-    19: Source(
-        "Anticoagulants and bleeding disorders",
-        "NCT05433246 eligibility (no anticoagulants); hemaware.org on bleeding disorders.",
-    ),
-    20: Source(
-        "Pocket Pathology",
-        "Werner, Pocket Pathology (ABMP): insulin sites, timing, hypoglycaemia.",
-    ),
-    21: Source("ADA 15-15 rule", "ADA 15-15 rule for hypoglycaemia (socalnw.com summary)."),
-    22: Source(
-        "Massage during chemotherapy",
-        "abmp.com article 149, T. Walton, on massage during chemotherapy.",
-    ),
-    23: Source("Werner 2021", "Werner 2021, Massage & Bodywork (massageandbodyworkdigital.com/i/1402696/36)."),
-    24: Source(
-        "Preventing infections in cancer patients (CDC)",
-        "preventcancerinfections.org (CDC): neutropenia, nadir 7-12 days, fever thresholds.",
-    ),
-    25: Source(
-        "Platelet counts and bleeding",
-        "oncolink.org on platelet counts; cancer.org on bleeding and low platelets.",
-    ),
-    26: Source(
-        "Lopez et al. 2022, pilot RCT",
-        "Lopez et al. 2022, MD Anderson pilot RCT of oncology massage for CIPN "
-        "(exclusions: platelets < 50,000, ANC < 500).",
-    ),
-    27: Source(
-        "PICC arm",
-        "Clinical guidance against compression on a PICC arm (blood pressure cuffs).",
-    ),
-    28: Source("Skin in a radiation field", "polyclinic.com and riversideonline.com on skin in a radiation field."),
-    29: Source(
-        "Medical Conditions and Massage Therapy",
-        "Walton, Medical Conditions and Massage Therapy (2011): bone metastasis, pressure 1 at most.",
-    ),
-    30: Source(
-        "Chemotherapy fatigue and anaemia",
-        "massage-pathology-chronicles.com on chemotherapy fatigue and anaemia.",
-    ),
-    31: Source(
-        "Deferral reasons",
-        "tensegritymassage.com (deferral reasons: fever, contagious illness, intoxication).",
-    ),
-    32: Source(
-        "Acute neuropathy",
-        "UCSF Hospital Handbook on acute neuropathy (possible Guillain-Barré).",
-    ),
-    33: Source(
-        "Chatchawan et al. 2015",
-        "Chatchawan et al. 2015, Thai foot massage in DPN improved balance (Med Sci Monit).",
-    ),
-    34: Source("Cirrhosis and massage", "integrativehealthcare.org on cirrhosis and massage."),
-    35: Source("Lopez et al. 2022, frequency", "Lopez et al. 2022 (3 sessions a week better than 2 on PQAS)."),
-    36: Source(
-        "Farrar et al. 2001",
-        "Farrar et al. 2001, Pain: a 2-point or 30 % fall on the 0-10 scale is clinically important.",
-    ),
-    SEED: Source(
-        "Seed article",
-        "The article the planner's rule set was seeded from: remove TENS electrodes and avoid their sites.",
-    ),
-}
+
+_SENSORY = frozenset({"tingling", "burning", "itching", "pins_and_needles", "pain"})
+_NUMB = frozenset({"numbness"})
+
+
+def _on(*conditions):
+    """The common trigger: a session note whenever one of these conditions is active."""
+    return Trigger(kind=CONDITION, conditions=conditions)
+
 
 RULES = (
     Rule(
         code="sensory_change",
         title="Sensory change",
-        fires_when="The region/side has tingling, burning, itching, pins and needles, pain or numbness.",
-        scope=REGION,
+        trigger=Trigger(kind=SYMPTOM_AT, symptoms=_SENSORY, unless=("numbness",)),
+        fires_when="The region/side has tingling, burning, itching, pins and needles or pain, and no numbness.",
         severity=MODIFY,
         pressure_cap=2,
-        text="Keep pressure at 2 (heavy lotioning) or lighter: altered sensation means the client may not "
-        "notice or report too much pressure.",
+        text="Keep the pressure light: altered sensation means the client may not notice or report too much pressure.",
         sources=(1, 2),
     ),
     Rule(
         code="numbness",
         title="Numbness",
+        trigger=Trigger(
+            kind=SYMPTOM_AT, symptoms=_NUMB, mentions=_SENSORY, conditions=("loss_of_protective_sensation",)
+        ),
         fires_when="The region/side has numbness, or loss of protective sensation there.",
-        scope=REGION,
         severity=MODIFY,
         pressure_cap=2,
-        text="Keep pressure at 2 or lighter and use no tools or elbows; the client's feedback is unreliable "
-        "here, so watch the skin colour instead.",
+        text="Keep the pressure light and use no tools or elbows; the client's feedback is unreliable here, so "
+        "watch the skin colour instead.",
         sources=(1, 2, 3),
     ),
     Rule(
         code="allodynia",
         title="Allodynia",
+        trigger=Trigger(kind=SYMPTOM_AT, symptoms=frozenset({"allodynia"})),
         fires_when="The region/side has allodynia (light touch hurts).",
-        scope=REGION,
         severity=MODIFY,
         pressure_cap=1,
-        text="Start with still holds and build only to what the client tolerates, at pressure 1 at most: "
-        "even light touch can hurt here.",
+        text="Start with still holds and build only to what the client tolerates: even light touch can hurt here.",
         sources=(4,),
     ),
     Rule(
         code="weakness",
         title="Weakness",
+        trigger=Trigger(kind=SYMPTOM_AT, symptoms=frozenset({"weakness"})),
         fires_when="The region/side has weakness.",
-        scope=REGION,
         severity=CAUTION,
         text="Support the limb fully and keep joint movement gentle: weak muscles do not protect the joints.",
         sources=(5,),
@@ -251,8 +256,8 @@ RULES = (
     Rule(
         code="no_heat",
         title="No heat",
+        trigger=Trigger(kind=PROFILE, symptoms=_NUMB, conditions=("loss_of_protective_sensation",)),
         fires_when="Any region of the client has numbness or loss of protective sensation.",
-        scope=SESSION,
         severity=CAUTION,
         text="Use no hot stones, heating pads, hot towels or soaks: numb skin does not feel a burn in time.",
         sources=(6,),
@@ -260,18 +265,26 @@ RULES = (
     Rule(
         code="cold_sensitivity",
         title="Cold sensitivity",
+        trigger=Trigger(
+            kind=PROFILE_TO_REGIONS,
+            symptoms=frozenset({"cold_sensitivity"}),
+            symptom_regions=("hands", "feet"),
+            conditions=("oxaliplatin_course",),
+            regions=("hands", "feet"),
+        ),
         fires_when="Hands or feet have cold sensitivity, or the client is receiving oxaliplatin.",
-        scope="hands, feet (both sides)",
         severity=MODIFY,
         text="Use no cold packs or cold stones, keep the room warm and the limbs covered: cold triggers the "
         "client's symptoms.",
+        text_away="Keep the {here} warm and covered too, with no cold packs or cold stones: cold on any limb can "
+        "trigger the client's symptoms.",
         sources=(7,),
     ),
     Rule(
         code="open_wound",
         title="Open wound",
+        trigger=Trigger(kind=PLACED, conditions=("open_wound",), off_plan=ELSEWHERE),
         fires_when="An open wound, ulcer, blister or fissure is on a planned region/side.",
-        scope=REGION,
         severity=AVOID,
         text="Do not massage this region and refer the client if the wound is new or not healing: broken skin "
         "lets infection in and heals slowly with neuropathy.",
@@ -280,7 +293,6 @@ RULES = (
             Variant(
                 key=ELSEWHERE,
                 fires_when="An open wound is somewhere not in the plan.",
-                scope=SESSION,
                 severity=CAUTION,
                 text="Keep well clear of the wound and keep it covered; refer the client if it is new or not healing.",
             ),
@@ -289,8 +301,8 @@ RULES = (
     Rule(
         code="new_foot_finding",
         title="New foot finding",
+        trigger=Trigger(kind=PLACED, conditions=("new_foot_finding",)),
         fires_when="A new foot finding is recorded on a planned foot.",
-        scope="feet",
         severity=AVOID,
         text="Do not massage this foot and refer the client to their foot care team the same day: a new "
         "finding can be an early ulcer, infection or loss of blood supply.",
@@ -299,8 +311,8 @@ RULES = (
     Rule(
         code="charcot_suspected",
         title="Suspected Charcot foot",
+        trigger=Trigger(kind=PLACED, conditions=("charcot_suspected",)),
         fires_when="A red, hot, swollen foot is recorded on a planned foot.",
-        scope="feet",
         severity=AVOID,
         text="Do not massage this foot and refer the client urgently: it may be a Charcot foot, whose bones "
         "pressure or movement can collapse.",
@@ -309,8 +321,8 @@ RULES = (
     Rule(
         code="fungal_infection",
         title="Fungal infection",
+        trigger=Trigger(kind=PLACED, conditions=("fungal_infection",)),
         fires_when="A fungal skin or nail infection is on a planned region/side.",
-        scope=REGION,
         severity=MODIFY,
         text="Skip the affected digits or skin and wear gloves, so the infection does not spread.",
         sources=(3,),
@@ -318,18 +330,19 @@ RULES = (
     Rule(
         code="fragile_skin",
         title="Fragile skin",
+        trigger=_on("fragile_skin"),
         fires_when="The client has fragile skin.",
-        scope=SESSION,
         severity=MODIFY,
         pressure_cap=2,
-        text="Use pressure 2 at most and no skin-dragging friction: thin skin tears easily.",
+        drops=("friction",),
+        text="Keep the pressure light and use no skin-dragging friction: thin skin tears easily.",
         sources=(11,),
     ),
     Rule(
         code="amputation",
         title="Amputation",
+        trigger=Trigger(kind=PLACED, conditions=("amputation",)),
         fires_when="An amputation is on a planned region/side.",
-        scope=REGION,
         severity=AVOID,
         text="Do not massage here; work a residual limb only with the physician's clearance.",
         sources=(12,),
@@ -337,20 +350,20 @@ RULES = (
     Rule(
         code="pad",
         title="Peripheral artery disease",
+        trigger=Trigger(kind=REGION_LIST, conditions=("pad",), regions=("legs", "feet")),
         fires_when="The client has peripheral artery disease.",
-        scope="legs, feet (both sides)",
         severity=MODIFY,
         pressure_cap=2,
         requires_clearance=True,
-        text="Use pressure 2 at most with no deep calf compression, and only with physician clearance: "
+        text="Keep the pressure light with no deep calf compression, and only with physician clearance: "
         "narrowed arteries limit blood flow to the legs and feet.",
         sources=(13,),
     ),
     Rule(
         code="dvt_suspected",
         title="Suspected DVT",
+        trigger=_on("dvt_suspected"),
         fires_when="Signs of a deep vein thrombosis are recorded.",
-        scope=SESSION,
         severity=DEFER,
         text="Do not massage today and refer the client urgently: one-sided calf pain with swelling, warmth or "
         "redness may be a clot, which massage could dislodge.",
@@ -359,8 +372,8 @@ RULES = (
     Rule(
         code="vte_history",
         title="History of VTE",
+        trigger=Trigger(kind=PLACED, conditions=("vte_history",), off_plan=ELSEWHERE),
         fires_when="A treated thrombosis or embolism is recorded on a planned region/side.",
-        scope=REGION,
         severity=AVOID,
         requires_clearance=True,
         text="Do not massage this region, and get physician clearance for the session: pressure on a limb "
@@ -370,7 +383,6 @@ RULES = (
             Variant(
                 key=ELSEWHERE,
                 fires_when="A treated thrombosis or embolism is recorded without a planned region/side.",
-                scope=SESSION,
                 severity=CAUTION,
                 requires_clearance=True,
                 text="Get physician clearance before the session and keep away from the affected limb: a past "
@@ -381,20 +393,24 @@ RULES = (
     Rule(
         code="edema",
         title="Edema",
+        trigger=Trigger(kind=PLACED, conditions=("edema",)),
         fires_when="Swelling is recorded on a planned region/side.",
-        scope=REGION,
         severity=MODIFY,
         pressure_cap=1,
         requires_clearance=True,
-        text="Use pressure 1 at most and only with physician clearance: swelling can come from heart, kidney or "
-        "vein disease that massage could worsen.",
+        text="Keep the touch very light and work only with physician clearance: swelling can come from heart, "
+        "kidney or vein disease that massage could worsen.",
         sources=(16,),
     ),
     Rule(
         code="lymphedema",
         title="Lymphedema",
+        trigger=Trigger(
+            kind=LIMB,
+            conditions=("lymphedema",),
+            limbs=(("arms", (("arms", BASE), ("hands", BASE))), ("legs", (("legs", BASE), ("feet", BASE)))),
+        ),
         fires_when="Lymphedema of an arm or a leg.",
-        scope="that limb: arms and hands, or legs and feet, same side",
         severity=AVOID,
         text="Do not massage this limb and refer the client to a certified lymphedema therapist: ordinary "
         "massage can make lymphedema worse.",
@@ -403,53 +419,58 @@ RULES = (
     Rule(
         code="node_removal_axillary",
         title="Armpit lymph nodes removed",
+        trigger=Trigger(
+            kind=LIMB, conditions=("node_removal_axillary",), limbs=(("arms", (("arms", BASE), ("hands", BASE))),)
+        ),
         fires_when="Armpit lymph nodes were removed or irradiated.",
-        scope="arms, hands, same side",
         severity=MODIFY,
         pressure_cap=2,
-        text="For life: use pressure 2 at most, stroke toward the body and use no heat on this arm and hand, "
+        text="For life: keep the pressure light, stroke toward the body and use no heat on this arm and hand, "
         "which are at risk of lymphedema.",
         sources=(17, 18),
     ),
     Rule(
         code="node_removal_inguinal",
         title="Groin lymph nodes removed",
+        trigger=Trigger(
+            kind=LIMB, conditions=("node_removal_inguinal",), limbs=(("legs", (("legs", BASE), ("feet", BASE))),)
+        ),
         fires_when="Groin or pelvic lymph nodes were removed or irradiated.",
-        scope="legs, feet, same side",
         severity=MODIFY,
         pressure_cap=2,
-        text="For life: use pressure 2 at most, stroke toward the body and use no heat on this leg and foot, "
+        text="For life: keep the pressure light, stroke toward the body and use no heat on this leg and foot, "
         "which are at risk of lymphedema.",
         sources=(17, 18),
     ),
     Rule(
         code="heart_failure",
         title="Heart failure",
+        trigger=Trigger(kind=REGION_LIST, conditions=("heart_failure",), regions=("legs", "feet")),
         fires_when="The client has heart failure.",
-        scope="legs, feet (both sides)",
         severity=MODIFY,
         pressure_cap=2,
         requires_clearance=True,
-        text="Use pressure 2 at most with no fluid-moving strokes, and only with physician clearance: fluid "
-        "pushed back toward the heart can overload it.",
+        text="Use light strokes only, with no lymphatic drainage or long sustained strokes toward the heart, and "
+        "only with physician clearance: fluid pushed back toward the heart can overload it.",
         sources=(16,),
     ),
     Rule(
         code="anticoagulant",
         title="Anticoagulant",
+        trigger=_on("anticoagulant"),
         fires_when="The client takes anticoagulant or antiplatelet drugs.",
-        scope=SESSION,
         severity=MODIFY,
         pressure_cap=2,
-        text="Use pressure 2 at most with no deep stripping or vigorous friction: blood thinners make bruising "
+        drops=("friction",),
+        text="Keep the pressure light with no deep stripping or vigorous friction: blood thinners make bruising "
         "and bleeding easy.",
         sources=(15, 19),
     ),
     Rule(
         code="insulin_site",
         title="Insulin site",
+        trigger=Trigger(kind=PLACED, conditions=("insulin_site", "insulin_pump"), off_plan=ELSEWHERE),
         fires_when="An insulin injection site or pump site is on a planned region/side.",
-        scope=REGION,
         severity=MODIFY,
         text="Keep several inches away from the injection or pump site: massage there speeds up insulin absorption.",
         sources=(20,),
@@ -457,7 +478,6 @@ RULES = (
             Variant(
                 key=ELSEWHERE,
                 fires_when="An insulin injection site or pump site is somewhere not in the plan.",
-                scope=SESSION,
                 severity=CAUTION,
                 text="Keep several inches away from the injection or pump site: massage there speeds up insulin "
                 "absorption.",
@@ -467,8 +487,8 @@ RULES = (
     Rule(
         code="insulin_user",
         title="Insulin user",
+        trigger=_on("insulin_user"),
         fires_when="The client uses insulin or sulfonylureas.",
-        scope=SESSION,
         severity=CAUTION,
         text="Schedule the session mid-way between doses, check the client has eaten and keep fast-acting sugar "
         "at hand: massage can lower blood glucose.",
@@ -477,76 +497,77 @@ RULES = (
     Rule(
         code="poor_glycemic_control",
         title="Poor glycaemic control",
+        trigger=_on("poor_glycemic_control"),
         fires_when="The client's diabetes is poorly controlled.",
-        scope=SESSION,
         severity=CAUTION,
         minutes_cap=45,
         requires_clearance=True,
-        text="Keep the session to 45 minutes and get physician clearance: large glucose swings make "
-        "hypoglycaemia and poor healing more likely.",
+        text="Keep the session short and get physician clearance: large glucose swings make hypoglycaemia and "
+        "poor healing more likely.",
         sources=(20,),
     ),
     Rule(
         code="active_chemo",
         title="Active chemotherapy",
+        trigger=_on("active_chemo"),
         fires_when="The client is in active chemotherapy.",
-        scope=SESSION,
         severity=CAUTION,
         minutes_cap=45,
         requires_clearance=True,
-        text="Keep the session to 45 minutes, get physician clearance and work more gently as the course goes "
-        "on: chemotherapy wears down blood counts and energy.",
+        text="Keep the session short, get physician clearance and work more gently as the course goes on: "
+        "chemotherapy wears down blood counts and energy.",
         sources=(22, 23),
     ),
     Rule(
         code="nadir_window",
         title="Nadir window",
-        fires_when="The latest chemotherapy infusion was 7 to 12 days before the session.",
-        scope=SESSION,
+        trigger=Trigger(kind=DAYS_SINCE, conditions=("chemo_infusion",), first=7, last=12),
+        fires_when="The latest chemotherapy infusion was {first} to {last} days before the session.",
         severity=MODIFY,
         pressure_cap=1,
-        text="Use pressure 1 at most and suggest rescheduling: blood counts are at their lowest 7 to 12 days "
-        "after an infusion.",
+        text="Keep the touch very light and suggest rescheduling: blood counts are at their lowest {first} to "
+        "{last} days after an infusion.",
         sources=(24,),
     ),
     Rule(
         code="counts_unknown",
         title="Blood counts unknown",
-        fires_when="The client is in active chemotherapy and has no platelet count from the last 14 days.",
-        scope=SESSION,
+        trigger=Trigger(kind=LAB_MISSING, conditions=("active_chemo",), lab="platelet_count"),
+        fires_when="The client is in active chemotherapy and has no valid platelet count.",
         severity=MODIFY,
         pressure_cap=2,
-        text="Use pressure 2 at most and ask for the latest blood counts: platelets can fall during "
+        text="Keep the pressure light and ask for the latest blood counts: platelets can fall during "
         "chemotherapy without any sign.",
         sources=(23,),
     ),
     Rule(
         code="platelets_low",
         title="Low platelets",
-        fires_when="Platelets 50,000 to 99,999 per µL.",
-        scope=SESSION,
+        trigger=Trigger(kind=LAB_RANGE, lab="platelet_count", low=50_000, high=100_000),
+        fires_when="Platelets {low:,} to {top:,} per µL.",
         severity=MODIFY,
         pressure_cap=2,
-        text="Use pressure 2 at most: low platelets make bruising easier.",
+        text="Keep the pressure light: low platelets make bruising easier.",
         sources=(25, 26),
     ),
     Rule(
         code="platelets_very_low",
         title="Very low platelets",
-        fires_when="Platelets 20,000 to 49,999 per µL.",
-        scope=SESSION,
+        trigger=Trigger(kind=LAB_RANGE, lab="platelet_count", low=20_000, high=50_000),
+        fires_when="Platelets {low:,} to {top:,} per µL.",
         severity=MODIFY,
         pressure_cap=1,
         requires_clearance=True,
-        text="Use pressure 1 at most with no joint stretching, and only with physician clearance: platelets "
+        drops=("traction",),
+        text="Keep the touch very light with no joint stretching, and only with physician clearance: platelets "
         "this low can let light pressure cause bleeding.",
         sources=(25, 26),
     ),
     Rule(
         code="platelets_critical",
         title="Critical platelets",
-        fires_when="Platelets below 20,000 per µL.",
-        scope=SESSION,
+        trigger=Trigger(kind=LAB_RANGE, lab="platelet_count", low=0, high=20_000),
+        fires_when="Platelets below {high:,} per µL.",
         severity=DEFER,
         text="Do not massage today: with platelets this low any pressure can cause bleeding.",
         sources=(25,),
@@ -554,19 +575,19 @@ RULES = (
     Rule(
         code="anc_low",
         title="Low neutrophils",
-        fires_when="ANC 500 to 999 per µL.",
-        scope=SESSION,
+        trigger=Trigger(kind=LAB_RANGE, lab="anc", low=500, high=1_000),
+        fires_when="ANC {low:,} to {top:,} per µL.",
         severity=MODIFY,
         pressure_cap=1,
-        text="Use pressure 1 at most and strict hand hygiene: with few neutrophils the client catches "
+        text="Keep the touch very light and keep strict hand hygiene: with few neutrophils the client catches "
         "infections easily.",
         sources=(24, 26),
     ),
     Rule(
         code="anc_critical",
         title="Critical neutrophils",
-        fires_when="ANC below 500 per µL.",
-        scope=SESSION,
+        trigger=Trigger(kind=LAB_RANGE, lab="anc", low=0, high=500),
+        fires_when="ANC below {high:,} per µL.",
         severity=DEFER,
         text="Do not massage today: with neutrophils this low even a minor infection can be dangerous.",
         sources=(24, 26),
@@ -574,8 +595,9 @@ RULES = (
     Rule(
         code="port",
         title="Implanted port",
+        # The table's own outcome is the session caution (chest, abdomen, an arm off the plan).
+        trigger=Trigger(kind=PLACED, conditions=("port",), on_plan=ON_ARMS, off_plan=BASE),
         fires_when="An implanted port on the chest or abdomen.",
-        scope=SESSION,
         severity=CAUTION,
         text="Put no pressure over the port and do not lie the client prone without bolsters: pressure can "
         "damage or shift it.",
@@ -584,7 +606,6 @@ RULES = (
             Variant(
                 key=ON_ARMS,
                 fires_when="An implanted port in a planned arm.",
-                scope=REGION,
                 severity=AVOID,
                 text="Do not massage this arm: pressure can damage or shift the port in it.",
             ),
@@ -593,8 +614,8 @@ RULES = (
     Rule(
         code="picc_line",
         title="PICC line",
+        trigger=Trigger(kind=LIMB, conditions=("picc_line",), limbs=(("arms", (("arms", BASE), ("hands", HANDS))),)),
         fires_when="A PICC line or IV cannula in an arm.",
-        scope="arms, same side",
         severity=AVOID,
         text="Do not massage this arm: compression can damage the line or cannula or start a clot.",
         sources=(27,),
@@ -602,19 +623,18 @@ RULES = (
             Variant(
                 key=HANDS,
                 fires_when="A PICC line or IV cannula in the arm above a planned hand.",
-                scope="hands, same side",
                 severity=MODIFY,
                 pressure_cap=1,
-                text="Use pressure 1 at most on this hand: firmer work pushes blood against the line or cannula "
-                "in the same arm.",
+                text="Keep the touch on this hand very light: firmer work pushes blood against the line or "
+                "cannula in the same arm.",
             ),
         ),
     ),
     Rule(
         code="radiation_field",
         title="Radiation field",
+        trigger=Trigger(kind=PLACED, conditions=("radiation_field",), off_plan=ELSEWHERE),
         fires_when="Skin in a current or recent radiation field on a planned region/side.",
-        scope=REGION,
         severity=AVOID,
         text="Do not massage skin in the radiation field and use no lotion, heat or cold on it: irradiated skin "
         "is fragile and slow to heal.",
@@ -623,7 +643,6 @@ RULES = (
             Variant(
                 key=ELSEWHERE,
                 fires_when="A radiation field somewhere not in the plan.",
-                scope=SESSION,
                 severity=CAUTION,
                 text="Keep away from the radiation field and use no lotion, heat or cold on it: irradiated skin "
                 "is fragile and slow to heal.",
@@ -633,53 +652,66 @@ RULES = (
     Rule(
         code="bone_metastasis",
         title="Bone metastasis",
+        trigger=Trigger(kind=PLACED, conditions=("bone_metastasis",), off_plan=ELSEWHERE),
         fires_when="Cancer in bone in a planned region/side.",
-        scope=REGION,
         severity=MODIFY,
         pressure_cap=1,
         requires_clearance=True,
-        text="Use pressure 1 at most with minimal joint movement, and only with physician clearance: bone "
+        drops=("traction", "joint_movement"),
+        text="Keep the touch very light with minimal joint movement, and only with physician clearance: bone "
         "weakened by cancer can break.",
         sources=(29,),
         variants=(
             Variant(
                 key=ELSEWHERE,
                 fires_when="Cancer in bone somewhere not in the plan.",
-                scope=SESSION,
                 severity=CAUTION,
                 requires_clearance=True,
-                text="Get physician clearance, and near the affected bone use pressure 1 at most with minimal "
-                "joint movement: bone weakened by cancer can break.",
+                text="Get physician clearance, and keep to pressure 1 at most near the bone with minimal joint "
+                "movement: bone weakened by cancer can break.",
             ),
         ),
     ),
     Rule(
         code="cancer_fatigue",
         title="Cancer fatigue",
+        trigger=_on("cancer_fatigue"),
         fires_when="The client has cancer-related fatigue or anaemia.",
-        scope=SESSION,
         severity=MODIFY,
         pressure_cap=2,
         minutes_cap=30,
-        text="Keep the session to 30 minutes at pressure 2 at most: fatigue and anaemia leave the client little "
-        "reserve.",
+        text="Keep the session short and the pressure light: fatigue and anaemia leave the client little reserve.",
         sources=(30,),
     ),
     Rule(
         code="fever",
         title="Fever",
+        trigger=Trigger(
+            kind=CONDITION,
+            conditions=("fever",),
+            context=("active_chemo", "chemo_infusion"),
+            without_context=NO_COUNTS,
+        ),
         fires_when="The client has a temperature of 38 °C / 100.4 °F or above.",
-        scope=SESSION,
         severity=DEFER,
         text="Do not massage today and ask the client to contact their care team: fever can signal an "
         "infection, which is dangerous with low blood counts.",
         sources=(24,),
+        variants=(
+            Variant(
+                key=NO_COUNTS,
+                fires_when="Fever, with no chemotherapy and no low blood count on file.",
+                severity=DEFER,
+                text="Do not massage today and ask the client to contact their care team: fever can signal an "
+                "infection, and massage can make it worse.",
+            ),
+        ),
     ),
     Rule(
         code="active_infection",
         title="Active infection",
+        trigger=_on("active_infection"),
         fires_when="The client has an acute infection or contagious illness.",
-        scope=SESSION,
         severity=DEFER,
         text="Do not massage today: massage can spread an acute or contagious infection or make it worse.",
         sources=(31,),
@@ -687,8 +719,8 @@ RULES = (
     Rule(
         code="intoxicated",
         title="Intoxicated",
+        trigger=_on("intoxicated"),
         fires_when="The client is under the influence of alcohol or drugs.",
-        scope=SESSION,
         severity=DEFER,
         text="Do not massage today: under the influence the client cannot give reliable feedback or consent.",
         sources=(31,),
@@ -696,8 +728,8 @@ RULES = (
     Rule(
         code="rapid_progression",
         title="Rapid progression",
+        trigger=_on("rapid_progression"),
         fires_when="Sudden, quickly ascending weakness or numbness.",
-        scope=SESSION,
         severity=DEFER,
         text="Do not massage today and arrange an urgent medical assessment: quickly ascending weakness or "
         "numbness can be Guillain-Barré syndrome.",
@@ -706,8 +738,8 @@ RULES = (
     Rule(
         code="fall_risk",
         title="Fall risk",
+        trigger=_on("fall_risk"),
         fires_when="The client has a balance deficit, falls, or dizziness on standing.",
-        scope=SESSION,
         severity=CAUTION,
         text="Have the client sit up slowly, wipe lubricant off the soles and help them off the table: they are "
         "at risk of falling.",
@@ -716,29 +748,28 @@ RULES = (
     Rule(
         code="liver_disease",
         title="Liver disease",
+        trigger=Trigger(kind=CONDITION, conditions=("liver_disease",), causes=("liver_disease",)),
         fires_when="Liver disease is recorded as a condition or a contributing cause.",
-        scope=SESSION,
         severity=MODIFY,
         pressure_cap=2,
         requires_clearance=True,
-        text="Use pressure 2 at most and only with physician clearance: liver disease makes bruising easy.",
+        text="Keep the pressure light and work only with physician clearance: liver disease makes bruising easy.",
         sources=(34,),
     ),
     Rule(
         code="topical_anesthetic",
         title="Topical anaesthetic",
+        trigger=Trigger(kind=PLACED, conditions=("topical_anesthetic",), off_plan=ELSEWHERE),
         fires_when="A lidocaine or capsaicin patch or cream on a planned region/side.",
-        scope=REGION,
         severity=MODIFY,
         pressure_cap=2,
-        text="Do not work over the patch or cream and use pressure 2 at most around it: numbed skin cannot warn "
+        text="Do not work over the patch or cream and keep the pressure light around it: numbed skin cannot warn "
         "of too much pressure.",
         sources=(3,),
         variants=(
             Variant(
                 key=ELSEWHERE,
                 fires_when="A lidocaine or capsaicin patch or cream somewhere not in the plan.",
-                scope=SESSION,
                 severity=CAUTION,
                 text="Do not work over the patch or cream: numbed skin cannot warn of too much pressure.",
             ),
@@ -747,8 +778,8 @@ RULES = (
     Rule(
         code="neuropathic_pain_medication",
         title="Neuropathic pain medication",
+        trigger=_on("neuropathic_pain_medication"),
         fires_when="The client takes pregabalin, gabapentin, duloxetine or opioids.",
-        scope=SESSION,
         severity=CAUTION,
         text="Expect dulled feedback and check for dizziness before the client stands: these drugs blunt "
         "sensation and can cause drowsiness.",
@@ -757,8 +788,8 @@ RULES = (
     Rule(
         code="tens_unit",
         title="TENS unit",
+        trigger=_on("tens_unit"),
         fires_when="The client uses a TENS unit.",
-        scope=SESSION,
         severity=CAUTION,
         text="Ask the client to remove the TENS electrodes and work around their sites, where the skin is often "
         "irritated by the pads.",
@@ -767,3 +798,12 @@ RULES = (
 )
 
 RULES_BY_CODE = {rule.code: rule for rule in RULES}
+
+
+def lab_thresholds(*severities):
+    """{lab code: the value below which one of its rules of these severities fires}, read from the triggers."""
+    found = {}
+    for rule in RULES:
+        if rule.trigger.kind == LAB_RANGE and rule.severity in severities:
+            found[rule.trigger.lab] = max(found.get(rule.trigger.lab, 0), rule.trigger.high)
+    return found

@@ -58,8 +58,10 @@ def template_version_steps(key, version):
 
 def _engine_step(step):
     if isinstance(step, dict):
-        return engine.TemplateStep(step["technique"], step["minutes"], step["pressure"], step["instruction"])
-    return engine.TemplateStep(step.technique, step.minutes, step.pressure, step.instruction)
+        return engine.TemplateStep(
+            step["technique"], step["minutes"], step["pressure"], step["instruction"], step.get("kind") or None
+        )
+    return engine.TemplateStep(step.technique, step.minutes, step.pressure, step.instruction, step.kind or None)
 
 
 def create_template(form, steps, user):

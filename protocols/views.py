@@ -5,25 +5,13 @@ from django.views.decorators.http import require_POST
 
 from protocols import rules, services
 from protocols.forms import EditTemplateForm, NewStepFormSet, StepFormSet, TemplateForm, step_initial
-from protocols.models import (
-    ConditionGroup,
-    ConditionKind,
-    NeuropathyType,
-    ProtocolTemplate,
-    Region,
-    Source,
-)
-from protocols.vocabulary import ANYWHERE, LOCATION_LABELS, WALTON_SCALE
+from protocols.labels import LIBRARY_SEVERITY_LABELS as SEVERITY_LABELS
+from protocols.models import NeuropathyType, ProtocolTemplate, Region, Source
+from protocols.vocabulary import ANYWHERE, CONDITION_GROUPS, CONDITIONS, LOCATION_LABELS, WALTON_SCALE
 
 add_templates = permission_required("protocols.add_protocoltemplate", raise_exception=True)
 change_templates = permission_required("protocols.change_protocoltemplate", raise_exception=True)
 
-SEVERITY_LABELS = {
-    rules.DEFER: "Defer",
-    rules.AVOID: "Avoid",
-    rules.MODIFY: "Modify",
-    rules.CAUTION: "Caution",
-}
 SCOPE_LABELS = {rules.REGION: "Region/side", rules.SESSION: "Session"}
 
 
@@ -46,7 +34,6 @@ def library(request):
 
     sources = list(Source.objects.all())
     source_titles = {source.key: source.title for source in sources}
-    conditions = list(ConditionKind.objects.all())
     context = {
         "types": NeuropathyType.objects.all(),
         "walton_scale": WALTON_SCALE.values(),
@@ -54,8 +41,8 @@ def library(request):
         "rules": [_rule_row(rule, source_titles) for rule in rules.RULES],
         "severities": [(severity, SEVERITY_LABELS[severity]) for severity in rules.SEVERITIES],
         "condition_groups": [
-            (label, [_condition_row(kind) for kind in conditions if kind.group == value])
-            for value, label in ConditionGroup.choices
+            (label, [_condition_row(kind) for kind in CONDITIONS.values() if kind.group == value])
+            for value, label in CONDITION_GROUPS.items()
         ],
         "sources": sources,
         "can_edit": can_edit,
@@ -151,7 +138,9 @@ def template_restore(request, key):
 
 
 def _rule_row(rule, source_titles):
-    outcomes = [_outcome(rule, rule.title)] + [_outcome(variant, _variant_label(variant)) for variant in rule.variants]
+    outcomes = [_outcome(rule, rule.title)] + [
+        _outcome(rule.variant(variant.key), _variant_label(variant)) for variant in rule.variants
+    ]
     return {
         "code": rule.code,
         "title": rule.title,
@@ -179,11 +168,12 @@ def _variant_label(variant):
         rules.ELSEWHERE: "Not on a planned region",
         rules.ON_ARMS: "On a planned arm",
         rules.HANDS: "The hand below it",
+        rules.NO_COUNTS: "No chemotherapy, no low count",
     }.get(variant.key, variant.key)
 
 
 def _condition_row(kind):
-    if kind.locations == ["whole_body"]:
+    if kind.whole_body:
         where = "Whole body"
     elif tuple(kind.locations) == ANYWHERE:
         where = "Any location"

@@ -51,6 +51,20 @@ SYMPTOMS = {
     "cold_sensitivity": "Cold sensitivity",
 }
 
+# What a template step does, for the rules that drop steps (RULES.md "Step kinds"); the step's
+# technique stays free text for the therapist.
+STEP_KINDS = {
+    "inspection": "Inspection",
+    "still_hold": "Still hold",
+    "effleurage": "Effleurage",
+    "petrissage": "Petrissage",
+    "kneading": "Kneading",
+    "thumb_circles": "Thumb circles",
+    "friction": "Friction",
+    "traction": "Traction",
+    "joint_movement": "Joint movement",
+}
+
 CONTRIBUTING_CAUSES = {
     "b12_deficiency": "Vitamin B12 deficiency",
     "alcohol": "Alcohol",

@@ -1,17 +1,16 @@
 from django import template
 
 from planner.proposals import region_rows
+from protocols.labels import STATUS_LABELS
+from protocols.labels import place as place_name
 from protocols.rules import RULES_BY_CODE
 from protocols.vocabulary import REGION_SINGULAR, WALTON_SCALE
 
 register = template.Library()
 
 SEVERITY_CLASSES = {"defer": "danger", "avoid": "danger", "modify": "warning", "caution": "info"}
-STATUS = {
-    "ok": ("Work", "success"),
-    "modify": ("Work with changes", "warning"),
-    "avoid": ("Do not work", "danger"),
-}
+STATUS_CLASSES = {"ok": "success", "modify": "warning", "avoid": "danger"}
+STATUS = {status: (label, STATUS_CLASSES[status]) for status, label in STATUS_LABELS.items()}
 PLAN_STATUS_CLASSES = {"draft": "secondary", "ready": "success", "done": "primary", "cancelled": "dark"}
 
 
@@ -38,7 +37,7 @@ def plan_status_class(status):
 @register.simple_tag
 def place(region, side):
     """ "left foot" for ("feet", "left")."""
-    return f"{side} {REGION_SINGULAR.get(region, region)}"
+    return place_name(region, side)
 
 
 @register.filter

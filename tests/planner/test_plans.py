@@ -150,7 +150,7 @@ def test_therapist_saves_a_draft_snapshot(login, therapist):
     assert {items[k].pressure_max for k in items if k != ("feet", "left")} == {2}
     assert plan.proposal["regions"][0]["region"] == "hands"
     assert plan.facts["conditions"][0]["code"] in {"open_wound", "insulin_user"}
-    assert plan.ends_at - plan.scheduled_for == timedelta(minutes=10 + 10 + 13)
+    assert plan.ends_at - plan.scheduled_for == timedelta(minutes=10 + 10 + 12)
 
 
 def test_archived_client_cannot_be_planned(login, therapist):
@@ -282,8 +282,8 @@ def test_ready_is_refused_over_the_session_minutes(login, therapist):
     Condition.objects.create(client=client, code="cancer_fatigue", location="whole_body", noted_on=TODAY)
     plan = create_plan(login, therapist, client)
     assert plan.max_minutes == 30
-    # The builder fitted 10 + 10 + 13 minutes to 30, in proportion.
-    assert sorted(i.minutes for i in plan.items.all() if i.is_worked) == [9, 9, 12]
+    # The builder fitted 10 + 10 + 12 minutes to 30, in proportion.
+    assert sorted(i.minutes for i in plan.items.all() if i.is_worked) == [9, 10, 11]
     hand = plan.items.get(region="hands", side="right")
     response = login(therapist).post(
         f"/plans/{plan.pk}/save/", save_data(plan, mark_ready=True, **{f"item-{hand.pk}-minutes": 10}), follow=True

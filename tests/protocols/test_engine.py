@@ -3,6 +3,7 @@
 import ast
 import json
 import random
+import re
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -380,7 +381,7 @@ def test_steps_above_the_cap_are_lowered_to_it_and_keep_their_minutes():
     feet = item(plan(client(symptoms={("feet", "left"): {"allodynia"}}), [("feet", "left")]), "feet", "left")
     assert [step["pressure"] for step in feet["steps"]] == [0, 1, 1, 1, 1, 1, 1, 1]
     assert [step["minutes"] for step in feet["steps"]] == [step.minutes for step in FEET.steps]
-    assert feet["minutes"] == 13
+    assert feet["minutes"] == 12
 
 
 def test_region_without_notes_keeps_the_template_as_it_is():
@@ -389,6 +390,7 @@ def test_region_without_notes_keeps_the_template_as_it_is():
     assert feet["pressure_max"] == 2
     assert [step["pressure"] for step in feet["steps"]] == [step.pressure for step in FEET.steps]
     assert feet["steps"][0] == {
+        "kind": "inspection",
         "technique": FEET.steps[0].technique,
         "minutes": 2,
         "pressure": 0,
@@ -586,32 +588,37 @@ def test_a_rule_firing_twice_on_one_region_gives_one_note_with_both_facts():
     feet = item(plan(facts, [("feet", "left")]), "feet", "left")
     [wound] = feet["notes"]
     assert wound["fact"] == (
-        f"open wound (heel) on left foot, noted {days_ago(20)}; open wound (toe) on left foot, noted {days_ago(3)}"
+        "open wound (heel) on left foot, noted 31 Oct 2026; open wound (toe) on left foot, noted 17 Nov 2026"
     )
 
 
 def test_the_same_fact_twice_is_quoted_once():
     proposal = plan(client(fact("fever"), fact("fever")), ARM)
-    assert proposal["session"]["notes"][0]["fact"] == f"fever, noted {days_ago(10)}"
+    assert proposal["session"]["notes"][0]["fact"] == "fever, noted 10 Nov 2026"
 
 
 @pytest.mark.parametrize(
     ("facts", "where", "quoted"),
     [
-        (client(fact("platelet_count", value=45_000, noted=0)), SESSION, "Platelets 45,000 on 2026-11-20. "),
-        (client(fact("anc", value=800, noted=2)), SESSION, "ANC 800 on 2026-11-18. "),
+        (client(fact("platelet_count", value=45_000, noted=0)), SESSION, "Platelets 45,000 on 20 Nov 2026. "),
+        (client(fact("anc", value=800, noted=2)), SESSION, "ANC 800 on 18 Nov 2026. "),
         (
             client(fact("open_wound", "feet", "left", detail="heel", noted=19)),
             ("feet", "left"),
-            "Open wound (heel) on left foot, noted 2026-11-01. ",
+            "Open wound (heel) on left foot, noted 1 Nov 2026. ",
         ),
-        (client(symptoms={("feet", "left"): {"numbness", "burning"}}), ("feet", "left"), "Numbness in left foot. "),
+        (client(symptoms={("feet", "left"): {"numbness"}}), ("feet", "left"), "Numbness in left foot. "),
+        (
+            client(symptoms={("feet", "left"): {"numbness", "burning"}}),
+            ("feet", "left"),
+            "Burning and numbness in left foot. ",
+        ),
         (
             client(symptoms={("feet", "left"): {"numbness", "burning", "tingling"}}),
             ("feet", "left"),
             "Tingling, burning and numbness in left foot. ",
         ),
-        (client(fact("chemo_infusion", noted=9)), SESSION, "infusion on 2026-11-11, 9 days before the session"),
+        (client(fact("chemo_infusion", noted=9)), SESSION, "infusion on 11 Nov 2026, 9 days before the session"),
         (client(fact("node_removal_axillary", None, "left")), ("feet", "left"), None),
         (
             client(fact("node_removal_axillary", None, "left")),
@@ -640,7 +647,7 @@ def test_note_text_quotes_the_fact_that_fired_it(facts, where, quoted):
 
 def test_acronyms_keep_their_capitals_inside_a_fact():
     proposal = plan(client(fact("picc_line", "arms", "left", noted=0)), [("hands", "left")])
-    assert item(proposal, "hands", "left")["notes"][0]["fact"] == "PICC line on left arm, noted 2026-11-20"
+    assert item(proposal, "hands", "left")["notes"][0]["fact"] == "PICC line on left arm, noted 20 Nov 2026"
 
 
 def test_proposal_keeps_the_design_contract_and_is_json():
@@ -653,11 +660,12 @@ def test_proposal_keeps_the_design_contract_and_is_json():
         assert {"region", "side", "status", "pressure_max", "template", "minutes", "steps", "notes"} <= entry.keys()
         assert entry["status"] in {"ok", "modify", "avoid"}
         for step in entry["steps"]:
-            assert set(step) == {"technique", "minutes", "pressure", "instruction"}
+            assert set(step) == {"kind", "technique", "minutes", "pressure", "instruction"}
+        assert isinstance(entry["pressure_set_by"], list) and isinstance(entry["dropped_steps"], list)
     every_note = proposal["session"]["notes"] + [n for entry in proposal["regions"] for n in entry["notes"]]
     assert every_note
     for entry in every_note:
-        assert {"severity", "rule", "text", "fact", "sources"} <= entry.keys()
+        assert {"severity", "rule", "pressure_cap", "text", "fact", "sources"} <= entry.keys()
 
 
 # Templates.
@@ -700,7 +708,7 @@ def test_choice_overrides_the_default_template_for_one_side():
 
 
 def test_template_minutes_and_pressure_come_from_its_steps():
-    assert [(t.minutes, t.pressure) for t in DEFAULT_TEMPLATES] == [(10, 3), (10, 2), (10, 3), (13, 2)]
+    assert [(t.minutes, t.pressure) for t in DEFAULT_TEMPLATES] == [(10, 3), (10, 2), (10, 3), (12, 2)]
     assert [t.key for t in DEFAULT_TEMPLATES] == ["arms-standard", "hands-standard", "legs-standard", "feet-standard"]
 
 
@@ -795,7 +803,9 @@ def test_engine_refuses_what_it_cannot_interpret(facts, regions, message):
         plan(facts, regions)
 
 
-@pytest.mark.parametrize("module", ["vocabulary", "rules", "engine", "default_templates", "benchmark"])
+@pytest.mark.parametrize(
+    "module", ["vocabulary", "labels", "rules", "facts", "triggers", "engine", "default_templates", "benchmark"]
+)
 def test_knowledge_modules_are_pure(module):
     source = (Path(engine.__file__).parent / f"{module}.py").read_text()
     imported = set()
@@ -816,3 +826,257 @@ def test_knowledge_modules_are_pure(module):
     }
     if module != "benchmark":
         assert "today()" not in source and "now()" not in source
+
+
+# Step kinds: the steps a rule drops (RULES.md "Step kinds"), table-driven.
+
+HANDS_LEFT, LEGS_LEFT = [("hands", "left")], [("legs", "left")]
+
+DROPS = [
+    # (facts, planned, place, dropped kinds, minutes left, why)
+    (client(fact("fragile_skin")), ARM, ("arms", "left"), ["friction"], 9, "fragile skin"),
+    (client(fact("anticoagulant")), LEGS_LEFT, ("legs", "left"), ["friction"], 9, "anticoagulant"),
+    (
+        client(fact("anticoagulant"), fact("fragile_skin")),
+        LEGS_LEFT,
+        ("legs", "left"),
+        ["friction"],
+        9,
+        "fragile skin and anticoagulant",
+    ),
+    (
+        client(fact("platelet_count", value=45_000, noted=1)),
+        HANDS_LEFT,
+        ("hands", "left"),
+        ["traction"],
+        8,
+        "platelets below 50,000",
+    ),
+    (
+        client(fact("platelet_count", value=45_000, noted=1)),
+        FOOT,
+        ("feet", "left"),
+        ["traction"],
+        10,
+        "platelets below 50,000",
+    ),
+    (client(fact("platelet_count", value=60_000, noted=1)), HANDS_LEFT, ("hands", "left"), [], 10, None),
+    (
+        client(fact("bone_metastasis", "hands", "left")),
+        [("hands", "left"), ("hands", "right")],
+        ("hands", "left"),
+        ["traction", "joint_movement"],
+        7,
+        "bone metastasis",
+    ),
+    (
+        client(fact("bone_metastasis", "hands", "left")),
+        [("hands", "left"), ("hands", "right")],
+        ("hands", "right"),
+        [],
+        10,
+        None,
+    ),
+    (client(fact("bone_metastasis", "chest", "left")), HANDS_LEFT, ("hands", "left"), [], 10, None),
+    (client(fact("open_wound", "hands", "left"), fact("fragile_skin")), HANDS_LEFT, ("hands", "left"), [], 0, None),
+    (client(), ARM, ("arms", "left"), [], 10, None),
+]
+
+
+@pytest.mark.parametrize(("facts", "planned", "place", "kinds", "minutes", "why"), DROPS)
+def test_rules_drop_steps_by_kind_and_the_region_lists_them(facts, planned, place, kinds, minutes, why):
+    region = item(plan(facts, planned), *place)
+    assert [step["kind"] for step in region["dropped_steps"]] == kinds
+    assert region["minutes"] == minutes == sum(step["minutes"] for step in region["steps"])
+    assert not {step["kind"] for step in region["steps"]} & set(kinds)
+    for dropped in region["dropped_steps"]:
+        assert dropped["reason"] == why
+        assert dropped["text"] == f"dropped: {dropped['kind'].replace('_', ' ')}, {why}"
+
+
+CUSTOM_HANDS = Template(
+    key="hands-custom",
+    name="Hands: custom",
+    region="hands",
+    steps=(
+        TemplateStep("still hold", 1, 1, "Hold.", "still_hold"),
+        TemplateStep("wringing", 2, 2, "Wring the palm."),  # kind not set
+    ),
+)
+
+
+def test_a_step_without_a_kind_is_dropped_by_any_rule_that_drops_a_kind():
+    dropping = item(plan(client(fact("fragile_skin")), HANDS_LEFT, [CUSTOM_HANDS]), "hands", "left")
+    assert [step["technique"] for step in dropping["steps"]] == ["still hold"]
+    assert dropping["dropped_steps"][0]["text"] == "dropped: wringing (kind not set), fragile skin"
+    assert dropping["dropped_steps"][0]["kind"] is None
+    keeping = item(plan(client(fact("insulin_user")), HANDS_LEFT, [CUSTOM_HANDS]), "hands", "left")
+    assert [step["kind"] for step in keeping["steps"]] == ["still_hold", None]
+    assert keeping["dropped_steps"] == []
+
+
+# pressure_set_by: the rules whose cap is the region's pressure_max (RULES.md "How a plan reads").
+
+LOW_HANDS = Template(
+    key="hands-low", name="Hands: low", region="hands", steps=(TemplateStep("still hold", 3, 1, "Hold.", "still_hold"),)
+)
+
+SET_BY = [
+    # (facts, planned, place, templates, pressure_max, pressure_set_by)
+    (client(), FOOT, ("feet", "left"), DEFAULT_TEMPLATES, 2, []),
+    (client(symptoms={FOOT[0]: {"numbness"}}), FOOT, ("feet", "left"), DEFAULT_TEMPLATES, 2, ["numbness"]),
+    (client(symptoms={ARM[0]: {"numbness"}}), ARM, ("arms", "left"), DEFAULT_TEMPLATES, 2, ["numbness"]),
+    (client(symptoms={ARM[0]: {"weakness"}}), ARM, ("arms", "left"), DEFAULT_TEMPLATES, 3, []),
+    (
+        client(symptoms={FOOT[0]: {"numbness", "allodynia"}}),
+        FOOT,
+        ("feet", "left"),
+        DEFAULT_TEMPLATES,
+        1,
+        ["allodynia"],
+    ),
+    (
+        client(fact("anticoagulant"), symptoms={ARM[0]: {"allodynia"}}),
+        ARM,
+        ("arms", "left"),
+        DEFAULT_TEMPLATES,
+        1,
+        ["allodynia"],
+    ),
+    (
+        client(fact("anticoagulant"), fact("fragile_skin"), symptoms={ARM[0]: {"tingling"}}),
+        ARM,
+        ("arms", "left"),
+        DEFAULT_TEMPLATES,
+        2,
+        ["sensory_change", "fragile_skin", "anticoagulant"],
+    ),
+    (
+        client(fact("chemo_infusion", noted=8), fact("platelet_count", value=45_000, noted=1)),
+        ARM,
+        ("arms", "left"),
+        DEFAULT_TEMPLATES,
+        1,
+        ["nadir_window", "platelets_very_low"],
+    ),
+    (
+        client(fact("open_wound", "arms", "left"), fact("fragile_skin")),
+        ARM,
+        ("arms", "left"),
+        DEFAULT_TEMPLATES,
+        None,
+        [],
+    ),
+    (client(symptoms={HANDS_LEFT[0]: {"numbness"}}), HANDS_LEFT, ("hands", "left"), [LOW_HANDS], 1, []),
+]
+
+
+@pytest.mark.parametrize(("facts", "planned", "place", "templates", "pressure_max", "set_by"), SET_BY)
+def test_pressure_set_by_names_every_rule_whose_cap_is_the_region_cap(
+    facts, planned, place, templates, pressure_max, set_by
+):
+    region = item(plan(facts, planned, templates), *place)
+    assert region["pressure_max"] == pressure_max
+    assert region["pressure_set_by"] == set_by
+
+
+def test_each_note_carries_its_own_rules_cap():
+    facts = client(fact("picc_line", "arms", "left"), fact("anticoagulant"), symptoms={HANDS_LEFT[0]: {"burning"}})
+    proposal = plan(facts, [("arms", "left"), ("hands", "left")])
+    hand = {entry["rule"]: entry["pressure_cap"] for entry in item(proposal, "hands", "left")["notes"]}
+    assert hand == {"picc_line": 1, "sensory_change": 2}
+    arm = {entry["rule"]: entry["pressure_cap"] for entry in item(proposal, "arms", "left")["notes"]}
+    assert arm == {"picc_line": None}
+    assert {entry["rule"]: entry["pressure_cap"] for entry in proposal["session"]["notes"]} == {"anticoagulant": 2}
+
+
+# The new readings (RULES.md "How a plan reads").
+
+
+def _every_outcome():
+    for rule in RULES:
+        yield rule.code, "", rule.text
+        if rule.text_away:
+            yield rule.code, "away", rule.text_away
+        for variant in rule.variants:
+            yield rule.code, variant.key, variant.text
+
+
+@pytest.mark.parametrize(("code", "variant", "text"), list(_every_outcome()))
+def test_note_texts_state_no_pressure_number(code, variant, text):
+    # The one exception: a session caution about a place off the plan, which caps nothing.
+    if (code, variant) == ("bone_metastasis", "elsewhere"):
+        assert "pressure 1 at most near the bone" in text
+        return
+    assert not re.search(r"pressure (at most )?[0-5]|[0-5] \(|[0-5] or lighter|[0-5] at most", text), text
+
+
+@pytest.mark.parametrize(
+    ("symptoms", "conditions", "notes", "quoted"),
+    [
+        ({"numbness", "tingling"}, (), ["numbness"], "Tingling and numbness in left foot"),
+        ({"tingling", "burning"}, (), ["sensory_change"], "Tingling and burning in left foot"),
+        ({"tingling"}, (fact("loss_of_protective_sensation", "feet", "left"),), ["numbness"], "Loss of protective"),
+        ({"numbness", "allodynia"}, (), ["allodynia", "numbness"], "Numbness in left foot"),
+    ],
+)
+def test_one_symptom_note_per_place(symptoms, conditions, notes, quoted):
+    feet = item(plan(client(*conditions, symptoms={FOOT[0]: symptoms}), FOOT), "feet", "left")
+    assert sorted(entry["rule"] for entry in feet["notes"]) == notes
+    assert any(entry["text"].startswith(quoted) for entry in feet["notes"]), feet["notes"]
+
+
+def test_a_note_away_from_its_fact_says_where_the_fact_is_and_why_it_matters_here():
+    cold_hands = {("hands", "left"): {"cold_sensitivity"}, ("hands", "right"): {"cold_sensitivity"}}
+    proposal = plan(client(symptoms=cold_hands), [("hands", "left"), ("feet", "left")])
+    foot = note(item(proposal, "feet", "left")["notes"], "cold_sensitivity")
+    assert foot["text"].startswith("Cold sensitivity in both hands. Keep the feet warm and covered too")
+    hand = note(item(proposal, "hands", "left")["notes"], "cold_sensitivity")
+    assert "too" not in hand["text"] and hand["text"].startswith("Cold sensitivity in both hands. Use no cold packs")
+    # Oxaliplatin is about the whole body: its note on the feet is not away from its fact.
+    oxaliplatin = note(
+        item(plan(client(fact("oxaliplatin_course")), FOOT), "feet", "left")["notes"], "cold_sensitivity"
+    )
+    assert "covered too" not in oxaliplatin["text"]
+
+
+@pytest.mark.parametrize(
+    ("others", "speaks_of_counts"),
+    [
+        ((), False),
+        ((fact("active_chemo"),), True),
+        ((fact("chemo_infusion", noted=3),), True),
+        ((fact("platelet_count", value=60_000, noted=1),), True),
+        ((fact("platelet_count", value=250_000, noted=1),), False),
+        ((fact("anc", value=800, noted=1),), True),
+    ],
+)
+def test_the_fever_note_speaks_of_blood_counts_only_with_chemotherapy_or_a_low_count(others, speaks_of_counts):
+    fever = note(plan(client(fact("fever"), *others), ARM)["session"]["notes"], "fever")
+    assert fever["severity"] == "defer"
+    assert ("blood counts" in fever["text"]) == speaks_of_counts
+
+
+def test_no_counts_unknown_note_when_a_valid_count_is_on_file():
+    with_count = plan(client(fact("active_chemo"), fact("platelet_count", value=250_000, noted=14)), ARM)
+    assert note(with_count["session"]["notes"], "counts_unknown") is None
+    stale = plan(client(fact("active_chemo"), fact("platelet_count", value=250_000, noted=15)), ARM)
+    assert note(stale["session"]["notes"], "counts_unknown") is not None
+
+
+def test_note_dates_are_written_as_the_pages_write_them():
+    proposal = plan(client(fact("open_wound", "feet", "left", noted=0), fact("platelet_count", value=45_000, noted=1)))
+    texts = [entry["text"] for entry in proposal["session"]["notes"]]
+    texts += [entry["text"] for region in proposal["regions"] for entry in region["notes"]]
+    assert any("20 Nov 2026" in text for text in texts) and any("19 Nov 2026" in text for text in texts)
+    assert not any(re.search(r"\d{4}-\d{2}-\d{2}", text) for text in texts)
+
+
+def test_counts_unknown_says_which_count_is_missing():
+    [unknown] = [
+        n for n in plan(client(fact("active_chemo")), ARM)["session"]["notes"] if n["rule"] == "counts_unknown"
+    ]
+    assert (
+        unknown["fact"]
+        == "active chemotherapy, noted 10 Nov 2026, and no platelet count from the 14 days before the session"
+    )

@@ -18,6 +18,7 @@ def _steps_of(template):
         {
             "order": s.order,
             "technique": s.technique,
+            "kind": s.kind,
             "minutes": s.minutes,
             "pressure": s.pressure,
             "instruction": s.instruction,
@@ -108,7 +109,7 @@ def test_admin_edits_a_step_and_the_template_gets_a_new_version(login, clinic_ad
     assert (latest.version, latest.edited_by, latest.summary) == (2, clinic_admin, "Changed steps")
     assert latest.snapshot["steps"][3]["minutes"] == 4
     # The version a plan may name is kept as it was.
-    assert services.template_version_steps(FEET, 1)[3].minutes == 3
+    assert services.template_version_steps(FEET, 1)[3].minutes == 2
     assert services.template_version_steps(FEET, 2)[3].minutes == 4
     # simple-history keeps who and when on the template and the step.
     assert feet.history.first().history_user == clinic_admin
@@ -164,7 +165,7 @@ def test_admin_adds_removes_and_reorders_steps(login, clinic_admin):
         (8, "rest"),
     ]
     assert feet.version == 2
-    assert feet.total_minutes == 13
+    assert feet.total_minutes == 12
 
 
 def test_admin_adds_a_template_for_one_neuropathy_type(login, clinic_admin):
@@ -376,3 +377,33 @@ def test_new_template_keys_name_the_region_and_never_clash(name, region, key):
     assert ProtocolTemplate.unique_key_for(name, region) == key
     ProtocolTemplate.objects.create(key=key, name=name, region=region, goal="g", position="p")
     assert ProtocolTemplate.unique_key_for(name, region) == f"{key}-2"
+
+
+def test_the_editor_offers_step_kinds_and_the_library_flags_steps_without_one(login, clinic_admin):
+    client = login(clinic_admin)
+    form = client.get(EDIT).content.decode()
+    assert 'name="steps-0-kind"' in form and '<option value="traction">Traction</option>' in form
+    feet = _feet()
+    steps = _steps_of(feet)
+    steps[5]["kind"] = ""  # the toe traction, kind cleared
+    assert client.post(EDIT, _post_data(feet, steps)).status_code == 302
+    feet = _feet()
+    assert feet.version == 2 and [s.order for s in feet.unclassified_steps] == [6]
+    assert services.template_version(FEET, 2).steps[5].kind is None
+    library = client.get("/protocols/").content.decode()
+    assert "Step kind not set on 1 step" in library
+    detail = client.get(f"/protocols/templates/{FEET}/").content.decode()
+    assert "Step kind not set on 1 step" in detail and "step-kind-missing" in detail
+    steps[5]["kind"] = "traction"
+    client.post(EDIT, _post_data(feet, steps))
+    assert _feet().unclassified_steps == [] and "Step kind not set" not in client.get("/protocols/").content.decode()
+
+
+def test_an_unknown_step_kind_is_refused_beside_the_field(login, clinic_admin):
+    feet = _feet()
+    steps = _steps_of(feet)
+    steps[0]["kind"] = "stretching"
+    response = login(clinic_admin).post(EDIT, _post_data(feet, steps))
+    assert response.status_code == 200
+    assert "Choose one of the step kinds in the list." in response.content.decode()
+    assert _feet().version == 1

@@ -1,0 +1,65 @@
+"""Words the pages and the engine share: places, dates, lab values, severities, statuses.
+
+Pure (no Django), so the engine writes its notes with the same words the pages use.
+"""
+
+from protocols.vocabulary import BOTH, LOCATION_LABELS, REGION_SINGULAR, REGIONS, SIDES
+
+# Severities as a plan reads them, most severe first; the library names its rule outcomes.
+SEVERITY_LABELS = {"defer": "Defer", "avoid": "Do not work", "modify": "Work with changes", "caution": "Caution"}
+LIBRARY_SEVERITY_LABELS = {"defer": "Defer", "avoid": "Avoid", "modify": "Modify", "caution": "Caution"}
+# A region/side's status on a plan.
+STATUS_LABELS = {"ok": "Work", "modify": "Work with changes", "avoid": "Do not work"}
+
+LAB_NAMES = {"platelet_count": "platelets", "anc": "ANC"}
+
+
+def format_date(day):
+    """ "26 Nov 2026", as every page writes a date."""
+    return f"{day.day} {day:%b %Y}"
+
+
+def place(location, side):
+    """ "left foot", "both feet", "chest (left)", "whole body"."""
+    if location in REGIONS and side is not None:
+        return f"both {location}" if side == BOTH else f"{side} {REGION_SINGULAR[location]}"
+    name = LOCATION_LABELS[location].lower()
+    if side is None:
+        return name
+    return f"{name} (both sides)" if side == BOTH else f"{name} ({side})"
+
+
+def place_title(region, side):
+    """ "Left foot", for headings and form labels."""
+    return place(region, side).capitalize()
+
+
+def places(targets):
+    """ "both hands and left foot": a region named on both sides is named once."""
+    names = []
+    for region in REGIONS:
+        sides = [side for side in SIDES if (region, side) in targets]
+        if sides:
+            names.append(place(region, BOTH if len(sides) == 2 else sides[0]))
+    return and_list(names)
+
+
+def and_list(words):
+    words = list(words)
+    if not words:
+        return ""
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
+
+
+def sentence_case(label):
+    """Lower the first letter unless the label starts with an acronym (PICC line, TENS unit)."""
+    if label[1:2].isupper():
+        return label
+    return label[:1].lower() + label[1:]
+
+
+def count(value):
+    """A lab value the way clinicians write it: 45,000."""
+    if value == int(value):
+        return f"{int(value):,}"
+    return f"{value:,}"

@@ -1,0 +1,57 @@
+"""One function decides the lab value the engine uses; the client page and the dashboard show that one."""
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from clients.services import needing_attention
+from protocols.engine import ConditionFact, in_use, lab_in_use
+from tests.factories import make_client, make_condition
+
+TODAY = timezone.localdate()
+
+
+def result(days_ago, value):
+    return ConditionFact("platelet_count", TODAY - datetime.timedelta(days=days_ago), value=value)
+
+
+@pytest.mark.parametrize(
+    ("results", "expected"),
+    [
+        ([result(3, 90_000), result(1, 150_000)], result(1, 150_000)),
+        ([result(1, 1_500_000), result(1, 45_000)], result(1, 45_000)),
+        ([result(1, 45_000), result(1, 150_000)], result(1, 45_000)),
+        ([result(14, 45_000)], result(14, 45_000)),
+        ([result(15, 45_000)], None),
+        ([result(-1, 45_000)], None),
+        ([], None),
+    ],
+)
+def test_the_value_in_use_is_the_latest_and_on_its_day_the_lowest(results, expected):
+    assert lab_in_use(results, TODAY) == expected
+    assert in_use(results, TODAY) == (expected or (results[0] if results and results[0].noted_on <= TODAY else None))
+
+
+@pytest.mark.django_db
+def test_client_page_shows_the_value_in_use_and_files_the_other_under_earlier(login, therapist):
+    client = make_client(care_team=[therapist], neuropathy_type="CIPN")
+    yesterday = TODAY - datetime.timedelta(days=1)
+    mistyped = make_condition(client, "platelet_count", value=1_500_000, noted_on=yesterday)
+    corrected = make_condition(client, "platelet_count", value=45_000, noted_on=yesterday)
+    response = login(therapist).get(f"/clients/{client.pk}/")
+    current = [item.condition for group in response.context["meanings"] for item in group.items]
+    assert current == [corrected]
+    assert response.context["past_conditions"] == [mistyped]
+    page = response.content.decode()
+    assert "45,000/µL</span> <span class=\"small text-body-secondary lab-in-use\">value in use for plans" in page
+
+
+@pytest.mark.django_db
+def test_dashboard_names_the_value_in_use(therapist):
+    client = make_client(care_team=[therapist], neuropathy_type="CIPN")
+    yesterday = TODAY - datetime.timedelta(days=1)
+    make_condition(client, "platelet_count", value=60_000, noted_on=yesterday)
+    make_condition(client, "platelet_count", value=45_000, noted_on=yesterday)
+    [entry] = needing_attention(therapist, TODAY)
+    assert entry.reasons == [f"Platelet count 45,000/µL on {yesterday:%-d %b}"]

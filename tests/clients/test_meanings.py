@@ -1,0 +1,62 @@
+"""What a client's conditions mean for massage, read with all of the client's facts and the clinic's templates."""
+
+import datetime
+import re
+from pathlib import Path
+
+import pytest
+from django.utils import timezone
+
+from clients.services import condition_meanings
+from tests.factories import make_client, make_condition
+
+pytestmark = pytest.mark.django_db
+
+TODAY = timezone.localdate()
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _effects(meanings):
+    return {item.condition.code: (group.severity, item.effects) for group in meanings for item in group.items}
+
+
+def test_active_chemotherapy_beside_a_platelet_count_does_not_read_as_counts_unknown():
+    client = make_client(neuropathy_type="CIPN")
+    make_condition(client, "active_chemo")
+    make_condition(client, "platelet_count", value=45_000, noted_on=TODAY - datetime.timedelta(days=1))
+    effects = _effects(condition_meanings(client, TODAY))
+    chemo_severity, chemo = effects["active_chemo"]
+    assert chemo_severity == "caution"
+    assert not any("unknown" in effect.lower() for effect in chemo), chemo
+    assert "At most 45 minutes" in chemo and "Needs physician clearance" in chemo
+    platelets_severity, platelets = effects["platelet_count"]
+    assert platelets_severity == "modify"
+    assert "Whole session at pressure 1 at most: very low platelets" in platelets
+
+
+def test_active_chemotherapy_alone_asks_for_the_counts():
+    client = make_client(neuropathy_type="CIPN")
+    make_condition(client, "active_chemo")
+    severity, chemo = _effects(condition_meanings(client, TODAY))["active_chemo"]
+    assert severity == "modify"
+    assert "Whole session at pressure 2 at most: blood counts unknown" in chemo
+
+
+def test_a_picc_line_means_its_arm_avoided_and_its_hand_lighter():
+    client = make_client(neuropathy_type="CIPN")
+    make_condition(client, "picc_line", location="arms", side="right")
+    severity, picc = _effects(condition_meanings(client, TODAY))["picc_line"]
+    assert severity == "avoid"
+    assert picc == ["Do not work: right arm", "Pressure 1 at most: right hand"]
+
+
+def test_no_page_plans_with_the_built_in_templates():
+    """The engine runs with the clinic's edited templates everywhere; the built-in ones only seed and benchmark."""
+    users = []
+    for app in ("clients", "planner", "protocols"):
+        for path in (REPO / app).rglob("*.py"):
+            if "migrations" in path.parts or path.name in ("default_templates.py", "benchmark.py"):
+                continue
+            if re.search(r"\bDEFAULT_TEMPLATES\b", path.read_text()):
+                users.append(str(path.relative_to(REPO)))
+    assert users == []
