@@ -57,7 +57,18 @@ def database_from_url(url):
             "PORT": str(parts.port or ""),
             # Django's built-in psycopg 3 pool; pooled connections must not be persistent.
             "CONN_MAX_AGE": 0,
-            "OPTIONS": {"pool": True},
+            # Each pooled connection is checked (a round trip) before a request gets it, so a
+            # connection PostgreSQL dropped (restart, pg_terminate_backend) is replaced, not
+            # handed out to fail.
+            "CONN_HEALTH_CHECKS": True,
+            "OPTIONS": {
+                # A server that does not answer is given up on after a few seconds, not minutes.
+                "connect_timeout": env_int("DATABASE_CONNECT_TIMEOUT", 3),
+                "pool": {
+                    # Waiting for a free connection: seconds, then a 503 (planner.views.errors).
+                    "timeout": env_int("DATABASE_POOL_TIMEOUT", 5),
+                },
+            },
         }
     raise ImproperlyConfigured(f"DATABASE_URL must start with sqlite:// or postgres://, not {url!r}")
 

@@ -58,3 +58,5 @@ urlpatterns = [
     path("protocols/", include("protocols.urls")),
     path("clients/", include((client_patterns, clients_urls.app_name))),
 ]
+
+handler500 = "planner.views.errors.server_error"

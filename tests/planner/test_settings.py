@@ -21,7 +21,8 @@ def test_postgres_url_uses_psycopg_with_the_builtin_pool():
         "db.internal",
         "6543",
     )
-    assert db["OPTIONS"] == {"pool": True}
+    assert db["OPTIONS"]["connect_timeout"] == 3
+    assert db["OPTIONS"]["pool"]["timeout"] == 5 and db["CONN_HEALTH_CHECKS"] is True
 
 
 def test_sqlite_uses_wal_and_immediate_transactions():
