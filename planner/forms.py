@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from protocols.labels import place as place_name
 from protocols.labels import place_title
-from protocols.versioning import VersionField
+from protocols.versioning import VersionedFormMixin, VersionField
 from protocols.vocabulary import REGIONS, SIDES, WALTON_SCALE
 
 from .corrections import SCORE_FIELDS as SCORE_FIELD_LABELS
@@ -51,7 +51,7 @@ def set_role(user, role):
     forget_roles(user)
 
 
-class StaffForm(forms.ModelForm):
+class StaffForm(VersionedFormMixin, forms.ModelForm):
     role = forms.ChoiceField(choices=ROLE_CHOICES, initial="therapist")
 
     class Meta:
@@ -66,6 +66,7 @@ class StaffForm(forms.ModelForm):
         self.fields["email"].required = True
         if self.instance.pk:
             self.fields["role"].initial = role_of(self.instance)
+            self.fields["version"] = VersionField(initial=self.instance.staff_profile.version)
 
     def clean_email(self):
         email = self.cleaned_data["email"].strip().lower()

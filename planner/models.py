@@ -18,6 +18,8 @@ class StaffProfile(models.Model):
     must_change_password = models.BooleanField(
         default=False, help_text="Set when an admin gives a temporary password; cleared when the user changes it."
     )
+    # The account's edit form checks it (protocols.versioning), so one admin's stale form cannot undo another's edit.
+    version = models.PositiveIntegerField(default=1)
 
     def __str__(self):
         return f"Profile of {self.user}"

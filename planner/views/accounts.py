@@ -21,6 +21,7 @@ from planner import lockout, mfa
 from planner.forms import NewStaffForm, OwnPasswordForm, StaffForm, TemporaryPasswordForm, role_of, set_role
 from planner.middleware import SESSION_KEY, idle_seconds_left, touch
 from planner.models import PlanStatus, SessionPlan, SessionRecord, StaffProfile, day_start
+from protocols.versioning import StaleVersion, claim_version
 
 User = get_user_model()
 
@@ -172,6 +173,19 @@ def team_new(request):
     return render(request, "planner/team_form.html", {"form": form, "title": "New staff account"})
 
 
+def _save_staff(request, member, form):
+    """Save an account's names, e-mail and role if nobody saved it since the form was opened."""
+    with transaction.atomic():
+        claim_version(member.staff_profile, form.cleaned_data["version"])
+        if form.has_changed():
+            form.save()
+        before = role_of(member)
+        set_role(member, form.cleaned_data["role"])
+        if before != form.cleaned_data["role"]:
+            change = f"{before} to {form.cleaned_data['role']}"
+            record_access(request, AccessKind.ROLE_CHANGE, subject=member, ref=change)
+
+
 @login_required
 @manage_team
 def team_edit(request, pk):
@@ -181,17 +195,14 @@ def team_edit(request, pk):
         if member == request.user and form.cleaned_data["role"] == "therapist":
             form.add_error("role", "You cannot remove your own clinic admin role.")
         else:
-            with transaction.atomic():
-                if form.has_changed():
-                    form.save()
-                before = role_of(member)
-                set_role(member, form.cleaned_data["role"])
-                if before != form.cleaned_data["role"]:
-                    record_access(
-                        request, AccessKind.ROLE_CHANGE, subject=member, ref=f"{before} to {form.cleaned_data['role']}"
-                    )
-            messages.success(request, f"Account {member.username} updated.")
-            return redirect("planner:team")
+            try:
+                _save_staff(request, member, form)
+            except StaleVersion as stale:
+                form.add_error(None, str(stale))
+                form.refresh_version(stale.current_version)
+            else:
+                messages.success(request, f"Account {member.username} updated.")
+                return redirect("planner:team")
     password_form = TemporaryPasswordForm(user=member)
     context = {
         "form": form,

@@ -2,7 +2,7 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from planner.models import StaffProfile
-from tests.factories import make_therapist
+from tests.factories import make_clinic_admin, make_therapist
 
 pytestmark = pytest.mark.django_db
 User = get_user_model()
@@ -103,18 +103,45 @@ def test_team_form_errors_appear_beside_the_field_and_nothing_is_saved(
 
 
 def test_admin_changes_a_role(login, clinic_admin, therapist):
-    data = {"first_name": "Tara", "last_name": "Lindqvist", "email": "tara@clinic.example", "role": "both"}
+    data = {
+        "first_name": "Tara",
+        "last_name": "Lindqvist",
+        "email": "tara@clinic.example",
+        "role": "both",
+        "version": 1,
+    }
     response = login(clinic_admin).post(f"/team/{therapist.pk}/edit/", data)
     assert response.status_code == 302
     assert set(therapist.groups.values_list("name", flat=True)) == {"Therapist", "Clinic admin"}
 
 
 def test_admin_cannot_remove_own_admin_role(login, clinic_admin):
-    data = {"first_name": "Morgan", "last_name": "Reyes", "email": "morgan@clinic.example", "role": "therapist"}
+    data = {
+        "first_name": "Morgan",
+        "last_name": "Reyes",
+        "email": "morgan@clinic.example",
+        "role": "therapist",
+        "version": 1,
+    }
     response = login(clinic_admin).post(f"/team/{clinic_admin.pk}/edit/", data)
     assert response.status_code == 200
     assert "role" in response.context["form"].errors
     assert clinic_admin.groups.filter(name="Clinic admin").exists()
+
+
+def test_a_stale_account_form_cannot_undo_another_admins_rename(login, clinic_admin, therapist):
+    data = {"first_name": "Tara", "last_name": "Lindqvist", "email": "tara@clinic.example", "role": "therapist"}
+    first, second = login(clinic_admin), login(make_clinic_admin(username="olga"))
+    assert first.post(f"/team/{therapist.pk}/edit/", {**data, "first_name": "Tarja", "version": 1}).status_code == 302
+    response = second.post(f"/team/{therapist.pk}/edit/", {**data, "version": 1})
+    assert response.status_code == 200
+    assert "your changes were not saved" in " ".join(response.context["form"].non_field_errors())
+    therapist.refresh_from_db()
+    assert therapist.first_name == "Tarja"
+    assert 'name="version" value="2"' in response.content.decode()  # saving again, knowingly, goes through
+    assert second.post(f"/team/{therapist.pk}/edit/", {**data, "version": 2}).status_code == 302
+    therapist.refresh_from_db()
+    assert therapist.first_name == "Tara"
 
 
 def test_admin_deactivates_and_reactivates_an_account(login, clinic_admin, therapist):
