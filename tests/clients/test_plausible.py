@@ -182,3 +182,12 @@ def test_codes_are_read_in_any_case(therapist):
 def test_a_non_text_external_id_is_named_not_crashed_on(therapist):
     messages = refused(import_documents([document(therapist, external_id=["C-1"])]))
     assert messages == ["document 1, external_id: must be text"]
+
+
+def test_the_intake_reports_every_error_at_once(login, clinic_admin, therapist):
+    """A date error does not wait until an unrelated field is fixed."""
+    data = intake(therapist, first_name="", phone="NaN", diagnosed_on="1950-01-01", consented_on="1900-01-01")
+    response = login(clinic_admin).post("/clients/new/", data)
+    form, profile = response.context["form"], response.context["profile"]
+    assert {"first_name", "phone", "consented_on"} <= set(form.errors)
+    assert "diagnosed_on" in profile.errors
