@@ -65,6 +65,11 @@ def database_from_url(url):
                 # A server that does not answer is given up on after a few seconds, not minutes.
                 "connect_timeout": env_int("DATABASE_CONNECT_TIMEOUT", 3),
                 "pool": {
+                    # A worker serves one request at a time: one connection is kept, a few more
+                    # only if threads ask. Few idle connections also means few dead ones to
+                    # check through after PostgreSQL drops them (each failed check backs off).
+                    "min_size": 1,
+                    "max_size": env_int("DATABASE_POOL_SIZE", 4),
                     # Waiting for a free connection: seconds, then a 503 (planner.views.errors).
                     "timeout": env_int("DATABASE_POOL_TIMEOUT", 5),
                 },
