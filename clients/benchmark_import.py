@@ -55,7 +55,7 @@ def main(argv=None):
     from django.db import connection
     from django.test.utils import setup_test_environment
 
-    from clients.documents import import_documents, parse_json
+    from clients.importing import import_documents, parse_json
     from clients.models import Client
     from tests.factories import make_therapist
 

@@ -20,7 +20,7 @@ from protocols.vocabulary import CONDITIONS, LOCATION_LABELS, REGIONS, SIDES, SY
 from . import bodymap, footmap, history, services
 from .access import AccessKind, record_access
 from .assessments import mnsi_due
-from .documents import ImportFileError, csv_chunks, import_documents, is_csv, read_upload
+from .documents import csv_chunks
 from .forms import (
     ClearanceForm,
     ClientFilterForm,
@@ -30,6 +30,7 @@ from .forms import (
     ProfileForm,
     ResolveForm,
 )
+from .importing import ImportFileError, import_documents, is_csv, read_upload
 from .models import AccessEvent, Client, Condition, PendingImport, PhysicianClearance
 from .roles import is_clinic_admin, therapists
 from .validators import DIAGNOSED_BEFORE_BIRTH

@@ -16,7 +16,8 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from clients.documents import SCHEMA, ImportFileError, import_documents, parse_csv, parse_json
+from clients.documents import SCHEMA
+from clients.importing import ImportFileError, import_documents, parse_csv, parse_json
 from planner import plans
 from protocols.models import ProtocolTemplate
 from tests.factories import make_clearance, make_client, make_condition

@@ -8,7 +8,8 @@ from django.utils import timezone
 
 from clients import assessments
 from clients.assessments import MnsiQuestionnaire, MonofilamentSite, MonofilamentTest
-from clients.documents import export_client, import_documents
+from clients.documents import export_client
+from clients.importing import import_documents
 from clients.models import Client, Condition, PhysicianClearance
 from tests.factories import make_client
 

@@ -10,12 +10,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from clients.documents import (
-    ImportFileError,
-    export_client,
-    import_documents,
-    read_upload,
-)
+from clients.documents import export_client
+from clients.importing import ImportFileError, import_documents, read_upload
 from clients.models import Client, Condition, PhysicianClearance
 from protocols.vocabulary import CONTRIBUTING_CAUSES, SYMPTOMS
 from tests.factories import make_clearance, make_client, make_clinic_admin, make_condition
@@ -441,7 +437,7 @@ def test_command_fails_on_any_error_and_saves_nothing(tmp_path, therapist):
 
 
 def test_blank_csv_contact_cells_leave_the_saved_values(therapist):
-    from clients.documents import import_documents, parse_csv
+    from clients.importing import import_documents, parse_csv
     from clients.models import Client
     from tests.factories import make_client
 

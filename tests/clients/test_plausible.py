@@ -5,7 +5,8 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from clients.documents import SCHEMA, ImportFileError, import_documents, parse_json
+from clients.documents import SCHEMA
+from clients.importing import ImportFileError, import_documents, parse_json
 from clients.models import Client, Condition
 from tests.clients.test_intake import intake
 from tests.factories import make_client

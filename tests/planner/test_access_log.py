@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from clients.access import client_ip
-from clients.documents import import_documents
+from clients.importing import import_documents
 from clients.models import AccessEvent, AccessKind, AccessLogIsAppendOnly, Client
 from planner.letters import sign_letter
 from planner.models import SessionRecord
@@ -208,6 +208,7 @@ def test_password_reset_and_role_change_are_logged(login, therapist, clinic_admi
             "first_name": therapist.first_name,
             "last_name": therapist.last_name,
             "username": therapist.username,
+            "version": 1,
             "email": therapist.email,
             "role": "both",
         },

@@ -5,7 +5,7 @@ import pytest
 from django.contrib.messages import get_messages
 from django.utils import timezone
 
-from clients.documents import import_documents
+from clients.importing import import_documents
 from clients.models import Client, ClientArchived, Condition, PhysicianClearance
 from planner.models import Addendum, PlanStatus, SessionPlan, SessionRecord
 from tests.factories import make_clearance

@@ -114,7 +114,7 @@ def test_no_template_has_inline_script_style_or_handler():
 
 
 def test_csv_cells_that_a_spreadsheet_would_run_are_neutralised_and_come_back(login, clinic_admin, therapist):
-    from clients.documents import import_documents, read_upload
+    from clients.importing import import_documents, read_upload
     from clients.models import Client
     from tests.factories import make_client
 

@@ -2,8 +2,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from clients.documents import ImportFileError, import_documents, is_csv, read_upload
 from clients.forms import MAX_IMPORT_BYTES
+from clients.importing import ImportFileError, import_documents, is_csv, read_upload
 
 
 class Command(BaseCommand):

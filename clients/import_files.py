@@ -1,0 +1,111 @@
+"""Reading an uploaded client file (JSON or CSV) into documents, or saying why it cannot be read."""
+
+import csv
+import io
+import json
+
+from .documents import CSV_COLUMNS, restore_cell
+
+# Reading files.
+
+
+class ImportFileError(Exception):
+    """The file as a whole cannot be read; nothing in it was imported."""
+
+
+def is_csv(name):
+    return name.lower().endswith(".csv")
+
+
+def read_upload(name, data):
+    """Parse an uploaded file's bytes into (documents, labels); ImportFileError says what is wrong."""
+    lower = name.lower()
+    if not lower.endswith((".json", ".csv")):
+        raise ImportFileError(f"{name}: not a CSV or JSON file (the name must end in .csv or .json).")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ImportFileError(f"{name}: not UTF-8 text; save it as UTF-8 and try again.") from None
+    if lower.endswith(".json"):
+        return parse_json(text)
+    return parse_csv(text)
+
+
+MAX_INT_DIGITS = 18
+
+
+def _bounded_int(text):
+    """A whole number of a file; no value a client document holds needs more than 18 digits."""
+    if len(text.lstrip("-")) > MAX_INT_DIGITS:
+        raise ValueError(f"a number of {len(text)} digits is longer than any value a client document holds")
+    return int(text)
+
+
+def _no_constant(name):
+    raise ValueError(f"{name} is not a number a client document can hold")
+
+
+def parse_json(text):
+    try:
+        data = json.loads(text, parse_int=_bounded_int, parse_constant=_no_constant)
+    except json.JSONDecodeError as error:
+        raise ImportFileError(f"Not valid JSON: {error.msg} at line {error.lineno}, column {error.colno}.") from None
+    except RecursionError:
+        raise ImportFileError("Not a client file: its lists and objects are nested too deeply.") from None
+    except ValueError as error:
+        raise ImportFileError(f"Not valid JSON: {error}.") from None
+    docs = [data] if isinstance(data, dict) else data
+    if not isinstance(docs, list):
+        raise ImportFileError("The JSON file must hold one client document or a list of them.")
+    if not docs:
+        raise ImportFileError("The file holds no clients.")
+    return docs, [f"document {number}" for number in range(1, len(docs) + 1)]
+
+
+def parse_csv(text):
+    reader = csv.reader(io.StringIO(text))
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise ImportFileError("The file is empty.") from None
+    except csv.Error as error:
+        raise ImportFileError(f"row 1: not valid CSV ({error}).") from None
+    header = [column.strip() for column in header]
+    missing = [column for column in CSV_COLUMNS if column not in header]
+    delimiter = next((mark for mark in (";", "\t", "|") if len(header) == 1 and mark in header[0]), None)
+    if missing and delimiter:
+        shown = "tab" if delimiter == "\t" else f"'{delimiter}'"
+        raise ImportFileError(
+            f"row 1 (header): the columns are separated by {shown}, not by commas; "
+            "save the file as CSV with commas between columns."
+        )
+    if missing:
+        raise ImportFileError(f"row 1 (header): missing column {', '.join(missing)}.")
+    docs, labels = [], []
+    try:
+        for row in reader:
+            number = reader.line_num
+            if not any(cell.strip() for cell in row):
+                continue
+            if len(row) != len(header):
+                raise ImportFileError(f"row {number}: has {len(row)} values, the header has {len(header)} columns.")
+            values = {column: restore_cell(cell).strip() for column, cell in zip(header, row, strict=True)}
+            docs.append(
+                {
+                    # A blank phone or e-mail cell leaves what the record has: re-importing a
+                    # list that lacks them must not erase contact details.
+                    **{
+                        column: values[column]
+                        for column in CSV_COLUMNS[:6]
+                        if values[column] or column not in ("phone", "email")
+                    },
+                    "neuropathy": {"type": values["neuropathy_type"]},
+                    "care_team": [name.strip() for name in values["care_team"].split(";") if name.strip()],
+                }
+            )
+            labels.append(f"row {number}")
+    except csv.Error as error:
+        raise ImportFileError(f"row {reader.line_num}: not valid CSV ({error}).") from None
+    if not docs:
+        raise ImportFileError("The file holds no clients.")
+    return docs, labels
