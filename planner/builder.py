@@ -60,7 +60,14 @@ class Draft:
         self.proposal, self.trimmed = plans.fitted(proposal)
         self.minutes = plans.worked_minutes(self.proposal)
         self.starts_at = plans.as_datetime(cleaned["date"], cleaned["time"])
-        self.clash, self.next_free = plans.clash_and_next_free(therapist, self.starts_at, self.minutes)
+        self.settings = plans.clinic()
+        self.hours_problem = plans.hours_problem(
+            self.starts_at, plans.slot_end(self.starts_at, self.minutes), self.settings
+        )
+        self.clash, self.next_free = plans.clash_and_next_free(
+            therapist, self.starts_at, self.minutes, client=client, settings=self.settings
+        )
+        self.therapist = therapist
         self.blockers = plans.blockers(
             session=self.proposal["session"],
             client_id=client.pk,
@@ -82,8 +89,7 @@ class Draft:
         return [blocker for blocker in self.blockers if blocker.code != "unread"]
 
     def clash_text(self):
-        start, end = timezone.localtime(self.clash.scheduled_for), timezone.localtime(self.clash.ends_at)
-        return f"You already have a session with {self.clash.client} from {start:%H:%M} to {end:%H:%M}."
+        return plans.overlap_text(self.clash, self.therapist.pk, self.settings)
 
     def save(self, therapist, ready):
         return plans.create_plan(

@@ -10,7 +10,7 @@ from protocols.vocabulary import REGION_SINGULAR, REGIONS, SIDES, WALTON_SCALE
 
 from .corrections import SCORE_FIELDS as SCORE_FIELD_LABELS
 from .corrections import current_value
-from .models import AdverseEvent, SessionRecord
+from .models import AdverseEvent, ClinicSettings, SessionRecord
 from .roles import CLINIC_ADMIN, THERAPIST, forget_roles, role_names
 
 # Sessions are planned at most this far ahead.
@@ -390,4 +390,35 @@ class AddendumForm(forms.Form):
             self.add_error("value", "Pressure uses the Walton scale, 0 to 5.")
         elif field and self.record is not None and value == current_value(self.record, field, cleaned["item"]):
             self.add_error("value", f"{value} is already the value on record.")
+        return cleaned
+
+
+class ClinicSettingsForm(forms.ModelForm):
+    """The clinic's schedule rules, edited by clinic admins."""
+
+    class Meta:
+        model = ClinicSettings
+        fields = ["opens_at", "closes_at", "buffer_minutes", "late_entry_days", "calendar_feeds_allowed"]
+        widgets = {
+            "opens_at": forms.TimeInput(attrs={"type": "time", "step": 900}),
+            "closes_at": forms.TimeInput(attrs={"type": "time", "step": 900}),
+        }
+
+    def clean_buffer_minutes(self):
+        minutes = self.cleaned_data["buffer_minutes"]
+        if minutes > 120:
+            raise forms.ValidationError("Buffer: at most 120 minutes between sessions.")
+        return minutes
+
+    def clean_late_entry_days(self):
+        days = self.cleaned_data["late_entry_days"]
+        if days > 90:
+            raise forms.ValidationError("Late entries: at most 90 days afterwards; older sessions are not recorded.")
+        return days
+
+    def clean(self):
+        cleaned = super().clean()
+        opens, closes = cleaned.get("opens_at"), cleaned.get("closes_at")
+        if opens and closes and closes <= opens:
+            self.add_error("closes_at", "Sessions until: the clinic must close after it opens.")
         return cleaned

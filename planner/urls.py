@@ -3,7 +3,7 @@ from django.urls import include, path
 
 from clients import urls as clients_urls
 
-from .views import accounts, attachments, client_pages, letters, plans, records
+from .views import accounts, attachments, client_pages, clinic, letters, plans, records
 
 planner_patterns = [
     path("", accounts.dashboard, name="dashboard"),
@@ -13,6 +13,7 @@ planner_patterns = [
     path("team/<int:pk>/password/", accounts.team_password, name="team-password"),
     path("team/<int:pk>/deactivate/", accounts.team_deactivate, name="team-deactivate"),
     path("team/<int:pk>/reactivate/", accounts.team_reactivate, name="team-reactivate"),
+    path("clinic/settings/", clinic.clinic_settings, name="clinic-settings"),
     path("plans/", plans.schedule, name="schedule"),
     path("plans/new/", plans.plan_new, name="plan-new"),
     path("plans/<int:pk>/", plans.plan_detail, name="plan-detail"),

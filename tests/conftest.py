@@ -1,6 +1,7 @@
 """Persona fixtures: a clinic admin, a therapist, a second therapist, and anonymous."""
 
 import pytest
+from django.db import connection
 from django.test import Client
 
 from tests import factories
@@ -36,3 +37,13 @@ def login():
         return client
 
     return _login
+
+
+@pytest.fixture(autouse=True)
+def _postgresql_only(request):
+    """A test marked postgresql fails on any other database: it must never pass by being skipped."""
+    if request.node.get_closest_marker("postgresql") and connection.vendor != "postgresql":
+        pytest.fail(
+            "This test needs PostgreSQL: run it with DATABASE_URL=postgres://... "
+            "(`make test` leaves it out on SQLite; CI's PostgreSQL pass runs it)."
+        )

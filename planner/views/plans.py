@@ -138,15 +138,21 @@ def plan_new(request):
     form = PlanRequestForm(data, initial={"date": timezone.localdate(), "time": builder.default_start(), "regions": []})
     draft = builder.Draft(client, request.user, form.cleaned_data) if data is not None and form.is_valid() else None
     saving = request.method == "POST" and not {"preview", "preset", "use_time"} & set(request.POST)
-    if saving and draft and draft.clash:
+    if saving and draft and draft.hours_problem:
+        form.add_error("time", draft.hours_problem)
+    elif saving and draft and draft.clash:
         form.add_error("time", draft.clash_text())
     elif saving and draft and "ready" in request.POST and draft.blockers:
         form.add_error(None, "Not saved: it cannot be ready yet. " + " ".join(b.text for b in draft.blockers))
     elif saving and draft:
-        plan = draft.save(request.user, ready="ready" in request.POST)
-        done = "The plan is ready." if plan.status == PlanStatus.READY else "Plan saved as a draft."
-        messages.success(request, done)
-        return redirect("planner:plan-detail", plan.pk)
+        try:
+            plan = draft.save(request.user, ready="ready" in request.POST)
+        except (plans.Overlap, plans.OutsideHours) as refusal:
+            form.add_error("time", str(refusal))
+        else:
+            done = "The plan is ready." if plan.status == PlanStatus.READY else "Plan saved as a draft."
+            messages.success(request, done)
+            return redirect("planner:plan-detail", plan.pk)
     context = {"client": client, "form": form, "draft": draft, "presets": builder.presets(client)}
     context["region_rows"] = [
         (region, [f"{region}:{side}" for side in proposals.SIDES_IN_PAGE_ORDER]) for region in REGIONS
@@ -185,6 +191,9 @@ def plan_save(request, pk):
     except plans.PlanChanged:
         context["details_form"] = _with_version(details, SessionPlan.objects.get(pk=plan.pk).version)
         context["details_form"].add_error(None, VERSION_CONFLICT)
+        return render(request, "planner/plan_detail.html", context, status=400)
+    except plans.Overlap as overlap:
+        details.add_error(None, f"Not saved: the longer session would overlap another. {overlap}")
         return render(request, "planner/plan_detail.html", context, status=400)
     if left:
         messages.warning(request, "Saved as a draft. It cannot be marked ready yet: " + " ".join(b.text for b in left))
@@ -228,7 +237,11 @@ def plan_rebuild(request, pk):
         messages.error(request, "Only a draft or ready plan can be rebuilt.")
         return redirect("planner:plan-detail", plan.pk)
     day = date.fromisoformat(plan.facts["plan_date"])
-    plans.rebuild_plan(plan, facts=plan.client.facts_on(day), user=request.user)
+    try:
+        plans.rebuild_plan(plan, facts=plan.client.facts_on(day), user=request.user)
+    except plans.Overlap as overlap:
+        messages.error(request, f"Not rebuilt: the rebuilt session would be longer and overlap another. {overlap}")
+        return redirect("planner:plan-detail", plan.pk)
     messages.success(request, "The plan was rebuilt with the client's current record. Read the notes again.")
     return redirect("planner:plan-detail", plan.pk)
 

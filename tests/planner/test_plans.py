@@ -270,7 +270,7 @@ def test_ready_needs_clearance_when_required(login, therapist):
 def test_ready_is_refused_for_a_deferred_session(login, therapist):
     client = make_dpn_client(therapist)
     Condition.objects.create(client=client, code="fever", location="whole_body", noted_on=TODAY)
-    plan = create_plan(login, therapist, client, day=TODAY, time="23:30")
+    plan = create_plan(login, therapist, client, day=TODAY, time="20:00")
     assert plan.is_deferred
     login(therapist).post(f"/plans/{plan.pk}/save/", save_data(plan, mark_ready=True))
     plan.refresh_from_db()
