@@ -5,6 +5,7 @@ import functools
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from django.db import transaction
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
@@ -14,6 +15,7 @@ from protocols.rules import AVOID, CAUTION, DEFER, MODIFY, RULES_BY_CODE
 from protocols.vocabulary import REGION_SINGULAR, REGIONS, SIDES
 
 from .models import LAB_CODES, Client, Condition, PhysicianClearance
+from .signals import client_archived
 
 
 class StaleVersion(Exception):
@@ -47,11 +49,14 @@ def claim_version(instance, version):
     instance.version = version + 1
 
 
+@transaction.atomic
 def archive(client, user):
+    """Archive the client; listeners (the planner) cancel what was booked for the client ahead."""
     client.archived_at = timezone.now()
     client.archived_by = user
     client.version += 1
     client.save(update_fields=["archived_at", "archived_by", "version", "updated_at"])
+    client_archived.send(sender=type(client), client=client, user=user)
 
 
 def restore(client):

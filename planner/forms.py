@@ -10,7 +10,7 @@ from protocols.vocabulary import REGION_SINGULAR, REGIONS, SIDES, WALTON_SCALE
 
 from .corrections import SCORE_FIELDS as SCORE_FIELD_LABELS
 from .corrections import current_value
-from .models import AdverseEvent, ClinicSettings, SessionRecord
+from .models import AdverseEvent, CancelReason, ClinicSettings, SessionRecord
 from .roles import CLINIC_ADMIN, THERAPIST, forget_roles, role_names
 
 # Sessions are planned at most this far ahead.
@@ -227,7 +227,25 @@ class PlanDetailsForm(forms.Form):
 
 
 class CancelPlanForm(forms.Form):
-    reason = forms.CharField(max_length=200, label="Why is the session cancelled?")
+    category = forms.ChoiceField(
+        label="Why did the session not take place?",
+        choices=[("", "Choose a reason")] + [c for c in CancelReason.choices if c[0] != CancelReason.CLIENT_ARCHIVED],
+        error_messages={
+            "required": "Reason: choose why the session did not take place.",
+            "invalid_choice": "Reason: choose one of the reasons offered.",
+        },
+    )
+    reason = forms.CharField(max_length=200, label="Note (optional)", required=False)
+
+    def __init__(self, *args, plan=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.plan = plan
+
+    def clean_category(self):
+        category = self.cleaned_data["category"]
+        if category == CancelReason.NO_SHOW and self.plan is not None and self.plan.scheduled_for > timezone.now():
+            raise forms.ValidationError("Reason: a no-show can be recorded once the session's start has passed.")
+        return category
 
 
 SCORE_FIELDS = ["pain_before", "pain_after", "numbness_before", "numbness_after"]

@@ -79,6 +79,17 @@ class PlanStatus(models.TextChoices):
     CANCELLED = "cancelled", "Cancelled"
 
 
+class CancelReason(models.TextChoices):
+    """Why a session did not take place; counted per client."""
+
+    CLIENT_CANCELLED = "client_cancelled", "Client cancelled"
+    CLINIC_CANCELLED = "clinic_cancelled", "Clinic cancelled"
+    NO_SHOW = "no_show", "No-show"
+    WEATHER = "weather", "Weather"
+    HEALTH = "health", "Client's health"
+    CLIENT_ARCHIVED = "client_archived", "Client archived"
+
+
 class ItemStatus(models.TextChoices):
     OK = "ok", "Work"
     MODIFY = "modify", "Work with changes"
@@ -142,6 +153,9 @@ class SessionPlan(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancel_category = models.CharField(
+        "Reason", max_length=20, choices=CancelReason.choices, blank=True, help_text="Why the session did not happen."
+    )
     cancel_reason = models.CharField(max_length=200, blank=True)
     # Who changed what and when; the snapshots change only when the plan is (re)built, and each
     # version of them is kept once, in PlanSnapshot, not copied into every history row.

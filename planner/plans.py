@@ -12,7 +12,7 @@ from protocols import engine
 from protocols.services import engine_templates
 from protocols.steps import fit_minutes, min_minutes
 
-from .models import ClinicSettings, PlanItem, PlanSnapshot, PlanStatus, SessionPlan, SnapshotReason
+from .models import CancelReason, ClinicSettings, PlanItem, PlanSnapshot, PlanStatus, SessionPlan, SnapshotReason
 
 # A booking holds at least this long, for intake and the skin check, even if little is worked.
 MIN_SLOT_MINUTES = 15
@@ -443,12 +443,30 @@ def fit_plan(plan):
     return sum(new_minutes)
 
 
-def cancel_plan(plan, reason):
+def cancel_plan(plan, reason, category=""):
+    """Cancel the plan (it stays in the record), with the kind of reason and, optionally, a note."""
     plan.status = PlanStatus.CANCELLED
     plan.cancelled_at = timezone.now()
+    plan.cancel_category = category
     plan.cancel_reason = reason
     plan.version += 1
     plan.save()
+
+
+def future_plans(client, now=None):
+    """The client's booked sessions still to come and not recorded: what archiving cancels."""
+    return (
+        SessionPlan.objects.filter(client=client, status__in=[PlanStatus.DRAFT, PlanStatus.READY])
+        .filter(scheduled_for__gte=now or timezone.now(), record__isnull=True)
+        .select_related("therapist")
+        .order_by("scheduled_for", "pk")
+    )
+
+
+def cancel_for_archived_client(sender, client, user, **kwargs):
+    """Archiving a client cancels every session still to come, with the reason "client archived"."""
+    for plan in future_plans(client):
+        cancel_plan(plan, "", CancelReason.CLIENT_ARCHIVED)
 
 
 # The therapist's day: clashes and the next free slot.

@@ -94,10 +94,10 @@ def add_addendum(record, text, author, *, field="", value=None, item=None):
 
 def refusal_to_record(plan, record, today):
     """Why this plan's session cannot be recorded now, as a sentence; "" when it can."""
-    if plan.status not in (PlanStatus.READY, PlanStatus.DONE):
-        return "Only a plan marked ready can be recorded. Finish the plan first."
     if plan.client.is_archived and record is None:
         return f"{plan.client} is archived: restore the client before recording a session."
+    if plan.status not in (PlanStatus.READY, PlanStatus.DONE):
+        return "Only a plan marked ready can be recorded. Finish the plan first."
     if timezone.localdate(plan.scheduled_for) > today:
         return f"This session is planned for {plan.scheduled_for:%-d %B}: record it on the day."
     return ""

@@ -42,6 +42,7 @@ client_patterns = [
     path("<int:pk>/", client_pages.client_detail, name="detail"),
     path("<int:pk>/export.json", client_pages.export_json, name="export-json"),
     path("<int:pk>/fhir.json", client_pages.fhir_json, name="fhir-json"),
+    path("<int:pk>/archive/confirm/", client_pages.archive_confirm, name="archive-confirm"),
 ]
 
 urlpatterns = [

@@ -210,10 +210,10 @@ VERSION_CONFLICT = (
 
 def _locked(request, plan):
     """A redirect with the reason when the plan cannot be changed any more; None when it can."""
-    if not plan.is_open:
-        messages.error(request, f"This plan is {plan.get_status_display().lower()} and can no longer be changed.")
-    elif plan.client.is_archived:
+    if plan.client.is_archived:
         messages.error(request, f"{plan.client} is archived: restore the client to change this plan, or cancel it.")
+    elif not plan.is_open:
+        messages.error(request, f"This plan is {plan.get_status_display().lower()} and can no longer be changed.")
     else:
         return None
     return redirect("planner:plan-detail", plan.pk)
@@ -265,14 +265,15 @@ def plan_fit(request, pk):
 @require_POST
 def plan_cancel(request, pk):
     plan = _own_plan(request, pk)
-    form = CancelPlanForm(request.POST)
+    form = CancelPlanForm(request.POST, plan=plan)
     if not plan.is_open:
         messages.error(request, "Only a draft or ready plan can be cancelled.")
     elif not form.is_valid():
-        messages.error(request, "Say why the session is cancelled: the reason is kept with the plan.")
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
     else:
-        plans.cancel_plan(plan, form.cleaned_data["reason"])
-        messages.success(request, "The plan is cancelled. It stays in the client's record.")
+        plans.cancel_plan(plan, form.cleaned_data["reason"].strip(), form.cleaned_data["category"])
+        done = "Recorded as a no-show." if form.cleaned_data["category"] == "no_show" else "The plan is cancelled."
+        messages.success(request, done + " It stays in the client's record.")
     return redirect("planner:plan-detail", plan.pk)
 
 
