@@ -226,6 +226,21 @@ class PlanDetailsForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 
+class RescheduleForm(forms.Form):
+    """A plan's new day and time."""
+
+    date = forms.DateField(label="New date", widget=forms.DateInput(attrs={"type": "date"}))
+    time = forms.TimeField(label="New time", widget=forms.TimeInput(attrs={"type": "time", "step": 900}))
+
+    def clean_date(self):
+        day = self.cleaned_data["date"]
+        if day < timezone.localdate():
+            raise forms.ValidationError("New date: a session cannot be moved into the past.")
+        if day > timezone.localdate() + timedelta(days=PLAN_AHEAD_DAYS):
+            raise forms.ValidationError("New date: at most a year ahead.")
+        return day
+
+
 class CancelPlanForm(forms.Form):
     category = forms.ChoiceField(
         label="Why did the session not take place?",

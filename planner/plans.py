@@ -385,6 +385,22 @@ def rebuild_plan(plan, facts=None, choices=None, reason=None, user=None):
     return plan
 
 
+@transaction.atomic
+def reschedule_plan(plan, starts_at, user):
+    """Move the plan to a new day and time: the proposal is built again from the client's facts on
+    the new date (nadir window, lab ages, clearance all follow the date), the therapist's choices are
+    kept where the new proposal allows them, the plan returns to draft with the notes unread, and the
+    move is kept in the plan's history. Raises Overlap or OutsideHours, and then nothing changes."""
+    moved_from = plan.scheduled_for
+    plan.scheduled_for = starts_at
+    was, now = timezone.localtime(moved_from), timezone.localtime(starts_at)
+    plan._change_reason = f"Rescheduled from {was:%Y-%m-%d %H:%M} to {now:%Y-%m-%d %H:%M}"
+    rebuild_plan(plan, facts=plan.client.facts_on(local_day(starts_at)), reason=SnapshotReason.RESCHEDULED, user=user)
+    if problem := hours_problem(plan.scheduled_for, plan.ends_at):
+        raise OutsideHours(problem)
+    return plan
+
+
 def _valid_choices(choices):
     """Template choices that still exist; a retired template falls back to the default."""
     keys = {template.key for template in engine_templates()}

@@ -22,6 +22,7 @@ planner_patterns = [
     path("plans/<int:pk>/rebuild/", plans.plan_rebuild, name="plan-rebuild"),
     path("plans/<int:pk>/fit/", plans.plan_fit, name="plan-fit"),
     path("plans/<int:pk>/cancel/", plans.plan_cancel, name="plan-cancel"),
+    path("plans/<int:pk>/reschedule/", plans.plan_reschedule, name="plan-reschedule"),
     path("plans/<int:pk>/print/", plans.plan_print, name="plan-print"),
     path("plans/<int:pk>/record/", records.record_edit, name="record-edit"),
     path("plans/<int:pk>/record/finding/", records.finding_add, name="record-finding"),

@@ -40,6 +40,21 @@ def login():
 
 
 @pytest.fixture(autouse=True)
+def _late_in_the_day(monkeypatch):
+    """Recording opens 30 minutes before a session's start. Tests plan today's sessions at fixed
+    hours, so the recording gate reads a clock set to the last minute of today, whatever the hour
+    the suite runs; tests of the gate itself set the clock they need."""
+    from datetime import datetime, time
+
+    from django.utils import timezone
+
+    from planner import recording
+
+    end_of_today = timezone.make_aware(datetime.combine(timezone.localdate(), time(23, 59)))
+    monkeypatch.setattr(recording, "now", lambda: end_of_today)
+
+
+@pytest.fixture(autouse=True)
 def _postgresql_only(request):
     """A test marked postgresql fails on any other database: it must never pass by being skipped."""
     if request.node.get_closest_marker("postgresql") and connection.vendor != "postgresql":

@@ -12,8 +12,8 @@ from django.views.decorators.http import require_POST
 
 from clients.forms import therapists
 from clients.models import Client
-from planner import bodymap, builder, plans, proposals
-from planner.forms import CancelPlanForm, PlanDetailsForm, PlanItemForm, PlanRequestForm
+from planner import bodymap, builder, plans, proposals, recording
+from planner.forms import CancelPlanForm, PlanDetailsForm, PlanItemForm, PlanRequestForm, RescheduleForm
 from planner.models import PlanStatus, SessionPlan, SessionRecord
 from planner.roles import CLINIC_ADMIN, is_therapist
 from protocols import engine
@@ -100,6 +100,12 @@ def _plan_context(request, plan, details_form=None, data=None):
         "region_rows": proposals.region_rows(places),
         "details_form": details_form or PlanDetailsForm(initial=initial),
         "cancel_form": CancelPlanForm(),
+        "reschedule_form": RescheduleForm(
+            initial={
+                "date": timezone.localdate(plan.scheduled_for),
+                "time": timezone.localtime(plan.scheduled_for).time(),
+            }
+        ),
         "stale": stale,
         "can_edit": can_edit,
         "editing": editing,
@@ -110,7 +116,7 @@ def _plan_context(request, plan, details_form=None, data=None):
         "record": SessionRecord.objects.filter(plan=plan).first(),
         "can_record": plan.therapist_id == request.user.pk
         and plan.status in (PlanStatus.READY, PlanStatus.DONE)
-        and timezone.localdate(plan.scheduled_for) <= timezone.localdate(),
+        and recording.opens_at(plan) <= recording.now(),
         "has_errors": any(p["form"] is not None and p["form"].is_bound and p["form"].errors for p in places),
     }
 
@@ -258,6 +264,33 @@ def plan_fit(request, pk):
         messages.warning(request, f"Even at one minute per step the plan takes {total} minutes: drop a region.")
     else:
         messages.success(request, f"Trimmed to {total} minutes: each region shortened in proportion.")
+    return redirect("planner:plan-detail", plan.pk)
+
+
+@login_required
+@require_POST
+def plan_reschedule(request, pk):
+    """New day and time; the proposal is checked again for the new date."""
+    plan = _own_plan(request, pk)
+    if refusal := _locked(request, plan):
+        return refusal
+    form = RescheduleForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Not rescheduled. " + " ".join(e for errors in form.errors.values() for e in errors))
+        return redirect("planner:plan-detail", plan.pk)
+    was = timezone.localtime(plan.scheduled_for)
+    starts_at = plans.as_datetime(form.cleaned_data["date"], form.cleaned_data["time"])
+    try:
+        plans.reschedule_plan(plan, starts_at, request.user)
+    except (plans.Overlap, plans.OutsideHours) as refusal:
+        messages.error(request, f"Not rescheduled. New time: {refusal}")
+        return redirect("planner:plan-detail", plan.pk)
+    now = timezone.localtime(plan.scheduled_for)
+    text = f"Moved from {was:%a %-d %b %H:%M} to {now:%a %-d %b %H:%M}. The proposal was checked again for the new date"
+    if plan.is_deferred:
+        messages.warning(request, text + ": on that day the session is deferred (see the notes).")
+    else:
+        messages.success(request, text + ": read the notes again and mark the plan ready.")
     return redirect("planner:plan-detail", plan.pk)
 
 
