@@ -35,8 +35,8 @@ def _place_order(pair):
 def request_data(request, client):
     """The builder's submitted data, with a chosen preset or free slot applied; None on a first visit."""
     source = request.POST if request.method == "POST" else request.GET
-    if request.method == "GET" and not {"date", "regions", "preset"} & set(source):
-        return None
+    if request.method == "GET" and not {"regions", "preset"} & set(source):
+        return None  # a first visit, perhaps from a free slot of the schedule (?date=&time=)
     data = source.copy()
     chosen = dict((key, values) for key, _, values in presets(client)).get(data.get("preset"))
     if chosen:

@@ -12,10 +12,10 @@ from django.views.decorators.http import require_POST
 
 from clients.forms import therapists
 from clients.models import Client
-from planner import bodymap, builder, plans, proposals, recording
+from planner import bodymap, builder, calendar, plans, proposals, recording
 from planner.forms import CancelPlanForm, PlanDetailsForm, PlanItemForm, PlanRequestForm, RescheduleForm
 from planner.models import PlanStatus, SessionPlan, SessionRecord
-from planner.roles import CLINIC_ADMIN, is_therapist
+from planner.roles import is_clinic_admin, is_therapist
 from protocols import engine
 from protocols.services import engine_templates
 from protocols.vocabulary import REGIONS
@@ -121,9 +121,28 @@ def _plan_context(request, plan, details_form=None, data=None):
     }
 
 
+def _slot_from(request):
+    """The day and time a schedule slot asked for (?date=&time=), when both are valid; else None."""
+    form = RescheduleForm({"date": request.GET.get("date", ""), "time": request.GET.get("time", "")})
+    return (form.cleaned_data["date"], form.cleaned_data["time"]) if form.is_valid() else None
+
+
+def _choose_client(request, slot):
+    """A free slot of the schedule was chosen: which of the therapist's clients is it for?"""
+    if not is_therapist(request.user):
+        raise PermissionDenied("Only therapists plan sessions.")
+    clients = Client.objects.filter(care_team=request.user).active().order_by("last_name", "first_name")
+    day, at = slot
+    query = f"date={day.isoformat()}&time={at:%H:%M}"
+    context = {"day": day, "at": at, "query": query, "clients": list(clients.only("first_name", "last_name"))}
+    return render(request, "planner/plan_choose_client.html", context)
+
+
 def _client_for_builder(request):
     """The client named in the request, if the user may plan for them; else (None, a redirect)."""
     client_id = request.GET.get("client") or request.POST.get("client")
+    if not str(client_id or "").isdigit() and request.method == "GET" and (slot := _slot_from(request)):
+        return None, _choose_client(request, slot)
     if not str(client_id or "").isdigit():
         messages.error(request, "Choose a client to plan for, from the client list.")
         return None, redirect("/clients/")
@@ -141,7 +160,8 @@ def plan_new(request):
     if refusal:
         return refusal
     data = builder.request_data(request, client)
-    form = PlanRequestForm(data, initial={"date": timezone.localdate(), "time": builder.default_start(), "regions": []})
+    day, at = _slot_from(request) or (timezone.localdate(), builder.default_start())
+    form = PlanRequestForm(data, initial={"date": day, "time": at, "regions": []})
     draft = builder.Draft(client, request.user, form.cleaned_data) if data is not None and form.is_valid() else None
     saving = request.method == "POST" and not {"preview", "preset", "use_time"} & set(request.POST)
     if saving and draft and draft.hours_problem:
@@ -359,10 +379,10 @@ def plan_preview_json(request, pk):
 
 @login_required
 def schedule(request):
-    """A therapist's week; a clinic admin sees one therapist's week (?therapist=) or the whole clinic one day at a
-    time, so the page never holds every session of the clinic."""
+    """The schedule as a grid. A therapist sees their week; a clinic admin sees one therapist's week
+    (?therapist=) or every therapist's day side by side, so the page never holds the clinic's week."""
     today = timezone.localdate()
-    is_admin = request.user.groups.filter(name=CLINIC_ADMIN).exists()
+    is_admin = is_clinic_admin(request.user)
     therapist = request.GET.get("therapist", "").strip() if is_admin else ""
     span = 1 if is_admin and not therapist else 7
     try:
@@ -371,27 +391,63 @@ def schedule(request):
         start - timedelta(days=span)  # the "previous" link must exist too
     except (ValueError, OverflowError):
         start, end = today, today + timedelta(days=span)
-    plans = SessionPlan.objects.all() if is_admin else SessionPlan.objects.filter(therapist=request.user)
+    staff = list(therapists().only("username", "first_name", "last_name")) if is_admin else []
+    whose = request.user
+    found = SessionPlan.objects.all() if is_admin else SessionPlan.objects.filter(therapist=request.user)
     if therapist:
-        plans = (
-            plans.filter(therapist__pk=therapist)
-            if therapist.isdigit()
-            else plans.filter(therapist__username=therapist)
-        )
-    plans = (
-        plans.on_days(start, end - timedelta(days=1))
+        whose = next((m for m in staff if therapist in (m.username, str(m.pk))), None)
+        found = found.filter(therapist=whose) if whose else found.none()
+    found = (
+        found.on_days(start, end - timedelta(days=1))
         .for_lists()
         .select_related("client", "therapist")
         .order_by("scheduled_for", "pk")
     )
     show_cancelled = request.GET.get("cancelled") == "1"
+    booked, cancelled = [], []
+    for plan in found:
+        (cancelled if plan.status == PlanStatus.CANCELLED else booked).append(plan)
     if not show_cancelled:
-        plans = plans.booked()
+        cancelled = []
     days = {start + timedelta(days=n): [] for n in range(span)}
-    for plan in plans:
+    for plan in booked:
         days.setdefault(timezone.localdate(plan.scheduled_for), []).append(plan)
+    can_book = is_therapist(request.user)
+    if span == 1:
+        by_therapist = {member.pk: [] for member in staff}
+        names = {member.pk: member for member in staff}
+        for plan in booked:
+            by_therapist.setdefault(plan.therapist_id, []).append(plan)
+            names.setdefault(plan.therapist_id, plan.therapist)
+        columns = [
+            calendar.Column(
+                key=str(pk),
+                label=names[pk].get_full_name() or names[pk].username,
+                day=start,
+                plans=column_plans,
+                bookable=can_book and pk == request.user.pk,
+                today=start == today,
+            )
+            for pk, column_plans in by_therapist.items()
+        ]
+    else:
+        columns = [
+            calendar.Column(
+                key=day.isoformat(),
+                label=f"{day:%a %-d %b}",
+                day=day,
+                plans=day_plans,
+                bookable=can_book and whose is not None and whose.pk == request.user.pk,
+                today=day == today,
+            )
+            for day, day_plans in sorted(days.items())
+        ]
+    settings = plans.clinic()
     context = {
         "days": sorted(days.items()),
+        "columns": columns,
+        "rows": calendar.grid(columns, settings.opens_at, settings.closes_at, timezone.now()),
+        "cancelled": cancelled,
         "start": start,
         "last_day": end - timedelta(days=1),
         "span": span,
@@ -400,6 +456,8 @@ def schedule(request):
         "next_week": end,
         "show_cancelled": show_cancelled,
         "therapist": therapist,
-        "therapists": list(therapists().only("username", "first_name", "last_name")) if is_admin else [],
+        "whose": whose,
+        "therapists": staff,
+        "can_book": can_book,
     }
     return render(request, "planner/schedule.html", context)
