@@ -464,4 +464,5 @@ class Addendum(models.Model):
 # Modules of one feature each; imported here so Django registers their models with the app.
 from .attachments import Attachment  # noqa: E402, F401
 from .corrections import ScoreCorrection  # noqa: E402, F401
+from .feeds import CalendarFeed  # noqa: E402, F401
 from .letters import ProgressLetter  # noqa: E402, F401

@@ -3,7 +3,7 @@ from django.urls import include, path
 
 from clients import urls as clients_urls
 
-from .views import accounts, attachments, client_pages, clinic, letters, plans, records
+from .views import accounts, attachments, calendar_feed, client_pages, clinic, letters, plans, records
 
 planner_patterns = [
     path("", accounts.dashboard, name="dashboard"),
@@ -14,6 +14,8 @@ planner_patterns = [
     path("team/<int:pk>/deactivate/", accounts.team_deactivate, name="team-deactivate"),
     path("team/<int:pk>/reactivate/", accounts.team_reactivate, name="team-reactivate"),
     path("clinic/settings/", clinic.clinic_settings, name="clinic-settings"),
+    path("calendar/", calendar_feed.calendar_settings, name="calendar-settings"),
+    path("calendar/<str:token>.ics", calendar_feed.calendar_feed, name="calendar-feed"),
     path("plans/", plans.schedule, name="schedule"),
     path("plans/new/", plans.plan_new, name="plan-new"),
     path("plans/<int:pk>/", plans.plan_detail, name="plan-detail"),

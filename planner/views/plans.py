@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from clients.forms import therapists
 from clients.models import Client
-from planner import bodymap, builder, calendar, plans, proposals, recording
+from planner import bodymap, builder, calendar, feeds, plans, proposals, recording
 from planner.forms import CancelPlanForm, PlanDetailsForm, PlanItemForm, PlanRequestForm, RescheduleForm
 from planner.models import PlanStatus, SessionPlan, SessionRecord
 from planner.roles import is_clinic_admin, is_therapist
@@ -100,6 +100,7 @@ def _plan_context(request, plan, details_form=None, data=None):
         "region_rows": proposals.region_rows(places),
         "details_form": details_form or PlanDetailsForm(initial=initial),
         "cancel_form": CancelPlanForm(),
+        "calendar_ref": feeds.reference(plan.pk),
         "reschedule_form": RescheduleForm(
             initial={
                 "date": timezone.localdate(plan.scheduled_for),
