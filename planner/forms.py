@@ -1,4 +1,4 @@
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django import forms
 from django.contrib.auth import get_user_model, password_validation
@@ -224,6 +224,47 @@ class PlanDetailsForm(forms.Form):
         required=False, label="I have read every contraindication note of this plan"
     )
     version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class LateEntryForm(forms.Form):
+    """A session that took place without a plan, documented afterwards within the clinic's limit."""
+
+    date = forms.DateField(label="Date of the session", widget=forms.DateInput(attrs={"type": "date"}))
+    time = forms.TimeField(label="Start", widget=forms.TimeInput(attrs={"type": "time", "step": 300}))
+    regions = forms.MultipleChoiceField(
+        label="Regions worked",
+        choices=REGION_CHOICES,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Regions: tick at least one region and side that was worked."},
+    )
+    late_reason = forms.CharField(
+        label="Why it was not planned, and why it went ahead",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        help_text="Required when the rules deferred a session on that date.",
+    )
+
+    def __init__(self, *args, limit_days, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.limit_days = limit_days
+
+    def clean_date(self):
+        day = self.cleaned_data["date"]
+        today = timezone.localdate()
+        if day > today:
+            raise forms.ValidationError("Date: a late entry records a session that already took place.")
+        if day < today - timedelta(days=self.limit_days):
+            raise forms.ValidationError(
+                f"Date: sessions can be recorded afterwards for {self.limit_days} days at most (the clinic's limit)."
+            )
+        return day
+
+    def clean(self):
+        cleaned = super().clean()
+        day, at = cleaned.get("date"), cleaned.get("time")
+        if day and at and timezone.make_aware(datetime.combine(day, at)) > timezone.now():
+            self.add_error("time", "Start: a late entry records a session that already started.")
+        return cleaned
 
 
 class RescheduleForm(forms.Form):

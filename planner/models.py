@@ -152,6 +152,12 @@ class SessionPlan(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    late_entry = models.BooleanField(
+        default=False, help_text="Recorded afterwards: the session took place without a plan made before it."
+    )
+    late_reason = models.TextField(
+        "Why it went ahead", blank=True, help_text="Required when the rules deferred the session on that date."
+    )
     cancelled_at = models.DateTimeField(null=True, blank=True)
     cancel_category = models.CharField(
         "Reason", max_length=20, choices=CancelReason.choices, blank=True, help_text="Why the session did not happen."
@@ -207,6 +213,11 @@ class SessionPlan(models.Model):
     @property
     def is_deferred(self):
         return self.session["status"] == "defer"
+
+    @property
+    def late_flagged(self):
+        """A late entry of a session the rules deferred on its date: it went ahead against them."""
+        return self.late_entry and self.is_deferred
 
     @property
     def max_minutes(self):

@@ -308,11 +308,16 @@ def place_position(region):
 
 
 @transaction.atomic
-def create_plan(*, client, therapist, scheduled_for, regions, created_by, goals="", fit=False, ready=False):
+def create_plan(
+    *, client, therapist, scheduled_for, regions, created_by, goals="", fit=False, ready=False, late_reason=None
+):
     """Build the proposal for the client on the session day and save it as a plan.
 
     With `fit`, region minutes are trimmed to the session's limit; with `ready`, the plan is
     marked ready when nothing blocks it (the caller has shown the notes and had them acknowledged).
+    With `late_reason` (a string, perhaps empty) the plan is a late entry: a session that took place
+    without a plan, documented afterwards; it is ready to be recorded at once, and keeps the
+    proposal of its date so the record shows what the rules said.
     """
     settings = clinic()
     facts = client.facts_on(local_day(scheduled_for))
@@ -326,9 +331,13 @@ def create_plan(*, client, therapist, scheduled_for, regions, created_by, goals=
         facts=facts_to_json(facts),
         proposal=proposal,
         goals=goals,
-        notes_acknowledged=ready,
+        notes_acknowledged=ready or late_reason is not None,
         created_by=created_by,
+        late_entry=late_reason is not None,
+        late_reason=late_reason or "",
     )
+    if plan.late_entry:
+        plan.status = PlanStatus.READY
     place(plan, worked_minutes(worked), settings)
     if problem := hours_problem(plan.scheduled_for, plan.ends_at, settings):
         raise OutsideHours(problem)

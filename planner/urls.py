@@ -18,6 +18,7 @@ planner_patterns = [
     path("calendar/<str:token>.ics", calendar_feed.calendar_feed, name="calendar-feed"),
     path("plans/", plans.schedule, name="schedule"),
     path("plans/new/", plans.plan_new, name="plan-new"),
+    path("plans/late/", plans.plan_late, name="plan-late"),
     path("plans/<int:pk>/", plans.plan_detail, name="plan-detail"),
     path("plans/<int:pk>.json", plans.plan_json, name="plan-json"),
     path("plans/<int:pk>/save/", plans.plan_save, name="plan-save"),

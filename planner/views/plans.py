@@ -13,7 +13,14 @@ from django.views.decorators.http import require_POST
 from clients.forms import therapists
 from clients.models import Client
 from planner import bodymap, builder, calendar, feeds, plans, proposals, recording
-from planner.forms import CancelPlanForm, PlanDetailsForm, PlanItemForm, PlanRequestForm, RescheduleForm
+from planner.forms import (
+    CancelPlanForm,
+    LateEntryForm,
+    PlanDetailsForm,
+    PlanItemForm,
+    PlanRequestForm,
+    RescheduleForm,
+)
 from planner.models import PlanStatus, SessionPlan, SessionRecord
 from planner.roles import is_clinic_admin, is_therapist
 from protocols import engine
@@ -185,6 +192,50 @@ def plan_new(request):
         (region, [f"{region}:{side}" for side in proposals.SIDES_IN_PAGE_ORDER]) for region in REGIONS
     ]
     return render(request, "planner/plan_new.html", context, status=400 if form.errors and saving else 200)
+
+
+@login_required
+def plan_late(request):
+    """Record a session that was not planned, afterwards: the proposal is built for its date; where
+    it defers the session, a written reason is required and the entry is flagged."""
+    client, refusal = _client_for_builder(request)
+    if refusal:
+        return refusal
+    settings = plans.clinic()
+    form = LateEntryForm(request.POST or None, limit_days=settings.late_entry_days)
+    proposal = None
+    if request.method == "POST" and form.is_valid():
+        day, regions = form.cleaned_data["date"], ",".join(form.cleaned_data["regions"])
+        proposal = plans.propose(client.facts_on(day), engine.parse_regions(regions))
+        reason = form.cleaned_data["late_reason"].strip()
+        if proposal["session"]["status"] == "defer" and not reason:
+            rules = ", ".join(note["rule"] for note in proposal["session"]["notes"] if note["severity"] == "defer")
+            form.add_error(
+                "late_reason",
+                f"Why it went ahead: on {day:%-d %b %Y} the rules deferred the session ({rules}); "
+                "say why it went ahead. The entry is flagged.",
+            )
+        else:
+            try:
+                plan = plans.create_plan(
+                    client=client,
+                    therapist=request.user,
+                    scheduled_for=plans.as_datetime(day, form.cleaned_data["time"]),
+                    regions=regions,
+                    created_by=request.user,
+                    fit=True,
+                    late_reason=reason,
+                )
+            except (plans.Overlap, plans.OutsideHours) as problem:
+                form.add_error("time", f"Start: {problem}")
+            else:
+                note = " It is flagged: the rules deferred the session that day." if plan.late_flagged else ""
+                messages.success(
+                    request, "Late entry saved with the proposal for its date. Record the session now." + note
+                )
+                return redirect("planner:record-edit", plan.pk)
+    context = {"client": client, "form": form, "proposal": proposal, "limit_days": settings.late_entry_days}
+    return render(request, "planner/plan_late.html", context, status=400 if form.errors else 200)
 
 
 @login_required
