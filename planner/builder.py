@@ -1,12 +1,16 @@
 """The one-page plan builder: the proposal for the chosen day and places, as the therapist chooses."""
 
+from dataclasses import dataclass
 from datetime import time
 
+from django.db import transaction
+from django.db.models import prefetch_related_objects
 from django.utils import timezone
 
 from protocols import engine
 
 from . import plans, proposals
+from .forms import series_dates
 
 DEFAULT_START = time(9, 0)
 HANDS_AND_FEET = ["hands:right", "hands:left", "feet:right", "feet:left"]
@@ -48,11 +52,38 @@ def request_data(request, client):
     return data
 
 
+@dataclass
+class SeriesDate:
+    """One date of a series, as the builder lists it: its own proposal from the facts known today."""
+
+    starts_at: object
+    session: dict
+    minutes: int
+    nadir: bool
+    needs_clearance: bool
+    deferred: bool
+    problem: str  # a clash or the clinic's hours: the series cannot be saved as it is
+
+    @property
+    def flagged(self):
+        return self.nadir or self.needs_clearance or self.deferred
+
+
+def _rules(proposal):
+    codes = {note["rule"] for note in proposal["session"]["notes"]}
+    for region in proposal["regions"]:
+        codes.update(note["rule"] for note in region["notes"])
+    return codes
+
+
 class Draft:
     """What the builder shows for a valid request: the fitted proposal, the clash, the blockers."""
 
     def __init__(self, client, therapist, cleaned):
         self.client, self.cleaned = client, cleaned
+        self.dates = series_dates(cleaned["date"], cleaned.get("repeat_weeks") or 1, cleaned.get("repeat_days") or [])
+        if len(self.dates) > 1:
+            prefetch_related_objects([client], "conditions", "clearances")  # one read for every date
         facts = client.facts_on(cleaned["date"])
         self.regions_text = ",".join(cleaned["regions"])
         proposal = plans.propose(facts, engine.parse_regions(self.regions_text))
@@ -82,6 +113,36 @@ class Draft:
         )
         self.rows = proposals.region_rows(regions)
         self.compared = earlier is not None
+        self.series = [self._series_date(day) for day in self.dates] if len(self.dates) > 1 else []
+
+    def _series_date(self, day):
+        proposal, _ = plans.fitted(plans.propose(self.client.facts_on(day), engine.parse_regions(self.regions_text)))
+        minutes = plans.worked_minutes(proposal)
+        starts_at = plans.as_datetime(day, self.cleaned["time"])
+        session = proposal["session"]
+        problem = plans.hours_problem(starts_at, plans.slot_end(starts_at, minutes), self.settings)
+        if not problem:
+            clash, _ = plans.clash_and_next_free(
+                self.therapist, starts_at, minutes, client=self.client, settings=self.settings
+            )
+            problem = plans.overlap_text(clash, self.therapist.pk, self.settings) if clash else ""
+        return SeriesDate(
+            starts_at=starts_at,
+            session=session,
+            minutes=minutes,
+            nadir="nadir_window" in _rules(proposal),
+            needs_clearance=session["requires_clearance"] and not session["clearance_on_file"],
+            deferred=session["status"] == "defer",
+            problem=problem,
+        )
+
+    @property
+    def series_problems(self):
+        return [entry for entry in self.series if entry.problem]
+
+    @property
+    def series_flagged(self):
+        return [entry for entry in self.series if entry.flagged]
 
     @property
     def blocks_ready(self):
@@ -90,6 +151,22 @@ class Draft:
 
     def clash_text(self):
         return plans.overlap_text(self.clash, self.therapist.pk, self.settings)
+
+    @transaction.atomic
+    def save_series(self, therapist):
+        """Every date of the series as a draft, each with its own proposal; all or none."""
+        return [
+            plans.create_plan(
+                client=self.client,
+                therapist=therapist,
+                scheduled_for=entry.starts_at,
+                regions=self.regions_text,
+                created_by=therapist,
+                goals=self.cleaned["goals"],
+                fit=True,
+            )
+            for entry in self.series
+        ]
 
     def save(self, therapist, ready):
         return plans.create_plan(

@@ -138,6 +138,21 @@ class TemporaryPasswordForm(forms.Form):
         return password
 
 
+# A series: the same session each week, on one to three days of the week, for at most this many weeks.
+SERIES_MAX_WEEKS = 26
+WEEKDAY_CHOICES = [(0, "Mon"), (1, "Tue"), (2, "Wed"), (3, "Thu"), (4, "Fri"), (5, "Sat"), (6, "Sun")]
+
+
+def series_dates(first, weeks, weekdays):
+    """The dates of a series from `first` on: the chosen weekdays of each of `weeks` weeks (the
+    first week is the one of `first`); one date, `first`, when there is no repeat."""
+    if weeks <= 1:
+        return [first]
+    monday = first - timedelta(days=first.weekday())
+    found = {monday + timedelta(weeks=w, days=d) for w in range(weeks) for d in set(weekdays)}
+    return sorted({first} | {day for day in found if day > first})
+
+
 REGION_CHOICES = [
     (f"{region}:{side}", f"{side.title()} {REGION_SINGULAR[region]}") for region in REGIONS for side in SIDES
 ]
@@ -155,6 +170,36 @@ class PlanRequestForm(forms.Form):
     )
     goals = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
     notes_acknowledged = forms.BooleanField(required=False, label="I have read every note of this proposal")
+    repeat_weeks = forms.IntegerField(
+        label="Weeks",
+        required=False,
+        min_value=1,
+        max_value=SERIES_MAX_WEEKS,
+        error_messages={
+            "min_value": "Weeks: at least 1.",
+            "max_value": f"Weeks: at most {SERIES_MAX_WEEKS} in one series.",
+            "invalid": "Weeks: a whole number.",
+        },
+    )
+    repeat_days = forms.TypedMultipleChoiceField(
+        label="On", choices=WEEKDAY_CHOICES, coerce=int, required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    def clean_repeat_weeks(self):
+        return self.cleaned_data.get("repeat_weeks") or 1
+
+    def clean(self):
+        cleaned = super().clean()
+        weeks, days, day = cleaned.get("repeat_weeks") or 1, cleaned.get("repeat_days") or [], cleaned.get("date")
+        if len(days) > 3:
+            self.add_error("repeat_days", "On: at most three days a week.")
+        elif weeks > 1 and day and not days:
+            cleaned["repeat_days"] = [day.weekday()]
+        if weeks > 1 and day and "repeat_days" not in self.errors:
+            last = series_dates(day, weeks, cleaned["repeat_days"])[-1]
+            if last > timezone.localdate() + timedelta(days=PLAN_AHEAD_DAYS):
+                self.add_error("repeat_weeks", "Weeks: the series would end more than a year ahead.")
+        return cleaned
 
     def clean_date(self):
         day = self.cleaned_data["date"]

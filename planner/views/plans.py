@@ -14,6 +14,7 @@ from clients.forms import therapists
 from clients.models import Client
 from planner import bodymap, builder, calendar, feeds, plans, proposals, recording
 from planner.forms import (
+    WEEKDAY_CHOICES,
     CancelPlanForm,
     LateEntryForm,
     PlanDetailsForm,
@@ -172,6 +173,8 @@ def plan_new(request):
     form = PlanRequestForm(data, initial={"date": day, "time": at, "regions": []})
     draft = builder.Draft(client, request.user, form.cleaned_data) if data is not None and form.is_valid() else None
     saving = request.method == "POST" and not {"preview", "preset", "use_time"} & set(request.POST)
+    if saving and draft and draft.series:
+        return _save_series(request, form, draft, context_for=lambda: _builder_context(client, form, draft))
     if saving and draft and draft.hours_problem:
         form.add_error("time", draft.hours_problem)
     elif saving and draft and draft.clash:
@@ -187,11 +190,42 @@ def plan_new(request):
             done = "The plan is ready." if plan.status == PlanStatus.READY else "Plan saved as a draft."
             messages.success(request, done)
             return redirect("planner:plan-detail", plan.pk)
+    context = _builder_context(client, form, draft)
+    return render(request, "planner/plan_new.html", context, status=400 if form.errors and saving else 200)
+
+
+def _builder_context(client, form, draft):
     context = {"client": client, "form": form, "draft": draft, "presets": builder.presets(client)}
     context["region_rows"] = [
         (region, [f"{region}:{side}" for side in proposals.SIDES_IN_PAGE_ORDER]) for region in REGIONS
     ]
-    return render(request, "planner/plan_new.html", context, status=400 if form.errors and saving else 200)
+    context["weekdays"] = WEEKDAY_CHOICES
+    context["chosen_days"] = [int(v) for v in (form["repeat_days"].value() or []) if str(v).isdigit()]
+    return context
+
+
+def _save_series(request, form, draft, context_for):
+    """Save every date of a series as a draft, or none, with the dates in the way named."""
+    if problems := draft.series_problems:
+        dates = "; ".join(f"{timezone.localtime(entry.starts_at):%a %-d %b}: {entry.problem}" for entry in problems)
+        form.add_error("time", f"Not saved: {len(problems)} date(s) of the series cannot be booked. {dates}")
+    else:
+        try:
+            saved = draft.save_series(request.user)
+        except (plans.Overlap, plans.OutsideHours) as refusal:
+            form.add_error("time", f"Not saved: {refusal}")
+        else:
+            flagged = len(draft.series_flagged)
+            note = (
+                f" {flagged} of them need attention (nadir window, clearance or deferred): see each plan."
+                if flagged
+                else ""
+            )
+            messages.success(
+                request, f"{len(saved)} sessions saved as drafts; mark each ready once its notes are read.{note}"
+            )
+            return redirect("planner:plan-detail", saved[0].pk)
+    return render(request, "planner/plan_new.html", context_for(), status=400)
 
 
 @login_required
