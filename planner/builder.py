@@ -1,7 +1,7 @@
 """The one-page plan builder: the proposal for the chosen day and places, as the therapist chooses."""
 
 from dataclasses import dataclass
-from datetime import time
+from datetime import time, timedelta
 
 from django.db import transaction
 from django.db.models import prefetch_related_objects
@@ -21,6 +21,16 @@ def default_start():
     now = timezone.localtime()
     quarter = (now.hour * 60 + now.minute + 14) // 15 * 15
     return max(DEFAULT_START, time(min(quarter, 23 * 60 + 45) // 60, min(quarter, 23 * 60 + 45) % 60))
+
+
+def default_slot():
+    """The builder's first offer of day and time: today at default_start(), or tomorrow at 09:00 when
+    less than an hour is left before the clinic closes."""
+    start, today = default_start(), timezone.localdate()
+    closes = plans.clinic().closes_at
+    if start.hour * 60 + start.minute + 60 > closes.hour * 60 + closes.minute:
+        return today + timedelta(days=1), DEFAULT_START
+    return today, start
 
 
 def presets(client):
@@ -45,8 +55,9 @@ def request_data(request, client):
     chosen = dict((key, values) for key, _, values in presets(client)).get(data.get("preset"))
     if chosen:
         data.setlist("regions", chosen)
-        data.setdefault("date", timezone.localdate().isoformat())
-        data.setdefault("time", default_start().strftime("%H:%M"))
+        day, start = default_slot()
+        data.setdefault("date", day.isoformat())
+        data.setdefault("time", start.strftime("%H:%M"))
     if data.get("use_time"):
         data["time"] = data["use_time"]
     return data

@@ -169,7 +169,7 @@ def plan_new(request):
     if refusal:
         return refusal
     data = builder.request_data(request, client)
-    day, at = _slot_from(request) or (timezone.localdate(), builder.default_start())
+    day, at = _slot_from(request) or builder.default_slot()
     form = PlanRequestForm(data, initial={"date": day, "time": at, "regions": []})
     draft = builder.Draft(client, request.user, form.cleaned_data) if data is not None and form.is_valid() else None
     saving = request.method == "POST" and not {"preview", "preset", "use_time"} & set(request.POST)
