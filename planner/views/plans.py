@@ -380,6 +380,9 @@ def plan_reschedule(request, pk):
     plan = _own_plan(request, pk)
     if refusal := _locked(request, plan):
         return refusal
+    if plan.late_entry or SessionRecord.objects.filter(plan=plan).exists():
+        messages.error(request, "Not rescheduled: this session has taken place and its record is started.")
+        return redirect("planner:plan-detail", plan.pk)
     form = RescheduleForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Not rescheduled. " + " ".join(e for errors in form.errors.values() for e in errors))

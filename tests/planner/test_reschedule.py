@@ -94,6 +94,16 @@ def test_only_the_plans_therapist_reschedules_an_open_plan(login, therapist, cli
     assert timezone.localtime(plan.scheduled_for).time() == time(10, 0)
 
 
+def test_a_session_with_a_record_started_is_not_moved(login, therapist):
+    plan = create_plan(login, therapist, make_dpn_client(therapist), day=TODAY, time="08:00")
+    login(therapist).post(f"/plans/{plan.pk}/save/", save_data(plan, mark_ready=True))
+    login(therapist).post(f"/plans/{plan.pk}/record/", record_data(plan))  # a draft record
+    assert SessionRecord.objects.filter(plan=plan).exists()
+    assert "its record is started" in said(move(login, therapist, plan, TOMORROW, "15:00"))
+    plan.refresh_from_db()
+    assert timezone.localdate(plan.scheduled_for) == TODAY
+
+
 def at_today(hour, minute=0):
     return timezone.make_aware(datetime.combine(TODAY, time(hour, minute)))
 
