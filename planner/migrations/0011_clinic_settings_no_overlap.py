@@ -18,6 +18,14 @@ from django.utils import timezone
 
 BUFFER = datetime.timedelta(minutes=10)
 
+
+class BtreeGistOnPostgreSQL(BtreeGistExtension):
+    """btree_gist on PostgreSQL; nothing on another database, either way."""
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor == "postgresql":
+            super().database_backwards(app_label, schema_editor, from_state, to_state)
+
 CONSTRAINTS_SQL = [
     """ALTER TABLE planner_sessionplan ADD CONSTRAINT plan_therapist_no_overlap
        EXCLUDE USING gist (therapist_id WITH =, tstzrange(scheduled_for, busy_until, '[)') WITH &&)
@@ -132,18 +140,24 @@ class Migration(migrations.Migration):
             field=models.DateTimeField(default=django.utils.timezone.now, help_text="The end plus the clinic's buffer at booking time: how long the therapist is taken."),
             preserve_default=False,
         ),
+        # Nullable while it is filled in: a placeholder value in the rows' old versions would
+        # be read when the exclusion constraints build their index in this same transaction.
         migrations.AddField(
             model_name='sessionplan',
             name='busy_until',
-            field=models.DateTimeField(default=django.utils.timezone.now, help_text="The end plus the clinic's buffer at booking time: how long the therapist is taken."),
-            preserve_default=False,
+            field=models.DateTimeField(null=True, help_text="The end plus the clinic's buffer at booking time: how long the therapist is taken."),
         ),
         migrations.RunPython(resolve_overlaps, migrations.RunPython.noop),
+        migrations.AlterField(
+            model_name='sessionplan',
+            name='busy_until',
+            field=models.DateTimeField(help_text="The end plus the clinic's buffer at booking time: how long the therapist is taken."),
+        ),
         migrations.AddConstraint(
             model_name='sessionplan',
             constraint=models.CheckConstraint(condition=models.Q(('busy_until__gte', models.F('ends_at'))), name='plan_busy_until_after_end'),
         ),
-        BtreeGistExtension(),
+        BtreeGistOnPostgreSQL(),
         migrations.RunPython(add_exclusion_constraints, drop_exclusion_constraints),
         migrations.AddConstraint(
             model_name='clinicsettings',
