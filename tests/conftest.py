@@ -54,11 +54,12 @@ def _late_in_the_day(monkeypatch):
     monkeypatch.setattr(recording, "now", lambda: end_of_today)
 
 
-@pytest.fixture(autouse=True)
-def _postgresql_only(request):
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_call(item):
     """A test marked postgresql fails on any other database: it must never pass by being skipped."""
-    if request.node.get_closest_marker("postgresql") and connection.vendor != "postgresql":
+    if item.get_closest_marker("postgresql") and connection.vendor != "postgresql":
         pytest.fail(
             "This test needs PostgreSQL: run it with DATABASE_URL=postgres://... "
-            "(`make test` leaves it out on SQLite; CI's PostgreSQL pass runs it)."
+            "(`make test` leaves it out on SQLite; CI's PostgreSQL pass runs it).",
+            pytrace=False,
         )
