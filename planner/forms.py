@@ -292,6 +292,10 @@ class LateEntryForm(forms.Form):
     def __init__(self, *args, limit_days, **kwargs):
         super().__init__(*args, **kwargs)
         self.limit_days = limit_days
+        today = timezone.localdate()
+        self.fields["date"].widget.attrs.update(
+            {"min": (today - timedelta(days=limit_days)).isoformat(), "max": today.isoformat()}
+        )
 
     def clean_date(self):
         day = self.cleaned_data["date"]
