@@ -145,3 +145,23 @@ def test_the_migration_cancels_later_double_bookings_and_trims_buffers(login, th
     for loser in (same_therapist, same_client):
         assert loser.status == PlanStatus.CANCELLED
         assert loser.cancel_reason == f"Double booking: overlapped plan {first.pk}, which was kept."
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_check_runs_inside_the_write_that_saves(login, therapist, monkeypatch):
+    """On SQLite the transaction takes the write lock when it begins (IMMEDIATE), so a check made
+    inside it cannot be overtaken by another booking before the save."""
+    from django.conf import settings
+
+    if connection.vendor == "sqlite":
+        assert settings.DATABASES["default"]["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
+    real, seen = plans.overlap_with, []
+
+    def watched(plan):
+        seen.append(connection.in_atomic_block)
+        return real(plan)
+
+    monkeypatch.setattr(plans, "overlap_with", watched)
+    assert not connection.in_atomic_block  # no test transaction around this one
+    create_plan(login, therapist, make_dpn_client(therapist))
+    assert seen == [True]
