@@ -464,7 +464,7 @@ def fit_plan(plan):
     place(plan, sum(new_minutes))
     plan.status = PlanStatus.DRAFT
     plan.version += 1
-    plan.save()
+    book(plan)  # shorter, but the clinic's buffer may have grown since it was booked
     return sum(new_minutes)
 
 

@@ -365,7 +365,11 @@ def plan_fit(request, pk):
     plan = _own_plan(request, pk)
     if refusal := _locked(request, plan):
         return refusal
-    total = plans.fit_plan(plan)
+    try:
+        total = plans.fit_plan(plan)
+    except plans.Overlap as overlap:
+        messages.error(request, f"Not trimmed: with the clinic's current buffer it would overlap another. {overlap}")
+        return redirect("planner:plan-detail", plan.pk)
     if total > plan.max_minutes:
         messages.warning(request, f"Even at one minute per step the plan takes {total} minutes: drop a region.")
     else:
