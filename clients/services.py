@@ -4,6 +4,7 @@ reading the conditions through the engine, and the dashboard's clients needing a
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 
+from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
@@ -15,13 +16,17 @@ from protocols.services import engine_templates
 from protocols.vocabulary import REGIONS, SIDES
 
 from .models import LAB_CODES, Client, Condition, PhysicianClearance
+from .signals import client_archived
 
 
+@transaction.atomic
 def archive(client, user):
+    """Archive the client; listeners (the planner) cancel what was booked for the client ahead."""
     client.archived_at = timezone.now()
     client.archived_by = user
     client.version += 1
     client.save(update_fields=["archived_at", "archived_by", "version", "updated_at"])
+    client_archived.send(sender=type(client), client=client, user=user)
 
 
 def restore(client):

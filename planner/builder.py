@@ -1,12 +1,16 @@
 """The one-page plan builder: the proposal for the chosen day and places, as the therapist chooses."""
 
-from datetime import time
+from dataclasses import dataclass
+from datetime import time, timedelta
 
+from django.db import transaction
+from django.db.models import prefetch_related_objects
 from django.utils import timezone
 
 from protocols import engine
 
 from . import plans, proposals
+from .forms import series_dates
 
 DEFAULT_START = time(9, 0)
 HANDS_AND_FEET = ["hands:right", "hands:left", "feet:right", "feet:left"]
@@ -17,6 +21,16 @@ def default_start():
     now = timezone.localtime()
     quarter = (now.hour * 60 + now.minute + 14) // 15 * 15
     return max(DEFAULT_START, time(min(quarter, 23 * 60 + 45) // 60, min(quarter, 23 * 60 + 45) % 60))
+
+
+def default_slot():
+    """The builder's first offer of day and time: today at default_start(), or tomorrow at 09:00 when
+    less than an hour is left before the clinic closes."""
+    start, today = default_start(), timezone.localdate()
+    closes = plans.clinic().closes_at
+    if start.hour * 60 + start.minute + 60 > closes.hour * 60 + closes.minute:
+        return today + timedelta(days=1), DEFAULT_START
+    return today, start
 
 
 def presets(client):
@@ -35,17 +49,42 @@ def _place_order(pair):
 def request_data(request, client):
     """The builder's submitted data, with a chosen preset or free slot applied; None on a first visit."""
     source = request.POST if request.method == "POST" else request.GET
-    if request.method == "GET" and not {"date", "regions", "preset"} & set(source):
-        return None
+    if request.method == "GET" and not {"regions", "preset"} & set(source):
+        return None  # a first visit, perhaps from a free slot of the schedule (?date=&time=)
     data = source.copy()
     chosen = dict((key, values) for key, _, values in presets(client)).get(data.get("preset"))
     if chosen:
         data.setlist("regions", chosen)
-        data.setdefault("date", timezone.localdate().isoformat())
-        data.setdefault("time", default_start().strftime("%H:%M"))
+        day, start = default_slot()
+        data.setdefault("date", day.isoformat())
+        data.setdefault("time", start.strftime("%H:%M"))
     if data.get("use_time"):
         data["time"] = data["use_time"]
     return data
+
+
+@dataclass
+class SeriesDate:
+    """One date of a series, as the builder lists it: its own proposal from the facts known today."""
+
+    starts_at: object
+    session: dict
+    minutes: int
+    nadir: bool
+    needs_clearance: bool
+    deferred: bool
+    problem: str  # a clash or the clinic's hours: the series cannot be saved as it is
+
+    @property
+    def flagged(self):
+        return self.nadir or self.needs_clearance or self.deferred
+
+
+def _rules(proposal):
+    codes = {note["rule"] for note in proposal["session"]["notes"]}
+    for region in proposal["regions"]:
+        codes.update(note["rule"] for note in region["notes"])
+    return codes
 
 
 class Draft:
@@ -53,6 +92,9 @@ class Draft:
 
     def __init__(self, client, therapist, cleaned):
         self.client, self.cleaned = client, cleaned
+        self.dates = series_dates(cleaned["date"], cleaned.get("repeat_weeks") or 1, cleaned.get("repeat_days") or [])
+        if len(self.dates) > 1:
+            prefetch_related_objects([client], "conditions", "clearances")  # one read for every date
         facts = client.facts_on(cleaned["date"])
         self.regions_text = ",".join(cleaned["regions"])
         proposal = plans.propose(facts, engine.parse_regions(self.regions_text))
@@ -60,7 +102,14 @@ class Draft:
         self.proposal, self.trimmed = plans.fitted(proposal)
         self.minutes = plans.worked_minutes(self.proposal)
         self.starts_at = plans.as_datetime(cleaned["date"], cleaned["time"])
-        self.clash, self.next_free = plans.clash_and_next_free(therapist, self.starts_at, self.minutes)
+        self.settings = plans.clinic()
+        self.hours_problem = plans.hours_problem(
+            self.starts_at, plans.slot_end(self.starts_at, self.minutes), self.settings
+        )
+        self.clash, self.next_free = plans.clash_and_next_free(
+            therapist, self.starts_at, self.minutes, client=client, settings=self.settings
+        )
+        self.therapist = therapist
         self.blockers = plans.blockers(
             session=self.proposal["session"],
             client_id=client.pk,
@@ -75,6 +124,36 @@ class Draft:
         )
         self.rows = proposals.region_rows(regions)
         self.compared = earlier is not None
+        self.series = [self._series_date(day) for day in self.dates] if len(self.dates) > 1 else []
+
+    def _series_date(self, day):
+        proposal, _ = plans.fitted(plans.propose(self.client.facts_on(day), engine.parse_regions(self.regions_text)))
+        minutes = plans.worked_minutes(proposal)
+        starts_at = plans.as_datetime(day, self.cleaned["time"])
+        session = proposal["session"]
+        problem = plans.hours_problem(starts_at, plans.slot_end(starts_at, minutes), self.settings)
+        if not problem:
+            clash, _ = plans.clash_and_next_free(
+                self.therapist, starts_at, minutes, client=self.client, settings=self.settings
+            )
+            problem = plans.overlap_text(clash, self.therapist.pk, self.settings) if clash else ""
+        return SeriesDate(
+            starts_at=starts_at,
+            session=session,
+            minutes=minutes,
+            nadir="nadir_window" in _rules(proposal),
+            needs_clearance=session["requires_clearance"] and not session["clearance_on_file"],
+            deferred=session["status"] == "defer",
+            problem=problem,
+        )
+
+    @property
+    def series_problems(self):
+        return [entry for entry in self.series if entry.problem]
+
+    @property
+    def series_flagged(self):
+        return [entry for entry in self.series if entry.flagged]
 
     @property
     def blocks_ready(self):
@@ -82,8 +161,23 @@ class Draft:
         return [blocker for blocker in self.blockers if blocker.code != "unread"]
 
     def clash_text(self):
-        start, end = timezone.localtime(self.clash.scheduled_for), timezone.localtime(self.clash.ends_at)
-        return f"You already have a session with {self.clash.client} from {start:%H:%M} to {end:%H:%M}."
+        return plans.overlap_text(self.clash, self.therapist.pk, self.settings)
+
+    @transaction.atomic
+    def save_series(self, therapist):
+        """Every date of the series as a draft, each with its own proposal; all or none."""
+        return [
+            plans.create_plan(
+                client=self.client,
+                therapist=therapist,
+                scheduled_for=entry.starts_at,
+                regions=self.regions_text,
+                created_by=therapist,
+                goals=self.cleaned["goals"],
+                fit=True,
+            )
+            for entry in self.series
+        ]
 
     def save(self, therapist, ready):
         return plans.create_plan(

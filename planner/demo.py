@@ -21,6 +21,17 @@ SCHEDULE = [
 ]
 
 
+def _book(*, scheduled_for, **kwargs):
+    """create_plan at the given time or, where the therapist or the client is busy then, the next
+    hour that is free: the demo clinic never double-books."""
+    for _ in range(12):
+        try:
+            return plans.create_plan(scheduled_for=scheduled_for, **kwargs)
+        except plans.Overlap:
+            scheduled_for += timedelta(hours=1)
+    raise plans.Overlap(f"No free hour for a demo session on {scheduled_for:%Y-%m-%d}.")
+
+
 @transaction.atomic
 def seed_plans(therapists):
     """Create the demo plans once; a second run finds them and changes nothing."""
@@ -31,7 +42,7 @@ def seed_plans(therapists):
     for therapist in therapists:
         clients = list(Client.objects.for_user(therapist).active().order_by("last_name", "first_name")[: len(SCHEDULE)])
         for client, (offset, start, regions, outcome) in zip(clients, SCHEDULE, strict=False):
-            plans.create_plan(
+            _book(
                 client=client,
                 therapist=therapist,
                 scheduled_for=plans.as_datetime(today + timedelta(days=offset), start),
@@ -53,7 +64,7 @@ def _deferred_plan(therapist, today):
         return 0
     if not client.conditions.filter(code="fever", resolved_on__isnull=True).exists():
         Condition.objects.create(client=client, code="fever", location="whole_body", noted_on=today, detail="38.4 °C")
-    plans.create_plan(
+    _book(
         client=client,
         therapist=therapist,
         scheduled_for=plans.as_datetime(today, time(16, 30)),
@@ -132,7 +143,7 @@ def seed_course(therapist):
 
 
 def _recorded_session(therapist, client, day, scores, sign=False, regions="hands,feet"):
-    plan = plans.create_plan(
+    plan = _book(
         client=client,
         therapist=therapist,
         scheduled_for=plans.as_datetime(day, time(8, 0)),

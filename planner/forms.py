@@ -1,4 +1,4 @@
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django import forms
 from django.contrib.auth import get_user_model, password_validation
@@ -13,7 +13,7 @@ from protocols.vocabulary import REGIONS, SIDES, WALTON_SCALE
 
 from .corrections import SCORE_FIELDS as SCORE_FIELD_LABELS
 from .corrections import current_value
-from .models import AdverseEvent, SessionRecord
+from .models import AdverseEvent, CancelReason, ClinicSettings, SessionRecord
 from .roles import CLINIC_ADMIN, THERAPIST, forget_roles, role_names
 
 # Sessions are planned at most this far ahead.
@@ -142,6 +142,21 @@ class TemporaryPasswordForm(forms.Form):
         return password
 
 
+# A series: the same session each week, on one to three days of the week, for at most this many weeks.
+SERIES_MAX_WEEKS = 26
+WEEKDAY_CHOICES = [(0, "Mon"), (1, "Tue"), (2, "Wed"), (3, "Thu"), (4, "Fri"), (5, "Sat"), (6, "Sun")]
+
+
+def series_dates(first, weeks, weekdays):
+    """The dates of a series from `first` on: the chosen weekdays of each of `weeks` weeks (the
+    first week is the one of `first`); one date, `first`, when there is no repeat."""
+    if weeks <= 1:
+        return [first]
+    monday = first - timedelta(days=first.weekday())
+    found = {monday + timedelta(weeks=w, days=d) for w in range(weeks) for d in set(weekdays)}
+    return sorted({first} | {day for day in found if day > first})
+
+
 REGION_CHOICES = [
     (f"{region}:{side}", place_title(region, side)) for region in REGIONS for side in SIDES
 ]
@@ -159,6 +174,36 @@ class PlanRequestForm(forms.Form):
     )
     goals = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
     notes_acknowledged = forms.BooleanField(required=False, label="I have read every note of this proposal")
+    repeat_weeks = forms.IntegerField(
+        label="Weeks",
+        required=False,
+        min_value=1,
+        max_value=SERIES_MAX_WEEKS,
+        error_messages={
+            "min_value": "Weeks: at least 1.",
+            "max_value": f"Weeks: at most {SERIES_MAX_WEEKS} in one series.",
+            "invalid": "Weeks: a whole number.",
+        },
+    )
+    repeat_days = forms.TypedMultipleChoiceField(
+        label="On", choices=WEEKDAY_CHOICES, coerce=int, required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    def clean_repeat_weeks(self):
+        return self.cleaned_data.get("repeat_weeks") or 1
+
+    def clean(self):
+        cleaned = super().clean()
+        weeks, days, day = cleaned.get("repeat_weeks") or 1, cleaned.get("repeat_days") or [], cleaned.get("date")
+        if len(days) > 3:
+            self.add_error("repeat_days", "On: at most three days a week.")
+        elif weeks > 1 and day and not days:
+            cleaned["repeat_days"] = [day.weekday()]
+        if weeks > 1 and day and "repeat_days" not in self.errors:
+            last = series_dates(day, weeks, cleaned["repeat_days"])[-1]
+            if last > timezone.localdate() + timedelta(days=PLAN_AHEAD_DAYS):
+                self.add_error("repeat_weeks", "Weeks: the series would end more than a year ahead.")
+        return cleaned
 
     def clean_date(self):
         day = self.cleaned_data["date"]
@@ -230,8 +275,86 @@ class PlanDetailsForm(forms.Form):
     version = VersionField()
 
 
+class LateEntryForm(forms.Form):
+    """A session that took place without a plan, documented afterwards within the clinic's limit."""
+
+    date = forms.DateField(label="Date of the session", widget=forms.DateInput(attrs={"type": "date"}))
+    time = forms.TimeField(label="Start", widget=forms.TimeInput(attrs={"type": "time", "step": 300}))
+    regions = forms.MultipleChoiceField(
+        label="Regions worked",
+        choices=REGION_CHOICES,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Regions: tick at least one region and side that was worked."},
+    )
+    late_reason = forms.CharField(
+        label="Why it was not planned, and why it went ahead",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        help_text="Required when the rules deferred a session on that date.",
+    )
+
+    def __init__(self, *args, limit_days, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.limit_days = limit_days
+        today = timezone.localdate()
+        self.fields["date"].widget.attrs.update(
+            {"min": (today - timedelta(days=limit_days)).isoformat(), "max": today.isoformat()}
+        )
+
+    def clean_date(self):
+        day = self.cleaned_data["date"]
+        today = timezone.localdate()
+        if day > today:
+            raise forms.ValidationError("Date: a late entry records a session that already took place.")
+        if day < today - timedelta(days=self.limit_days):
+            raise forms.ValidationError(
+                f"Date: sessions can be recorded afterwards for {self.limit_days} days at most (the clinic's limit)."
+            )
+        return day
+
+    def clean(self):
+        cleaned = super().clean()
+        day, at = cleaned.get("date"), cleaned.get("time")
+        if day and at and timezone.make_aware(datetime.combine(day, at)) > timezone.now():
+            self.add_error("time", "Start: a late entry records a session that already started.")
+        return cleaned
+
+
+class RescheduleForm(forms.Form):
+    """A plan's new day and time."""
+
+    date = forms.DateField(label="New date", widget=forms.DateInput(attrs={"type": "date"}))
+    time = forms.TimeField(label="New time", widget=forms.TimeInput(attrs={"type": "time", "step": 900}))
+
+    def clean_date(self):
+        day = self.cleaned_data["date"]
+        if day < timezone.localdate():
+            raise forms.ValidationError("New date: a session cannot be moved into the past.")
+        if day > timezone.localdate() + timedelta(days=PLAN_AHEAD_DAYS):
+            raise forms.ValidationError("New date: at most a year ahead.")
+        return day
+
+
 class CancelPlanForm(forms.Form):
-    reason = forms.CharField(max_length=200, label="Why is the session cancelled?")
+    category = forms.ChoiceField(
+        label="Why did the session not take place?",
+        choices=[("", "Choose a reason")] + [c for c in CancelReason.choices if c[0] != CancelReason.CLIENT_ARCHIVED],
+        error_messages={
+            "required": "Reason: choose why the session did not take place.",
+            "invalid_choice": "Reason: choose one of the reasons offered.",
+        },
+    )
+    reason = forms.CharField(max_length=200, label="Note (optional)", required=False)
+
+    def __init__(self, *args, plan=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.plan = plan
+
+    def clean_category(self):
+        category = self.cleaned_data["category"]
+        if category == CancelReason.NO_SHOW and self.plan is not None and self.plan.scheduled_for > timezone.now():
+            raise forms.ValidationError("Reason: a no-show can be recorded once the session's start has passed.")
+        return category
 
 
 SCORE_FIELDS = ["pain_before", "pain_after", "numbness_before", "numbness_after"]
@@ -394,4 +517,35 @@ class AddendumForm(forms.Form):
             self.add_error("value", "Pressure uses the Walton scale, 0 to 5.")
         elif field and self.record is not None and value == current_value(self.record, field, cleaned["item"]):
             self.add_error("value", f"{value} is already the value on record.")
+        return cleaned
+
+
+class ClinicSettingsForm(forms.ModelForm):
+    """The clinic's schedule rules, edited by clinic admins."""
+
+    class Meta:
+        model = ClinicSettings
+        fields = ["opens_at", "closes_at", "buffer_minutes", "late_entry_days", "calendar_feeds_allowed"]
+        widgets = {
+            "opens_at": forms.TimeInput(attrs={"type": "time", "step": 900}),
+            "closes_at": forms.TimeInput(attrs={"type": "time", "step": 900}),
+        }
+
+    def clean_buffer_minutes(self):
+        minutes = self.cleaned_data["buffer_minutes"]
+        if minutes > 120:
+            raise forms.ValidationError("Buffer: at most 120 minutes between sessions.")
+        return minutes
+
+    def clean_late_entry_days(self):
+        days = self.cleaned_data["late_entry_days"]
+        if days > 90:
+            raise forms.ValidationError("Late entries: at most 90 days afterwards; older sessions are not recorded.")
+        return days
+
+    def clean(self):
+        cleaned = super().clean()
+        opens, closes = cleaned.get("opens_at"), cleaned.get("closes_at")
+        if opens and closes and closes <= opens:
+            self.add_error("closes_at", "Sessions until: the clinic must close after it opens.")
         return cleaned

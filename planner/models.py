@@ -33,11 +33,63 @@ class StaffProfile(models.Model):
 register(get_user_model(), app="planner", m2m_fields=["groups"], excluded_fields=["password", "last_login"])
 
 
+class ClinicSettings(models.Model):
+    """The clinic's schedule rules, one row edited by clinic admins: hours, the buffer between a
+    therapist's sessions, how late a session may be recorded afterwards, calendar feeds."""
+
+    opens_at = models.TimeField("Sessions from", default=time(7, 0))
+    closes_at = models.TimeField("Sessions until", default=time(21, 0))
+    buffer_minutes = models.PositiveSmallIntegerField(
+        "Buffer between a therapist's sessions (minutes)",
+        default=10,
+        help_text="Kept free after each session, for notes, the room and hand washing.",
+    )
+    late_entry_days = models.PositiveSmallIntegerField(
+        "Late entries allowed for (days)",
+        default=7,
+        help_text="A session that was not planned can be recorded afterwards for this many days.",
+    )
+    calendar_feeds_allowed = models.BooleanField(
+        "Therapists may subscribe to their schedule in a calendar app",
+        default=True,
+        help_text="Turning this off stops every therapist's calendar feed at once.",
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "clinic settings"
+        verbose_name_plural = "clinic settings"
+        constraints = [
+            models.CheckConstraint(condition=models.Q(pk=1), name="clinic_settings_single_row"),
+            models.CheckConstraint(condition=models.Q(closes_at__gt=models.F("opens_at")), name="clinic_hours_order"),
+            models.CheckConstraint(condition=models.Q(buffer_minutes__lte=120), name="clinic_buffer_at_most_2h"),
+        ]
+
+    def __str__(self):
+        return "Clinic settings"
+
+    @classmethod
+    def load(cls):
+        found, _ = cls.objects.get_or_create(pk=1)
+        return found
+
+
 class PlanStatus(models.TextChoices):
     DRAFT = "draft", "Draft"
     READY = "ready", "Ready"
     DONE = "done", "Done"
     CANCELLED = "cancelled", "Cancelled"
+
+
+class CancelReason(models.TextChoices):
+    """Why a session did not take place; counted per client."""
+
+    CLIENT_CANCELLED = "client_cancelled", "Client cancelled"
+    CLINIC_CANCELLED = "clinic_cancelled", "Clinic cancelled"
+    NO_SHOW = "no_show", "No-show"
+    WEATHER = "weather", "Weather"
+    HEALTH = "health", "Client's health"
+    CLIENT_ARCHIVED = "client_archived", "Client archived"
 
 
 class ItemStatus(models.TextChoices):
@@ -72,8 +124,13 @@ class SessionPlanQuerySet(models.QuerySet):
         """Plans starting on the local days first..last: a range on scheduled_for, which the indexes serve."""
         return self.filter(scheduled_for__gte=day_start(first), scheduled_for__lt=day_start(last or first, after=1))
 
-    def overlapping(self, therapist, starts_at, ends_at):
-        return self.booked().filter(therapist=therapist, scheduled_for__lt=ends_at, ends_at__gt=starts_at)
+    def therapist_overlaps(self, therapist, starts_at, busy_until):
+        """The therapist's booked plans whose time, buffer included, meets starts_at..busy_until."""
+        return self.booked().filter(therapist=therapist, scheduled_for__lt=busy_until, busy_until__gt=starts_at)
+
+    def client_overlaps(self, client, starts_at, ends_at):
+        """The client's booked plans (with any therapist) that meet starts_at..ends_at."""
+        return self.booked().filter(client=client, scheduled_for__lt=ends_at, ends_at__gt=starts_at)
 
 
 class SessionPlan(models.Model):
@@ -83,6 +140,9 @@ class SessionPlan(models.Model):
     therapist = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="session_plans")
     scheduled_for = models.DateTimeField()
     ends_at = models.DateTimeField(help_text="Start plus the planned minutes; used to refuse double bookings.")
+    busy_until = models.DateTimeField(
+        help_text="The end plus the clinic's buffer at booking time: how long the therapist is taken."
+    )
     status = models.CharField(max_length=10, choices=PlanStatus.choices, default=PlanStatus.DRAFT)
     regions = models.CharField(max_length=100, help_text='What was asked for, e.g. "hands,feet:left".')
     facts = models.JSONField(help_text="The client facts the proposal was built from.")
@@ -94,7 +154,16 @@ class SessionPlan(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    late_entry = models.BooleanField(
+        default=False, help_text="Recorded afterwards: the session took place without a plan made before it."
+    )
+    late_reason = models.TextField(
+        "Why it went ahead", blank=True, help_text="Required when the rules deferred the session on that date."
+    )
     cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancel_category = models.CharField(
+        "Reason", max_length=20, choices=CancelReason.choices, blank=True, help_text="Why the session did not happen."
+    )
     cancel_reason = models.CharField(max_length=200, blank=True)
     # Who changed what and when; the snapshots change only when the plan is (re)built, and each
     # version of them is kept once, in PlanSnapshot, not copied into every history row.
@@ -109,6 +178,11 @@ class SessionPlan(models.Model):
                 condition=models.Q(ends_at__gt=models.F("scheduled_for")), name="plan_ends_after_start"
             ),
             models.CheckConstraint(condition=models.Q(version__gte=1), name="plan_version_positive"),
+            models.CheckConstraint(
+                condition=models.Q(busy_until__gte=models.F("ends_at")), name="plan_busy_until_after_end"
+            ),
+            # On PostgreSQL two exclusion constraints (migration 0011) also refuse overlapping booked
+            # plans of one therapist (start..busy_until) and of one client (start..ends_at).
         ]
         indexes = [
             # The schedule and the double-booking check: a therapist's plans in a time range.
@@ -141,6 +215,11 @@ class SessionPlan(models.Model):
     @property
     def is_deferred(self):
         return self.session["status"] == "defer"
+
+    @property
+    def late_flagged(self):
+        """A late entry of a session the rules deferred on its date: it went ahead against them."""
+        return self.late_entry and self.is_deferred
 
     @property
     def max_minutes(self):
@@ -398,4 +477,5 @@ class Addendum(models.Model):
 # Modules of one feature each; imported here so Django registers their models with the app.
 from .attachments import Attachment  # noqa: E402, F401
 from .corrections import ScoreCorrection  # noqa: E402, F401
+from .feeds import CalendarFeed  # noqa: E402, F401
 from .letters import ProgressLetter  # noqa: E402, F401

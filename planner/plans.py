@@ -4,14 +4,15 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from protocols import engine
 from protocols.services import engine_templates
 from protocols.steps import fit_minutes, min_minutes
 
-from .models import PlanItem, PlanSnapshot, PlanStatus, SessionPlan, SnapshotReason
+from .models import CancelReason, ClinicSettings, PlanItem, PlanSnapshot, PlanStatus, SessionPlan, SnapshotReason
 
 # A booking holds at least this long, for intake and the skin check, even if little is worked.
 MIN_SLOT_MINUTES = 15
@@ -19,6 +20,21 @@ MIN_SLOT_MINUTES = 15
 
 class PlanChanged(Exception):
     """Someone saved the plan after the form was opened; nothing of this save was kept."""
+
+
+class Overlap(Exception):
+    """The session would overlap another booked session of its therapist or its client; nothing was saved.
+
+    The message names the other session.
+    """
+
+    def __init__(self, message, other=None):
+        super().__init__(message)
+        self.other = other
+
+
+class OutsideHours(Exception):
+    """The session would start or end outside the clinic's hours; nothing was saved."""
 
 
 def local_day(moment):
@@ -31,6 +47,80 @@ def as_datetime(day, time):
 
 def slot_end(starts_at, minutes):
     return starts_at + timedelta(minutes=max(minutes, MIN_SLOT_MINUTES))
+
+
+def clinic():
+    return ClinicSettings.load()
+
+
+def buffer_after(settings=None):
+    return timedelta(minutes=(settings or clinic()).buffer_minutes)
+
+
+def place(plan, minutes, settings=None):
+    """Set the plan's end (start + minutes, at least the 15-minute floor) and the therapist's
+    busy time (the end plus the clinic's buffer)."""
+    plan.ends_at = slot_end(plan.scheduled_for, minutes)
+    plan.busy_until = plan.ends_at + buffer_after(settings)
+
+
+def hours_problem(starts_at, ends_at, settings=None):
+    """Why a session from starts_at to ends_at is outside the clinic's hours, as a sentence; "" when it is not."""
+    settings = settings or clinic()
+    start, end = timezone.localtime(starts_at), timezone.localtime(ends_at)
+    opens, closes = settings.opens_at, settings.closes_at
+    if start.time() < opens or end.date() != start.date() or end.time() > closes:
+        return (
+            f"Sessions are given between {opens:%H:%M} and {closes:%H:%M}: "
+            f"this one would run from {start:%H:%M} to {end:%H:%M}."
+        )
+    return ""
+
+
+def overlap_with(plan):
+    """The booked plan this one would overlap (its therapist's, buffer included, or its client's), or None."""
+    others = SessionPlan.objects.booked().select_related("client", "therapist").order_by("scheduled_for")
+    if plan.pk:
+        others = others.exclude(pk=plan.pk)
+    found = (
+        others.therapist_overlaps(plan.therapist_id, plan.scheduled_for, plan.busy_until).first()
+        or others.client_overlaps(plan.client_id, plan.scheduled_for, plan.ends_at).first()
+    )
+    return found
+
+
+def overlap_text(other, therapist_id, settings=None):
+    """The sentence that names the other session."""
+    start, end = timezone.localtime(other.scheduled_for), timezone.localtime(other.ends_at)
+    when = f"on {start:%-d %b} from {start:%H:%M} to {end:%H:%M}"
+    if other.therapist_id == therapist_id:
+        buffer = (settings or clinic()).buffer_minutes
+        kept = f", and the {buffer} minutes after a session are kept free" if buffer else ""
+        return f"You already have a session with {other.client} {when}{kept}."
+    therapist = other.therapist.get_full_name() or other.therapist.get_username()
+    return f"{other.client} already has a session with {therapist} {when}."
+
+
+def book(plan, settings=None, **save_kwargs):
+    """Save the plan's time if it overlaps nothing; raise Overlap naming the other session if it does.
+
+    Called inside a transaction: on SQLite the transaction holds the write lock from its start
+    (IMMEDIATE), so the check and the save cannot interleave with another booking; on PostgreSQL
+    the exclusion constraints refuse the save of the second of two concurrent bookings.
+    """
+    other = overlap_with(plan)
+    if other is not None:
+        raise Overlap(overlap_text(other, plan.therapist_id, settings), other)
+    try:
+        with transaction.atomic():
+            plan.save(**save_kwargs)
+    except IntegrityError as error:
+        if "no_overlap" not in str(error):
+            raise
+        other = overlap_with(plan)
+        if other is None:
+            raise Overlap("Another session was booked at this time meanwhile: choose another time.") from None
+        raise Overlap(overlap_text(other, plan.therapist_id, settings), other) from None
 
 
 def worked_minutes(proposal):
@@ -218,27 +308,40 @@ def place_position(region):
 
 
 @transaction.atomic
-def create_plan(*, client, therapist, scheduled_for, regions, created_by, goals="", fit=False, ready=False):
+def create_plan(
+    *, client, therapist, scheduled_for, regions, created_by, goals="", fit=False, ready=False, late_reason=None
+):
     """Build the proposal for the client on the session day and save it as a plan.
 
     With `fit`, region minutes are trimmed to the session's limit; with `ready`, the plan is
     marked ready when nothing blocks it (the caller has shown the notes and had them acknowledged).
+    With `late_reason` (a string, perhaps empty) the plan is a late entry: a session that took place
+    without a plan, documented afterwards; it is ready to be recorded at once, and keeps the
+    proposal of its date so the record shows what the rules said.
     """
+    settings = clinic()
     facts = client.facts_on(local_day(scheduled_for))
     proposal = propose(facts, engine.parse_regions(regions))
     worked = fitted(proposal)[0] if fit else proposal
-    plan = SessionPlan.objects.create(
+    plan = SessionPlan(
         client=client,
         therapist=therapist,
         scheduled_for=scheduled_for,
-        ends_at=slot_end(scheduled_for, worked_minutes(worked)),
         regions=regions,
         facts=facts_to_json(facts),
         proposal=proposal,
         goals=goals,
-        notes_acknowledged=ready,
+        notes_acknowledged=ready or late_reason is not None,
         created_by=created_by,
+        late_entry=late_reason is not None,
+        late_reason=late_reason or "",
     )
+    if plan.late_entry:
+        plan.status = PlanStatus.READY
+    place(plan, worked_minutes(worked), settings)
+    if problem := hours_problem(plan.scheduled_for, plan.ends_at, settings):
+        raise OutsideHours(problem)
+    book(plan, settings)
     items = []
     for region in worked["regions"]:
         item = _item_from_region(plan, place_position(region), region)
@@ -284,10 +387,26 @@ def rebuild_plan(plan, facts=None, choices=None, reason=None, user=None):
     plan.proposal = proposal
     plan.status = PlanStatus.DRAFT
     plan.notes_acknowledged = False
-    plan.ends_at = slot_end(plan.scheduled_for, sum(i.minutes for i in items if i.is_worked))
+    place(plan, sum(i.minutes for i in items if i.is_worked))
     plan.version += 1
-    plan.save()
+    book(plan)
     PlanSnapshot.keep(plan, reason, user)
+    return plan
+
+
+@transaction.atomic
+def reschedule_plan(plan, starts_at, user):
+    """Move the plan to a new day and time: the proposal is built again from the client's facts on
+    the new date (nadir window, lab ages, clearance all follow the date), the therapist's choices are
+    kept where the new proposal allows them, the plan returns to draft with the notes unread, and the
+    move is kept in the plan's history. Raises Overlap or OutsideHours, and then nothing changes."""
+    moved_from = plan.scheduled_for
+    plan.scheduled_for = starts_at
+    was, now = timezone.localtime(moved_from), timezone.localtime(starts_at)
+    plan._change_reason = f"Rescheduled from {was:%Y-%m-%d %H:%M} to {now:%Y-%m-%d %H:%M}"
+    rebuild_plan(plan, facts=plan.client.facts_on(local_day(starts_at)), reason=SnapshotReason.RESCHEDULED, user=user)
+    if problem := hours_problem(plan.scheduled_for, plan.ends_at):
+        raise OutsideHours(problem)
     return plan
 
 
@@ -321,12 +440,12 @@ def save_changes(plan, *, version, items, changes, details, mark_ready):
     plan.goals, plan.notes = details["goals"], details["notes"]
     plan.notes_acknowledged = details["notes_acknowledged"]
     items = list(plan.items.all())
-    plan.ends_at = slot_end(plan.scheduled_for, sum(i.minutes for i in items if i.is_worked))
+    place(plan, sum(i.minutes for i in items if i.is_worked))
     plan.status = PlanStatus.DRAFT
     left = plan_blockers(plan, items, facts_changed(plan)) if mark_ready else []
     if mark_ready and not left:
         plan.status = PlanStatus.READY
-    plan.save()
+    book(plan)
     return left
 
 
@@ -342,36 +461,79 @@ def fit_plan(plan):
         if item.minutes != minutes:
             item.minutes = minutes
             item.save(update_fields=["minutes"])
-    plan.ends_at = slot_end(plan.scheduled_for, sum(new_minutes))
+    place(plan, sum(new_minutes))
     plan.status = PlanStatus.DRAFT
     plan.version += 1
-    plan.save()
+    book(plan)  # shorter, but the clinic's buffer may have grown since it was booked
     return sum(new_minutes)
 
 
-def cancel_plan(plan, reason):
+def cancel_plan(plan, reason, category=""):
+    """Cancel the plan (it stays in the record), with the kind of reason and, optionally, a note."""
     plan.status = PlanStatus.CANCELLED
     plan.cancelled_at = timezone.now()
+    plan.cancel_category = category
     plan.cancel_reason = reason
     plan.version += 1
     plan.save()
 
 
+def future_plans(client, now=None):
+    """The client's booked sessions still to come and not recorded: what archiving cancels."""
+    return (
+        SessionPlan.objects.filter(client=client, status__in=[PlanStatus.DRAFT, PlanStatus.READY])
+        .filter(scheduled_for__gte=now or timezone.now(), record__isnull=True)
+        .select_related("therapist")
+        .order_by("scheduled_for", "pk")
+    )
+
+
+def cancel_for_archived_client(sender, client, user, **kwargs):
+    """Archiving a client cancels every session still to come, with the reason "client archived"."""
+    for plan in future_plans(client):
+        cancel_plan(plan, "", CancelReason.CLIENT_ARCHIVED)
+
+
 # The therapist's day: clashes and the next free slot.
 
 
-def clash_and_next_free(therapist, starts_at, minutes, exclude=None):
-    """The therapist's booked plan that overlaps the slot (or None), and the first free start from it on that day."""
-    ends_at = slot_end(starts_at, minutes)
-    booked = SessionPlan.objects.booked().filter(therapist=therapist, scheduled_for__date=local_day(starts_at))
+def _round_up(moment, minutes=5):
+    """The moment rounded up to whole `minutes` (a time a person would book)."""
+    extra = (-(moment.minute % minutes)) % minutes
+    moment = moment.replace(second=0, microsecond=0) + timedelta(minutes=extra)
+    return moment
+
+
+def clash_and_next_free(therapist, starts_at, minutes, exclude=None, client=None, settings=None):
+    """The booked plan a new session would overlap (the therapist's, buffer included, or the
+    client's), or None; and the first start from starts_at on that day where it overlaps nothing
+    (None when the day has no such time before closing)."""
+    settings = settings or clinic()
+    buffer = buffer_after(settings)
+    whose = Q(therapist=therapist) | Q(client=client) if client is not None else Q(therapist=therapist)
+    booked = SessionPlan.objects.booked().on_days(local_day(starts_at)).filter(whose)
     if exclude is not None:
         booked = booked.exclude(pk=exclude.pk)
-    booked = list(booked.select_related("client").order_by("scheduled_for"))
-    clash = next((p for p in booked if p.scheduled_for < ends_at and p.ends_at > starts_at), None)
+    booked = list(booked.select_related("client", "therapist").order_by("scheduled_for"))
+
+    def first_hit(start):
+        end = slot_end(start, minutes)
+        for plan in booked:
+            if plan.therapist_id == therapist.pk and plan.scheduled_for < end + buffer and plan.busy_until > start:
+                return plan, plan.busy_until
+            if client is not None and plan.client_id == client.pk and plan.scheduled_for < end and plan.ends_at > start:
+                return plan, plan.ends_at
+        return None, None
+
+    clash, free_from = first_hit(starts_at)
     if clash is None:
         return None, starts_at
-    candidate = starts_at
-    for plan in booked:
-        if plan.scheduled_for < slot_end(candidate, minutes) and plan.ends_at > candidate:
-            candidate = max(candidate, plan.ends_at)
+    candidate = _round_up(free_from)
+    for _ in range(len(booked) + 1):
+        hit, free_from = first_hit(candidate)
+        if hit is None:
+            break
+        candidate = _round_up(free_from)
+    if hours_problem(candidate, slot_end(candidate, minutes), settings):
+        return clash, None
     return clash, candidate

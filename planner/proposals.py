@@ -98,6 +98,11 @@ def plan_document(plan, items):
         "session": {**plan.session, "planned_minutes": sum(r["minutes"] for r in regions)},
         "regions": regions,
         "dropped": [{"region": i.region, "side": i.side} for i in items if i.dropped],
+        **(
+            {"late_entry": True, "late_reason": plan.late_reason, "late_flagged": plan.late_flagged}
+            if plan.late_entry
+            else {}
+        ),
     }
 
 

@@ -3,11 +3,25 @@
 Locking is enforced here; the views only show the outcome.
 """
 
+from datetime import timedelta
+
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from .corrections import PRESSURE_USED, ScoreCorrection
 from .models import Addendum, PlanStatus, RecordItem, SessionRecord
+
+# A session can be recorded from this long before its planned start (setting up, the intake talk).
+OPENS_BEFORE = timedelta(minutes=30)
+
+
+def now():
+    """The clock the recording gate reads."""
+    return timezone.now()
+
+
+def opens_at(plan):
+    return plan.scheduled_for - OPENS_BEFORE
 
 
 class RecordLocked(Exception):
@@ -92,12 +106,16 @@ def add_addendum(record, text, author, *, field="", value=None, item=None):
     return addendum
 
 
-def refusal_to_record(plan, record, today):
+def refusal_to_record(plan, record, moment):
     """Why this plan's session cannot be recorded now, as a sentence; "" when it can."""
-    if plan.status not in (PlanStatus.READY, PlanStatus.DONE):
-        return "Only a plan marked ready can be recorded. Finish the plan first."
     if plan.client.is_archived and record is None:
         return f"{plan.client} is archived: restore the client before recording a session."
-    if timezone.localdate(plan.scheduled_for) > today:
-        return f"This session is planned for {plan.scheduled_for:%-d %B}: record it on the day."
+    if plan.status not in (PlanStatus.READY, PlanStatus.DONE):
+        return "Only a plan marked ready can be recorded. Finish the plan first."
+    if record is None and opens_at(plan) > moment:
+        starts, opens = timezone.localtime(plan.scheduled_for), timezone.localtime(opens_at(plan))
+        return (
+            f"This session is planned for {starts:%-d %B} at {starts:%H:%M}: "
+            f"recording opens at {opens:%H:%M} that day, 30 minutes before the start."
+        )
     return ""

@@ -466,12 +466,13 @@ class ScaleSeeder:
             status = PlanStatus.READY
         else:
             status = PlanStatus.CANCELLED if self.random.random() < 0.05 else PlanStatus.DONE
-        minutes = min(worked_minutes(proposal), 55)
+        minutes = min(worked_minutes(proposal), 50)  # with the 10-minute buffer, the hour is full
         return SessionPlan(
             client=client,
             therapist=therapist,
             scheduled_for=starts,
             ends_at=slot_end(starts, minutes),
+            busy_until=slot_end(starts, minutes) + timedelta(minutes=10),
             status=status,
             regions=PROFILES[index][3],
             facts={**facts, "client_id": client.pk, "plan_date": day.isoformat()},

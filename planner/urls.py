@@ -3,7 +3,7 @@ from django.urls import include, path
 
 from clients import urls as clients_urls
 
-from .views import accounts, attachments, client_pages, letters, mfa, plans, records
+from .views import accounts, attachments, calendar_feed, client_pages, clinic, letters, mfa, plans, records
 
 planner_patterns = [
     path("", accounts.dashboard, name="dashboard"),
@@ -17,14 +17,19 @@ planner_patterns = [
     path("team/<int:pk>/password/", accounts.team_password, name="team-password"),
     path("team/<int:pk>/deactivate/", accounts.team_deactivate, name="team-deactivate"),
     path("team/<int:pk>/reactivate/", accounts.team_reactivate, name="team-reactivate"),
+    path("clinic/settings/", clinic.clinic_settings, name="clinic-settings"),
+    path("calendar/", calendar_feed.calendar_settings, name="calendar-settings"),
+    path("calendar/<str:token>.ics", calendar_feed.calendar_feed, name="calendar-feed"),
     path("plans/", plans.schedule, name="schedule"),
     path("plans/new/", plans.plan_new, name="plan-new"),
+    path("plans/late/", plans.plan_late, name="plan-late"),
     path("plans/<int:pk>/", plans.plan_detail, name="plan-detail"),
     path("plans/<int:pk>.json", plans.plan_json, name="plan-json"),
     path("plans/<int:pk>/save/", plans.plan_save, name="plan-save"),
     path("plans/<int:pk>/rebuild/", plans.plan_rebuild, name="plan-rebuild"),
     path("plans/<int:pk>/fit/", plans.plan_fit, name="plan-fit"),
     path("plans/<int:pk>/cancel/", plans.plan_cancel, name="plan-cancel"),
+    path("plans/<int:pk>/reschedule/", plans.plan_reschedule, name="plan-reschedule"),
     path("plans/<int:pk>/print/", plans.plan_print, name="plan-print"),
     path("plans/<int:pk>/record/", records.record_edit, name="record-edit"),
     path("plans/<int:pk>/record/finding/", records.finding_add, name="record-finding"),
@@ -45,6 +50,7 @@ client_patterns = [
     path("<int:pk>/", client_pages.client_detail, name="detail"),
     path("<int:pk>/export.json", client_pages.export_json, name="export-json"),
     path("<int:pk>/fhir.json", client_pages.fhir_json, name="fhir-json"),
+    path("<int:pk>/archive/confirm/", client_pages.archive_confirm, name="archive-confirm"),
 ]
 
 urlpatterns = [

@@ -1,6 +1,7 @@
 """Persona fixtures: a clinic admin, a therapist, a second therapist, and anonymous."""
 
 import pytest
+from django.db import connection
 from django.test import Client
 
 from tests import factories
@@ -36,3 +37,29 @@ def login():
         return client
 
     return _login
+
+
+@pytest.fixture(autouse=True)
+def _late_in_the_day(monkeypatch):
+    """Recording opens 30 minutes before a session's start. Tests plan today's sessions at fixed
+    hours, so the recording gate reads a clock set to the last minute of today, whatever the hour
+    the suite runs; tests of the gate itself set the clock they need."""
+    from datetime import datetime, time
+
+    from django.utils import timezone
+
+    from planner import recording
+
+    end_of_today = timezone.make_aware(datetime.combine(timezone.localdate(), time(23, 59)))
+    monkeypatch.setattr(recording, "now", lambda: end_of_today)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_call(item):
+    """A test marked postgresql fails on any other database: it must never pass by being skipped."""
+    if item.get_closest_marker("postgresql") and connection.vendor != "postgresql":
+        pytest.fail(
+            "This test needs PostgreSQL: run it with DATABASE_URL=postgres://... "
+            "(`make test` leaves it out on SQLite; CI's PostgreSQL pass runs it).",
+            pytrace=False,
+        )

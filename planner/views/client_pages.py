@@ -5,6 +5,7 @@ what the clients app builds.
 """
 
 from django.contrib.auth.decorators import login_required
+from django.db.models import Count
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
@@ -12,9 +13,9 @@ from django.utils import timezone
 from clients.access import AccessKind, record_access
 from clients.documents import export_client
 from clients.models import AccessEvent
-from clients.views import client_detail_context, client_for
-from planner import charts, corrections, fhir, progress, proposals
-from planner.models import PlanStatus, SessionPlan, SessionRecord, day_start
+from clients.views import can_archive, client_detail_context, client_for
+from planner import charts, corrections, fhir, plans, progress, proposals
+from planner.models import CancelReason, PlanStatus, SessionPlan, SessionRecord, day_start
 from planner.roles import is_clinic_admin, is_therapist
 
 # A client page shows this many records and earlier plans; the rest load on demand (?older=1).
@@ -100,6 +101,7 @@ def client_detail(request, pk):
     points = _monthly(signed) if len(signed) > CHART_POINTS else signed
     context.update(
         {
+            "cancellations": cancellation_counts(client),
             "upcoming_plans": list(upcoming.order_by("scheduled_for", "pk")),
             "past_plans": list(past if older else past[: RECENT_ON_PAGE + 1]),
             "records": list(records if older else records[: RECENT_ON_PAGE + 1]),
@@ -121,6 +123,29 @@ def client_detail(request, pk):
         }
     )
     return render(request, "planner/client_detail.html", context)
+
+
+def cancellation_counts(client):
+    """How many of the client's sessions did not take place, per reason, in the reasons' order."""
+    counts = dict(
+        SessionPlan.objects.filter(client=client, status=PlanStatus.CANCELLED)
+        .values_list("cancel_category")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    rows = [(label, counts[code]) for code, label in CancelReason.choices if counts.get(code)]
+    if counts.get(""):
+        rows.append(("Other", counts[""]))
+    return rows
+
+
+@login_required
+@can_archive
+def archive_confirm(request, pk):
+    """Before archiving: what it does, and the sessions still to come that it will cancel."""
+    client = client_for(request, pk)
+    context = {"client": client, "future_plans": list(plans.future_plans(client).select_related("client"))}
+    return render(request, "planner/archive_confirm.html", context)
 
 
 def correction_document(correction):

@@ -13,10 +13,18 @@ from django.views.decorators.http import require_POST
 from clients.access import AccessKind, record_access
 from clients.forms import therapists
 from clients.models import Client
-from planner import bodymap, builder, plans, proposals
-from planner.forms import CancelPlanForm, PlanDetailsForm, PlanItemForm, PlanRequestForm
+from planner import bodymap, builder, calendar, feeds, plans, proposals, recording
+from planner.forms import (
+    WEEKDAY_CHOICES,
+    CancelPlanForm,
+    LateEntryForm,
+    PlanDetailsForm,
+    PlanItemForm,
+    PlanRequestForm,
+    RescheduleForm,
+)
 from planner.models import PlanStatus, SessionPlan, SessionRecord
-from planner.roles import CLINIC_ADMIN, is_therapist
+from planner.roles import is_clinic_admin, is_therapist
 from protocols import engine
 from protocols.services import engine_templates
 from protocols.vocabulary import REGIONS
@@ -101,6 +109,13 @@ def _plan_context(request, plan, details_form=None, data=None):
         "region_rows": proposals.region_rows(places),
         "details_form": details_form or PlanDetailsForm(initial=initial),
         "cancel_form": CancelPlanForm(),
+        "calendar_ref": feeds.reference(plan.pk),
+        "reschedule_form": RescheduleForm(
+            initial={
+                "date": timezone.localdate(plan.scheduled_for),
+                "time": timezone.localtime(plan.scheduled_for).time(),
+            }
+        ),
         "stale": stale,
         "can_edit": can_edit,
         "editing": editing,
@@ -111,14 +126,33 @@ def _plan_context(request, plan, details_form=None, data=None):
         "record": SessionRecord.objects.filter(plan=plan).first(),
         "can_record": plan.therapist_id == request.user.pk
         and plan.status in (PlanStatus.READY, PlanStatus.DONE)
-        and timezone.localdate(plan.scheduled_for) <= timezone.localdate(),
+        and recording.opens_at(plan) <= recording.now(),
         "has_errors": any(p["form"] is not None and p["form"].is_bound and p["form"].errors for p in places),
     }
+
+
+def _slot_from(request):
+    """The day and time a schedule slot asked for (?date=&time=), when both are valid; else None."""
+    form = RescheduleForm({"date": request.GET.get("date", ""), "time": request.GET.get("time", "")})
+    return (form.cleaned_data["date"], form.cleaned_data["time"]) if form.is_valid() else None
+
+
+def _choose_client(request, slot):
+    """A free slot of the schedule was chosen: which of the therapist's clients is it for?"""
+    if not is_therapist(request.user):
+        raise PermissionDenied("Only therapists plan sessions.")
+    clients = Client.objects.filter(care_team=request.user).active().order_by("last_name", "first_name")
+    day, at = slot
+    query = f"date={day.isoformat()}&time={at:%H:%M}"
+    context = {"day": day, "at": at, "query": query, "clients": list(clients.only("first_name", "last_name"))}
+    return render(request, "planner/plan_choose_client.html", context)
 
 
 def _client_for_builder(request):
     """The client named in the request, if the user may plan for them; else (None, a redirect)."""
     client_id = request.GET.get("client") or request.POST.get("client")
+    if not str(client_id or "").isdigit() and request.method == "GET" and (slot := _slot_from(request)):
+        return None, _choose_client(request, slot)
     if not str(client_id or "").isdigit():
         messages.error(request, "Choose a client to plan for, from the client list.")
         return None, redirect("/clients/")
@@ -136,23 +170,107 @@ def plan_new(request):
     if refusal:
         return refusal
     data = builder.request_data(request, client)
-    form = PlanRequestForm(data, initial={"date": timezone.localdate(), "time": builder.default_start(), "regions": []})
+    day, at = _slot_from(request) or builder.default_slot()
+    form = PlanRequestForm(data, initial={"date": day, "time": at, "regions": []})
     draft = builder.Draft(client, request.user, form.cleaned_data) if data is not None and form.is_valid() else None
     saving = request.method == "POST" and not {"preview", "preset", "use_time"} & set(request.POST)
-    if saving and draft and draft.clash:
+    if saving and draft and draft.series:
+        return _save_series(request, form, draft, context_for=lambda: _builder_context(client, form, draft))
+    if saving and draft and draft.hours_problem:
+        form.add_error("time", draft.hours_problem)
+    elif saving and draft and draft.clash:
         form.add_error("time", draft.clash_text())
     elif saving and draft and "ready" in request.POST and draft.blockers:
         form.add_error(None, "Not saved: it cannot be ready yet. " + " ".join(b.text for b in draft.blockers))
     elif saving and draft:
-        plan = draft.save(request.user, ready="ready" in request.POST)
-        done = "The plan is ready." if plan.status == PlanStatus.READY else "Plan saved as a draft."
-        messages.success(request, done)
-        return redirect("planner:plan-detail", plan.pk)
+        try:
+            plan = draft.save(request.user, ready="ready" in request.POST)
+        except (plans.Overlap, plans.OutsideHours) as refusal:
+            form.add_error("time", str(refusal))
+        else:
+            done = "The plan is ready." if plan.status == PlanStatus.READY else "Plan saved as a draft."
+            messages.success(request, done)
+            return redirect("planner:plan-detail", plan.pk)
+    context = _builder_context(client, form, draft)
+    return render(request, "planner/plan_new.html", context, status=400 if form.errors and saving else 200)
+
+
+def _builder_context(client, form, draft):
     context = {"client": client, "form": form, "draft": draft, "presets": builder.presets(client)}
     context["region_rows"] = [
         (region, [f"{region}:{side}" for side in proposals.SIDES_IN_PAGE_ORDER]) for region in REGIONS
     ]
-    return render(request, "planner/plan_new.html", context, status=400 if form.errors and saving else 200)
+    context["weekdays"] = WEEKDAY_CHOICES
+    context["chosen_days"] = [int(v) for v in (form["repeat_days"].value() or []) if str(v).isdigit()]
+    return context
+
+
+def _save_series(request, form, draft, context_for):
+    """Save every date of a series as a draft, or none, with the dates in the way named."""
+    if problems := draft.series_problems:
+        dates = "; ".join(f"{timezone.localtime(entry.starts_at):%a %-d %b}: {entry.problem}" for entry in problems)
+        form.add_error("time", f"Not saved: {len(problems)} date(s) of the series cannot be booked. {dates}")
+    else:
+        try:
+            saved = draft.save_series(request.user)
+        except (plans.Overlap, plans.OutsideHours) as refusal:
+            form.add_error("time", f"Not saved: {refusal}")
+        else:
+            flagged = len(draft.series_flagged)
+            note = (
+                f" {flagged} of them need attention (nadir window, clearance or deferred): see each plan."
+                if flagged
+                else ""
+            )
+            messages.success(
+                request, f"{len(saved)} sessions saved as drafts; mark each ready once its notes are read.{note}"
+            )
+            return redirect("planner:plan-detail", saved[0].pk)
+    return render(request, "planner/plan_new.html", context_for(), status=400)
+
+
+@login_required
+def plan_late(request):
+    """Record a session that was not planned, afterwards: the proposal is built for its date; where
+    it defers the session, a written reason is required and the entry is flagged."""
+    client, refusal = _client_for_builder(request)
+    if refusal:
+        return refusal
+    settings = plans.clinic()
+    form = LateEntryForm(request.POST or None, limit_days=settings.late_entry_days)
+    proposal = None
+    if request.method == "POST" and form.is_valid():
+        day, regions = form.cleaned_data["date"], ",".join(form.cleaned_data["regions"])
+        proposal = plans.propose(client.facts_on(day), engine.parse_regions(regions))
+        reason = form.cleaned_data["late_reason"].strip()
+        if proposal["session"]["status"] == "defer" and not reason:
+            rules = ", ".join(note["rule"] for note in proposal["session"]["notes"] if note["severity"] == "defer")
+            form.add_error(
+                "late_reason",
+                f"Why it went ahead: on {day:%-d %b %Y} the rules deferred the session ({rules}); "
+                "say why it went ahead. The entry is flagged.",
+            )
+        else:
+            try:
+                plan = plans.create_plan(
+                    client=client,
+                    therapist=request.user,
+                    scheduled_for=plans.as_datetime(day, form.cleaned_data["time"]),
+                    regions=regions,
+                    created_by=request.user,
+                    fit=True,
+                    late_reason=reason,
+                )
+            except (plans.Overlap, plans.OutsideHours) as problem:
+                form.add_error("time", f"Start: {problem}")
+            else:
+                note = " It is flagged: the rules deferred the session that day." if plan.late_flagged else ""
+                messages.success(
+                    request, "Late entry saved with the proposal for its date. Record the session now." + note
+                )
+                return redirect("planner:record-edit", plan.pk)
+    context = {"client": client, "form": form, "proposal": proposal, "limit_days": settings.late_entry_days}
+    return render(request, "planner/plan_late.html", context, status=400 if form.errors else 200)
 
 
 @login_required
@@ -188,6 +306,9 @@ def plan_save(request, pk):
         context["details_form"] = _with_version(details, SessionPlan.objects.get(pk=plan.pk).version)
         context["details_form"].add_error(None, VERSION_CONFLICT)
         return render(request, "planner/plan_detail.html", context, status=400)
+    except plans.Overlap as overlap:
+        details.add_error(None, f"Not saved: the longer session would overlap another. {overlap}")
+        return render(request, "planner/plan_detail.html", context, status=400)
     if left:
         messages.warning(request, "Saved as a draft. It cannot be marked ready yet: " + " ".join(b.text for b in left))
     else:
@@ -203,10 +324,10 @@ VERSION_CONFLICT = (
 
 def _locked(request, plan):
     """A redirect with the reason when the plan cannot be changed any more; None when it can."""
-    if not plan.is_open:
-        messages.error(request, f"This plan is {plan.get_status_display().lower()} and can no longer be changed.")
-    elif plan.client.is_archived:
+    if plan.client.is_archived:
         messages.error(request, f"{plan.client} is archived: restore the client to change this plan, or cancel it.")
+    elif not plan.is_open:
+        messages.error(request, f"This plan is {plan.get_status_display().lower()} and can no longer be changed.")
     else:
         return None
     return redirect("planner:plan-detail", plan.pk)
@@ -230,7 +351,11 @@ def plan_rebuild(request, pk):
         messages.error(request, "Only a draft or ready plan can be rebuilt.")
         return redirect("planner:plan-detail", plan.pk)
     day = date.fromisoformat(plan.facts["plan_date"])
-    plans.rebuild_plan(plan, facts=plan.client.facts_on(day), user=request.user)
+    try:
+        plans.rebuild_plan(plan, facts=plan.client.facts_on(day), user=request.user)
+    except plans.Overlap as overlap:
+        messages.error(request, f"Not rebuilt: the rebuilt session would be longer and overlap another. {overlap}")
+        return redirect("planner:plan-detail", plan.pk)
     messages.success(request, "The plan was rebuilt with the client's current record. Read the notes again.")
     return redirect("planner:plan-detail", plan.pk)
 
@@ -242,7 +367,11 @@ def plan_fit(request, pk):
     plan = _own_plan(request, pk)
     if refusal := _locked(request, plan):
         return refusal
-    total = plans.fit_plan(plan)
+    try:
+        total = plans.fit_plan(plan)
+    except plans.Overlap as overlap:
+        messages.error(request, f"Not trimmed: with the clinic's current buffer it would overlap another. {overlap}")
+        return redirect("planner:plan-detail", plan.pk)
     if total > plan.max_minutes:
         messages.warning(request, f"Even at one minute per step the plan takes {total} minutes: drop a region.")
     else:
@@ -252,16 +381,47 @@ def plan_fit(request, pk):
 
 @login_required
 @require_POST
+def plan_reschedule(request, pk):
+    """New day and time; the proposal is checked again for the new date."""
+    plan = _own_plan(request, pk)
+    if refusal := _locked(request, plan):
+        return refusal
+    if plan.late_entry or SessionRecord.objects.filter(plan=plan).exists():
+        messages.error(request, "Not rescheduled: this session has taken place and its record is started.")
+        return redirect("planner:plan-detail", plan.pk)
+    form = RescheduleForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Not rescheduled. " + " ".join(e for errors in form.errors.values() for e in errors))
+        return redirect("planner:plan-detail", plan.pk)
+    was = timezone.localtime(plan.scheduled_for)
+    starts_at = plans.as_datetime(form.cleaned_data["date"], form.cleaned_data["time"])
+    try:
+        plans.reschedule_plan(plan, starts_at, request.user)
+    except (plans.Overlap, plans.OutsideHours) as refusal:
+        messages.error(request, f"Not rescheduled. New time: {refusal}")
+        return redirect("planner:plan-detail", plan.pk)
+    now = timezone.localtime(plan.scheduled_for)
+    text = f"Moved from {was:%a %-d %b %H:%M} to {now:%a %-d %b %H:%M}. The proposal was checked again for the new date"
+    if plan.is_deferred:
+        messages.warning(request, text + ": on that day the session is deferred (see the notes).")
+    else:
+        messages.success(request, text + ": read the notes again and mark the plan ready.")
+    return redirect("planner:plan-detail", plan.pk)
+
+
+@login_required
+@require_POST
 def plan_cancel(request, pk):
     plan = _own_plan(request, pk)
-    form = CancelPlanForm(request.POST)
+    form = CancelPlanForm(request.POST, plan=plan)
     if not plan.is_open:
         messages.error(request, "Only a draft or ready plan can be cancelled.")
     elif not form.is_valid():
-        messages.error(request, "Say why the session is cancelled: the reason is kept with the plan.")
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
     else:
-        plans.cancel_plan(plan, form.cleaned_data["reason"])
-        messages.success(request, "The plan is cancelled. It stays in the client's record.")
+        plans.cancel_plan(plan, form.cleaned_data["reason"].strip(), form.cleaned_data["category"])
+        done = "Recorded as a no-show." if form.cleaned_data["category"] == "no_show" else "The plan is cancelled."
+        messages.success(request, done + " It stays in the client's record.")
     return redirect("planner:plan-detail", plan.pk)
 
 
@@ -316,10 +476,10 @@ def plan_preview_json(request, pk):
 
 @login_required
 def schedule(request):
-    """A therapist's week; a clinic admin sees one therapist's week (?therapist=) or the whole clinic one day at a
-    time, so the page never holds every session of the clinic."""
+    """The schedule as a grid. A therapist sees their week; a clinic admin sees one therapist's week
+    (?therapist=) or every therapist's day side by side, so the page never holds the clinic's week."""
     today = timezone.localdate()
-    is_admin = request.user.groups.filter(name=CLINIC_ADMIN).exists()
+    is_admin = is_clinic_admin(request.user)
     therapist = request.GET.get("therapist", "").strip() if is_admin else ""
     span = 1 if is_admin and not therapist else 7
     try:
@@ -328,27 +488,63 @@ def schedule(request):
         start - timedelta(days=span)  # the "previous" link must exist too
     except (ValueError, OverflowError):
         start, end = today, today + timedelta(days=span)
-    plans = SessionPlan.objects.all() if is_admin else SessionPlan.objects.filter(therapist=request.user)
+    staff = list(therapists().only("username", "first_name", "last_name")) if is_admin else []
+    whose = request.user
+    found = SessionPlan.objects.all() if is_admin else SessionPlan.objects.filter(therapist=request.user)
     if therapist:
-        plans = (
-            plans.filter(therapist__pk=therapist)
-            if therapist.isdigit()
-            else plans.filter(therapist__username=therapist)
-        )
-    plans = (
-        plans.on_days(start, end - timedelta(days=1))
+        whose = next((m for m in staff if therapist in (m.username, str(m.pk))), None)
+        found = found.filter(therapist=whose) if whose else found.none()
+    found = (
+        found.on_days(start, end - timedelta(days=1))
         .for_lists()
         .select_related("client", "therapist")
         .order_by("scheduled_for", "pk")
     )
     show_cancelled = request.GET.get("cancelled") == "1"
+    booked, cancelled = [], []
+    for plan in found:
+        (cancelled if plan.status == PlanStatus.CANCELLED else booked).append(plan)
     if not show_cancelled:
-        plans = plans.booked()
+        cancelled = []
     days = {start + timedelta(days=n): [] for n in range(span)}
-    for plan in plans:
+    for plan in booked:
         days.setdefault(timezone.localdate(plan.scheduled_for), []).append(plan)
+    can_book = is_therapist(request.user)
+    if span == 1:
+        by_therapist = {member.pk: [] for member in staff}
+        names = {member.pk: member for member in staff}
+        for plan in booked:
+            by_therapist.setdefault(plan.therapist_id, []).append(plan)
+            names.setdefault(plan.therapist_id, plan.therapist)
+        columns = [
+            calendar.Column(
+                key=str(pk),
+                label=names[pk].get_full_name() or names[pk].username,
+                day=start,
+                plans=column_plans,
+                bookable=can_book and pk == request.user.pk,
+                today=start == today,
+            )
+            for pk, column_plans in by_therapist.items()
+        ]
+    else:
+        columns = [
+            calendar.Column(
+                key=day.isoformat(),
+                label=f"{day:%a %-d %b}",
+                day=day,
+                plans=day_plans,
+                bookable=can_book and whose is not None and whose.pk == request.user.pk,
+                today=day == today,
+            )
+            for day, day_plans in sorted(days.items())
+        ]
+    settings = plans.clinic()
     context = {
         "days": sorted(days.items()),
+        "columns": columns,
+        "rows": calendar.grid(columns, settings.opens_at, settings.closes_at, timezone.now()),
+        "cancelled": cancelled,
         "start": start,
         "last_day": end - timedelta(days=1),
         "span": span,
@@ -357,6 +553,8 @@ def schedule(request):
         "next_week": end,
         "show_cancelled": show_cancelled,
         "therapist": therapist,
-        "therapists": list(therapists().only("username", "first_name", "last_name")) if is_admin else [],
+        "whose": whose,
+        "therapists": staff,
+        "can_book": can_book,
     }
     return render(request, "planner/schedule.html", context)

@@ -57,7 +57,7 @@ def record_edit(request, pk):
         if request.method == "POST":
             messages.error(request, "This record is signed and cannot be edited. Add an addendum instead.")
         return redirect("planner:record-detail", record.pk)
-    refusal = recording.refusal_to_record(plan, record, timezone.localdate())
+    refusal = recording.refusal_to_record(plan, record, recording.now())
     if refusal:
         messages.error(request, refusal)
         return redirect("planner:plan-detail", plan.pk)

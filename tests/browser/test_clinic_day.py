@@ -239,7 +239,8 @@ def therapist_signs_in_for_the_first_time(page, sign_in):
     expect(page.get_by_role("heading", name="Good day, Nia")).to_be_visible()
     nav(page, "Schedule")
     expect(page.get_by_role("heading", name="Schedule", exact=True)).to_be_visible()
-    expect(page.get_by_text("No sessions.")).to_have_count(7)
+    expect(page.locator("table.calendar thead th[scope=col]")).to_have_count(8)  # the times, then 7 days
+    expect(page.locator("a.cal-session")).to_have_count(0)
 
 
 def therapist_cannot_open_someone_elses_client(page, live_server, ivo):
@@ -346,10 +347,12 @@ def therapist_records_the_clearance_and_readies_the_cipn_plan(page, live_server,
 
 def therapist_checks_the_schedule_and_prints(page, live_server, plan, day):
     nav(page, "Schedule")
-    section = page.locator("section.schedule-day", has=page.get_by_role("heading", name=f"{day:%A %-d %B}"))
-    expect(section.get_by_role("link")).to_have_count(2)
-    expect(section.get_by_role("link", name=re.compile("10:00.*Clara Vance"))).to_contain_text("Ready")
-    expect(section.get_by_role("link", name=re.compile("14:00.*Dora Pine"))).to_contain_text("Ready")
+    expect(page.get_by_role("columnheader", name=f"{day:%a %-d %b}")).to_be_visible()
+    sessions = page.locator("a.cal-session")
+    expect(sessions).to_have_count(2)
+    for at, name in (("10:00", "Clara Vance"), ("14:00", "Dora Pine")):
+        expect(sessions.filter(has_text=name)).to_contain_text(at)
+        expect(sessions.filter(has_text=name)).to_contain_text("Ready")
 
     page.goto(f"{live_server.url}/plans/{plan}/")
     page.get_by_role("link", name="Print sheet").click()
@@ -482,7 +485,9 @@ def admin_archives_and_exports(page, live_server, sign_in, hugo, dora, dpn_plan)
     sign_in("morgan", PASSWORD)
     page.goto(f"{live_server.url}/clients/{hugo}/")
     page.get_by_role("button", name="More").click()
-    page.get_by_role("button", name="Archive client").click()
+    page.get_by_role("link", name="Archive client").click()
+    expect(page.get_by_role("heading", name="Archive Hugo Sato?")).to_be_visible()
+    page.get_by_role("button", name=re.compile("^Archive")).click()
     expect(alert(page, "Hugo Sato archived.")).to_be_visible()
     expect(page.get_by_role("heading", name=re.compile("Hugo Sato"))).to_contain_text("Archived")
     expect(page.get_by_text("The record is read-only and the client cannot be planned for.")).to_be_visible()

@@ -262,7 +262,10 @@ def test_a_clash_and_the_next_free_time_show_before_saving(login, therapist):
     client = dpn_client(therapist)
     response = builder(login, therapist, client, regions=["hands:right"], time="10:15")
     page = response.content.decode()
-    taken_until = timezone.localtime(SessionPlan.objects.get().ends_at)
+    # Free again after the session and the clinic's 10-minute buffer, on the next 5 minutes.
+    busy = timezone.localtime(SessionPlan.objects.get().busy_until)
+    assert busy == timezone.localtime(SessionPlan.objects.get().ends_at) + timedelta(minutes=10)
+    taken_until = busy + timedelta(minutes=-busy.minute % 5)
     assert "You already have a session with" in page
     assert f"The next free time that day is {taken_until:%H:%M}." in page
     assert f'name="use_time" value="{taken_until:%H:%M}"' in page

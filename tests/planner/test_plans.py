@@ -270,7 +270,7 @@ def test_ready_needs_clearance_when_required(login, therapist):
 def test_ready_is_refused_for_a_deferred_session(login, therapist):
     client = make_dpn_client(therapist)
     Condition.objects.create(client=client, code="fever", location="whole_body", noted_on=TODAY)
-    plan = create_plan(login, therapist, client, day=TODAY, time="23:30")
+    plan = create_plan(login, therapist, client, day=TODAY, time="20:00")
     assert plan.is_deferred
     login(therapist).post(f"/plans/{plan.pk}/save/", save_data(plan, mark_ready=True))
     plan.refresh_from_db()
@@ -325,7 +325,7 @@ def test_admin_views_but_cannot_change_a_plan(login, therapist, clinic_admin, se
     admin = login(clinic_admin)
     assert admin.get(f"/plans/{plan.pk}/").status_code == 200
     assert admin.post(f"/plans/{plan.pk}/save/", save_data(plan, goals="x")).status_code == 403
-    assert admin.post(f"/plans/{plan.pk}/cancel/", {"reason": "x"}).status_code == 403
+    assert admin.post(f"/plans/{plan.pk}/cancel/", {"category": "clinic_cancelled"}).status_code == 403
     assert login(second_therapist).get(f"/plans/{plan.pk}/").status_code == 404
     plan.refresh_from_db()
     assert plan.goals == "Ease burning" and plan.status == PlanStatus.DRAFT
@@ -340,9 +340,10 @@ def test_post_only_plan_urls_refuse_get(login, therapist):
 def test_cancelled_plan_stays_and_frees_the_slot(login, therapist):
     client = make_dpn_client(therapist)
     plan = create_plan(login, therapist, client)
-    login(therapist).post(f"/plans/{plan.pk}/cancel/", {"reason": "Client unwell"})
+    login(therapist).post(f"/plans/{plan.pk}/cancel/", {"category": "health", "reason": "Client unwell"})
     plan.refresh_from_db()
     assert plan.status == PlanStatus.CANCELLED and plan.cancel_reason == "Client unwell"
+    assert plan.cancel_category == "health"
     create_plan(login, therapist, client)
     assert SessionPlan.objects.count() == 2
 

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('planner', '0010_plan_time_indexes'),
+        ('planner', '0014_late_entries'),
     ]
 
     operations = [

@@ -1,0 +1,23 @@
+"""The clinic's schedule settings: hours, buffer, late entries, calendar feeds (clinic admins)."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect, render
+
+from planner.forms import ClinicSettingsForm
+from planner.models import ClinicSettings
+from planner.roles import is_clinic_admin
+
+
+@login_required
+def clinic_settings(request):
+    if not is_clinic_admin(request.user):
+        raise PermissionDenied("Only clinic admins change the clinic's settings.")
+    form = ClinicSettingsForm(request.POST or None, instance=ClinicSettings.load())
+    if request.method == "POST":
+        if form.is_valid():
+            form.save()
+            messages.success(request, "Clinic settings saved. They apply to sessions booked from now on.")
+            return redirect("planner:clinic-settings")
+    return render(request, "planner/clinic_settings.html", {"form": form}, status=400 if form.errors else 200)

@@ -1,0 +1,66 @@
+"""The schedule grid: a therapist's week, every therapist's day for clinic admins, booking from a free slot."""
+
+import re
+from datetime import timedelta
+
+import pytest
+
+from tests.factories import make_therapist
+from tests.planner.test_plans import TODAY, TOMORROW, create_plan, make_cipn_client, make_dpn_client
+
+pytestmark = pytest.mark.django_db
+
+NEW_PLAN_LINK = re.compile(r'href="/plans/new/\?date=(\d{4}-\d\d-\d\d)&amp;time=(\d\d%3A\d\d)"')
+
+
+def test_a_therapists_week_is_a_grid_with_free_slots_to_book(login, therapist):
+    plan = create_plan(login, therapist, make_dpn_client(therapist), time="10:00")  # 10:00-10:33
+    response = login(therapist).get(f"/plans/?from={TODAY}")
+    page = response.content.decode()
+    assert len(response.context["columns"]) == 7
+    assert [column.day for column in response.context["columns"]] == [TODAY + timedelta(days=n) for n in range(7)]
+    # The session spans the 10:00 and 10:30 rows; its time and client are in its cell.
+    cell = re.search(r'<td rowspan="(\d+)" class="cal-busy">(.*?)</td>', page, re.S)
+    assert cell.group(1) == "2" and f'href="/plans/{plan.pk}/"' in cell.group(2)
+    assert "10:00–10:33" in cell.group(2) and "Dora Pine" in cell.group(2)
+    links = set(NEW_PLAN_LINK.findall(page))
+    assert (TOMORROW.isoformat(), "11%3A00") in links and (TOMORROW.isoformat(), "07%3A00") in links
+    assert (TOMORROW.isoformat(), "10%3A00") not in links and (TOMORROW.isoformat(), "10%3A30") not in links
+    assert (TOMORROW.isoformat(), "21%3A00") not in links  # the clinic closes at 21:00
+    # Slots in the past are not offered.
+    assert not NEW_PLAN_LINK.search(login(therapist).get(f"/plans/?from={TODAY - timedelta(days=8)}").content.decode())
+
+
+def test_a_free_slot_opens_the_builder_at_that_time(login, therapist):
+    dora, cleo = make_dpn_client(therapist), make_cipn_client(therapist)
+    make_dpn_client(make_therapist(), first_name="Other")  # not on Tara's care team
+    page = login(therapist).get(f"/plans/new/?date={TOMORROW}&time=11:30").content.decode()
+    assert "Plan a session on" in page and "11:30" in page
+    assert f"/plans/new/?client={dora.pk}&amp;date={TOMORROW}&amp;time=11:30" in page
+    assert f"?client={cleo.pk}&amp;" in page and "Other" not in page
+    builder = login(therapist).get(f"/plans/new/?client={dora.pk}&date={TOMORROW}&time=11:30")
+    assert builder.status_code == 200 and not builder.context["form"].is_bound
+    assert 'value="11:30"' in builder.content.decode() and f'value="{TOMORROW}"' in builder.content.decode()
+
+
+def test_clinic_admins_see_every_therapists_day_side_by_side(login, therapist, second_therapist, clinic_admin):
+    create_plan(login, therapist, make_dpn_client(therapist, first_name="Tara's"), time="09:00")
+    create_plan(login, second_therapist, make_dpn_client(second_therapist, first_name="Sam's"), time="09:00")
+    response = login(clinic_admin).get(f"/plans/?from={TOMORROW}")
+    page = response.content.decode()
+    assert [column.label for column in response.context["columns"]] == ["Sam Okafor", "Tara Lindqvist"]
+    assert page.count('class="cal-busy"') == 2 and "Tara&#x27;s" in page and "Sam&#x27;s" in page
+    assert not NEW_PLAN_LINK.search(page)  # a clinic admin does not plan sessions
+    week = login(clinic_admin).get(f"/plans/?from={TOMORROW}&therapist=tara")
+    assert len(week.context["columns"]) == 7 and "Sam&#x27;s" not in week.content.decode()
+
+
+def test_a_therapist_who_is_also_admin_books_only_in_their_own_column(login, therapist, clinic_admin):
+    from django.contrib.auth.models import Group
+
+    clinic_admin.groups.add(Group.objects.get(name="Therapist"))
+    page = login(clinic_admin).get(f"/plans/?from={TOMORROW}").content.decode()
+    assert NEW_PLAN_LINK.search(page)
+    response = login(clinic_admin).get(f"/plans/?from={TOMORROW}")
+    own = [c for c in response.context["columns"] if c.bookable]
+    assert [c.label for c in own] == ["Morgan Reyes"]

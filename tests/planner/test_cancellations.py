@@ -1,0 +1,87 @@
+"""Cancelling with a reason, no-shows, the counts on the client page, and archiving with its sessions."""
+
+from datetime import timedelta
+
+import pytest
+from django.contrib.messages import get_messages
+
+from planner.models import PlanStatus, SessionPlan
+from tests.planner.test_plans import TODAY, TOMORROW, create_plan, make_dpn_client, save_data
+
+pytestmark = pytest.mark.django_db
+
+
+def said(response):
+    return " ".join(str(m) for m in get_messages(response.wsgi_request))
+
+
+def test_cancelling_needs_one_of_the_reasons(login, therapist):
+    plan = create_plan(login, therapist, make_dpn_client(therapist))
+    response = login(therapist).post(f"/plans/{plan.pk}/cancel/", {"reason": "no idea"})
+    assert "Reason: choose why the session did not take place." in said(response)
+    response = login(therapist).post(f"/plans/{plan.pk}/cancel/", {"category": "client_archived"})
+    assert "Reason:" in said(response)  # kept for archiving, not offered by hand
+    plan.refresh_from_db()
+    assert plan.status == PlanStatus.DRAFT
+    login(therapist).post(f"/plans/{plan.pk}/cancel/", {"category": "weather", "reason": "Snow storm"})
+    plan.refresh_from_db()
+    assert (plan.status, plan.cancel_category, plan.cancel_reason) == ("cancelled", "weather", "Snow storm")
+    page = login(therapist).get(f"/plans/{plan.pk}/").content.decode()
+    assert "Weather (Snow storm)" in page
+
+
+def test_a_no_show_is_recorded_once_the_start_has_passed(login, therapist):
+    plan = create_plan(login, therapist, make_dpn_client(therapist))  # tomorrow
+    response = login(therapist).post(f"/plans/{plan.pk}/cancel/", {"category": "no_show"})
+    assert "a no-show can be recorded once the session's start has passed" in said(response)
+    SessionPlan.objects.filter(pk=plan.pk).update(
+        scheduled_for=plan.scheduled_for - timedelta(days=2),
+        ends_at=plan.ends_at - timedelta(days=2),
+        busy_until=plan.busy_until - timedelta(days=2),
+    )
+    response = login(therapist).post(f"/plans/{plan.pk}/cancel/", {"category": "no_show"})
+    assert "Recorded as a no-show." in said(response)
+    assert "No-show, recorded" in login(therapist).get(f"/plans/{plan.pk}/").content.decode()
+
+
+def test_the_client_page_counts_sessions_that_did_not_take_place(login, therapist):
+    client = make_dpn_client(therapist)
+    for at, category in [("08:00", "client_cancelled"), ("09:00", "client_cancelled"), ("11:00", "health")]:
+        plan = create_plan(login, therapist, client, time=at)
+        login(therapist).post(f"/plans/{plan.pk}/cancel/", {"category": category})
+    create_plan(login, therapist, client, time="13:00")
+    page = login(therapist).get(f"/clients/{client.pk}/").content.decode()
+    assert "Sessions that did not take place: Client cancelled 2 · Client&#x27;s health 1" in page
+
+
+def test_archiving_asks_first_and_cancels_the_sessions_to_come(login, therapist, second_therapist, clinic_admin):
+    client = make_dpn_client(therapist)
+    client.care_team.add(second_therapist)
+    mine = create_plan(login, therapist, client, time="09:00")
+    theirs = create_plan(login, second_therapist, client, day=TOMORROW + timedelta(days=3), time="14:00")
+    ready = create_plan(login, therapist, client, day=TOMORROW + timedelta(days=7))
+    login(therapist).post(f"/plans/{ready.pk}/save/", save_data(ready, mark_ready=True))
+    done_before = create_plan(login, therapist, client, day=TODAY, time="07:00")
+    SessionPlan.objects.filter(pk=done_before.pk).update(status=PlanStatus.DONE)
+
+    assert login(therapist).get(f"/clients/{client.pk}/archive/confirm/").status_code == 403
+    admin = login(clinic_admin)
+    detail = admin.get(f"/clients/{client.pk}/").content.decode()
+    assert f'href="/clients/{client.pk}/archive/confirm/"' in detail
+    page = admin.get(f"/clients/{client.pk}/archive/confirm/").content.decode()
+    assert "3 sessions still to come will be cancelled" in page
+    for plan in (mine, theirs, ready):
+        assert f'href="/plans/{plan.pk}/"' in page
+    assert f'href="/plans/{done_before.pk}/"' not in page
+    client.refresh_from_db()
+    assert not client.is_archived  # looking at the page changes nothing
+
+    assert admin.post(f"/clients/{client.pk}/archive/").status_code == 302
+    for plan in (mine, theirs, ready):
+        plan.refresh_from_db()
+        assert (plan.status, plan.cancel_category) == ("cancelled", "client_archived")
+    done_before.refresh_from_db()
+    assert done_before.status == PlanStatus.DONE
+    page = admin.get(f"/clients/{client.pk}/").content.decode()
+    assert "Client archived 3" in page
+    assert "Dora Pine" not in admin.get(f"/plans/?from={TOMORROW}&therapist=tara").content.decode()

@@ -1,0 +1,91 @@
+"""Late entries: a session that was not planned, recorded afterwards within the clinic's limit."""
+
+from datetime import timedelta
+
+import pytest
+from django.contrib.messages import get_messages
+
+from clients.models import Condition
+from planner.models import ClinicSettings, PlanStatus, SessionPlan, SessionRecord
+from tests.planner.test_plans import TODAY, make_cipn_client, make_dpn_client
+from tests.planner.test_records import record_data
+
+pytestmark = pytest.mark.django_db
+
+YESTERDAY = TODAY - timedelta(days=1)
+
+
+def late_data(day=YESTERDAY, time="10:00", regions=("hands:left", "hands:right"), reason=""):
+    return {"date": day.isoformat(), "time": time, "regions": list(regions), "late_reason": reason}
+
+
+def post_late(login, therapist, client, **kwargs):
+    return login(therapist).post(f"/plans/late/?client={client.pk}", {"client": client.pk, **late_data(**kwargs)})
+
+
+def test_a_late_entry_keeps_the_proposal_of_its_date_and_is_recorded(login, therapist):
+    client = make_cipn_client(therapist)
+    # An infusion nine days before yesterday: yesterday was in the nadir window, today is not.
+    Condition.objects.create(
+        client=client, code="chemo_infusion", location="whole_body", noted_on=YESTERDAY - timedelta(days=9)
+    )
+    response = post_late(login, therapist, client)
+    plan = SessionPlan.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/plans/{plan.pk}/record/"
+    assert plan.late_entry and not plan.late_flagged and plan.status == PlanStatus.READY
+    assert plan.facts["plan_date"] == YESTERDAY.isoformat()
+    assert "nadir_window" in {note["rule"] for note in plan.session["notes"]}
+    assert login(therapist).post(f"/plans/{plan.pk}/record/", record_data(plan, sign="1")).status_code == 302
+    record = SessionRecord.objects.get(plan=plan)
+    assert record.is_signed
+    for url in (f"/plans/{plan.pk}/", f"/records/{record.pk}/", f"/clients/{client.pk}/", f"/plans/?from={YESTERDAY}"):
+        assert "Late entry" in login(therapist).get(url).content.decode(), url
+    assert login(therapist).get(f"/plans/{plan.pk}.json").json()["late_entry"] is True
+
+
+def test_a_deferred_date_needs_a_reason_and_flags_the_entry(login, therapist):
+    client = make_dpn_client(therapist)
+    Condition.objects.create(client=client, code="fever", location="whole_body", noted_on=YESTERDAY)
+    response = post_late(login, therapist, client)
+    assert response.status_code == 400
+    error = response.context["form"].errors["late_reason"][0]
+    assert "Why it went ahead" in error and "fever" in error
+    assert not SessionPlan.objects.exists()
+    response = post_late(login, therapist, client, reason="Fever had gone by the afternoon; hands only, light.")
+    assert response.status_code == 302
+    plan = SessionPlan.objects.get()
+    assert plan.late_flagged and plan.late_reason.startswith("Fever had gone")
+    assert "flagged" in " ".join(str(m) for m in get_messages(response.wsgi_request))
+    page = login(therapist).get(f"/plans/{plan.pk}/").content.decode()
+    assert "Flagged:" in page and "Fever had gone" in page
+    assert login(therapist).get(f"/plans/{plan.pk}.json").json()["late_flagged"] is True
+
+
+@pytest.mark.parametrize(
+    "change, field",
+    [
+        ({"day": TODAY + timedelta(days=1)}, "date"),
+        ({"day": TODAY - timedelta(days=8)}, "date"),
+        ({"day": TODAY, "time": "23:59"}, "time"),
+        ({"regions": ()}, "regions"),
+        ({"time": "06:00"}, "time"),
+    ],
+)
+def test_late_entries_are_refused_outside_the_limit_or_in_the_future(login, therapist, change, field):
+    response = post_late(login, therapist, make_dpn_client(therapist), **change)
+    assert response.status_code == 400
+    assert field in response.context["form"].errors
+    assert not SessionPlan.objects.exists()
+
+
+def test_the_limit_is_the_clinics_setting(login, therapist):
+    ClinicSettings.objects.update_or_create(pk=1, defaults={"late_entry_days": 10})
+    assert post_late(login, therapist, make_dpn_client(therapist), day=TODAY - timedelta(days=9)).status_code == 302
+
+
+def test_a_late_entry_may_not_overlap_a_booked_session(login, therapist):
+    client = make_dpn_client(therapist)
+    assert post_late(login, therapist, client, time="10:00").status_code == 302
+    response = post_late(login, therapist, make_cipn_client(therapist), time="10:20")
+    assert response.status_code == 400
+    assert "You already have a session with Dora Pine" in response.context["form"].errors["time"][0]
