@@ -112,6 +112,12 @@ def test_long_history_shows_recent_records_monthly_charts_and_older_on_demand(lo
     assert "Each point is the mean of a month" in page
     assert response.context["progress"]["count"] == signed  # the summary still counts every session
     assert len(response.context["score_rows"]) < signed
+    # The course charts draw a point a month too; their sentences still read the first and latest session.
+    course = response.context["course"]
+    months = len(response.context["score_rows"])
+    assert str(course["pain_chart"]).count('class="course-point"') == months
+    assert "before sessions, mean of" in str(course["pain_chart"])
+    assert course["dose"]["count"] == signed
 
     older = browser.get(f"/clients/{heavy.pk}/?older=1").content.decode()
     assert older.count('href="/records/') == SessionRecord.objects.filter(client=heavy).count()
