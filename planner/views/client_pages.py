@@ -184,10 +184,15 @@ def export_json(request, pk):
     client = client_for(request, pk)
     record_access(request, AccessKind.EXPORT_JSON, client=client)
     document = export_client(client)
+    # The proposals' outline only: the steps and notes come from the items.
     plans = (
-        SessionPlan.objects.filter(client=client).defer("facts").select_related("therapist").prefetch_related("items")
+        SessionPlan.objects.filter(client=client)
+        .defer("facts", "proposal")
+        .annotate(outline=proposals.ProposalOutline())
+        .select_related("therapist")
+        .prefetch_related("items")
     )
-    document["plans"] = [proposals.plan_document(plan, list(plan.items.all())) for plan in plans]
+    document["plans"] = [proposals.plan_document(plan, list(plan.items.all()), plan.outline) for plan in plans]
     records = (
         SessionRecord.objects.for_user(request.user)
         .filter(client=client)
