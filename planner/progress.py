@@ -9,7 +9,7 @@ templates/planner/charts/course_chart.svg.
 from django.template.loader import render_to_string
 from django.utils.html import format_html
 
-from .charts import MEANINGFUL_FALL, MEASURES, _day_label, _n
+from .charts import MEANINGFUL_FALL, MEASURES, MONTHS, _day_label, _n
 
 WIDTH, HEIGHT = 640, 220
 LEFT, RIGHT, TOP, BOTTOM = 48, 620, 16, 176
@@ -80,10 +80,18 @@ def sessions_per_week(days):
     }
 
 
-def course_chart(scores, measure="pain"):
-    """SVG of the "before" score of each session against the first; the pain chart shades the meaningful fall."""
+def course_chart(scores, measure="pain", first=None):
+    """SVG of the "before" score of each session against the first; the pain chart shades the meaningful fall.
+
+    The scores may be monthly means (each labelled with its number of sessions), so a long course
+    draws a point a month; `first` is then the first session's own score, which the band is
+    measured from (by default the first point's)."""
     rows = sorted(
-        ((s.day, getattr(s, f"{measure}_before")) for s in scores if getattr(s, f"{measure}_before") is not None),
+        (
+            (s.day, getattr(s, f"{measure}_before"), s.label)
+            for s in scores
+            if getattr(s, f"{measure}_before") is not None
+        ),
         key=lambda row: row[0],
     )
     if len(rows) < 2:
@@ -94,7 +102,7 @@ def course_chart(scores, measure="pain"):
     def y_at(value):
         return BOTTOM - value * (BOTTOM - TOP) / 10
 
-    first = rows[0][1]
+    first = rows[0][1] if first is None else first
     label_every = max(1, -(-n // 6))
     points = [
         {
@@ -102,14 +110,18 @@ def course_chart(scores, measure="pain"):
             "y": _n(y_at(value)),
             "value": value,
             "label": _day_label(day, True) if i % label_every == 0 else "",
-            "tip": f"{_day_label(day, True)}: {MEASURES[measure].lower()} {value} before the session",
+            "tip": (
+                f"{MONTHS[day.month - 1]} {day.year}: {MEASURES[measure].lower()} {value} before sessions, {label}"
+                if label
+                else f"{_day_label(day, True)}: {MEASURES[measure].lower()} {value} before the session"
+            ),
         }
-        for i, (day, value) in enumerate(rows)
+        for i, (day, value, label) in enumerate(rows)
     ]
     band = None
     if measure == "pain" and first >= MEANINGFUL_FALL:
         band = {"y": _n(y_at(first - MEANINGFUL_FALL)), "height": _n(BOTTOM - y_at(first - MEANINGFUL_FALL))}
-    change = course_change_from_rows(rows, measure)
+    change = course_change_from_rows(rows, measure, first)
     context = {
         "uid": f"course-{measure}",
         "title": f"{MEASURES[measure]} before each session, against the first ({first})",
@@ -134,9 +146,12 @@ def course_chart(scores, measure="pain"):
     return render_to_string("planner/charts/course_chart.svg", context)
 
 
-def course_change_from_rows(rows, measure):
-    first, last = rows[0][1], rows[-1][1]
-    text = f"{len(rows)} sessions. First score {first}, latest {last}."
+def course_change_from_rows(rows, measure, first):
+    last = rows[-1][1]
+    if rows[0][2]:
+        text = f"Monthly means over {len(rows)} months. First score {first}, latest monthly mean {last}."
+    else:
+        text = f"{len(rows)} sessions. First score {first}, latest {last}."
     if measure == "pain":
         text += f" Scores in the shaded band are {MEANINGFUL_FALL} or more below the first: a meaningful fall."
     return text

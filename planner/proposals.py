@@ -1,5 +1,7 @@
 """A plan as it is read: proposal-shaped documents, places in page order, notes new since last time."""
 
+from django.db.models import Func, JSONField
+
 from protocols.labels import SEVERITY_LABELS, place
 from protocols.steps import scale_steps
 from protocols.vocabulary import REGIONS
@@ -82,20 +84,55 @@ def item_documents(plan, items):
     return [item_document(item, proposed.get((item.region, item.side))) for item in items]
 
 
-def plan_document(plan, items):
-    """The saved plan in the proposal's shape (DESIGN.md) plus id, date, status and therapist."""
+class ProposalOutline(Func):
+    """What a plan's document reads from its proposal, without the regions' steps and notes (which
+    the plan's items keep): {"neuropathy_type", "session", "regions": [{region, side,
+    pressure_set_by, dropped_steps}]}, a tenth of the proposal to read and decode."""
+
+    output_field = JSONField()
+    template = (
+        "(SELECT jsonb_build_object('neuropathy_type', %(expressions)s->'neuropathy_type', "
+        "'session', %(expressions)s->'session', 'regions', COALESCE(jsonb_agg(jsonb_build_object("
+        "'region', r->'region', 'side', r->'side', "
+        "'pressure_set_by', COALESCE(r->'pressure_set_by', '[]'::jsonb), "
+        "'dropped_steps', COALESCE(r->'dropped_steps', '[]'::jsonb))), '[]'::jsonb)) "
+        "FROM jsonb_array_elements(%(expressions)s->'regions') AS r)"
+    )
+
+    def __init__(self, proposal="proposal"):
+        super().__init__(proposal)
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        template = (
+            "(SELECT json_object('neuropathy_type', json_extract(%(expressions)s, '$.neuropathy_type'), "
+            "'session', json(json_extract(%(expressions)s, '$.session')), 'regions', json_group_array(json_object("
+            "'region', json_extract(r.value, '$.region'), 'side', json_extract(r.value, '$.side'), "
+            "'pressure_set_by', json(COALESCE(json_extract(r.value, '$.pressure_set_by'), '[]')), "
+            "'dropped_steps', json(COALESCE(json_extract(r.value, '$.dropped_steps'), '[]'))))) "
+            "FROM json_each(%(expressions)s, '$.regions') AS r)"
+        )
+        return self.as_sql(compiler, connection, template=template, **extra_context)
+
+
+def plan_document(plan, items, outline=None):
+    """The saved plan in the proposal's shape (DESIGN.md) plus id, date, status and therapist.
+
+    `outline` (see ProposalOutline) stands in for the proposal when the plan was read without it."""
+    proposal = outline or plan.proposal
     items = sorted(items, key=place_key)
-    regions = [doc for item, doc in zip(items, item_documents(plan, items), strict=True) if not item.dropped]
+    proposed = {(r["region"], r["side"]): r for r in proposal["regions"]}
+    documents = [item_document(item, proposed.get((item.region, item.side))) for item in items]
+    regions = [doc for item, doc in zip(items, documents, strict=True) if not item.dropped]
     return {
         "id": plan.pk,
         "client": plan.client_id,
-        "neuropathy_type": plan.proposal["neuropathy_type"],
+        "neuropathy_type": proposal["neuropathy_type"],
         "scheduled_for": plan.scheduled_for.isoformat(),
         "status": plan.status,
         "therapist": plan.therapist.username,
         "goals": plan.goals,
         "notes": plan.notes,
-        "session": {**plan.session, "planned_minutes": sum(r["minutes"] for r in regions)},
+        "session": {**proposal["session"], "planned_minutes": sum(r["minutes"] for r in regions)},
         "regions": regions,
         "dropped": [{"region": i.region, "side": i.side} for i in items if i.dropped],
         **(

@@ -83,12 +83,23 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         return context
 
 
+# The dashboard lists this many of the day's sessions (a clinic admin's day holds the whole
+# clinic's); the schedule shows them all, a day at a time.
+TODAY_ON_DASHBOARD = 12
+
+
 @login_required
 def dashboard(request):
     today = timezone.localdate()
     plans = SessionPlan.objects.for_user(request.user).booked().for_lists().select_related("client", "therapist")
+    today_plans = list(plans.on_days(today).order_by("scheduled_for", "pk")[: TODAY_ON_DASHBOARD + 1])
+    today_more = 0
+    if len(today_plans) > TODAY_ON_DASHBOARD:
+        today_more = plans.on_days(today).count() - TODAY_ON_DASHBOARD
+        today_plans = today_plans[:TODAY_ON_DASHBOARD]
     context = {
-        "today_plans": plans.on_days(today).order_by("scheduled_for"),
+        "today_plans": today_plans,
+        "today_more": today_more,
         "upcoming_plans": plans.filter(scheduled_for__gte=day_start(today, after=1), status=PlanStatus.READY).order_by(
             "scheduled_for"
         )[:8],

@@ -63,12 +63,13 @@ def _monthly(scores):
     ]
 
 
-def _course(scores, days):
-    """Course progress: before scores against the first, and sessions a week (no queries)."""
+def _course(scores, points, days):
+    """Course progress: before scores against the first, and sessions a week (no queries). The
+    sentences read every signed session; the charts draw `points` (monthly means for a long course)."""
     pain, numbness = progress.course_change(scores, "pain"), progress.course_change(scores, "numbness")
     return {
-        "pain_chart": progress.course_chart(scores, "pain"),
-        "numbness_chart": progress.course_chart(scores, "numbness"),
+        "pain_chart": progress.course_chart(points, "pain", first=pain and pain["first"]),
+        "numbness_chart": progress.course_chart(points, "numbness", first=numbness and numbness["first"]),
         "pain": progress.change_sentence(pain),
         "numbness": progress.change_sentence(numbness),
         "dose": progress.sessions_per_week(days),
@@ -114,7 +115,7 @@ def client_detail(request, pk):
             ),
             "progress": charts.summary(signed),
             "score_rows": charts.score_table_rows(points),
-            "course": _course(signed, [timezone.localdate(row[0]) for row in rows]),
+            "course": _course(signed, points, [timezone.localdate(row[0]) for row in rows]),
             "letters": list(client.progress_letters.select_related("signed_by")),
             "attachments": list(client.attachments.select_related("uploaded_by", "clearance", "record")),
             "can_plan": is_therapist(request.user)
@@ -208,10 +209,15 @@ def export_json(request, pk):
     client = client_for(request, pk)
     record_access(request, AccessKind.EXPORT_JSON, client=client)
     document = export_client(client)
+    # The proposals' outline only: the steps and notes come from the items.
     plans = (
-        SessionPlan.objects.filter(client=client).defer("facts").select_related("therapist").prefetch_related("items")
+        SessionPlan.objects.filter(client=client)
+        .defer("facts", "proposal")
+        .annotate(outline=proposals.ProposalOutline())
+        .select_related("therapist")
+        .prefetch_related("items")
     )
-    document["plans"] = [proposals.plan_document(plan, list(plan.items.all())) for plan in plans]
+    document["plans"] = [proposals.plan_document(plan, list(plan.items.all()), plan.outline) for plan in plans]
     records = (
         SessionRecord.objects.for_user(request.user)
         .filter(client=client)

@@ -1,6 +1,9 @@
 """The client page's sessions and progress panel, and the client document's plans and records."""
 
+import json
+
 import pytest
+from django.contrib.auth import get_user_model
 
 from planner.models import SessionRecord
 from tests.planner.test_plans import TODAY, create_plan, make_dpn_client, save_data
@@ -113,7 +116,45 @@ def test_long_history_shows_recent_records_monthly_charts_and_older_on_demand(lo
     assert "Each point is the mean of a month" in page
     assert response.context["progress"]["count"] == signed  # the summary still counts every session
     assert len(response.context["score_rows"]) < signed
+    # The course charts draw a point a month too; their sentences still read the first and latest session.
+    course = response.context["course"]
+    months = len(response.context["score_rows"])
+    assert str(course["pain_chart"]).count('class="course-point"') == months
+    assert "before sessions, mean of" in str(course["pain_chart"])
+    assert course["dose"]["count"] == signed
 
     older = browser.get(f"/clients/{heavy.pk}/?older=1").content.decode()
     assert older.count('href="/records/') == SessionRecord.objects.filter(client=heavy).count()
     assert "Show all earlier records and plans" not in older
+
+
+def test_export_reads_the_proposals_outline_and_matches_the_full_plan_documents(login, django_assert_num_queries):
+    from django.core.management import call_command
+
+    from clients.models import Client
+    from planner import proposals
+    from planner.models import SessionPlan
+
+    call_command("seed_scale", clients=6, therapists=2, heavy_records=30)
+    heavy = Client.objects.order_by("pk").first()
+    # A region whose pressure a rule set and whose steps were dropped: the outline must carry both.
+    plan = SessionPlan.objects.filter(client=heavy).order_by("pk").first()
+    plan.proposal["regions"][0].update(
+        pressure_set_by=["platelets_low"], dropped_steps=[{"technique": "petrissage", "reason": "low platelets"}]
+    )
+    plan.save(update_fields=["proposal"])
+    admin = login(get_user_model().objects.filter(groups__name="Clinic admin").first())
+    admin.get(f"/clients/{heavy.pk}/export.json")
+    # Session, user, roles, permissions (2), the client and its care team, clearances and conditions,
+    # the access row, tests, questionnaires, plans, items, attachments, records, their items,
+    # addenda, corrections, the access log: the same for 30 records as for 3,000.
+    with django_assert_num_queries(20):
+        doc = admin.get(f"/clients/{heavy.pk}/export.json").json()
+    plans = SessionPlan.objects.filter(client=heavy).prefetch_related("items").select_related("therapist")
+    expected = {plan.pk: proposals.plan_document(plan, list(plan.items.all())) for plan in plans}
+    assert len(doc["plans"]) == len(expected) > 30
+    exported = {plan["id"]: plan for plan in doc["plans"]}
+    assert exported == {pk: json.loads(json.dumps(document)) for pk, document in expected.items()}
+    first = next(document for document in doc["plans"] if document["id"] == plan.pk)
+    changed = next(region for region in first["regions"] if region["pressure_set_by"])
+    assert changed["dropped_steps"] == [{"technique": "petrissage", "reason": "low platelets"}]

@@ -1,0 +1,51 @@
+"""The dashboard at a clinic's size: a bounded list of today's sessions, a fixed number of queries."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from planner.models import SessionPlan, day_start
+from planner.views.accounts import TODAY_ON_DASHBOARD
+from tests.planner.test_plans import create_plan, make_dpn_client
+
+pytestmark = pytest.mark.django_db
+
+TODAY = timezone.localdate()
+
+
+def fill_today(login, therapist, second_therapist, count):
+    """`count` sessions today (copies of one planned tomorrow), alternating between two therapists."""
+    first = create_plan(login, therapist, make_dpn_client(therapist, last_name="First"))
+    copies = []
+    for n in range(count):
+        starts = day_start(TODAY) + timedelta(minutes=70 * (n // 2))
+        plan = SessionPlan.objects.get(pk=first.pk)
+        plan.pk = None
+        plan.therapist = therapist if n % 2 else second_therapist
+        plan.scheduled_for, plan.ends_at = starts, starts + timedelta(minutes=60)
+        copies.append(plan)
+    SessionPlan.objects.bulk_create(copies)
+
+
+def test_an_admin_dashboard_lists_a_dozen_of_the_clinic_day_and_counts_the_rest(
+    login, clinic_admin, therapist, second_therapist, django_assert_num_queries
+):
+    fill_today(login, therapist, second_therapist, TODAY_ON_DASHBOARD + 9)
+    browser = login(clinic_admin)
+    browser.get("/")
+    # Session, user, roles, today's first sessions and their count, permissions (2), attention (2),
+    # unsigned records, drafts, coming up: the same however many sessions the clinic has today.
+    with django_assert_num_queries(12):
+        response = browser.get("/")
+    assert len(response.context["today_plans"]) == TODAY_ON_DASHBOARD
+    times = [plan.scheduled_for for plan in response.context["today_plans"]]
+    assert times == sorted(times)
+    assert "9 more sessions today in the schedule" in response.content.decode()
+
+
+def test_a_therapist_with_a_short_day_sees_all_of_it(login, therapist, second_therapist):
+    fill_today(login, therapist, second_therapist, 6)
+    response = login(therapist).get("/")
+    assert len(response.context["today_plans"]) == 3
+    assert "more session" not in response.content.decode()
