@@ -162,7 +162,7 @@ def world(therapist, clinic_admin):
     today = plans.create_plan(
         client=client,
         therapist=therapist,
-        scheduled_for=plans.as_datetime(TODAY, time(0, 5)),
+        scheduled_for=plans.as_datetime(TODAY, time(7, 0)),
         regions="feet",
         created_by=therapist,
         ready=True,
