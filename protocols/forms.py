@@ -130,6 +130,11 @@ class BaseStepFormSet(forms.BaseFormSet):
         super().add_fields(form, index)
         form.fields["DELETE"].label = "Remove"
 
+    def initial_form_count(self):
+        """The steps the editor started from, as the server knows them: a posted count (the hidden
+        INITIAL_FORMS field) is not trusted, so -1 or a million cannot turn rows into what they are not."""
+        return len(self.initial or ()) if self.is_bound else super().initial_form_count()
+
     def get_form_kwargs(self, index):
         kwargs = super().get_form_kwargs(index)
         if index >= len(self.initial or ()):

@@ -407,3 +407,13 @@ def test_an_unknown_step_kind_is_refused_beside_the_field(login, clinic_admin):
     assert response.status_code == 200
     assert "Choose one of the step kinds in the list." in response.content.decode()
     assert _feet().version == 1
+
+
+@pytest.mark.parametrize("count", ["-1", "1000000", "x", ""])
+def test_a_broken_management_form_is_refused_not_crashed_on(login, clinic_admin, count):
+    data = _post_data(_feet())
+    data["steps-INITIAL_FORMS"] = count
+    before = _feet().version
+    response = login(clinic_admin).post(EDIT, data, follow=True)
+    assert response.status_code == 200
+    assert ProtocolTemplate.objects.get(key=FEET).version == before  # the steps posted are the ones on record
