@@ -1,6 +1,6 @@
 """A plan as it is read: proposal-shaped documents, places in page order, notes new since last time."""
 
-from protocols.labels import SEVERITY_LABELS, place
+from protocols.labels import SEVERITY_LABELS, place, places
 from protocols.steps import scale_steps
 from protocols.vocabulary import REGIONS
 
@@ -105,14 +105,29 @@ SEVERITY_ORDER = list(SEVERITY_LABELS.items())
 
 
 def notes_by_severity(session, regions):
-    """Every note, of the session and the regions, grouped by severity for the print sheet."""
+    """Every note, of the session and the regions, grouped by severity for the print sheet.
+
+    A note whose rule and text are the same on several places is printed once, naming them all
+    ("both hands: Cold sensitivity in both hands. ..."), so the sheet repeats no sentence.
+    """
     groups = {severity: [] for severity, _ in SEVERITY_ORDER}
     for note in session["notes"]:
         groups[note["severity"]].append({**note, "where": "session"})
+    shared = {}
     for region in sorted(regions, key=place_key):
         for note in region["notes"]:
-            where = place(region["region"], region["side"])
-            groups[note["severity"]].append({**note, "where": where})
+            key = (note["severity"], note["rule"], note["text"])
+            target = (region["region"], region["side"])
+            if key in shared:
+                entry = shared[key]
+                entry["targets"].append(target)
+                entry["new"] = entry.get("new", False) or note.get("new", False)
+                continue
+            entry = shared[key] = {**note, "targets": [target]}
+            groups[note["severity"]].append(entry)
+    for entry in shared.values():
+        targets = entry.pop("targets")
+        entry["where"] = places(targets) if len(targets) > 1 else place(*targets[0])
     return [{"severity": severity, "label": label, "notes": groups[severity]} for severity, label in SEVERITY_ORDER]
 
 

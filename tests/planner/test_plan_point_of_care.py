@@ -1,0 +1,94 @@
+"""The pages read at the treatment table, for the demo CIPN client: every sentence once, each cap once."""
+
+import re
+from datetime import time, timedelta
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.utils import timezone
+
+from clients.models import Client
+from planner import plans
+from tests.planner.test_plan_engine_reads import cipn_client
+
+pytestmark = pytest.mark.django_db
+
+TOMORROW = timezone.localdate() + timedelta(days=1)
+
+
+def all_eight(client, therapist):
+    return plans.create_plan(
+        client=client,
+        therapist=therapist,
+        scheduled_for=plans.as_datetime(TOMORROW, time(10, 0)),
+        regions="arms,hands,legs,feet",
+        created_by=therapist,
+    )
+
+
+def sheet_notes(html):
+    """(where, text) of every note the print sheet lists, in order."""
+    notes = re.findall(
+        r'<li>(?:<strong>NEW</strong> )?<span class="fw-semibold text-capitalize">([^<]+):</span> (.*?) <span',
+        html,
+    )
+    return [(where, text.strip()) for where, text in notes]
+
+
+def test_the_print_sheet_prints_a_note_shared_by_both_sides_once(login, therapist):
+    plan = all_eight(cipn_client(therapist), therapist)
+    html = login(therapist).get(f"/plans/{plan.pk}/print/").content.decode()
+    notes = sheet_notes(html)
+    texts = [text for _where, text in notes]
+    assert len(texts) == len(set(texts)), texts
+    def where(start):
+        return [place for place, text in notes if text.startswith(start)]
+
+    assert where("Cold sensitivity in both hands. Use no cold packs") == ["both hands"]
+    assert where("Cold sensitivity in both hands. Keep the feet warm") == ["both feet"]
+    assert where("PICC line on right arm") == ["right arm", "right hand"]
+    assert where("Numbness in right foot.") == ["right foot"]
+    assert where("Numbness in left foot.") == ["left foot"]
+    # 13 notes in the plan (5 of the session, 8 on the places); the sheet lists 11 sentences.
+    proposal = plan.proposal
+    assert len(proposal["session"]["notes"]) + sum(len(r["notes"]) for r in proposal["regions"]) == 13
+    assert len(notes) == 11
+
+
+def test_a_shared_note_is_new_on_the_sheet_when_new_on_any_of_its_places():
+    from planner.proposals import notes_by_severity
+
+    note = {"severity": "modify", "rule": "cold_sensitivity", "text": "Cold sensitivity in both hands. Warm room."}
+    regions = [
+        {"region": "hands", "side": "left", "notes": [{**note, "new": False}]},
+        {"region": "hands", "side": "right", "notes": [{**note, "new": True}]},
+    ]
+    groups = {group["severity"]: group["notes"] for group in notes_by_severity({"notes": []}, regions)}
+    assert [(n["where"], n["new"]) for n in groups["modify"]] == [("both hands", True)]
+
+
+def test_seed_demo_has_the_cipn_client_of_the_plan_that_must_read_right(login):
+    call_command("seed_demo")
+    client = Client.objects.get(first_name="Nora", last_name="Vance")
+    today = timezone.localdate()
+    conditions = {c.code: c for c in client.current_conditions(today)}
+    assert set(conditions) == {"active_chemo", "chemo_infusion", "platelet_count", "port", "picc_line"}
+    assert (today - conditions["chemo_infusion"].noted_on).days == 8
+    assert conditions["platelet_count"].value == 45_000 and (today - conditions["platelet_count"].noted_on).days == 1
+    assert (conditions["port"].location, conditions["port"].side) == ("chest", "right")
+    assert (conditions["picc_line"].location, conditions["picc_line"].side) == ("arms", "right")
+    assert client.symptoms == {
+        "hands:left": ["cold_sensitivity"],
+        "hands:right": ["cold_sensitivity"],
+        "feet:left": ["numbness"],
+        "feet:right": ["numbness"],
+    }
+    tara = get_user_model().objects.get(username="tara")
+    assert list(client.care_team.all()) == [tara]
+    plan = all_eight(client, tara)
+    by_place = {(r["region"], r["side"]): r for r in plan.proposal["regions"]}
+    assert by_place[("arms", "right")]["status"] == "avoid"
+    assert by_place[("hands", "right")]["pressure_set_by"] == ["nadir_window", "platelets_very_low", "picc_line"]
+    page = login(tara).get(f"/plans/{plan.pk}/").content.decode()
+    assert page.count("Steps dropped:</strong> traction, platelets below 50,000") == 4
