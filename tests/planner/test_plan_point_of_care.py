@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from clients.models import Client
 from planner import plans
+from tests.factories import make_client
 from tests.planner.test_plan_engine_reads import cipn_client
 
 pytestmark = pytest.mark.django_db
@@ -92,3 +93,28 @@ def test_seed_demo_has_the_cipn_client_of_the_plan_that_must_read_right(login):
     assert by_place[("hands", "right")]["pressure_set_by"] == ["nadir_window", "platelets_very_low", "picc_line"]
     page = login(tara).get(f"/plans/{plan.pk}/").content.decode()
     assert page.count("Steps dropped:</strong> traction, platelets below 50,000") == 4
+
+
+def test_the_builder_never_says_go_ahead_at_a_time_that_clashes(login, therapist):
+    other = cipn_client(therapist)
+    plans.create_plan(
+        client=other,
+        therapist=therapist,
+        scheduled_for=plans.as_datetime(TOMORROW, time(10, 0)),
+        regions="hands:right",
+        created_by=therapist,
+    )
+    client = make_client(care_team=[therapist])
+    query = {
+        "client": client.pk,
+        "date": TOMORROW.isoformat(),
+        "time": "10:00",
+        "regions": ["hands:right"],
+        "notes_acknowledged": "on",
+    }
+    page = login(therapist).get("/plans/new/", query).content.decode()
+    verdict = page[page.index("session-verdict") :]
+    assert "Can go ahead" not in page
+    assert "The time clashes with another of your sessions" in verdict
+    free = login(therapist).get("/plans/new/", {**query, "time": "14:00"}).content.decode()
+    assert "Can go ahead" in free and "clashes" not in free
