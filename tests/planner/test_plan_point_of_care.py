@@ -118,3 +118,24 @@ def test_the_builder_never_says_go_ahead_at_a_time_that_clashes(login, therapist
     assert "The time clashes with another of your sessions" in verdict
     free = login(therapist).get("/plans/new/", {**query, "time": "14:00"}).content.decode()
     assert "Can go ahead" in free and "clashes" not in free
+
+
+def test_a_sheet_printed_from_a_plan_that_is_not_ready_says_why(login, therapist):
+    client = cipn_client(therapist)
+    plan = all_eight(client, therapist)
+    sheet = login(therapist).get(f"/plans/{plan.pk}/print/").content.decode()
+    box = sheet[sheet.index("NOT READY:") :].split("</div>")[0]
+    minutes = sum(r["minutes"] for r in plan.proposal["regions"])
+    assert f"The plan totals {minutes} minutes; this session allows 45 at most." in box
+    assert "Physician clearance is required" in box
+    assert "The notes are not marked as read" in box
+    ready = plans.create_plan(
+        client=make_client(care_team=[therapist]),
+        therapist=therapist,
+        scheduled_for=plans.as_datetime(TOMORROW, time(14, 0)),
+        regions="feet",
+        created_by=therapist,
+        ready=True,
+    )
+    assert ready.status == "ready"
+    assert "NOT READY" not in login(therapist).get(f"/plans/{ready.pk}/print/").content.decode()
