@@ -115,8 +115,10 @@ def notes_by_severity(session, regions):
         groups[note["severity"]].append({**note, "where": "session"})
     shared = {}
     for region in sorted(regions, key=place_key):
+        # A place that is not worked keeps its other notes, said to be about a place not worked today.
+        resting = region["status"] == "avoid"
         for note in region["notes"]:
-            key = (note["severity"], note["rule"], note["text"])
+            key = (note["severity"], note["rule"], note["text"], resting and note["severity"] != "avoid")
             target = (region["region"], region["side"])
             if key in shared:
                 entry = shared[key]
@@ -125,9 +127,10 @@ def notes_by_severity(session, regions):
                 continue
             entry = shared[key] = {**note, "targets": [target]}
             groups[note["severity"]].append(entry)
-    for entry in shared.values():
+    for key, entry in shared.items():
         targets = entry.pop("targets")
         entry["where"] = places(targets) if len(targets) > 1 else place(*targets[0])
+        entry["resting"] = key[-1]
     return [{"severity": severity, "label": label, "notes": groups[severity]} for severity, label in SEVERITY_ORDER]
 
 

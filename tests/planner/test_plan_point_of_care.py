@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from clients.models import Client
 from planner import plans
-from tests.factories import make_client
+from tests.factories import make_client, make_condition
 from tests.planner.test_plan_engine_reads import cipn_client
 
 pytestmark = pytest.mark.django_db
@@ -31,10 +31,11 @@ def all_eight(client, therapist):
 def sheet_notes(html):
     """(where, text) of every note the print sheet lists, in order."""
     notes = re.findall(
-        r'<li>(?:<strong>NEW</strong> )?<span class="fw-semibold text-capitalize">([^<]+):</span> (.*?) <span',
+        r'<li>(?:<strong>NEW</strong> )?<span class="fw-semibold"><span class="text-capitalize">([^<]+)</span>'
+        r"((?: \(not worked\))?):</span> (.*?) <span",
         html,
     )
-    return [(where, text.strip()) for where, text in notes]
+    return [(where + resting, text.strip()) for where, resting, text in notes]
 
 
 def test_the_print_sheet_prints_a_note_shared_by_both_sides_once(login, therapist):
@@ -62,8 +63,8 @@ def test_a_shared_note_is_new_on_the_sheet_when_new_on_any_of_its_places():
 
     note = {"severity": "modify", "rule": "cold_sensitivity", "text": "Cold sensitivity in both hands. Warm room."}
     regions = [
-        {"region": "hands", "side": "left", "notes": [{**note, "new": False}]},
-        {"region": "hands", "side": "right", "notes": [{**note, "new": True}]},
+        {"region": "hands", "side": "left", "status": "modify", "notes": [{**note, "new": False}]},
+        {"region": "hands", "side": "right", "status": "modify", "notes": [{**note, "new": True}]},
     ]
     groups = {group["severity"]: group["notes"] for group in notes_by_severity({"notes": []}, regions)}
     assert [(n["where"], n["new"]) for n in groups["modify"]] == [("both hands", True)]
@@ -139,3 +140,42 @@ def test_a_sheet_printed_from_a_plan_that_is_not_ready_says_why(login, therapist
     )
     assert ready.status == "ready"
     assert "NOT READY" not in login(therapist).get(f"/plans/{ready.pk}/print/").content.decode()
+
+
+def test_a_place_not_worked_keeps_its_other_notes_apart_from_why_it_is_not_worked(login, therapist):
+    """A numb foot with a new finding: "do not work" first, the numbness note set apart, on card and sheet."""
+    client = make_client(care_team=[therapist], symptoms={"feet:left": ["numbness"], "feet:right": ["numbness"]})
+    make_condition(client, "new_foot_finding", location="feet", side="left")
+    plan = plans.create_plan(
+        client=client,
+        therapist=therapist,
+        scheduled_for=plans.as_datetime(TOMORROW, time(10, 0)),
+        regions="feet",
+        created_by=therapist,
+    )
+    page = login(therapist).get(f"/plans/{plan.pk}/").content.decode()
+    left = page[page.index(">left foot<") :].split("</article>")[0]
+    assert left.index("rule new_foot_finding") < left.index("Also noted here, for when it is worked again:")
+    assert left.index("Also noted here") < left.index("rule numbness")
+    right = page[page.index(">right foot<") :].split("</article>")[0]
+    assert "Also noted here" not in right and "rule numbness" in right
+    sheet = login(therapist).get(f"/plans/{plan.pk}/print/").content.decode()
+    numb = [where for where, text in sheet_notes(sheet) if text.startswith(("Numbness in left", "Numbness in right"))]
+    assert numb == ["right foot", "left foot (not worked)"]
+
+
+def test_a_cap_no_rule_lowers_says_it_comes_from_the_template(login, therapist):
+    plan = plans.create_plan(
+        client=make_client(care_team=[therapist], symptoms={"feet:left": ["numbness"]}),
+        therapist=therapist,
+        scheduled_for=plans.as_datetime(TOMORROW, time(10, 0)),
+        regions="hands:right,feet:left",
+        created_by=therapist,
+    )
+    page = login(therapist).get(f"/plans/{plan.pk}/").content.decode()
+    hand = page[page.index(">right hand<") :].split("</article>")[0]
+    assert re.search(r"Pressure cap</span> <strong>2</strong> \(Heavy lotioning\), from the template</p>", hand)
+    foot = page[page.index(">left foot<") :].split("</article>")[0]
+    assert "from the template" not in foot and "set by" in foot
+    sheet = login(therapist).get(f"/plans/{plan.pk}/print/").content.decode()
+    assert sheet.count("from the template") == 1
