@@ -30,6 +30,11 @@ def without_severity(notes, severity):
 
 
 @register.filter
+def note_rules(notes):
+    return [note["rule"] for note in notes]
+
+
+@register.filter
 def status_label(status):
     return STATUS.get(status, (status, "secondary"))[0]
 

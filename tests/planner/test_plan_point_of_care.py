@@ -179,3 +179,21 @@ def test_a_cap_no_rule_lowers_says_it_comes_from_the_template(login, therapist):
     assert "from the template" not in foot and "set by" in foot
     sheet = login(therapist).get(f"/plans/{plan.pk}/print/").content.decode()
     assert sheet.count("from the template") == 1
+
+
+def test_the_deferral_banner_names_the_rule_and_leaves_the_note_to_the_session_notes(login, therapist):
+    client = make_client(care_team=[therapist])
+    make_condition(client, "fever", detail="38.4 °C", noted_on=TOMORROW)
+    plan = plans.create_plan(
+        client=client,
+        therapist=therapist,
+        scheduled_for=plans.as_datetime(TOMORROW, time(10, 0)),
+        regions="feet",
+        created_by=therapist,
+    )
+    page = login(therapist).get(f"/plans/{plan.pk}/").content.decode()
+    fever = plan.session["notes"][0]["text"]
+    assert page.count(fever) == 1
+    banner = page[page.index("alert-danger") :].split("</div>\\n</div>")[0]
+    assert f"No hands-on session on {TOMORROW.day} {TOMORROW:%b %Y}: Fever." in banner
+    assert "the session notes below" in banner
