@@ -8,7 +8,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from protocols.engine import CLEARANCE_VALID_DAYS, LAB_VALID_DAYS, EngineError, lab_in_use, propose
-from protocols.labels import and_list, sentence_case
+from protocols.labels import and_list, format_date, sentence_case
 from protocols.labels import place as place_name
 from protocols.rules import AVOID, CAUTION, DEFER, MODIFY, RULES_BY_CODE, lab_thresholds
 from protocols.services import engine_templates
@@ -214,7 +214,7 @@ def needing_attention(user, day, limit=8):
         if condition.code in LAB_CODES and condition not in in_use_now:
             continue
         if condition.is_event:
-            reason = f"{condition.label} {condition.value:,}/µL on {condition.noted_on:%-d %b}"
+            reason = f"{condition.label} {condition.value:,}/µL on {format_date(condition.noted_on)}, the value in use"
         else:
             reason = f"New: {condition}"
         if condition.client_id in found or len(found) < limit:
