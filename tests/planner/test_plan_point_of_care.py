@@ -50,12 +50,13 @@ def test_the_print_sheet_prints_a_note_shared_by_both_sides_once(login, therapis
     assert where("Cold sensitivity in both hands. Use no cold packs") == ["both hands"]
     assert where("Cold sensitivity in both hands. Keep the feet warm") == ["both feet"]
     assert where("PICC line on right arm") == ["right arm", "right hand"]
-    assert where("Numbness in right foot.") == ["right foot"]
-    assert where("Numbness in left foot.") == ["left foot"]
-    # 13 notes in the plan (5 of the session, 8 on the places); the sheet lists 11 sentences.
+    # The same advice for each foot, naming its own foot, is one sentence about both feet.
+    assert where("Numbness in both feet. Keep the pressure light and use no tools") == ["both feet"]
+    assert where("Numbness in right foot") == where("Numbness in left foot") == []
+    # 13 notes in the plan (5 of the session, 8 on the places); the sheet lists 10 sentences.
     proposal = plan.proposal
     assert len(proposal["session"]["notes"]) + sum(len(r["notes"]) for r in proposal["regions"]) == 13
-    assert len(notes) == 11
+    assert len(notes) == 10
 
 
 def test_a_shared_note_is_new_on_the_sheet_when_new_on_any_of_its_places():
@@ -197,3 +198,23 @@ def test_the_deferral_banner_names_the_rule_and_leaves_the_note_to_the_session_n
     banner = page[page.index("alert-danger") :].split("</div>\\n</div>")[0]
     assert f"No hands-on session on {TOMORROW.day} {TOMORROW:%b %Y}: Fever." in banner
     assert "the session notes below" in banner
+
+
+def test_a_note_that_says_this_foot_is_not_merged_for_two_feet():
+    from planner.proposals import notes_by_severity
+
+    def wound(side):
+        return {
+            "severity": "avoid",
+            "rule": "open_wound",
+            "text": f"Open wound on {side} foot, noted 1 Nov 2026. Do not massage this foot.",
+        }
+
+    regions = [
+        {"region": "feet", "side": side, "status": "avoid", "notes": [wound(side)]} for side in ("right", "left")
+    ]
+    groups = {group["severity"]: group["notes"] for group in notes_by_severity({"notes": []}, regions)}
+    assert [(n["where"], n["text"][:26]) for n in groups["avoid"]] == [
+        ("right foot", "Open wound on right foot, "),
+        ("left foot", "Open wound on left foot, n"),
+    ]
