@@ -442,6 +442,24 @@ DEMO_CLIENTS = [
         "team": ["tara"],
         "archived": True,
     },
+    {
+        # The plan that must read right at the treatment table: in the nadir window, platelets
+        # below 50,000, a port and a PICC line on the right, cold-sensitive hands, numb feet.
+        "name": ("Nora", "Vance"),
+        "born": (65, 5, 2),
+        "type": "CIPN",
+        "diagnosed": 0,
+        "symptoms": {"hands": ("both", [C]), "feet": ("both", [N])},
+        "conditions": [
+            ("active_chemo", "", "", None, "", 60, None),
+            ("chemo_infusion", "", "", None, "cycle 5", 8, None),
+            ("platelet_count", "", "", 45_000, "", 1, None),
+            ("port", "chest", "right", None, "", 60, None),
+            ("picc_line", "arms", "right", None, "", 30, None),
+        ],
+        "clearance": ("Dr. Helen Ito (oncology)", 20, ""),
+        "team": ["tara"],
+    },
 ]
 
 

@@ -9,7 +9,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from protocols.engine import CLEARANCE_VALID_DAYS, LAB_VALID_DAYS, EngineError, lab_in_use, propose
-from protocols.labels import and_list
+from protocols.labels import and_list, format_date, sentence_case
 from protocols.labels import place as place_name
 from protocols.rules import AVOID, CAUTION, DEFER, MODIFY, RULES_BY_CODE, lab_thresholds
 from protocols.services import engine_templates
@@ -125,7 +125,7 @@ def _meaning(condition, facts, templates, with_all):
             elif note["pressure_cap"] is not None and note["severity"] != CAUTION:
                 effects.append(f"Whole session at pressure {note['pressure_cap']} at most: {rule.title.lower()}")
             else:
-                effects.append(f"Session note: {rule.title.lower()}")
+                effects.append(f"Session note: {_instruction(note)}")
             continue
         if note["severity"] == AVOID:
             outcome = "Do not work"
@@ -147,6 +147,15 @@ def _meaning(condition, facts, templates, with_all):
         effects.append("Needs physician clearance")
     severity = next((s for s in _ORDER if s in severities), None)
     return severity, effects
+
+
+def _instruction(note):
+    """What a note asks of the therapist, without the fact it starts with or the reason after the colon:
+    "put no pressure over the port and do not lie the client prone without bolsters"."""
+    text, fact = note["text"], note["fact"]
+    if text[: len(fact)].lower() == fact.lower():
+        text = text[len(fact) :].lstrip(". ")
+    return sentence_case(text.split(": ", 1)[0].rstrip("."))
 
 
 # The dashboard: clients whose record needs a look before their next session.
@@ -210,7 +219,7 @@ def needing_attention(user, day, limit=8):
         if condition.code in LAB_CODES and condition not in in_use_now:
             continue
         if condition.is_event:
-            reason = f"{condition.label} {condition.value:,}/µL on {condition.noted_on:%-d %b}"
+            reason = f"{condition.label} {condition.value:,}/µL on {format_date(condition.noted_on)}, the value in use"
         else:
             reason = f"New: {condition}"
         if condition.client_id in found or len(found) < limit:

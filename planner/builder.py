@@ -118,6 +118,10 @@ class Draft:
             worked=any(r["status"] != "avoid" for r in self.proposal["regions"]),
             acknowledged=cleaned["notes_acknowledged"],
         )
+        if self.clash:
+            # The summary never says "can go ahead" at a time that cannot be saved.
+            clash = plans.Blocker("clash", "The time clashes with another of your sessions: see above.")
+            self.blockers.insert(0, clash)
         earlier = proposals.last_signed_proposal(client, self.starts_at)
         self.session, regions = proposals.mark_new(
             self.proposal["session"], [proposals.region_document(r) for r in self.proposal["regions"]], earlier

@@ -2,7 +2,7 @@
 
 from django.db.models import Func, JSONField
 
-from protocols.labels import SEVERITY_LABELS, place
+from protocols.labels import SEVERITY_LABELS, place, places
 from protocols.steps import scale_steps
 from protocols.vocabulary import REGIONS
 
@@ -147,15 +147,54 @@ SEVERITY_ORDER = list(SEVERITY_LABELS.items())
 
 
 def notes_by_severity(session, regions):
-    """Every note, of the session and the regions, grouped by severity for the print sheet."""
+    """Every note, of the session and the regions, grouped by severity for the print sheet.
+
+    A note whose rule and text are the same on several places is printed once, naming them all
+    ("both hands: Cold sensitivity in both hands. ..."), and so is a note that differs only by
+    the place it names ("Numbness in right foot." and "... left foot." read "Numbness in both
+    feet."), so the sheet repeats no sentence.
+    """
     groups = {severity: [] for severity, _ in SEVERITY_ORDER}
     for note in session["notes"]:
         groups[note["severity"]].append({**note, "where": "session"})
+    shared = {}
     for region in sorted(regions, key=place_key):
+        target = (region["region"], region["side"])
+        # A place that is not worked keeps its other notes, said to be about a place not worked today.
+        resting = region["status"] == "avoid"
         for note in region["notes"]:
-            where = place(region["region"], region["side"])
-            groups[note["severity"]].append({**note, "where": where})
+            key = (
+                note["severity"],
+                note["rule"],
+                _text_of_any_place(note["text"], target),
+                resting and note["severity"] != "avoid",
+            )
+            if key in shared:
+                entry = shared[key]
+                entry["targets"].append(target)
+                entry["new"] = entry.get("new", False) or note.get("new", False)
+                continue
+            entry = shared[key] = {**note, "targets": [target]}
+            groups[note["severity"]].append(entry)
+    for key, entry in shared.items():
+        targets = entry.pop("targets")
+        entry["where"] = places(targets) if len(targets) > 1 else place(*targets[0])
+        if len(targets) > 1:
+            entry["text"] = key[2].replace(_ANY_PLACE, entry["where"])
+        entry["resting"] = key[-1]
     return [{"severity": severity, "label": label, "notes": groups[severity]} for severity, label in SEVERITY_ORDER]
+
+
+_ANY_PLACE = "\x00place\x00"
+
+
+def _text_of_any_place(text, target):
+    """The note's text with its own place's name ("right foot") made a blank, when it names it once
+    and never says "this foot" (which would not read for two feet)."""
+    name = place(*target)
+    if text.count(name) != 1 or f"this {name.split()[-1]}" in text:
+        return text
+    return text.replace(name, _ANY_PLACE)
 
 
 # "New" notes (RULES.md "How a plan reads"): by rule code and place, never by text.

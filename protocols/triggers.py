@@ -29,6 +29,7 @@ from protocols.vocabulary import (
     BOTH,
     CONDITIONS,
     CONTRIBUTING_CAUSES,
+    LOCATION_LABELS,
     REGIONS,
     SIDES,
     SYMPTOMS,
@@ -86,10 +87,20 @@ class _Condition:
         if self.fact.detail:
             text += f" ({self.fact.detail})"
         if self.code in _SIDE_ONLY_CONDITIONS:
-            text += " (both sides)" if side == BOTH else f" ({side} side)"
-        elif location is not None and location != "whole_body":
+            text += " on both sides" if side == BOTH else f" on the {side} side"
+        elif location in REGIONS:
             text += f" on {place(location, side)}"
+        elif location is not None and location != "whole_body":
+            text += f" {_on_the_side_of(location, side)}"
         return f"{text}, noted {format_date(self.fact.noted_on)}"
+
+
+def _on_the_side_of(location, side):
+    """ "on the right side of the chest": a fact on the trunk, head or neck, said as a sentence says it."""
+    name = LOCATION_LABELS[location].lower()
+    if side is None:
+        return f"on the {name}"
+    return f"on both sides of the {name}" if side == BOTH else f"on the {side} side of the {name}"
 
 
 # Lymph nodes are recorded by side; the limb they drain is implied, so naming it would mislead.

@@ -20,6 +20,21 @@ def severity_class(severity):
 
 
 @register.filter
+def with_severity(notes, severity):
+    return [note for note in notes if note["severity"] == severity]
+
+
+@register.filter
+def without_severity(notes, severity):
+    return [note for note in notes if note["severity"] != severity]
+
+
+@register.filter
+def note_rules(notes):
+    return [note["rule"] for note in notes]
+
+
+@register.filter
 def status_label(status):
     return STATUS.get(status, (status, "secondary"))[0]
 

@@ -434,6 +434,7 @@ def plan_print(request, pk):
     document = proposals.plan_document(plan, items)
     earlier = proposals.last_signed_proposal(plan.client, plan.scheduled_for, exclude_plan=plan)
     session, regions = proposals.mark_new(plan.session, document["regions"], earlier)
+    stale = plan.is_open and plans.facts_changed(plan)
     context = {
         "plan": plan,
         "client": plan.client,
@@ -441,7 +442,11 @@ def plan_print(request, pk):
         "document": document,
         "region_rows": proposals.region_rows(regions),
         "severities": proposals.notes_by_severity(session, regions),
-        "stale": plan.is_open and plans.facts_changed(plan),
+        "stale": stale,
+        # The deferral and a changed record have their own boxes on the sheet.
+        "blockers": [b for b in plans.plan_blockers(plan, items, stale) if b.code not in ("deferred", "stale")]
+        if plan.is_open
+        else [],
         "clearance": plan.client.latest_clearance(on=timezone.localdate(plan.scheduled_for)),
         "body_map": bodymap.status_map(statuses),
     }

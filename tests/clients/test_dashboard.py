@@ -6,6 +6,7 @@ import pytest
 from django.utils import timezone
 
 from clients.services import needing_attention
+from protocols.labels import format_date
 from tests.factories import make_clearance, make_client, make_condition
 
 pytestmark = pytest.mark.django_db
@@ -43,7 +44,7 @@ def test_clients_needing_attention(therapist, second_therapist, django_assert_nu
         entries = needing_attention(therapist, TODAY)
     assert [(entry.client.last_name, entry.reasons) for entry in entries] == [
         ("Expired", [f"Clearance from {days_ago(400):%-d %b %Y} has expired"]),
-        ("Low", [f"Neutrophil count (ANC) 400/µL on {days_ago(2):%-d %b}"]),
+        ("Low", [f"Neutrophil count (ANC) 400/µL on {format_date(days_ago(2))}, the value in use"]),
         ("Wounded", ["New: Open wound, right foot"]),
     ]
 
@@ -83,4 +84,4 @@ def test_an_admin_sees_the_whole_clinic_in_two_queries(
         entries = needing_attention(clinic_admin, TODAY, limit=4)
     # The most recent first, up to the limit, shown in name order.
     assert [entry.client.last_name for entry in entries] == ["Mine", "Theirs", "Zed00", "Zed01"]
-    assert entries[0].reasons == [f"Neutrophil count (ANC) 999/µL on {days_ago(1):%-d %b}"]
+    assert entries[0].reasons == [f"Neutrophil count (ANC) 999/µL on {format_date(days_ago(1))}, the value in use"]

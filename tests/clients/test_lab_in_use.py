@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from clients.services import needing_attention
 from protocols.engine import ConditionFact, in_use, lab_in_use
+from protocols.labels import format_date
 from tests.factories import make_client, make_condition
 
 TODAY = timezone.localdate()
@@ -54,4 +55,4 @@ def test_dashboard_names_the_value_in_use(therapist):
     make_condition(client, "platelet_count", value=60_000, noted_on=yesterday)
     make_condition(client, "platelet_count", value=45_000, noted_on=yesterday)
     [entry] = needing_attention(therapist, TODAY)
-    assert entry.reasons == [f"Platelet count 45,000/µL on {yesterday:%-d %b}"]
+    assert entry.reasons == [f"Platelet count 45,000/µL on {format_date(yesterday)}, the value in use"]

@@ -60,3 +60,23 @@ def test_no_page_plans_with_the_built_in_templates():
             if re.search(r"\bDEFAULT_TEMPLATES\b", path.read_text()):
                 users.append(str(path.relative_to(REPO)))
     assert users == []
+
+
+def test_a_session_caution_says_what_to_do_not_only_its_name():
+    """"Session note: active chemotherapy" beside "Active chemotherapy" tells the therapist nothing."""
+    client = make_client(neuropathy_type="CIPN")
+    make_condition(client, "active_chemo")
+    make_condition(client, "platelet_count", value=150_000, noted_on=TODAY - datetime.timedelta(days=1))
+    make_condition(client, "port", location="chest", side="right")
+    effects = _effects(condition_meanings(client, TODAY))
+    assert effects["port"] == (
+        "caution",
+        ["Session note: put no pressure over the port and do not lie the client prone without bolsters"],
+    )
+    chemo = effects["active_chemo"][1]
+    assert chemo[0] == (
+        "Session note: keep the session short, get physician clearance and work more gently as the course goes on"
+    )
+    page_effects = [effect for _severity, effects_ in effects.values() for effect in effects_]
+    assert not any(effect.lower() in ("session note: implanted port", "session note: active chemotherapy")
+                   for effect in page_effects)

@@ -623,7 +623,7 @@ def test_the_same_fact_twice_is_quoted_once():
         (
             client(fact("node_removal_axillary", None, "left")),
             ("arms", "left"),
-            "Axillary lymph node removal (left side)",
+            "Axillary lymph node removal on the left side",
         ),
         (client(causes={"liver_disease"}), SESSION, "Liver disease recorded as a contributing cause. "),
         (
@@ -631,7 +631,13 @@ def test_the_same_fact_twice_is_quoted_once():
             SESSION,
             "Numbness in both hands and left foot. ",
         ),
-        (client(fact("port", "chest", "right")), SESSION, "Implanted port on chest (right), noted"),
+        (client(fact("port", "chest", "right")), SESSION, "Implanted port on the right side of the chest, noted"),
+        (client(fact("bone_metastasis", "back", "both")), SESSION, "Bone metastasis on both sides of the back, noted"),
+        (
+            client(fact("node_removal_axillary", None, "left", detail="sentinel nodes")),
+            ("arms", "left"),
+            "Axillary lymph node removal (sentinel nodes) on the left side, noted",
+        ),
         (client(fact("picc_line", "arms", "left")), ("hands", "left"), "PICC line on left arm, noted"),
     ],
 )
