@@ -156,5 +156,7 @@ def test_export_reads_the_proposals_outline_and_matches_the_full_plan_documents(
     exported = {plan["id"]: plan for plan in doc["plans"]}
     assert exported == {pk: json.loads(json.dumps(document)) for pk, document in expected.items()}
     first = next(document for document in doc["plans"] if document["id"] == plan.pk)
-    changed = next(region for region in first["regions"] if region["pressure_set_by"])
+    place = (plan.proposal["regions"][0]["region"], plan.proposal["regions"][0]["side"])
+    changed = next(region for region in first["regions"] if (region["region"], region["side"]) == place)
+    assert changed["pressure_set_by"] == ["platelets_low"]
     assert changed["dropped_steps"] == [{"technique": "petrissage", "reason": "low platelets"}]
