@@ -8,11 +8,13 @@ import io
 
 from django.contrib.auth import get_user_model
 from django.db.models import Aggregate, CharField, OuterRef, Subquery
+from django.utils import timezone
 
+from protocols.facts import lab_in_use
 from protocols.vocabulary import REGIONS, SIDES
 
 from .assessment_documents import export_assessments
-from .models import Client
+from .models import LAB_CODES, Client
 
 User = get_user_model()
 
@@ -74,6 +76,15 @@ def export_condition(condition):
     }
 
 
+def labs_in_use(conditions, day):
+    """{lab code: {"value", "noted_on"} or None when unknown (none, or older than the engine reads)}."""
+    in_use = {code: lab_in_use([c for c in conditions if c.code == code], day) for code in sorted(LAB_CODES)}
+    return {
+        code: {"value": result.value, "noted_on": _date(result.noted_on)} if result else None
+        for code, result in in_use.items()
+    }
+
+
 def export_client(client):
     """The client document of DESIGN.md, with "plans", "records" and "attachments" empty (the planner fills those).
 
@@ -103,6 +114,9 @@ def export_client(client):
             "regions": export_regions(client.symptoms),
         },
         "conditions": [export_condition(condition) for condition in conditions],
+        # For reading (the import ignores it): each lab's value in use today, as the engine and every
+        # page read it (RULES.md, settled readings: of several results on the latest day, the lowest).
+        "labs_in_use": labs_in_use(conditions, timezone.localdate()),
         "clearance": (
             {
                 "physician": clearance.physician,

@@ -45,7 +45,7 @@ def test_client_page_shows_the_value_in_use_and_files_the_other_under_earlier(lo
     assert current == [corrected]
     assert response.context["past_conditions"] == [mistyped]
     page = response.content.decode()
-    assert "45,000/µL</span> <span class=\"small text-body-secondary lab-in-use\">value in use for plans" in page
+    assert '45,000/µL</span> <span class="small text-body-secondary lab-in-use">value in use for plans' in page
 
 
 @pytest.mark.django_db
@@ -56,3 +56,18 @@ def test_dashboard_names_the_value_in_use(therapist):
     make_condition(client, "platelet_count", value=45_000, noted_on=yesterday)
     [entry] = needing_attention(therapist, TODAY)
     assert entry.reasons == [f"Platelet count 45,000/µL on {format_date(yesterday)}, the value in use"]
+
+
+def test_the_export_says_which_lab_result_is_in_use(login, therapist):
+    client = make_client(care_team=[therapist])
+    today = timezone.localdate()
+    make_condition(client, "platelet_count", value=150_000, noted_on=today - datetime.timedelta(days=3))
+    make_condition(client, "platelet_count", value=45_000, noted_on=today - datetime.timedelta(days=1))
+    make_condition(client, "platelet_count", value=60_000, noted_on=today - datetime.timedelta(days=1))
+    doc = login(therapist).get(f"/clients/{client.pk}/export.json").json()
+    assert doc["labs_in_use"]["platelet_count"] == {
+        "value": 45_000,
+        "noted_on": (today - datetime.timedelta(days=1)).isoformat(),
+    }
+    assert doc["labs_in_use"]["anc"] is None
+    assert len([c for c in doc["conditions"] if c["code"] == "platelet_count"]) == 3  # every result stays listed
