@@ -149,7 +149,7 @@ def admin_sets_up_the_team_and_imports_clients(page, live_server, sign_in, tmp_p
     upload(page, bad)
     expect(page.get_by_role("heading", name="bad-clients.csv cannot be imported")).to_be_visible()
     expect(alert(page, "Nothing was imported")).to_contain_text(
-        "row 3, care_team[0]: no active therapist with the username 'ghost'"
+        "row 3, care_team: no active therapist with the username 'ghost'"
     )
     expect(page.get_by_role("row", name=re.compile("Pine, Dora"))).to_contain_text("Error")
     expect(page.get_by_role("button", name=re.compile(r"^Import \d"))).to_have_count(0)
