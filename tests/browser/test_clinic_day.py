@@ -286,7 +286,7 @@ def therapist_plans_the_cipn_client(page, live_server, clara, day):
     expect(notes).to_contain_text("Platelets 45,000")
     expect(notes.get_by_role("link", name="rule platelets_very_low")).to_be_visible()
     expect(notes.get_by_role("link", name="rule port")).to_be_visible()
-    expect(page.get_by_text("46 of at most 60 min")).to_be_visible()
+    expect(page.get_by_text("36 of at most 60 min")).to_be_visible()
     plan = save_draft(page)
 
     # Without a clearance on file the ready gate refuses, and says why.
@@ -360,7 +360,7 @@ def therapist_checks_the_schedule_and_prints(page, live_server, plan, day):
     expect(page.get_by_role("heading", name="Clara Vance")).to_be_visible()
     expect(page.get_by_text("Therapist: Nia Holm")).to_be_visible()
     expect(page.get_by_text(f"Plan {plan} · Ready")).to_be_visible()
-    expect(page.locator("main")).to_contain_text("46 of at most 60 minutes")
+    expect(page.locator("main")).to_contain_text("36 of at most 60 minutes")
     expect(page.locator("main")).to_contain_text("required, on file")
     expect(page.locator("main")).to_contain_text("[platelets_very_low]")
     # One row per region, the client's right in the first column.
