@@ -404,8 +404,9 @@ def condition_entered_in_error(request, pk, condition_pk):
     client.ensure_writable()
     if not condition.entered_in_error:
         condition.entered_in_error = True
-        condition.version += 1
-        condition.save()
+        with transaction.atomic():
+            claim_version(condition, condition.version)
+            condition.save()
         messages.success(request, f"{condition} marked as entered in error. It stays in the history.")
     return redirect("clients:detail", client.pk)
 

@@ -11,15 +11,12 @@ from django.utils import timezone
 from protocols import engine
 from protocols.services import engine_templates
 from protocols.steps import fit_minutes, min_minutes
+from protocols.versioning import claim_version
 
 from .models import CancelReason, ClinicSettings, PlanItem, PlanSnapshot, PlanStatus, SessionPlan, SnapshotReason
 
 # A booking holds at least this long, for intake and the skin check, even if little is worked.
 MIN_SLOT_MINUTES = 15
-
-
-class PlanChanged(Exception):
-    """Someone saved the plan after the form was opened; nothing of this save was kept."""
 
 
 class Overlap(Exception):
@@ -388,7 +385,7 @@ def rebuild_plan(plan, facts=None, choices=None, reason=None, user=None):
     plan.status = PlanStatus.DRAFT
     plan.notes_acknowledged = False
     place(plan, sum(i.minutes for i in items if i.is_worked))
-    plan.version += 1
+    claim_version(plan, plan.version)
     book(plan)
     PlanSnapshot.keep(plan, reason, user)
     return plan
@@ -422,13 +419,10 @@ def save_changes(plan, *, version, items, changes, details, mark_ready):
 
     `changes` maps each adjustable item to its cleaned form data (template, minutes, pressure,
     dropped); `details` holds goals, notes and notes_acknowledged. Returns the blockers left (empty
-    when the plan is now ready, or when it was not asked to be). Raises PlanChanged when someone
+    when the plan is now ready, or when it was not asked to be). Raises StaleVersion when someone
     saved the plan since `version` was read.
     """
-    claimed = SessionPlan.objects.filter(pk=plan.pk, version=version).update(version=version + 1)
-    if not claimed:
-        raise PlanChanged
-    plan.version = version + 1
+    claim_version(plan, version)
     swaps = {}
     for item, cleaned in changes.items():
         if cleaned["template"] and cleaned["template"] != item.template_key:
@@ -463,7 +457,7 @@ def fit_plan(plan):
             item.save(update_fields=["minutes"])
     place(plan, sum(new_minutes))
     plan.status = PlanStatus.DRAFT
-    plan.version += 1
+    claim_version(plan, plan.version)
     book(plan)  # shorter, but the clinic's buffer may have grown since it was booked
     return sum(new_minutes)
 
@@ -474,7 +468,7 @@ def cancel_plan(plan, reason, category=""):
     plan.cancelled_at = timezone.now()
     plan.cancel_category = category
     plan.cancel_reason = reason
-    plan.version += 1
+    claim_version(plan, plan.version)
     plan.save()
 
 

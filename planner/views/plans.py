@@ -27,6 +27,7 @@ from planner.models import PlanStatus, SessionPlan, SessionRecord
 from planner.roles import is_clinic_admin, is_therapist
 from protocols import engine
 from protocols.services import engine_templates
+from protocols.versioning import StaleVersion
 from protocols.vocabulary import REGIONS
 
 
@@ -302,8 +303,8 @@ def plan_save(request, pk):
             details=details.cleaned_data,
             mark_ready="mark_ready" in request.POST,
         )
-    except plans.PlanChanged:
-        context["details_form"] = _with_version(details, SessionPlan.objects.get(pk=plan.pk).version)
+    except StaleVersion as stale:
+        context["details_form"] = _with_version(details, stale.current_version)
         context["details_form"].add_error(None, VERSION_CONFLICT)
         return render(request, "planner/plan_detail.html", context, status=400)
     except plans.Overlap as overlap:
