@@ -100,21 +100,7 @@ def client_list(request):
     neuropathy_type = filters.value("type")
     therapist = filters.value("therapist").strip()
 
-    clients = Client.objects.for_user(request.user)
-    if status == "active":
-        clients = clients.active()
-    elif status == "archived":
-        clients = clients.archived()
-    if query:
-        clients = clients.search(query)
-    if neuropathy_type:
-        clients = clients.filter(neuropathy_type=neuropathy_type)
-    if therapist:
-        by = Q(care_team__pk=int(therapist)) if therapist.isdigit() else Q(care_team__username=therapist)
-        clients = clients.filter(by)
-
-    if not query:
-        clients = clients.order_by("last_name", "first_name", "pk")
+    clients = _listed(Client.objects.for_user(request.user), status, query, neuropathy_type, therapist)
     page = ClientPaginator(clients.values("pk"), PAGE_SIZE).get_page(request.GET.get("page"))
     # The page's 25 ids come from the name-order index alone; only those rows are read and counted.
     rows = Client.objects.filter(pk__in=page.object_list)
@@ -140,6 +126,22 @@ def client_list(request):
         "filtered": bool(query or neuropathy_type or therapist or status != "active"),
     }
     return render(request, "clients/list.html", context)
+
+
+def _listed(clients, status, query, neuropathy_type, therapist):
+    """The clients the list's filters keep, in name order unless a search ranks them."""
+    if status == "active":
+        clients = clients.active()
+    elif status == "archived":
+        clients = clients.archived()
+    if query:
+        clients = clients.search(query)
+    if neuropathy_type:
+        clients = clients.filter(neuropathy_type=neuropathy_type)
+    if therapist:
+        by = Q(care_team__pk=int(therapist)) if therapist.isdigit() else Q(care_team__username=therapist)
+        clients = clients.filter(by)
+    return clients if query else clients.order_by("last_name", "first_name", "pk")
 
 
 class ClientPaginator(Paginator):
