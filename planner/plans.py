@@ -280,10 +280,11 @@ def ready_problems(plan, items, stale=False):
 # Writing plans.
 
 
-def _item_from_region(plan, position, region):
+def item_from_region(plan, region):
+    """The plan item for one region of a proposal, at the minutes and pressure the proposal offers."""
     return PlanItem(
         plan=plan,
-        position=position,
+        position=place_position(region),
         region=region["region"],
         side=region["side"],
         status=region["status"],
@@ -341,7 +342,7 @@ def create_plan(
     book(plan, settings)
     items = []
     for region in worked["regions"]:
-        item = _item_from_region(plan, place_position(region), region)
+        item = item_from_region(plan, region)
         item.proposed_minutes = next(
             r["minutes"] for r in proposal["regions"] if (r["region"], r["side"]) == (item.region, item.side)
         )
@@ -371,7 +372,7 @@ def rebuild_plan(plan, facts=None, choices=None, reason=None, user=None):
     items = []
     for region in proposal["regions"]:
         old = previous[(region["region"], region["side"])]
-        item = _item_from_region(plan, place_position(region), region)
+        item = item_from_region(plan, region)
         item.pk = old.pk  # the same region/side keeps its row, so records that point at it stay valid
         if item.status != "avoid" and old.template_key == item.template_key:
             item.dropped = old.dropped
