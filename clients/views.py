@@ -268,33 +268,28 @@ def _profile_rows(client):
 @login_required
 @admin_only
 def client_edit(request, pk):
-    client = client_for(request, pk)
-    client.ensure_writable()
-    form = ClientForm(request.POST or None, instance=client)
-    if request.method == "POST" and form.is_valid():
-        if not form.has_changed():
-            messages.info(request, "Nothing was changed.")
-            return redirect("clients:detail", client.pk)
-        if _save_versioned(form, client, form.save):
-            messages.success(request, f"Details of {client} saved.")
-            return redirect("clients:detail", client.pk)
-    return render(request, "clients/edit.html", {"form": form, "client": client})
+    return _edit_client(request, pk, ClientForm, "clients/edit.html", "Details of {} saved.")
 
 
 @login_required
 @clinical
 def client_profile(request, pk):
+    return _edit_client(request, pk, ProfileForm, "clients/profile.html", "Neuropathy profile of {} saved.")
+
+
+def _edit_client(request, pk, form_class, template, saved):
+    """An edit page of the client's own fields: save only a change, and only on the version the form was built from."""
     client = client_for(request, pk)
     client.ensure_writable()
-    form = ProfileForm(request.POST or None, instance=client)
+    form = form_class(request.POST or None, instance=client)
     if request.method == "POST" and form.is_valid():
         if not form.has_changed():
             messages.info(request, "Nothing was changed.")
             return redirect("clients:detail", client.pk)
         if _save_versioned(form, client, form.save):
-            messages.success(request, f"Neuropathy profile of {client} saved.")
+            messages.success(request, saved.format(client))
             return redirect("clients:detail", client.pk)
-    return render(request, "clients/profile.html", {"form": form, "client": client})
+    return render(request, template, {"form": form, "client": client})
 
 
 @login_required
