@@ -41,24 +41,7 @@ def care_plan(client, plan, items):
     status = plan.status
     activities = []
     for item in items:
-        extensions = [body_site_extension(item.region, item.side)]
-        if item.pressure_max is not None:
-            extensions.append({"url": extension_url("walton-pressure-cap"), "valueInteger": item.pressure_max})
-        if item.pressure is not None:
-            extensions.append({"url": extension_url("walton-pressure-planned"), "valueInteger": item.pressure})
-        if item.is_worked:
-            extensions.append({"url": extension_url("minutes"), "valueDuration": minutes_quantity(item.minutes)})
-        place = place_label(item.region, item.side)
-        detail = {
-            "extension": extensions,
-            "code": concept(ours("procedure", "massage", "Massage"), text=f"Massage of the {place.lower()}"),
-            "status": "cancelled" if item.dropped else ACTIVITY_STATUS[status],
-            "doNotPerform": item.status == "avoid",
-            "description": activity_description(item, place),
-        }
-        if item.dropped:
-            detail["statusReason"] = {"text": "Left out of the session by the therapist."}
-        activities.append({"detail": detail})
+        activities.append(region_activity(item, status))
         activities.extend(note_activity(note, status, item.region, item.side) for note in item.notes)
     session = plan.session_for_export if hasattr(plan, "session_for_export") else plan.session
     activities[:0] = [note_activity(note, status) for note in session.get("notes", [])]
@@ -87,6 +70,28 @@ def care_plan(client, plan, items):
     if notes:
         resource["note"] = notes
     return resource
+
+
+def region_activity(item, status):
+    """One region/side of the plan as an activity: its cap, planned pressure and minutes, or why it is left out."""
+    extensions = [body_site_extension(item.region, item.side)]
+    if item.pressure_max is not None:
+        extensions.append({"url": extension_url("walton-pressure-cap"), "valueInteger": item.pressure_max})
+    if item.pressure is not None:
+        extensions.append({"url": extension_url("walton-pressure-planned"), "valueInteger": item.pressure})
+    if item.is_worked:
+        extensions.append({"url": extension_url("minutes"), "valueDuration": minutes_quantity(item.minutes)})
+    place = place_label(item.region, item.side)
+    detail = {
+        "extension": extensions,
+        "code": concept(ours("procedure", "massage", "Massage"), text=f"Massage of the {place.lower()}"),
+        "status": "cancelled" if item.dropped else ACTIVITY_STATUS[status],
+        "doNotPerform": item.status == "avoid",
+        "description": activity_description(item, place),
+    }
+    if item.dropped:
+        detail["statusReason"] = {"text": "Left out of the session by the therapist."}
+    return {"detail": detail}
 
 
 def activity_description(item, place):
@@ -127,24 +132,7 @@ def record_resources(client, record, items, addenda):
         period["end"] = instant(end)
     therapist = practitioner_ref(record.therapist)
     encounter_ref = ref("Encounter", encounter_id)
-    resources = [
-        {
-            "resourceType": "Encounter",
-            "id": encounter_id,
-            "status": "finished",
-            "class": coding(ACT_CODE, "AMB", "ambulatory"),
-            "type": [concept(ours("encounter", "massage-session", "Massage session"), text="Massage session")],
-            "subject": patient_ref(client),
-            "participant": [
-                {
-                    "type": [concept(coding(PARTICIPATION_TYPE, "PPRF", "primary performer"))],
-                    "individual": therapist,
-                }
-            ],
-            "period": period,
-            **({"length": minutes_quantity(record.minutes)} if record.minutes else {}),
-        }
-    ]
+    resources = [encounter(client, record, encounter_id, period, therapist)]
     plan_ref = ref("CarePlan", f"plan-{record.plan_id}")
     for item in items:
         if item.done:
@@ -164,28 +152,51 @@ def record_resources(client, record, items, addenda):
             )
     note = session_note(client, record, period, encounter_ref, therapist, amended=bool(addenda))
     resources.append(note)
-    signer = practitioner_ref(record.signed_by)
-    resources.append(
-        {
-            "resourceType": "Provenance",
-            "id": f"signature-{record.pk}",
-            "target": [ref(r["resourceType"], r["id"]) for r in resources],
-            "recorded": instant(record.signed_at),
-            "activity": concept(coding(DOCUMENT_COMPLETION, "LA", "legally authenticated")),
-            "agent": [{"type": concept(coding(PROVENANCE_PARTICIPANT, "author", "Author")), "who": signer}],
-            "signature": [
-                {
-                    "type": [coding(SIGNATURE_TYPE, "1.2.840.10065.1.12.1.1", "Author's Signature")],
-                    "when": instant(record.signed_at),
-                    "who": signer,
-                }
-            ],
-        }
-    )
+    resources.append(signature(record, resources))
     exported = {(r["resourceType"], r["id"]) for r in resources}
     for addendum in addenda:
         resources.extend(addendum_resources(client, addendum, note, exported))
     return resources
+
+
+def encounter(client, record, encounter_id, period, therapist):
+    """The session as an ambulatory Encounter with its therapist as primary performer."""
+    return {
+        "resourceType": "Encounter",
+        "id": encounter_id,
+        "status": "finished",
+        "class": coding(ACT_CODE, "AMB", "ambulatory"),
+        "type": [concept(ours("encounter", "massage-session", "Massage session"), text="Massage session")],
+        "subject": patient_ref(client),
+        "participant": [
+            {
+                "type": [concept(coding(PARTICIPATION_TYPE, "PPRF", "primary performer"))],
+                "individual": therapist,
+            }
+        ],
+        "period": period,
+        **({"length": minutes_quantity(record.minutes)} if record.minutes else {}),
+    }
+
+
+def signature(record, resources):
+    """The Provenance of the therapist's signature over the session's resources."""
+    signer = practitioner_ref(record.signed_by)
+    return {
+        "resourceType": "Provenance",
+        "id": f"signature-{record.pk}",
+        "target": [ref(r["resourceType"], r["id"]) for r in resources],
+        "recorded": instant(record.signed_at),
+        "activity": concept(coding(DOCUMENT_COMPLETION, "LA", "legally authenticated")),
+        "agent": [{"type": concept(coding(PROVENANCE_PARTICIPANT, "author", "Author")), "who": signer}],
+        "signature": [
+            {
+                "type": [coding(SIGNATURE_TYPE, "1.2.840.10065.1.12.1.1", "Author's Signature")],
+                "when": instant(record.signed_at),
+                "who": signer,
+            }
+        ],
+    }
 
 
 def region_procedure(client, record, item, period, encounter_ref, plan_ref, therapist):
