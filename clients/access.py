@@ -1,13 +1,120 @@
-"""The access log's writer, and the one answer to "where does this request come from"."""
+"""The access log (an append-only model), its writer, and the one answer to "where does this request come from"."""
 
 import ipaddress
 
 from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
 from ipware import get_client_ip
 
-from .models import AccessEvent, AccessKind
-
 __all__ = ["AccessKind", "client_ip", "record_access"]
+
+
+class AccessLogIsAppendOnly(Exception):
+    """An attempt to change or remove a row of the access log."""
+
+
+class AccessKind(models.TextChoices):
+    CLIENT_PAGE = "client_page", "Client page"
+    HISTORY = "history", "Change history"
+    PLAN = "plan", "Plan"
+    PLAN_JSON = "plan_json", "Plan JSON"
+    PLAN_PRINT = "plan_print", "Plan print sheet"
+    RECORD = "record", "Session record"
+    RECORD_PRINT = "record_print", "Record print sheet"
+    ASSESSMENT = "assessment", "Assessment"
+    LETTER = "letter", "Progress letter"
+    ATTACHMENT = "attachment", "Attachment"
+    EXPORT_JSON = "export_json", "Client document (JSON)"
+    FHIR_JSON = "fhir_json", "FHIR JSON"
+    CSV_EXPORT = "csv_export", "CSV export of all clients"
+    PASSWORD_RESET = "password_reset", "Temporary password set"
+    ROLE_CHANGE = "role_change", "Role changed"
+    MFA_RESET = "mfa_reset", "Two-factor device reset"
+    LOCK_LIFT = "lock_lift", "Sign-in lock lifted"
+
+
+# Kinds that name an account acted on rather than a client read.
+ACCOUNT_KINDS = (AccessKind.PASSWORD_RESET, AccessKind.ROLE_CHANGE, AccessKind.MFA_RESET, AccessKind.LOCK_LIFT)
+
+
+class AccessEventQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise AccessLogIsAppendOnly("The access log cannot be changed.")
+
+    def delete(self):
+        raise AccessLogIsAppendOnly("The access log cannot be deleted.")
+
+    def about_account(self, user):
+        """Everything an account did, and everything done to it."""
+        return self.filter(Q(actor=user) | Q(subject=user))
+
+
+class AccessEvent(models.Model):
+    """One read of a client's clinical data, or one change to an account's access: append-only.
+
+    The log outlives what it names: its references are plain ids that no deletion cascades to.
+    """
+
+    at = models.DateTimeField(default=timezone.now)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        related_name="+",
+        help_text="Who read or acted.",
+    )
+    kind = models.CharField(max_length=20, choices=AccessKind.choices)
+    client = models.ForeignKey(
+        "clients.Client", on_delete=models.DO_NOTHING, db_constraint=False, null=True, blank=True, related_name="+"
+    )
+    subject = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The account acted on (password reset, role change, two-factor reset, lock lifted).",
+    )
+    object_ref = models.CharField(max_length=100, blank=True, help_text="What was read, e.g. plan 12.")
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+
+    objects = AccessEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        indexes = [
+            # The access page of a client, newest first.
+            models.Index(fields=["client", "-at"], name="access_client_at"),
+            # The access page of an account: what it read.
+            models.Index(fields=["actor", "-at"], name="access_actor_at"),
+            # The access page of an account: what was done to it.
+            models.Index(fields=["subject", "-at"], name="access_subject_at"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} by user {self.actor_id} at {self.at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AccessLogIsAppendOnly("The access log cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AccessLogIsAppendOnly("The access log cannot be deleted.")
+
+    def document(self):
+        """The row as the client document carries it (for reading; import ignores it)."""
+        return {
+            "at": self.at.isoformat(),
+            "user": self.actor.username if self.actor else None,
+            "kind": self.kind,
+            "object": self.object_ref,
+            "ip_address": self.ip_address,
+        }
 
 
 def _trusted(address):
@@ -35,9 +142,7 @@ def client_ip(request):
         while hops and _trusted(hops[-1]):
             hops.pop()
         meta = {"HTTP_X_FORWARDED_FOR": hops[-1] if hops else remote, "REMOTE_ADDR": remote}
-    ip, _routable = get_client_ip(
-        _Meta(meta), proxy_order="right-most", proxy_count=0, request_header_order=list(meta)
-    )
+    ip, _routable = get_client_ip(_Meta(meta), proxy_order="right-most", proxy_count=0, request_header_order=list(meta))
     return _valid(ip) or _valid(remote)
 
 

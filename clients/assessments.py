@@ -10,6 +10,8 @@ from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from protocols.versioning import claim_version
+
 from .validators import not_in_future
 
 # Client's right first, as on every page and sheet.
@@ -277,6 +279,7 @@ def resolution_offers(test):
     return offers
 
 
+@transaction.atomic
 def resolve_lops(test, foot):
     """Resolve the foot's loss_of_protective_sensation from the test's date (the therapist confirmed)."""
     offered = dict(resolution_offers(test))
@@ -286,7 +289,7 @@ def resolve_lops(test, foot):
     if condition.side == "both":
         raise ValueError("The condition is recorded for both feet: edit it on the client page to split it.")
     condition.resolved_on = test.tested_on
-    condition.version += 1
+    claim_version(condition, condition.version)
     condition.save(update_fields=["resolved_on", "version"])
     return condition
 

@@ -507,38 +507,43 @@ def seed_clients(therapists, recorded_by=None, today=None):
             client._history_user = recorded_by
             client.save()
             client.care_team.set([therapists[name] for name in spec["team"]])
-            for code, location, side, value, detail, noted, resolved in spec["conditions"]:
-                location, side, errors = check_condition(code, location, side, value)
-                if errors:
-                    raise ValueError(f"demo client {external_id}, {code}: {errors}")
-                condition = Condition(
-                    client=client,
-                    code=code,
-                    location=location,
-                    side=side,
-                    value=value,
-                    detail=detail,
-                    noted_on=today - timedelta(days=noted),
-                    resolved_on=today - timedelta(days=resolved) if resolved is not None else None,
-                )
-                condition._history_user = recorded_by
-                condition.save()
-            if spec["clearance"]:
-                physician, days, restrictions = spec["clearance"]
-                clearance = PhysicianClearance(
-                    client=client,
-                    physician=physician,
-                    cleared_on=today - timedelta(days=days),
-                    restrictions=restrictions,
-                )
-                clearance._history_user = recorded_by
-                clearance.save()
+            _seed_record(client, spec, recorded_by, today)
             if spec.get("archived"):
                 client.archived_at = timezone.now()
                 client.archived_by = recorded_by
                 client.save(update_fields=["archived_at", "archived_by", "updated_at"])
             created.append(client.full_name)
     return created
+
+
+def _seed_record(client, spec, recorded_by, today):
+    """The demo client's conditions, each checked as a form would, and clearance."""
+    for code, location, side, value, detail, noted, resolved in spec["conditions"]:
+        location, side, errors = check_condition(code, location, side, value)
+        if errors:
+            raise ValueError(f"demo client {client.external_id}, {code}: {errors}")
+        condition = Condition(
+            client=client,
+            code=code,
+            location=location,
+            side=side,
+            value=value,
+            detail=detail,
+            noted_on=today - timedelta(days=noted),
+            resolved_on=today - timedelta(days=resolved) if resolved is not None else None,
+        )
+        condition._history_user = recorded_by
+        condition.save()
+    if spec["clearance"]:
+        physician, days, restrictions = spec["clearance"]
+        clearance = PhysicianClearance(
+            client=client,
+            physician=physician,
+            cleared_on=today - timedelta(days=days),
+            restrictions=restrictions,
+        )
+        clearance._history_user = recorded_by
+        clearance.save()
 
 
 # The measures story of one DPN client: three monofilament tests (all felt; the left first

@@ -88,13 +88,7 @@ def check_one(doc, record, seen_ids, lookups):
     if doc.get("schema", SCHEMA) != SCHEMA:
         record.error("schema", f"expected {SCHEMA!r}, not {doc.get('schema')!r}")
 
-    external_id = doc.get("external_id") or ""
-    if not isinstance(external_id, str):
-        record.error("external_id", "must be text")
-        external_id = ""
-    external_id = external_id.strip()
-    record.external_id = external_id
-    record.name = f"{doc.get('last_name') or ''}, {doc.get('first_name') or ''}".strip(", ")
+    external_id = _external_id(doc, record)
     if external_id and external_id in seen_ids:
         record.error("external_id", f"{external_id!r} appears twice in this file (also {seen_ids[external_id]})")
         return
@@ -122,15 +116,31 @@ def check_one(doc, record, seen_ids, lookups):
     if client is None and team is None:
         record.error("care_team", "a new client needs at least one therapist")
     if not form.is_valid():
-        reported = {where for where, _ in record.errors}
-        for name, errors in form.errors.items():
-            where = FORM_FIELD_PATHS.get(name, name if name != "__all__" else "document")
-            if where not in reported:  # a bad date is already named; "required" would only repeat it
-                for message in errors:
-                    record.error(where, message)
+        _form_errors(form, record)
     if record.errors:
         return None
     return Checked(record, client, form, causes, symptoms, conditions, clearance, team, measures)
+
+
+def _external_id(doc, record):
+    """The document's external id, stripped ("" when missing or not text), noted on the record with the name."""
+    external_id = doc.get("external_id") or ""
+    if not isinstance(external_id, str):
+        record.error("external_id", "must be text")
+        external_id = ""
+    record.external_id = external_id = external_id.strip()
+    record.name = f"{doc.get('last_name') or ''}, {doc.get('first_name') or ''}".strip(", ")
+    return external_id
+
+
+def _form_errors(form, record):
+    """The identity form's errors, at the document's paths; a place already named is not named again."""
+    reported = {where for where, _ in record.errors}
+    for name, errors in form.errors.items():
+        where = FORM_FIELD_PATHS.get(name, name if name != "__all__" else "document")
+        if where not in reported:  # a bad date is already named; "required" would only repeat it
+            for message in errors:
+                record.error(where, message)
 
 
 def _unreadable_text(doc):

@@ -289,7 +289,7 @@ def _save_conditions(client, conditions):
             condition = matches.pop(0)
             if (condition.detail, condition.resolved_on) != (entry["detail"], entry["resolved_on"]):
                 condition.detail, condition.resolved_on = entry["detail"], entry["resolved_on"]
-                condition.version += 1
+                claim_version(condition, condition.version)
                 condition.save()
                 updated += 1
             continue
@@ -305,7 +305,7 @@ def _save_clearance(client, clearance):
     same = client.clearances.filter(physician=clearance["physician"], cleared_on=clearance["cleared_on"]).first()
     if same:
         same.restrictions = clearance["restrictions"]
-        same.version += 1
+        claim_version(same, same.version)
         same.save()
         return "Clearance restrictions updated"
     PhysicianClearance.objects.create(client=client, **clearance)

@@ -13,6 +13,7 @@ from protocols.labels import and_list, format_date, sentence_case
 from protocols.labels import place as place_name
 from protocols.rules import AVOID, CAUTION, DEFER, MODIFY, RULES_BY_CODE, lab_thresholds
 from protocols.services import engine_templates
+from protocols.versioning import claim_version
 from protocols.vocabulary import REGIONS, SIDES
 
 from .models import LAB_CODES, Client, Condition, PhysicianClearance
@@ -24,15 +25,16 @@ def archive(client, user):
     """Archive the client; listeners (the planner) cancel what was booked for the client ahead."""
     client.archived_at = timezone.now()
     client.archived_by = user
-    client.version += 1
+    claim_version(client, client.version)
     client.save(update_fields=["archived_at", "archived_by", "version", "updated_at"])
     client_archived.send(sender=type(client), client=client, user=user)
 
 
+@transaction.atomic
 def restore(client):
     client.archived_at = None
     client.archived_by = None
-    client.version += 1
+    claim_version(client, client.version)
     client.save(update_fields=["archived_at", "archived_by", "version", "updated_at"])
 
 

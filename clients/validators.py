@@ -122,6 +122,40 @@ def clean_causes(codes):
     return [code for code in CONTRIBUTING_CAUSES if code in codes]
 
 
+def _checked_location(kind, location):
+    """The location to store (an only place filled in) and what is wrong with it ("" when nothing)."""
+    if location and location not in LOCATIONS:
+        return location, f"Unknown location {location!r}."
+    if location and location not in kind.locations:
+        allowed = ", ".join(LOCATION_LABELS[place].lower() for place in kind.locations)
+        return location, f"{kind.label} cannot be on the {LOCATION_LABELS[location].lower()}; choose {allowed}."
+    if not location and len(kind.locations) == 1:
+        return kind.locations[0], ""
+    if not location and not kind.location_optional:
+        return location, f"Choose where the {kind.label.lower()} is."
+    return location, ""
+
+
+def _side_error(kind, location, side, location_error):
+    if side and side not in CONDITION_SIDES:
+        return f"Unknown side {side!r}."
+    if kind.whole_body and side:
+        return f"{kind.label} concerns the whole body: leave the side empty."
+    if kind.needs_side and location and not side and not location_error:
+        return f"Choose the side of the {kind.label.lower()}."
+    return ""
+
+
+def _value_error(kind, code, value):
+    if kind.value is not None and value is None:
+        return f"Enter the {kind.label.lower()} ({kind.value})."
+    if kind.value is None and value is not None:
+        return f"{kind.label} takes no value: leave it empty."
+    if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
+        return "Enter a whole number, zero or more."
+    return plausible_value(code, value) or ""
+
+
 def check_condition(code, location, side, value):
     """Check a recorded condition field by field.
 
@@ -142,33 +176,13 @@ def check_condition(code, location, side, value):
     except UnknownCode:
         return location, side, {"code": f"Unknown condition {code!r}."}
 
-    errors = {}
-    if location and location not in LOCATIONS:
-        errors["location"] = f"Unknown location {location!r}."
-    elif location and location not in kind.locations:
-        allowed = ", ".join(LOCATION_LABELS[place].lower() for place in kind.locations)
-        errors["location"] = f"{kind.label} cannot be on the {LOCATION_LABELS[location].lower()}; choose {allowed}."
-    elif not location and len(kind.locations) == 1:
-        location = kind.locations[0]
-    elif not location and not kind.location_optional:
-        errors["location"] = f"Choose where the {kind.label.lower()} is."
-
-    if side and side not in CONDITION_SIDES:
-        errors["side"] = f"Unknown side {side!r}."
-    elif kind.whole_body and side:
-        errors["side"] = f"{kind.label} concerns the whole body: leave the side empty."
-    elif kind.needs_side and location and not side and "location" not in errors:
-        errors["side"] = f"Choose the side of the {kind.label.lower()}."
-
-    if kind.value is not None and value is None:
-        errors["value"] = f"Enter the {kind.label.lower()} ({kind.value})."
-    elif kind.value is None and value is not None:
-        errors["value"] = f"{kind.label} takes no value: leave it empty."
-    elif value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
-        errors["value"] = "Enter a whole number, zero or more."
-    elif plausible_value(code, value):
-        errors["value"] = plausible_value(code, value)
-
+    location, location_error = _checked_location(kind, location)
+    errors = {
+        "location": location_error,
+        "side": _side_error(kind, location, side, location_error),
+        "value": _value_error(kind, code, value),
+    }
+    errors = {name: message for name, message in errors.items() if message}
     if not errors:
         # The vocabulary has the last word; a disagreement here is a bug worth hearing about.
         try:

@@ -100,21 +100,7 @@ def client_list(request):
     neuropathy_type = filters.value("type")
     therapist = filters.value("therapist").strip()
 
-    clients = Client.objects.for_user(request.user)
-    if status == "active":
-        clients = clients.active()
-    elif status == "archived":
-        clients = clients.archived()
-    if query:
-        clients = clients.search(query)
-    if neuropathy_type:
-        clients = clients.filter(neuropathy_type=neuropathy_type)
-    if therapist:
-        by = Q(care_team__pk=int(therapist)) if therapist.isdigit() else Q(care_team__username=therapist)
-        clients = clients.filter(by)
-
-    if not query:
-        clients = clients.order_by("last_name", "first_name", "pk")
+    clients = _listed(Client.objects.for_user(request.user), status, query, neuropathy_type, therapist)
     page = ClientPaginator(clients.values("pk"), PAGE_SIZE).get_page(request.GET.get("page"))
     # The page's 25 ids come from the name-order index alone; only those rows are read and counted.
     rows = Client.objects.filter(pk__in=page.object_list)
@@ -140,6 +126,22 @@ def client_list(request):
         "filtered": bool(query or neuropathy_type or therapist or status != "active"),
     }
     return render(request, "clients/list.html", context)
+
+
+def _listed(clients, status, query, neuropathy_type, therapist):
+    """The clients the list's filters keep, in name order unless a search ranks them."""
+    if status == "active":
+        clients = clients.active()
+    elif status == "archived":
+        clients = clients.archived()
+    if query:
+        clients = clients.search(query)
+    if neuropathy_type:
+        clients = clients.filter(neuropathy_type=neuropathy_type)
+    if therapist:
+        by = Q(care_team__pk=int(therapist)) if therapist.isdigit() else Q(care_team__username=therapist)
+        clients = clients.filter(by)
+    return clients if query else clients.order_by("last_name", "first_name", "pk")
 
 
 class ClientPaginator(Paginator):
@@ -266,33 +268,28 @@ def _profile_rows(client):
 @login_required
 @admin_only
 def client_edit(request, pk):
-    client = client_for(request, pk)
-    client.ensure_writable()
-    form = ClientForm(request.POST or None, instance=client)
-    if request.method == "POST" and form.is_valid():
-        if not form.has_changed():
-            messages.info(request, "Nothing was changed.")
-            return redirect("clients:detail", client.pk)
-        if _save_versioned(form, client, form.save):
-            messages.success(request, f"Details of {client} saved.")
-            return redirect("clients:detail", client.pk)
-    return render(request, "clients/edit.html", {"form": form, "client": client})
+    return _edit_client(request, pk, ClientForm, "clients/edit.html", "Details of {} saved.")
 
 
 @login_required
 @clinical
 def client_profile(request, pk):
+    return _edit_client(request, pk, ProfileForm, "clients/profile.html", "Neuropathy profile of {} saved.")
+
+
+def _edit_client(request, pk, form_class, template, saved):
+    """An edit page of the client's own fields: save only a change, and only on the version the form was built from."""
     client = client_for(request, pk)
     client.ensure_writable()
-    form = ProfileForm(request.POST or None, instance=client)
+    form = form_class(request.POST or None, instance=client)
     if request.method == "POST" and form.is_valid():
         if not form.has_changed():
             messages.info(request, "Nothing was changed.")
             return redirect("clients:detail", client.pk)
         if _save_versioned(form, client, form.save):
-            messages.success(request, f"Neuropathy profile of {client} saved.")
+            messages.success(request, saved.format(client))
             return redirect("clients:detail", client.pk)
-    return render(request, "clients/profile.html", {"form": form, "client": client})
+    return render(request, template, {"form": form, "client": client})
 
 
 @login_required
@@ -404,8 +401,9 @@ def condition_entered_in_error(request, pk, condition_pk):
     client.ensure_writable()
     if not condition.entered_in_error:
         condition.entered_in_error = True
-        condition.version += 1
-        condition.save()
+        with transaction.atomic():
+            claim_version(condition, condition.version)
+            condition.save()
         messages.success(request, f"{condition} marked as entered in error. It stays in the history.")
     return redirect("clients:detail", client.pk)
 

@@ -7,6 +7,8 @@ from urllib.parse import urlencode
 
 from django.utils import timezone
 
+from .models import PlanStatus
+
 ROW = timedelta(minutes=30)
 
 
@@ -46,6 +48,57 @@ class Row:
     at: time
     cells: list
     hour: bool
+
+
+def split_cancelled(plans):
+    """The booked plans and the cancelled ones, each in the order given."""
+    booked, cancelled = [], []
+    for plan in plans:
+        (cancelled if plan.status == PlanStatus.CANCELLED else booked).append(plan)
+    return booked, cancelled
+
+
+def days_of(start, span, plans):
+    """Each day shown, from `start`, with its plans."""
+    days = {start + timedelta(days=n): [] for n in range(span)}
+    for plan in plans:
+        days.setdefault(timezone.localdate(plan.scheduled_for), []).append(plan)
+    return days
+
+
+def therapist_columns(day, staff, plans, user, can_book, today):
+    """One column per therapist on one day; only the user's own column takes bookings."""
+    by_therapist = {member.pk: [] for member in staff}
+    names = {member.pk: member for member in staff}
+    for plan in plans:
+        by_therapist.setdefault(plan.therapist_id, []).append(plan)
+        names.setdefault(plan.therapist_id, plan.therapist)
+    return [
+        Column(
+            key=str(pk),
+            label=names[pk].get_full_name() or names[pk].username,
+            day=day,
+            plans=column_plans,
+            bookable=can_book and pk == user.pk,
+            today=day == today,
+        )
+        for pk, column_plans in by_therapist.items()
+    ]
+
+
+def day_columns(days, bookable, today):
+    """One column per day of one therapist's week."""
+    return [
+        Column(
+            key=day.isoformat(),
+            label=f"{day:%a %-d %b}",
+            day=day,
+            plans=day_plans,
+            bookable=bookable,
+            today=day == today,
+        )
+        for day, day_plans in sorted(days.items())
+    ]
 
 
 def _minutes(moment, day):

@@ -11,15 +11,12 @@ from django.utils import timezone
 from protocols import engine
 from protocols.services import engine_templates
 from protocols.steps import fit_minutes, min_minutes
+from protocols.versioning import claim_version
 
 from .models import CancelReason, ClinicSettings, PlanItem, PlanSnapshot, PlanStatus, SessionPlan, SnapshotReason
 
 # A booking holds at least this long, for intake and the skin check, even if little is worked.
 MIN_SLOT_MINUTES = 15
-
-
-class PlanChanged(Exception):
-    """Someone saved the plan after the form was opened; nothing of this save was kept."""
 
 
 class Overlap(Exception):
@@ -283,10 +280,11 @@ def ready_problems(plan, items, stale=False):
 # Writing plans.
 
 
-def _item_from_region(plan, position, region):
+def item_from_region(plan, region):
+    """The plan item for one region of a proposal, at the minutes and pressure the proposal offers."""
     return PlanItem(
         plan=plan,
-        position=position,
+        position=place_position(region),
         region=region["region"],
         side=region["side"],
         status=region["status"],
@@ -344,7 +342,7 @@ def create_plan(
     book(plan, settings)
     items = []
     for region in worked["regions"]:
-        item = _item_from_region(plan, place_position(region), region)
+        item = item_from_region(plan, region)
         item.proposed_minutes = next(
             r["minutes"] for r in proposal["regions"] if (r["region"], r["side"]) == (item.region, item.side)
         )
@@ -374,7 +372,7 @@ def rebuild_plan(plan, facts=None, choices=None, reason=None, user=None):
     items = []
     for region in proposal["regions"]:
         old = previous[(region["region"], region["side"])]
-        item = _item_from_region(plan, place_position(region), region)
+        item = item_from_region(plan, region)
         item.pk = old.pk  # the same region/side keeps its row, so records that point at it stay valid
         if item.status != "avoid" and old.template_key == item.template_key:
             item.dropped = old.dropped
@@ -388,7 +386,7 @@ def rebuild_plan(plan, facts=None, choices=None, reason=None, user=None):
     plan.status = PlanStatus.DRAFT
     plan.notes_acknowledged = False
     place(plan, sum(i.minutes for i in items if i.is_worked))
-    plan.version += 1
+    claim_version(plan, plan.version)
     book(plan)
     PlanSnapshot.keep(plan, reason, user)
     return plan
@@ -422,13 +420,10 @@ def save_changes(plan, *, version, items, changes, details, mark_ready):
 
     `changes` maps each adjustable item to its cleaned form data (template, minutes, pressure,
     dropped); `details` holds goals, notes and notes_acknowledged. Returns the blockers left (empty
-    when the plan is now ready, or when it was not asked to be). Raises PlanChanged when someone
+    when the plan is now ready, or when it was not asked to be). Raises StaleVersion when someone
     saved the plan since `version` was read.
     """
-    claimed = SessionPlan.objects.filter(pk=plan.pk, version=version).update(version=version + 1)
-    if not claimed:
-        raise PlanChanged
-    plan.version = version + 1
+    claim_version(plan, version)
     swaps = {}
     for item, cleaned in changes.items():
         if cleaned["template"] and cleaned["template"] != item.template_key:
@@ -463,7 +458,7 @@ def fit_plan(plan):
             item.save(update_fields=["minutes"])
     place(plan, sum(new_minutes))
     plan.status = PlanStatus.DRAFT
-    plan.version += 1
+    claim_version(plan, plan.version)
     book(plan)  # shorter, but the clinic's buffer may have grown since it was booked
     return sum(new_minutes)
 
@@ -474,7 +469,7 @@ def cancel_plan(plan, reason, category=""):
     plan.cancelled_at = timezone.now()
     plan.cancel_category = category
     plan.cancel_reason = reason
-    plan.version += 1
+    claim_version(plan, plan.version)
     plan.save()
 
 

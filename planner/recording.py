@@ -5,8 +5,10 @@ Locking is enforced here; the views only show the outcome.
 
 from datetime import timedelta
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
+
+from protocols.versioning import claim_version, first_save
 
 from .corrections import PRESSURE_USED, ScoreCorrection
 from .models import Addendum, PlanStatus, RecordItem, SessionRecord
@@ -28,10 +30,6 @@ class RecordLocked(Exception):
     """The record is signed: only an addendum can change what it says."""
 
 
-class StaleRecord(Exception):
-    """Someone saved the record after this form was opened."""
-
-
 # What the record form saves: numbers (empty allowed in a draft) and free texts.
 NUMBER_FIELDS = ["minutes", "pain_before", "pain_after", "numbness_before", "numbness_after"]
 TEXT_FIELDS = ["skin_check", "subjective", "objective", "assessment", "soap_plan", "next_time", "adverse_other"]
@@ -46,18 +44,14 @@ def save_record(plan, cleaned, item_rows, user, *, sign=False):
     """Create or update the plan's record from valid forms; sign it when asked. Returns the record."""
     with transaction.atomic():
         record = SessionRecord.objects.select_for_update().filter(plan=plan).first()
-        if record is not None:
-            if record.is_signed:
-                raise RecordLocked
-            if cleaned.get("version") != record.version:
-                raise StaleRecord
-            record.version += 1
-        else:
-            if cleaned.get("version"):
-                raise StaleRecord  # the form was opened on a record that no longer exists as it was
+        if record is not None and record.is_signed:
+            raise RecordLocked
+        if record is None:
             record = SessionRecord(
                 plan=plan, client=plan.client, therapist=plan.therapist, started_at=plan.scheduled_for
             )
+        # A form opened on no record sends 0; one opened on a record that has gone sends its old version.
+        claim_version(record, cleaned.get("version"))
         for name in NUMBER_FIELDS:
             setattr(record, name, cleaned.get(name))
         for name in TEXT_FIELDS:
@@ -66,11 +60,10 @@ def save_record(plan, cleaned, item_rows, user, *, sign=False):
         if sign:
             record.signed_at = timezone.now()
             record.signed_by = user
-        try:
-            with transaction.atomic():
-                record.save()
-        except IntegrityError:
-            raise StaleRecord from None
+        if record.pk is None:
+            first_save(record)
+        else:
+            record.save()
         existing = {item.plan_item_id: item for item in record.items.all()}
         for plan_item, values in item_rows:
             item = existing.get(plan_item.pk) or RecordItem(

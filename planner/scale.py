@@ -31,7 +31,7 @@ from .models import (
     SnapshotReason,
     StaffProfile,
 )
-from .plans import facts_to_json, place_position, slot_end, worked_minutes
+from .plans import facts_to_json, item_from_region, slot_end, worked_minutes
 from .roles import CLINIC_ADMIN, THERAPIST
 
 User = get_user_model()
@@ -182,6 +182,8 @@ class ScaleSeeder:
             self.therapists = self.staff[1:]
             self._proposals()
             self._clients()
+            self._care_teams()
+            self._conditions()
             self._plans()
         return self.counts
 
@@ -266,7 +268,9 @@ class ScaleSeeder:
         self.profile_of = {client.pk: n % len(PROFILES) for n, client in enumerate(self.clients)}
         self.out(f"{len(clients)} clients")
 
-        # The primary therapist gives every session of the client; a third of clients have a second one.
+    def _care_teams(self):
+        """The primary therapist gives every session of the client; a third of clients have a second one."""
+        rnd = self.random
         through = Client.care_team.through
         self.primary = {}
         links = []
@@ -295,6 +299,9 @@ class ScaleSeeder:
         )
         self.out(f"{len(links)} care team memberships")
 
+    def _conditions(self):
+        """The profiles' conditions, labs for a fifth of the clients, a few foot findings, most clearances."""
+        rnd, today = self.random, self.today
         conditions, clearances = [], []
         for n, client in enumerate(self.clients):
             profile = PROFILES[n % len(PROFILES)]
@@ -387,35 +394,24 @@ class ScaleSeeder:
             ],
         )
         self.out(f"{len(plans)} plans, each with its first snapshot")
+        self._records(self._plan_items(plans))
 
-        items, records = [], []
+    def _plan_items(self, plans):
+        """Save the plans' items; return the done plans with their items, to be recorded."""
+        items, done = [], []
         for plan in plans:
-            facts, proposal = self.proposals[self.profile_of[plan.client_id]]
-            plan_items = [
-                PlanItem(
-                    plan=plan,
-                    position=place_position(region),
-                    region=region["region"],
-                    side=region["side"],
-                    status=region["status"],
-                    template_key=region["template_key"],
-                    template_name=region["template"],
-                    template_version=region["template_version"],
-                    pressure_max=region["pressure_max"],
-                    pressure=region["pressure_max"],
-                    proposed_minutes=region["minutes"],
-                    minutes=region["minutes"],
-                    steps=region["steps"],
-                    notes=region["notes"],
-                )
-                for region in proposal["regions"]
-            ]
+            _, proposal = self.proposals[self.profile_of[plan.client_id]]
+            plan_items = [item_from_region(plan, region) for region in proposal["regions"]]
             items.extend(plan_items)
             if plan.status == PlanStatus.DONE:
-                records.append((plan, plan_items))
+                done.append((plan, plan_items))
         self._save(PlanItem, items)
         self.out(f"{len(items)} plan items")
+        return done
 
+    def _records(self, done):
+        """A signed record for each done plan, every worked region recorded as planned."""
+        rnd = self.random
         session_records = [
             SessionRecord(
                 plan=plan,
@@ -435,7 +431,7 @@ class ScaleSeeder:
                 signed_at=plan.ends_at,
                 signed_by_id=plan.therapist_id,
             )
-            for plan, _ in records
+            for plan, _ in done
         ]
         self._save(SessionRecord, session_records)
         record_items = [
@@ -449,7 +445,7 @@ class ScaleSeeder:
                 pressure_used=item.pressure,
                 pressure_planned=item.pressure,
             )
-            for record, (_, plan_items) in zip(session_records, records, strict=True)
+            for record, (_, plan_items) in zip(session_records, done, strict=True)
             for item in plan_items
             if item.status != "avoid" and item.minutes > 0
         ]

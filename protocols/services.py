@@ -5,14 +5,7 @@ from django.utils import timezone
 
 from protocols import engine
 from protocols.models import ProtocolTemplate, TemplateStep, TemplateVersion
-
-
-class StaleTemplate(Exception):
-    """Someone else saved the template after the editor opened it."""
-
-    def __init__(self, template):
-        super().__init__(f"{template.key} is now at version {template.version}")
-        self.template = template
+from protocols.versioning import claim_version
 
 
 def engine_templates(neuropathy_type=None):
@@ -78,19 +71,17 @@ def create_template(form, steps, user):
 
 
 def update_template(template, form, steps, user, base_version):
-    """Save an edit as the next version; refuse it if someone saved in between.
+    """Save an edit as the next version; StaleVersion if someone saved since `base_version`.
 
     Returns the saved template, or None when nothing changed (no new version).
     """
     with transaction.atomic():
-        current = ProtocolTemplate.objects.select_for_update().get(pk=template.pk)
-        if current.version != base_version:
-            raise StaleTemplate(current)
+        claim_version(template, base_version)
         changes = form.changes() + steps.changes()
         if not changes:
+            transaction.set_rollback(True)  # the claim only checked: nothing new to number
             return None
         template = form.save(commit=False)
-        template.version = current.version + 1
         template.save()
         form.save_m2m()
         saved_steps = _write_steps(template, steps.ordered_steps())
@@ -105,7 +96,7 @@ def set_active(template, active, user):
         if template.is_active == active:
             return template
         template.is_active = active
-        template.version += 1
+        claim_version(template, template.version)
         template.save(update_fields=["is_active", "version"])
         _record_version(template, list(template.steps.order_by("order")), user, "Restored" if active else "Retired")
     return template

@@ -4,9 +4,11 @@ A model that is edited through forms carries a positive `version`. The form send
 hidden `VersionField`; `claim_version` takes the row's next version only if it still has that
 one, inside the transaction that saves, so of two concurrent saves exactly one gets through and
 the other gets `StaleVersion` (with the current version, to refresh the form and keep the input).
+A write that comes from no form (archiving, a rebuild, a toggle) claims the version it read the row at.
 """
 
 from django import forms
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -18,13 +20,17 @@ class StaleVersion(Exception):
     """Someone saved the object after the form was built from it."""
 
     def __init__(self, instance):
-        latest = instance.history.select_related("history_user").first() if hasattr(instance, "history") else None
+        saved = instance.pk is not None
+        history = instance.history if saved and hasattr(instance, "history") else None
+        latest = history.select_related("history_user").first() if history is not None else None
         who, when = "Someone else", ""
         if latest is not None:
             if latest.history_user is not None:
                 who = latest.history_user.get_full_name() or latest.history_user.username
             when = f" at {timezone.localtime(latest.history_date):%H:%M}"
-        self.current_version = type(instance).objects.filter(pk=instance.pk).values_list("version", flat=True).first()
+        self.current_version = (
+            type(instance).objects.filter(pk=instance.pk).values_list("version", flat=True).first() if saved else None
+        )
         super().__init__(
             f"{who} saved this {instance._meta.verbose_name}{when}; your changes were not saved. "
             "Review them and save again."
@@ -35,12 +41,27 @@ def claim_version(instance, version):
     """Take the row's next version if it still has `version`; raise StaleVersion if someone saved it since.
 
     Call inside the transaction that then saves the object: the UPDATE ... WHERE version = N
-    holds the row until commit, so of two concurrent saves exactly one gets through.
+    holds the row until commit, so of two concurrent saves exactly one gets through. An object not
+    saved yet takes no claim: its form must have been built from no row at all (version 0 or empty);
+    two concurrent first saves are told apart by the table's unique constraint (see `first_save`).
     """
+    if instance.pk is None:
+        if version:
+            raise StaleVersion(instance)
+        return
     claimed = type(instance).objects.filter(pk=instance.pk, version=version).update(version=F("version") + 1)
     if not claimed:
         raise StaleVersion(instance)
     instance.version = version + 1
+
+
+def first_save(instance):
+    """Save a new object that a concurrent first save may have beaten; StaleVersion if it was."""
+    try:
+        with transaction.atomic():
+            instance.save()
+    except IntegrityError:
+        raise StaleVersion(instance) from None
 
 
 class VersionField(forms.IntegerField):

@@ -7,6 +7,7 @@ from protocols import rules, services
 from protocols.forms import EditTemplateForm, NewStepFormSet, StepFormSet, TemplateForm, step_initial
 from protocols.labels import LIBRARY_SEVERITY_LABELS as SEVERITY_LABELS
 from protocols.models import NeuropathyType, ProtocolTemplate, Region, Source
+from protocols.versioning import StaleVersion
 from protocols.vocabulary import ANYWHERE, CONDITION_GROUPS, CONDITIONS, LOCATION_LABELS, WALTON_SCALE
 
 add_templates = permission_required("protocols.add_protocoltemplate", raise_exception=True)
@@ -89,15 +90,15 @@ def template_edit(request, key):
     if request.method == "POST" and all([form.is_valid(), steps.is_valid()]):
         try:
             saved = services.update_template(template, form, steps, request.user, form.cleaned_data["base_version"])
-        except services.StaleTemplate as stale:
+        except StaleVersion as stale:
             # Keep the editor's input; saving again now knowingly replaces the newer version,
             # which stays in the history either way.
-            template.version = stale.template.version
+            template.version = stale.current_version
             form.data = form.data.copy()
-            form.data["base_version"] = stale.template.version
+            form.data["base_version"] = stale.current_version
             form.add_error(
                 None,
-                f"Someone else saved version {stale.template.version} of this template while you were editing, "
+                f"Someone else saved version {stale.current_version} of this template while you were editing, "
                 "so nothing of yours was saved. Your changes are still below. Open the template in a new tab to "
                 "compare, then save again to replace their version, or cancel.",
             )

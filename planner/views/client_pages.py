@@ -82,24 +82,13 @@ def client_detail(request, pk):
     record_access(request, AccessKind.CLIENT_PAGE, client=client)
     context = client_detail_context(request, client)
     older = request.GET.get("older") == "1"
-    today_starts = day_start(timezone.localdate())
-    plans = SessionPlan.objects.filter(client=client).for_lists().select_related("therapist")
-    upcoming = plans.filter(scheduled_for__gte=today_starts, status__in=[PlanStatus.DRAFT, PlanStatus.READY])
-    past = plans.exclude(pk__in=upcoming.values("pk")).order_by("-scheduled_for", "-pk")
+    upcoming, past = _client_plans(client)
     records = (
         corrections.with_corrected_scores(SessionRecord.objects.for_user(request.user).filter(client=client))
         .select_related("therapist", "plan")
         .prefetch_related("items")
         .order_by("-started_at", "-pk")
     )
-    # The charts read five numbers per signed session, not the records.
-    rows = list(
-        corrections.with_corrected_scores(SessionRecord.objects.filter(client=client).signed())
-        .order_by("started_at")
-        .values_list(*SCORE_FIELDS)
-    )
-    signed = _scores(rows)
-    points = _monthly(signed) if len(signed) > CHART_POINTS else signed
     context.update(
         {
             "cancellations": cancellation_counts(client),
@@ -108,14 +97,7 @@ def client_detail(request, pk):
             "records": list(records if older else records[: RECENT_ON_PAGE + 1]),
             "showing_older": older,
             "recent_on_page": RECENT_ON_PAGE,
-            "charts_monthly": points is not signed,
-            "pain_chart": charts.score_chart(points),
-            "numbness_chart": charts.score_chart(
-                points, measure="numbness", title="Numbness/tingling before and after each session"
-            ),
-            "progress": charts.summary(signed),
-            "score_rows": charts.score_table_rows(points),
-            "course": _course(signed, points, [timezone.localdate(row[0]) for row in rows]),
+            **_chart_context(client),
             "letters": list(client.progress_letters.select_related("signed_by")),
             "attachments": list(client.attachments.select_related("uploaded_by", "clearance", "record")),
             "can_plan": is_therapist(request.user)
@@ -124,6 +106,37 @@ def client_detail(request, pk):
         }
     )
     return render(request, "planner/client_detail.html", context)
+
+
+def _client_plans(client):
+    """The client's sessions still to come (open, from today) and the others, newest first."""
+    today_starts = day_start(timezone.localdate())
+    plans = SessionPlan.objects.filter(client=client).for_lists().select_related("therapist")
+    upcoming = plans.filter(scheduled_for__gte=today_starts, status__in=[PlanStatus.DRAFT, PlanStatus.READY])
+    past = plans.exclude(pk__in=upcoming.values("pk")).order_by("-scheduled_for", "-pk")
+    return upcoming, past
+
+
+def _chart_context(client):
+    """The client page's score charts, table and course, from the signed sessions' scores."""
+    # The charts read five numbers per signed session, not the records.
+    rows = list(
+        corrections.with_corrected_scores(SessionRecord.objects.filter(client=client).signed())
+        .order_by("started_at")
+        .values_list(*SCORE_FIELDS)
+    )
+    signed = _scores(rows)
+    points = _monthly(signed) if len(signed) > CHART_POINTS else signed
+    return {
+        "charts_monthly": points is not signed,
+        "pain_chart": charts.score_chart(points),
+        "numbness_chart": charts.score_chart(
+            points, measure="numbness", title="Numbness/tingling before and after each session"
+        ),
+        "progress": charts.summary(signed),
+        "score_rows": charts.score_table_rows(points),
+        "course": _course(signed, points, [timezone.localdate(row[0]) for row in rows]),
+    }
 
 
 def cancellation_counts(client):

@@ -27,6 +27,7 @@ from planner.models import PlanStatus, SessionPlan, SessionRecord
 from planner.roles import is_clinic_admin, is_therapist
 from protocols import engine
 from protocols.services import engine_templates
+from protocols.versioning import StaleVersion
 from protocols.vocabulary import REGIONS
 
 
@@ -244,12 +245,7 @@ def plan_late(request):
         proposal = plans.propose(client.facts_on(day), engine.parse_regions(regions))
         reason = form.cleaned_data["late_reason"].strip()
         if proposal["session"]["status"] == "defer" and not reason:
-            rules = ", ".join(note["rule"] for note in proposal["session"]["notes"] if note["severity"] == "defer")
-            form.add_error(
-                "late_reason",
-                f"Why it went ahead: on {day:%-d %b %Y} the rules deferred the session ({rules}); "
-                "say why it went ahead. The entry is flagged.",
-            )
+            form.add_error("late_reason", _reason_needed(proposal, day))
         else:
             try:
                 plan = plans.create_plan(
@@ -271,6 +267,15 @@ def plan_late(request):
                 return redirect("planner:record-edit", plan.pk)
     context = {"client": client, "form": form, "proposal": proposal, "limit_days": settings.late_entry_days}
     return render(request, "planner/plan_late.html", context, status=400 if form.errors else 200)
+
+
+def _reason_needed(proposal, day):
+    """The late entry's message when the rules deferred that day's session and no reason was given."""
+    rules = ", ".join(note["rule"] for note in proposal["session"]["notes"] if note["severity"] == "defer")
+    return (
+        f"Why it went ahead: on {day:%-d %b %Y} the rules deferred the session ({rules}); "
+        "say why it went ahead. The entry is flagged."
+    )
 
 
 @login_required
@@ -302,8 +307,8 @@ def plan_save(request, pk):
             details=details.cleaned_data,
             mark_ready="mark_ready" in request.POST,
         )
-    except plans.PlanChanged:
-        context["details_form"] = _with_version(details, SessionPlan.objects.get(pk=plan.pk).version)
+    except StaleVersion as stale:
+        context["details_form"] = _with_version(details, stale.current_version)
         context["details_form"].add_error(None, VERSION_CONFLICT)
         return render(request, "planner/plan_detail.html", context, status=400)
     except plans.Overlap as overlap:
@@ -487,69 +492,24 @@ def schedule(request):
     is_admin = is_clinic_admin(request.user)
     therapist = request.GET.get("therapist", "").strip() if is_admin else ""
     span = 1 if is_admin and not therapist else 7
-    try:
-        start = date.fromisoformat(request.GET["from"]) if request.GET.get("from") else today
-        end = start + timedelta(days=span)
-        start - timedelta(days=span)  # the "previous" link must exist too
-    except (ValueError, OverflowError):
-        start, end = today, today + timedelta(days=span)
+    start, end = _schedule_window(request.GET.get("from"), today, span)
     staff = list(therapists().only("username", "first_name", "last_name")) if is_admin else []
-    whose = request.user
-    found = SessionPlan.objects.all() if is_admin else SessionPlan.objects.filter(therapist=request.user)
-    if therapist:
-        whose = next((m for m in staff if therapist in (m.username, str(m.pk))), None)
-        found = found.filter(therapist=whose) if whose else found.none()
-    found = (
-        found.on_days(start, end - timedelta(days=1))
-        .for_lists()
-        .select_related("client", "therapist")
-        .order_by("scheduled_for", "pk")
-    )
+    whose, found = _schedule_plans(request.user, is_admin, therapist, staff, start, end)
     show_cancelled = request.GET.get("cancelled") == "1"
-    booked, cancelled = [], []
-    for plan in found:
-        (cancelled if plan.status == PlanStatus.CANCELLED else booked).append(plan)
-    if not show_cancelled:
-        cancelled = []
-    days = {start + timedelta(days=n): [] for n in range(span)}
-    for plan in booked:
-        days.setdefault(timezone.localdate(plan.scheduled_for), []).append(plan)
+    booked, cancelled = calendar.split_cancelled(found)
+    days = calendar.days_of(start, span, booked)
     can_book = is_therapist(request.user)
     if span == 1:
-        by_therapist = {member.pk: [] for member in staff}
-        names = {member.pk: member for member in staff}
-        for plan in booked:
-            by_therapist.setdefault(plan.therapist_id, []).append(plan)
-            names.setdefault(plan.therapist_id, plan.therapist)
-        columns = [
-            calendar.Column(
-                key=str(pk),
-                label=names[pk].get_full_name() or names[pk].username,
-                day=start,
-                plans=column_plans,
-                bookable=can_book and pk == request.user.pk,
-                today=start == today,
-            )
-            for pk, column_plans in by_therapist.items()
-        ]
+        columns = calendar.therapist_columns(start, staff, booked, request.user, can_book, today)
     else:
-        columns = [
-            calendar.Column(
-                key=day.isoformat(),
-                label=f"{day:%a %-d %b}",
-                day=day,
-                plans=day_plans,
-                bookable=can_book and whose is not None and whose.pk == request.user.pk,
-                today=day == today,
-            )
-            for day, day_plans in sorted(days.items())
-        ]
+        own = can_book and whose is not None and whose.pk == request.user.pk
+        columns = calendar.day_columns(days, own, today)
     settings = plans.clinic()
     context = {
         "days": sorted(days.items()),
         "columns": columns,
         "rows": calendar.grid(columns, settings.opens_at, settings.closes_at, timezone.now()),
-        "cancelled": cancelled,
+        "cancelled": cancelled if show_cancelled else [],
         "start": start,
         "last_day": end - timedelta(days=1),
         "span": span,
@@ -563,3 +523,30 @@ def schedule(request):
         "can_book": can_book,
     }
     return render(request, "planner/schedule.html", context)
+
+
+def _schedule_window(asked, today, span):
+    """The first day shown (?from=, today when missing or unreadable) and the day after the last."""
+    try:
+        start = date.fromisoformat(asked) if asked else today
+        end = start + timedelta(days=span)
+        start - timedelta(days=span)  # the "previous" link must exist too
+    except (ValueError, OverflowError):
+        start, end = today, today + timedelta(days=span)
+    return start, end
+
+
+def _schedule_plans(user, is_admin, therapist, staff, start, end):
+    """Whose schedule it is (None for an unknown ?therapist=) and their plans on the days shown."""
+    whose = user
+    found = SessionPlan.objects.all() if is_admin else SessionPlan.objects.filter(therapist=user)
+    if therapist:
+        whose = next((m for m in staff if therapist in (m.username, str(m.pk))), None)
+        found = found.filter(therapist=whose) if whose else found.none()
+    found = (
+        found.on_days(start, end - timedelta(days=1))
+        .for_lists()
+        .select_related("client", "therapist")
+        .order_by("scheduled_for", "pk")
+    )
+    return whose, found

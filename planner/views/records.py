@@ -13,6 +13,7 @@ from planner import corrections, plans, recording
 from planner.forms import AddendumForm, RecordForm, RecordItemForm
 from planner.models import SessionPlan, SessionRecord
 from planner.roles import is_clinic_admin
+from protocols.versioning import StaleVersion
 
 
 def _record_for(request, pk):
@@ -77,7 +78,7 @@ def record_edit(request, pk):
         except recording.RecordLocked:
             messages.error(request, "This record was signed meanwhile and cannot be edited. Add an addendum.")
             return redirect("planner:plan-detail", plan.pk)
-        except recording.StaleRecord:
+        except StaleVersion:
             form = _stale_form(plan, request.POST, signing)
         else:
             if signing:

@@ -142,14 +142,18 @@ class Command(BaseCommand):
         for kind, count in sorted(counts.items()):
             self.stdout.write(f"  {kind}.ndjson  {count:,}")
         if validate_sample:
-            failures = validate(sample.items)
-            if failures:
-                for resource, error in failures[:10]:
-                    self.stderr.write(f"{resource['resourceType']}/{resource['id']}: {error}")
-                raise CommandError(f"{len(failures)} of {len(sample.items)} sampled resources are not valid FHIR.")
-            which = (
-                f"all {len(sample.items):,} resources"
-                if sample.seen == len(sample.items)
-                else f"{len(sample.items):,} resources picked at random"
-            )
-            self.stdout.write(f"Validated {which}: all valid FHIR R4(B).")
+            self._check(sample)
+
+    def _check(self, sample):
+        """Validate the sampled resources; name the first invalid ones and fail if there are any."""
+        failures = validate(sample.items)
+        if failures:
+            for resource, error in failures[:10]:
+                self.stderr.write(f"{resource['resourceType']}/{resource['id']}: {error}")
+            raise CommandError(f"{len(failures)} of {len(sample.items)} sampled resources are not valid FHIR.")
+        which = (
+            f"all {len(sample.items):,} resources"
+            if sample.seen == len(sample.items)
+            else f"{len(sample.items):,} resources picked at random"
+        )
+        self.stdout.write(f"Validated {which}: all valid FHIR R4(B).")

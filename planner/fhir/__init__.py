@@ -1,0 +1,223 @@
+"""A client's record as FHIR R4 resources, built as plain dictionaries.
+
+The same builder serves the per-client Bundle (`/clients/<id>/fhir.json`) and the bulk NDJSON
+export (`manage.py export_fhir`): `client_resources` yields every resource of one client from
+objects the caller has already loaded (with prefetching), so it runs no query of its own.
+
+Resource ids are stable and readable ("client-12", "condition-40", "record-7"), and a resource's
+full URL is FHIR_BASE_URL/<type>/<id>; references inside a Bundle are relative ("Patient/client-12")
+and resolve against that base. Codes without a standard equivalent use code systems of our own,
+named FHIR_BASE_URL/CodeSystem/<name>; where a standard code exists (SNOMED CT, LOINC,
+ICD-10-CM) it comes first and our code follows it in the same CodeableConcept.
+
+Dictionaries, not model classes: validating millions of resources with pydantic models would take
+hours. The tests validate every kind of resource produced here with fhir.resources (R4B models);
+`export_fhir --validate-sample N` validates a random sample of a real export.
+
+Here: the Patient, the Practitioners and a whole client; `clinical` builds the health record's
+resources, `sessions` the plans' and records', both from the pieces in `base`.
+"""
+
+from django.db.models import Prefetch
+from django.db.models.fields.json import KeyTransform
+from django.utils import timezone
+
+from clients.assessments import FOOT_LABELS, MnsiQuestionnaire, MonofilamentTest
+from clients.models import Client
+from planner.corrections import with_corrected_pressure, with_corrected_scores
+from planner.models import Addendum, PlanItem, RecordItem, SessionPlan, SessionRecord
+
+from .base import (
+    EMERGENCY_CONTACT,
+    INFUSION_CODE,
+    LAB_CODES,
+    base_url,
+    coding,
+    concept,
+    day,
+    full_url,
+    instant,
+    practitioner_id,
+)
+from .clinical import (
+    clearance_document,
+    condition,
+    infusion_procedure,
+    lab_observation,
+    mnsi_resources,
+    monofilament_resources,
+    neuropathy_condition,
+)
+from .sessions import care_plan, record_resources
+
+
+def practitioner(user):
+    resource = {
+        "resourceType": "Practitioner",
+        "id": practitioner_id(user),
+        "identifier": [{"system": f"{base_url()}/identifier/username", "value": user.username}],
+        "active": user.is_active,
+        "name": [{"text": user.get_full_name() or user.username}],
+    }
+    if user.last_name:
+        resource["name"][0]["family"] = user.last_name
+    if user.first_name:
+        resource["name"][0]["given"] = [user.first_name]
+    if user.email:
+        resource["telecom"] = [{"system": "email", "value": user.email, "use": "work"}]
+    return resource
+
+
+def patient(client):
+    identifiers = [{"use": "secondary", "system": f"{base_url()}/identifier/client", "value": str(client.pk)}]
+    if client.external_id:
+        identifiers.insert(
+            0,
+            {
+                "use": "usual",
+                "type": {"text": "External id"},
+                "system": f"{base_url()}/identifier/external-id",
+                "value": client.external_id,
+            },
+        )
+    resource = {
+        "resourceType": "Patient",
+        "id": f"client-{client.pk}",
+        "identifier": identifiers,
+        "active": not client.is_archived,
+        "name": [
+            {"use": "official", "text": client.full_name, "family": client.last_name, "given": [client.first_name]}
+        ],
+        "birthDate": day(client.date_of_birth),
+    }
+    telecom = []
+    if client.phone:
+        telecom.append({"system": "phone", "value": client.phone})
+    if client.email:
+        telecom.append({"system": "email", "value": client.email})
+    if telecom:
+        resource["telecom"] = telecom
+    if client.emergency_contact:
+        resource["contact"] = [
+            {
+                "relationship": [concept(coding(EMERGENCY_CONTACT, "C", "Emergency Contact"))],
+                "name": {"text": client.emergency_contact},
+            }
+        ]
+    if client.referring_physician:
+        resource["generalPractitioner"] = [{"display": client.referring_physician}]
+    return resource
+
+
+# A whole client.
+
+
+def client_resources(client, plans, records, users):
+    """Every resource of one client, Patient first; adds the users it refers to into `users` (id -> user).
+
+    `client` needs its conditions, clearances, monofilament tests (with sites and therapist) and
+    MNSI questionnaires (with who entered them) loaded (prefetched, or they are queried);
+    `plans` their items and therapist; `records` their items, addenda with authors, therapist
+    and signer. Only signed records are exported: a draft may still change.
+    """
+    yield patient(client)
+    yield neuropathy_condition(client)
+    tests = list(client.monofilament_tests.all())
+    found_by = {}  # condition id -> [(test, foot)] of the tests that found the loss of protective sensation
+    for test in tests:
+        for foot in FOOT_LABELS:
+            if condition_id := getattr(test, f"{foot}_condition_id"):
+                found_by.setdefault(condition_id, []).append((test, foot))
+    for record in sorted(client.recorded_conditions(), key=lambda c: (c.noted_on, c.pk)):
+        if record.code in LAB_CODES:
+            yield lab_observation(client, record)
+        elif record.code == INFUSION_CODE:
+            yield infusion_procedure(client, record)
+        else:
+            yield condition(client, record, found_by.get(record.pk, ()))
+    for clearance in sorted(client.clearances.all(), key=lambda c: (c.cleared_on, c.pk)):
+        yield clearance_document(client, clearance)
+    for test in tests:
+        if test.therapist_id:
+            users[test.therapist_id] = test.therapist
+        yield from monofilament_resources(client, test)
+    for questionnaire in client.mnsi_questionnaires.all():
+        users[questionnaire.entered_by_id] = questionnaire.entered_by
+        yield from mnsi_resources(client, questionnaire)
+    for plan in plans:
+        users[plan.therapist_id] = plan.therapist
+        yield care_plan(client, plan, list(plan.items.all()))
+    for record in records:
+        if not record.is_signed:
+            continue
+        addenda = list(record.addenda.all())
+        users[record.therapist_id] = record.therapist
+        users[record.signed_by_id] = record.signed_by
+        for addendum in addenda:
+            users[addendum.author_id] = addendum.author
+        yield from record_resources(client, record, list(record.items.all()), addenda)
+
+
+def plans_for_export():
+    # Of the proposal only its session part is read; the facts a plan was built from and the steps
+    # of each region are not exported. Not loading them halves the time of a bulk export.
+    return (
+        SessionPlan.objects.defer("facts", "proposal")
+        .annotate(session_for_export=KeyTransform("session", "proposal"))
+        .select_related("therapist")
+        .prefetch_related(Prefetch("items", queryset=PlanItem.objects.defer("steps")))
+        .order_by("scheduled_for", "pk")
+    )
+
+
+def records_for_export():
+    # Scores and pressures come with the value the latest correction by addendum gave them.
+    return (
+        with_corrected_scores(SessionRecord.objects.signed())
+        .select_related("therapist", "signed_by")
+        .prefetch_related(
+            Prefetch("items", queryset=with_corrected_pressure(RecordItem.objects.all())),
+            Prefetch("addenda", queryset=Addendum.objects.select_related("author", "correction")),
+        )
+        .order_by("started_at", "pk")
+    )
+
+
+def clients_for_export():
+    """Clients with everything client_resources reads, prefetched (per chunk when iterated)."""
+    return Client.objects.order_by("pk").prefetch_related(
+        "conditions",
+        "clearances",
+        Prefetch(
+            "monofilament_tests",
+            queryset=MonofilamentTest.objects.select_related("therapist")
+            .prefetch_related("sites")
+            .order_by("tested_on", "pk"),
+        ),
+        Prefetch(
+            "mnsi_questionnaires",
+            queryset=MnsiQuestionnaire.objects.select_related("entered_by").order_by("answered_on", "pk"),
+        ),
+        Prefetch("plans", queryset=plans_for_export()),
+        Prefetch("session_records", queryset=records_for_export()),
+    )
+
+
+def client_bundle(client):
+    """The Bundle of one client (loaded with clients_for_export's prefetches or not)."""
+    return bundle(client, list(client.plans.all()), list(client.session_records.all()))
+
+
+def bundle(client, plans, records):
+    """The client's record as a FHIR Bundle of type collection, with the practitioners it refers to."""
+    users = {}
+    resources = list(client_resources(client, plans, records, users))
+    resources.extend(practitioner(user) for _, user in sorted(users.items()))
+    return {
+        "resourceType": "Bundle",
+        "id": f"client-{client.pk}-record",
+        "meta": {"lastUpdated": instant(timezone.now())},
+        "type": "collection",
+        "timestamp": instant(timezone.now()),
+        "entry": [{"fullUrl": full_url(resource), "resource": resource} for resource in resources],
+    }
