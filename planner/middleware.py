@@ -8,8 +8,10 @@ from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from clients.models import ClientArchived
+from protocols.versioning import StaleVersion
 
 SESSION_KEY = "must_change_password"
 SIGNED_IN_AT_KEY = "signed_in_at"
@@ -116,6 +118,30 @@ class ClientArchivedMiddleware:
             return JsonResponse({"error": str(exception)}, status=409)
         messages.error(request, str(exception))
         return redirect("clients:detail", exception.client.pk)
+
+
+class StaleVersionMiddleware:
+    """A write that lost a race with another save (protocols.versioning.StaleVersion) and that no form
+    caught: say so and go back to the page the user was on, where they see the other save; a 409 for
+    a JSON request. Nothing was written: the version is claimed in the transaction that saves."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, StaleVersion):
+            return None
+        if request.path.endswith(".json") or "application/json" in request.headers.get("Accept", ""):
+            return JsonResponse({"error": str(exception)}, status=409)
+        messages.error(request, str(exception))
+        back = request.headers.get("Referer", "")
+        here = {request.get_host()}
+        if not url_has_allowed_host_and_scheme(back, allowed_hosts=here, require_https=request.is_secure()):
+            back = "/"
+        return redirect(back)
 
 
 class NoStoreMiddleware:

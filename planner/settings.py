@@ -164,6 +164,7 @@ MIDDLEWARE = [
     "planner.middleware.TwoFactorPendingMiddleware",
     "planner.middleware.PasswordChangeRequiredMiddleware",
     "planner.middleware.ClientArchivedMiddleware",
+    "planner.middleware.StaleVersionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",

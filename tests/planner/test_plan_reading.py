@@ -358,3 +358,22 @@ def test_the_rules_that_set_a_cap_read_as_one_phrase():
     assert rule_titles(["nadir_window", "picc_line"]) == f"{nadir} and {picc}"
     assert rule_titles(["numbness"]) == RULES_BY_CODE["numbness"].title
     assert rule_titles([]) == ""
+
+
+def test_a_write_that_loses_a_race_says_so_and_goes_back(login, therapist):
+    """Rebuild, fit and cancel claim the version they read; losing to another save is a message, not a 500."""
+    from unittest import mock
+
+    from protocols.versioning import StaleVersion
+
+    plan = plan_for(dpn_client(therapist), therapist)
+    browser = login(therapist)
+    page = f"http://testserver/plans/{plan.pk}/"
+    for action, target in [("rebuild", "rebuild_plan"), ("fit", "fit_plan")]:
+        with mock.patch(f"planner.plans.{target}", side_effect=StaleVersion(plan)):
+            response = browser.post(f"/plans/{plan.pk}/{action}/", HTTP_REFERER=page, follow=True)
+        assert response.redirect_chain[0] == (page, 302)
+        assert "your changes were not saved" in response.content.decode()
+    with mock.patch("planner.plans.rebuild_plan", side_effect=StaleVersion(plan)):
+        response = browser.post(f"/plans/{plan.pk}/rebuild/", HTTP_REFERER="https://evil.example/")
+    assert response["Location"] == "/"
