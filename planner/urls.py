@@ -3,7 +3,19 @@ from django.urls import include, path
 
 from clients import urls as clients_urls
 
-from .views import accounts, attachments, calendar_feed, client_pages, clinic, letters, mfa, plans, records
+from .views import (
+    accounts,
+    attachments,
+    calendar_feed,
+    client_pages,
+    clinic,
+    letters,
+    mfa,
+    plan_documents,
+    plans,
+    records,
+    schedule,
+)
 
 planner_patterns = [
     path("", accounts.dashboard, name="dashboard"),
@@ -20,17 +32,17 @@ planner_patterns = [
     path("clinic/settings/", clinic.clinic_settings, name="clinic-settings"),
     path("calendar/", calendar_feed.calendar_settings, name="calendar-settings"),
     path("calendar/<str:token>.ics", calendar_feed.calendar_feed, name="calendar-feed"),
-    path("plans/", plans.schedule, name="schedule"),
+    path("plans/", schedule.schedule, name="schedule"),
     path("plans/new/", plans.plan_new, name="plan-new"),
-    path("plans/late/", plans.plan_late, name="plan-late"),
+    path("plans/late/", schedule.plan_late, name="plan-late"),
     path("plans/<int:pk>/", plans.plan_detail, name="plan-detail"),
-    path("plans/<int:pk>.json", plans.plan_json, name="plan-json"),
+    path("plans/<int:pk>.json", plan_documents.plan_json, name="plan-json"),
     path("plans/<int:pk>/save/", plans.plan_save, name="plan-save"),
     path("plans/<int:pk>/rebuild/", plans.plan_rebuild, name="plan-rebuild"),
     path("plans/<int:pk>/fit/", plans.plan_fit, name="plan-fit"),
     path("plans/<int:pk>/cancel/", plans.plan_cancel, name="plan-cancel"),
     path("plans/<int:pk>/reschedule/", plans.plan_reschedule, name="plan-reschedule"),
-    path("plans/<int:pk>/print/", plans.plan_print, name="plan-print"),
+    path("plans/<int:pk>/print/", plan_documents.plan_print, name="plan-print"),
     path("plans/<int:pk>/record/", records.record_edit, name="record-edit"),
     path("plans/<int:pk>/record/finding/", records.finding_add, name="record-finding"),
     path("records/<int:pk>/", records.record_detail, name="record-detail"),
@@ -40,7 +52,7 @@ planner_patterns = [
     path("letters/<int:pk>/", letters.letter_detail, name="letter-detail"),
     path("clients/<int:pk>/attachments/new/", attachments.attachment_new, name="attachment-new"),
     path("attachments/<int:pk>/", attachments.attachment_file, name="attachment-file"),
-    path("clients/<int:pk>/plan-preview.json", plans.plan_preview_json, name="plan-preview"),
+    path("clients/<int:pk>/plan-preview.json", plan_documents.plan_preview_json, name="plan-preview"),
 ]
 
 # The client page and the client document show the planner's plans and records, so the planner

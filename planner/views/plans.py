@@ -1,31 +1,30 @@
-"""Plan builder, plan page, print sheet, schedule and the JSON endpoints."""
+"""Plan builder and plan page: build, save, rebuild, fit, reschedule, cancel.
 
-from datetime import date, timedelta
+The schedule and late entries are in `schedule.py`, the print sheet and JSON in `plan_documents.py`.
+"""
+
+from datetime import date
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from clients.access import AccessKind, record_access
-from clients.forms import therapists
 from clients.models import Client
-from planner import bodymap, builder, calendar, feeds, plans, proposals, recording
+from planner import builder, feeds, plans, proposals, recording
 from planner.forms import (
     WEEKDAY_CHOICES,
     CancelPlanForm,
-    LateEntryForm,
     PlanDetailsForm,
     PlanItemForm,
     PlanRequestForm,
     RescheduleForm,
 )
 from planner.models import PlanStatus, SessionPlan, SessionRecord
-from planner.roles import is_clinic_admin, is_therapist
-from protocols import engine
+from planner.roles import is_therapist
 from protocols.services import engine_templates
 from protocols.versioning import StaleVersion
 from protocols.vocabulary import REGIONS
@@ -231,54 +230,6 @@ def _save_series(request, form, draft, context_for):
 
 
 @login_required
-def plan_late(request):
-    """Record a session that was not planned, afterwards: the proposal is built for its date; where
-    it defers the session, a written reason is required and the entry is flagged."""
-    client, refusal = _client_for_builder(request)
-    if refusal:
-        return refusal
-    settings = plans.clinic()
-    form = LateEntryForm(request.POST or None, limit_days=settings.late_entry_days)
-    proposal = None
-    if request.method == "POST" and form.is_valid():
-        day, regions = form.cleaned_data["date"], ",".join(form.cleaned_data["regions"])
-        proposal = plans.propose(client.facts_on(day), engine.parse_regions(regions))
-        reason = form.cleaned_data["late_reason"].strip()
-        if proposal["session"]["status"] == "defer" and not reason:
-            form.add_error("late_reason", _reason_needed(proposal, day))
-        else:
-            try:
-                plan = plans.create_plan(
-                    client=client,
-                    therapist=request.user,
-                    scheduled_for=plans.as_datetime(day, form.cleaned_data["time"]),
-                    regions=regions,
-                    created_by=request.user,
-                    fit=True,
-                    late_reason=reason,
-                )
-            except (plans.Overlap, plans.OutsideHours) as problem:
-                form.add_error("time", f"Start: {problem}")
-            else:
-                note = " It is flagged: the rules deferred the session that day." if plan.late_flagged else ""
-                messages.success(
-                    request, "Late entry saved with the proposal for its date. Record the session now." + note
-                )
-                return redirect("planner:record-edit", plan.pk)
-    context = {"client": client, "form": form, "proposal": proposal, "limit_days": settings.late_entry_days}
-    return render(request, "planner/plan_late.html", context, status=400 if form.errors else 200)
-
-
-def _reason_needed(proposal, day):
-    """The late entry's message when the rules deferred that day's session and no reason was given."""
-    rules = ", ".join(note["rule"] for note in proposal["session"]["notes"] if note["severity"] == "defer")
-    return (
-        f"Why it went ahead: on {day:%-d %b %Y} the rules deferred the session ({rules}); "
-        "say why it went ahead. The entry is flagged."
-    )
-
-
-@login_required
 def plan_detail(request, pk):
     plan = _plan_for(request, pk)
     record_access(request, AccessKind.PLAN, client=plan.client, obj=plan)
@@ -428,125 +379,3 @@ def plan_cancel(request, pk):
         done = "Recorded as a no-show." if form.cleaned_data["category"] == "no_show" else "The plan is cancelled."
         messages.success(request, done + " It stays in the client's record.")
     return redirect("planner:plan-detail", plan.pk)
-
-
-@login_required
-def plan_print(request, pk):
-    plan = _plan_for(request, pk)
-    record_access(request, AccessKind.PLAN_PRINT, client=plan.client, obj=plan)
-    items = list(plan.items.all())
-    statuses = {(i.region, i.side): "dropped" if i.dropped else i.status for i in items}
-    document = proposals.plan_document(plan, items)
-    earlier = proposals.last_signed_proposal(plan.client, plan.scheduled_for, exclude_plan=plan)
-    session, regions = proposals.mark_new(plan.session, document["regions"], earlier)
-    stale = plan.is_open and plans.facts_changed(plan)
-    context = {
-        "plan": plan,
-        "client": plan.client,
-        "session": session,
-        "document": document,
-        "region_rows": proposals.region_rows(regions),
-        "severities": proposals.notes_by_severity(session, regions),
-        "stale": stale,
-        # The deferral and a changed record have their own boxes on the sheet.
-        "blockers": [b for b in plans.plan_blockers(plan, items, stale) if b.code not in ("deferred", "stale")]
-        if plan.is_open
-        else [],
-        "clearance": plan.client.latest_clearance(on=timezone.localdate(plan.scheduled_for)),
-        "body_map": bodymap.status_map(statuses),
-    }
-    return render(request, "planner/plan_print.html", context)
-
-
-@login_required
-def plan_json(request, pk):
-    plan = _plan_for(request, pk)
-    record_access(request, AccessKind.PLAN_JSON, client=plan.client, obj=plan)
-    return JsonResponse(proposals.plan_document(plan, list(plan.items.all())), json_dumps_params={"indent": 2})
-
-
-def _json_error(parameter, message):
-    return JsonResponse({"error": message, "parameter": parameter}, status=400)
-
-
-@login_required
-def plan_preview_json(request, pk):
-    client = _client_to_preview(request, pk)
-    try:
-        regions = engine.parse_regions(request.GET.get("regions", ""))
-    except engine.EngineError as error:
-        return _json_error("regions", f"regions: {error}")
-    day_text = request.GET.get("date")
-    try:
-        day = date.fromisoformat(day_text) if day_text else timezone.localdate()
-    except ValueError:
-        return _json_error("date", f"date: {day_text!r} is not a date in the form YYYY-MM-DD")
-    return JsonResponse(plans.propose(client.facts_on(day), regions), json_dumps_params={"indent": 2})
-
-
-@login_required
-def schedule(request):
-    """The schedule as a grid. A therapist sees their week; a clinic admin sees one therapist's week
-    (?therapist=) or every therapist's day side by side, so the page never holds the clinic's week."""
-    today = timezone.localdate()
-    is_admin = is_clinic_admin(request.user)
-    therapist = request.GET.get("therapist", "").strip() if is_admin else ""
-    span = 1 if is_admin and not therapist else 7
-    start, end = _schedule_window(request.GET.get("from"), today, span)
-    staff = list(therapists().only("username", "first_name", "last_name")) if is_admin else []
-    whose, found = _schedule_plans(request.user, is_admin, therapist, staff, start, end)
-    show_cancelled = request.GET.get("cancelled") == "1"
-    booked, cancelled = calendar.split_cancelled(found)
-    days = calendar.days_of(start, span, booked)
-    can_book = is_therapist(request.user)
-    if span == 1:
-        columns = calendar.therapist_columns(start, staff, booked, request.user, can_book, today)
-    else:
-        own = can_book and whose is not None and whose.pk == request.user.pk
-        columns = calendar.day_columns(days, own, today)
-    settings = plans.clinic()
-    context = {
-        "days": sorted(days.items()),
-        "columns": columns,
-        "rows": calendar.grid(columns, settings.opens_at, settings.closes_at, timezone.now()),
-        "cancelled": cancelled if show_cancelled else [],
-        "start": start,
-        "last_day": end - timedelta(days=1),
-        "span": span,
-        "today": today,
-        "previous_week": start - timedelta(days=span),
-        "next_week": end,
-        "show_cancelled": show_cancelled,
-        "therapist": therapist,
-        "whose": whose,
-        "therapists": staff,
-        "can_book": can_book,
-    }
-    return render(request, "planner/schedule.html", context)
-
-
-def _schedule_window(asked, today, span):
-    """The first day shown (?from=, today when missing or unreadable) and the day after the last."""
-    try:
-        start = date.fromisoformat(asked) if asked else today
-        end = start + timedelta(days=span)
-        start - timedelta(days=span)  # the "previous" link must exist too
-    except (ValueError, OverflowError):
-        start, end = today, today + timedelta(days=span)
-    return start, end
-
-
-def _schedule_plans(user, is_admin, therapist, staff, start, end):
-    """Whose schedule it is (None for an unknown ?therapist=) and their plans on the days shown."""
-    whose = user
-    found = SessionPlan.objects.all() if is_admin else SessionPlan.objects.filter(therapist=user)
-    if therapist:
-        whose = next((m for m in staff if therapist in (m.username, str(m.pk))), None)
-        found = found.filter(therapist=whose) if whose else found.none()
-    found = (
-        found.on_days(start, end - timedelta(days=1))
-        .for_lists()
-        .select_related("client", "therapist")
-        .order_by("scheduled_for", "pk")
-    )
-    return whose, found

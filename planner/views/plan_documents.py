@@ -1,0 +1,68 @@
+"""A plan as a document: the print sheet, the plan's JSON and the builder's preview JSON."""
+
+from datetime import date
+
+from django.contrib.auth.decorators import login_required
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from clients.access import AccessKind, record_access
+from planner import bodymap, plans, proposals
+from protocols import engine
+
+from .plans import _client_to_preview, _plan_for
+
+
+@login_required
+def plan_print(request, pk):
+    plan = _plan_for(request, pk)
+    record_access(request, AccessKind.PLAN_PRINT, client=plan.client, obj=plan)
+    items = list(plan.items.all())
+    statuses = {(i.region, i.side): "dropped" if i.dropped else i.status for i in items}
+    document = proposals.plan_document(plan, items)
+    earlier = proposals.last_signed_proposal(plan.client, plan.scheduled_for, exclude_plan=plan)
+    session, regions = proposals.mark_new(plan.session, document["regions"], earlier)
+    stale = plan.is_open and plans.facts_changed(plan)
+    context = {
+        "plan": plan,
+        "client": plan.client,
+        "session": session,
+        "document": document,
+        "region_rows": proposals.region_rows(regions),
+        "severities": proposals.notes_by_severity(session, regions),
+        "stale": stale,
+        # The deferral and a changed record have their own boxes on the sheet.
+        "blockers": [b for b in plans.plan_blockers(plan, items, stale) if b.code not in ("deferred", "stale")]
+        if plan.is_open
+        else [],
+        "clearance": plan.client.latest_clearance(on=timezone.localdate(plan.scheduled_for)),
+        "body_map": bodymap.status_map(statuses),
+    }
+    return render(request, "planner/plan_print.html", context)
+
+
+@login_required
+def plan_json(request, pk):
+    plan = _plan_for(request, pk)
+    record_access(request, AccessKind.PLAN_JSON, client=plan.client, obj=plan)
+    return JsonResponse(proposals.plan_document(plan, list(plan.items.all())), json_dumps_params={"indent": 2})
+
+
+def _json_error(parameter, message):
+    return JsonResponse({"error": message, "parameter": parameter}, status=400)
+
+
+@login_required
+def plan_preview_json(request, pk):
+    client = _client_to_preview(request, pk)
+    try:
+        regions = engine.parse_regions(request.GET.get("regions", ""))
+    except engine.EngineError as error:
+        return _json_error("regions", f"regions: {error}")
+    day_text = request.GET.get("date")
+    try:
+        day = date.fromisoformat(day_text) if day_text else timezone.localdate()
+    except ValueError:
+        return _json_error("date", f"date: {day_text!r} is not a date in the form YYYY-MM-DD")
+    return JsonResponse(plans.propose(client.facts_on(day), regions), json_dumps_params={"indent": 2})

@@ -1,0 +1,135 @@
+"""The schedule (a therapist's week, a clinic's day) and sessions recorded after the fact (late entries)."""
+
+from datetime import date, timedelta
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from clients.forms import therapists
+from planner import calendar, plans
+from planner.forms import (
+    LateEntryForm,
+)
+from planner.models import SessionPlan
+from planner.roles import is_clinic_admin, is_therapist
+from protocols import engine
+
+from .plans import _client_for_builder
+
+
+@login_required
+def schedule(request):
+    """The schedule as a grid. A therapist sees their week; a clinic admin sees one therapist's week
+    (?therapist=) or every therapist's day side by side, so the page never holds the clinic's week."""
+    today = timezone.localdate()
+    is_admin = is_clinic_admin(request.user)
+    therapist = request.GET.get("therapist", "").strip() if is_admin else ""
+    span = 1 if is_admin and not therapist else 7
+    start, end = _schedule_window(request.GET.get("from"), today, span)
+    staff = list(therapists().only("username", "first_name", "last_name")) if is_admin else []
+    whose, found = _schedule_plans(request.user, is_admin, therapist, staff, start, end)
+    show_cancelled = request.GET.get("cancelled") == "1"
+    booked, cancelled = calendar.split_cancelled(found)
+    days = calendar.days_of(start, span, booked)
+    can_book = is_therapist(request.user)
+    if span == 1:
+        columns = calendar.therapist_columns(start, staff, booked, request.user, can_book, today)
+    else:
+        own = can_book and whose is not None and whose.pk == request.user.pk
+        columns = calendar.day_columns(days, own, today)
+    settings = plans.clinic()
+    context = {
+        "days": sorted(days.items()),
+        "columns": columns,
+        "rows": calendar.grid(columns, settings.opens_at, settings.closes_at, timezone.now()),
+        "cancelled": cancelled if show_cancelled else [],
+        "start": start,
+        "last_day": end - timedelta(days=1),
+        "span": span,
+        "today": today,
+        "previous_week": start - timedelta(days=span),
+        "next_week": end,
+        "show_cancelled": show_cancelled,
+        "therapist": therapist,
+        "whose": whose,
+        "therapists": staff,
+        "can_book": can_book,
+    }
+    return render(request, "planner/schedule.html", context)
+
+
+def _schedule_window(asked, today, span):
+    """The first day shown (?from=, today when missing or unreadable) and the day after the last."""
+    try:
+        start = date.fromisoformat(asked) if asked else today
+        end = start + timedelta(days=span)
+        start - timedelta(days=span)  # the "previous" link must exist too
+    except (ValueError, OverflowError):
+        start, end = today, today + timedelta(days=span)
+    return start, end
+
+
+def _schedule_plans(user, is_admin, therapist, staff, start, end):
+    """Whose schedule it is (None for an unknown ?therapist=) and their plans on the days shown."""
+    whose = user
+    found = SessionPlan.objects.all() if is_admin else SessionPlan.objects.filter(therapist=user)
+    if therapist:
+        whose = next((m for m in staff if therapist in (m.username, str(m.pk))), None)
+        found = found.filter(therapist=whose) if whose else found.none()
+    found = (
+        found.on_days(start, end - timedelta(days=1))
+        .for_lists()
+        .select_related("client", "therapist")
+        .order_by("scheduled_for", "pk")
+    )
+    return whose, found
+
+
+@login_required
+def plan_late(request):
+    """Record a session that was not planned, afterwards: the proposal is built for its date; where
+    it defers the session, a written reason is required and the entry is flagged."""
+    client, refusal = _client_for_builder(request)
+    if refusal:
+        return refusal
+    settings = plans.clinic()
+    form = LateEntryForm(request.POST or None, limit_days=settings.late_entry_days)
+    proposal = None
+    if request.method == "POST" and form.is_valid():
+        day, regions = form.cleaned_data["date"], ",".join(form.cleaned_data["regions"])
+        proposal = plans.propose(client.facts_on(day), engine.parse_regions(regions))
+        reason = form.cleaned_data["late_reason"].strip()
+        if proposal["session"]["status"] == "defer" and not reason:
+            form.add_error("late_reason", _reason_needed(proposal, day))
+        else:
+            try:
+                plan = plans.create_plan(
+                    client=client,
+                    therapist=request.user,
+                    scheduled_for=plans.as_datetime(day, form.cleaned_data["time"]),
+                    regions=regions,
+                    created_by=request.user,
+                    fit=True,
+                    late_reason=reason,
+                )
+            except (plans.Overlap, plans.OutsideHours) as problem:
+                form.add_error("time", f"Start: {problem}")
+            else:
+                note = " It is flagged: the rules deferred the session that day." if plan.late_flagged else ""
+                messages.success(
+                    request, "Late entry saved with the proposal for its date. Record the session now." + note
+                )
+                return redirect("planner:record-edit", plan.pk)
+    context = {"client": client, "form": form, "proposal": proposal, "limit_days": settings.late_entry_days}
+    return render(request, "planner/plan_late.html", context, status=400 if form.errors else 200)
+
+
+def _reason_needed(proposal, day):
+    """The late entry's message when the rules deferred that day's session and no reason was given."""
+    rules = ", ".join(note["rule"] for note in proposal["session"]["notes"] if note["severity"] == "defer")
+    return (
+        f"Why it went ahead: on {day:%-d %b %Y} the rules deferred the session ({rules}); "
+        "say why it went ahead. The entry is flagged."
+    )
