@@ -1,148 +1,20 @@
 from datetime import datetime, timedelta
 
 from django import forms
-from django.contrib.auth import get_user_model, password_validation
-from django.contrib.auth.forms import PasswordChangeForm
-from django.contrib.auth.models import Group
+from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from protocols.labels import place as place_name
 from protocols.labels import place_title
-from protocols.versioning import VersionedFormMixin, VersionField
+from protocols.versioning import VersionField
 from protocols.vocabulary import REGIONS, SIDES, WALTON_SCALE
 
-from .corrections import SCORE_FIELDS as SCORE_FIELD_LABELS
-from .corrections import current_value
-from .models import AdverseEvent, CancelReason, ClinicSettings, SessionRecord
-from .roles import CLINIC_ADMIN, THERAPIST, forget_roles, role_names
+from .models import CancelReason, ClinicSettings
 
 # Sessions are planned at most this far ahead.
 PLAN_AHEAD_DAYS = 365
-# A session record longer than this is a typing error.
-MAX_RECORD_MINUTES = 180
 
 User = get_user_model()
 
-ROLE_CHOICES = [
-    ("therapist", THERAPIST),
-    ("admin", CLINIC_ADMIN),
-    ("both", f"{THERAPIST} and {CLINIC_ADMIN.lower()}"),
-]
-ROLE_GROUPS = {"therapist": [THERAPIST], "admin": [CLINIC_ADMIN], "both": [THERAPIST, CLINIC_ADMIN]}
-
-
-def role_of(user):
-    held = set(role_names(user))
-    if {THERAPIST, CLINIC_ADMIN} <= held:
-        return "both"
-    if CLINIC_ADMIN in held:
-        return "admin"
-    return "therapist"
-
-
-def set_role(user, role):
-    """Replace the user's role groups with those of the chosen role, leaving other groups alone."""
-    wanted = set(ROLE_GROUPS[role])
-    for group in Group.objects.filter(name__in=[THERAPIST, CLINIC_ADMIN]):
-        if group.name in wanted:
-            user.groups.add(group)
-        else:
-            user.groups.remove(group)
-    forget_roles(user)
-
-
-class StaffForm(VersionedFormMixin, forms.ModelForm):
-    role = forms.ChoiceField(choices=ROLE_CHOICES, initial="therapist")
-
-    class Meta:
-        model = User
-        fields = ["first_name", "last_name", "email"]
-        labels = {"email": "E-mail"}
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["first_name"].required = True
-        self.fields["last_name"].required = True
-        self.fields["email"].required = True
-        if self.instance.pk:
-            self.fields["role"].initial = role_of(self.instance)
-            self.fields["version"] = VersionField(initial=self.instance.staff_profile.version)
-
-    def clean_email(self):
-        email = self.cleaned_data["email"].strip().lower()
-        taken = User.objects.filter(email__iexact=email).exclude(pk=self.instance.pk)
-        if taken.exists():
-            raise forms.ValidationError("Another account already uses this e-mail address.")
-        return email
-
-
-class NewStaffForm(StaffForm):
-    username = forms.CharField(
-        max_length=150,
-        help_text="Letters, digits and @ . + - _ only. Used to sign in; cannot be changed later.",
-        validators=[User.username_validator],
-    )
-    temporary_password = forms.CharField(
-        widget=forms.PasswordInput(render_value=True),
-        help_text="Give this to the person; they must choose their own password when they first sign in.",
-    )
-
-    class Meta(StaffForm.Meta):
-        fields = ["first_name", "last_name", "username", "email"]
-
-    field_order = ["first_name", "last_name", "username", "email", "role", "temporary_password"]
-
-    def clean_username(self):
-        username = self.cleaned_data["username"].strip()
-        if User.objects.filter(username__iexact=username).exists():
-            raise forms.ValidationError("This username is already taken.")
-        return username
-
-    def clean(self):
-        cleaned = super().clean()
-        password = cleaned.get("temporary_password")
-        if password:
-            candidate = User(
-                username=cleaned.get("username", ""),
-                first_name=cleaned.get("first_name", ""),
-                last_name=cleaned.get("last_name", ""),
-                email=cleaned.get("email", ""),
-            )
-            try:
-                password_validation.validate_password(password, candidate)
-            except forms.ValidationError as error:
-                self.add_error("temporary_password", error)
-        return cleaned
-
-
-class OwnPasswordForm(PasswordChangeForm):
-    """Changing one's password: the new one must differ from the old (a temporary one in particular)."""
-
-    def clean(self):
-        cleaned = super().clean()
-        old, new = cleaned.get("old_password"), cleaned.get("new_password1")
-        if old and new and old == new:
-            self.add_error("new_password1", "Choose a password different from the current one.")
-        return cleaned
-
-
-class TemporaryPasswordForm(forms.Form):
-    temporary_password = forms.CharField(
-        widget=forms.PasswordInput(render_value=True),
-        help_text="The person must choose their own password when they next sign in.",
-    )
-
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.user = user
-
-    def clean_temporary_password(self):
-        password = self.cleaned_data["temporary_password"]
-        password_validation.validate_password(password, self.user)
-        return password
-
-
-# A series: the same session each week, on one to three days of the week, for at most this many weeks.
 SERIES_MAX_WEEKS = 26
 WEEKDAY_CHOICES = [(0, "Mon"), (1, "Tue"), (2, "Wed"), (3, "Thu"), (4, "Fri"), (5, "Sat"), (6, "Sun")]
 
@@ -157,9 +29,7 @@ def series_dates(first, weeks, weekdays):
     return sorted({first} | {day for day in found if day > first})
 
 
-REGION_CHOICES = [
-    (f"{region}:{side}", place_title(region, side)) for region in REGIONS for side in SIDES
-]
+REGION_CHOICES = [(f"{region}:{side}", place_title(region, side)) for region in REGIONS for side in SIDES]
 
 
 class PlanRequestForm(forms.Form):
@@ -355,169 +225,6 @@ class CancelPlanForm(forms.Form):
         if category == CancelReason.NO_SHOW and self.plan is not None and self.plan.scheduled_for > timezone.now():
             raise forms.ValidationError("Reason: a no-show can be recorded once the session's start has passed.")
         return category
-
-
-SCORE_FIELDS = ["pain_before", "pain_after", "numbness_before", "numbness_after"]
-
-
-class RecordForm(forms.ModelForm):
-    """The session as it happened; a draft may be incomplete, signing needs every score."""
-
-    adverse_events = forms.MultipleChoiceField(
-        choices=AdverseEvent.choices, widget=forms.CheckboxSelectMultiple, required=False
-    )
-    version = VersionField(min_value=0, required=False)  # 0: no record yet
-
-    class Meta:
-        model = SessionRecord
-        fields = [
-            "minutes",
-            *SCORE_FIELDS,
-            "skin_check",
-            "subjective",
-            "objective",
-            "assessment",
-            "soap_plan",
-            "adverse_events",
-            "adverse_other",
-            "next_time",
-        ]
-        labels = {
-            "minutes": "Session minutes",
-            "pain_before": "Pain before (0-10)",
-            "pain_after": "Pain after (0-10)",
-            "numbness_before": "Numbness/tingling before (0-10)",
-            "numbness_after": "Numbness/tingling after (0-10)",
-            "soap_plan": "Plan (SOAP)",
-            "next_time": "What to do next time",
-        }
-        widgets = {
-            name: forms.Textarea(attrs={"rows": 2})
-            for name in ["skin_check", "subjective", "objective", "assessment", "soap_plan", "next_time"]
-        }
-
-    def __init__(self, *args, signing=False, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.signing = signing
-        for name in SCORE_FIELDS:
-            self.fields[name] = forms.IntegerField(
-                label=self.fields[name].label,
-                required=False,
-                min_value=0,
-                max_value=10,
-                widget=forms.NumberInput(attrs={"min": 0, "max": 10, "inputmode": "numeric"}),
-            )
-        self.fields["minutes"] = forms.IntegerField(
-            label="Session minutes",
-            required=False,
-            min_value=1,
-            max_value=MAX_RECORD_MINUTES,
-            widget=forms.NumberInput(attrs={"min": 1, "max": MAX_RECORD_MINUTES}),
-        )
-
-    def clean(self):
-        cleaned = super().clean()
-        events = cleaned.get("adverse_events") or []
-        if AdverseEvent.NONE in events and len(events) > 1:
-            self.add_error("adverse_events", "Choose “None” or the events that happened, not both.")
-        if AdverseEvent.OTHER in events and not cleaned.get("adverse_other", "").strip():
-            self.add_error("adverse_other", "Describe the other adverse event.")
-        if self.signing:
-            for name in [*SCORE_FIELDS, "minutes"]:
-                if cleaned.get(name) is None and name not in self.errors:
-                    self.add_error(name, "Needed to sign the record.")
-            if not events and "adverse_events" not in self.errors:
-                self.add_error("adverse_events", "Tick “None” or the events that happened, to sign the record.")
-        return cleaned
-
-
-class RecordItemForm(forms.Form):
-    """One planned region/side as actually worked; a pressure above the plan needs a reason."""
-
-    done = forms.BooleanField(required=False)
-    minutes = forms.IntegerField(required=False, min_value=1)
-    pressure_used = forms.TypedChoiceField(
-        coerce=int, required=False, empty_value=None, choices=[("", "—")] + [(n, str(n)) for n in range(6)]
-    )
-    deviation_reason = forms.CharField(max_length=300, required=False)
-
-    def __init__(self, *args, plan_item, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.plan_item = plan_item
-        place = place_name(plan_item.region, plan_item.side)
-        self.max_minutes = max(2 * plan_item.minutes, 15)
-        self.fields["done"].label = f"Worked the {place}"
-        self.fields["minutes"].label = f"Minutes, {place}"
-        self.fields["minutes"].widget.attrs.update({"min": 1, "max": self.max_minutes})
-        self.fields["pressure_used"].label = f"Pressure used, {place}"
-        self.fields["deviation_reason"].label = f"Reason for a pressure above the plan, {place}"
-
-    def clean(self):
-        cleaned = super().clean()
-        if not cleaned.get("done"):
-            return {**cleaned, "minutes": None, "pressure_used": None}
-        minutes, pressure = cleaned.get("minutes"), cleaned.get("pressure_used")
-        if minutes is None and "minutes" not in self.errors:
-            self.add_error("minutes", "Enter the minutes worked, or untick the region.")
-        elif minutes is not None and minutes > self.max_minutes:
-            self.add_error(
-                "minutes",
-                f"{minutes} minutes is far beyond the {self.plan_item.minutes} planned: at most {self.max_minutes}.",
-            )
-        if pressure is None and "pressure_used" not in self.errors:
-            self.add_error("pressure_used", "Enter the pressure used, or untick the region.")
-        elif (
-            pressure is not None
-            and pressure > (self.plan_item.pressure or 0)
-            and not cleaned.get("deviation_reason", "").strip()
-        ):
-            self.add_error(
-                "deviation_reason",
-                f"Pressure {pressure} is above the plan's {self.plan_item.pressure} for this region: say why.",
-            )
-        return cleaned
-
-
-class AddendumForm(forms.Form):
-    """An addendum to a signed record; it may also correct one score or one region's pressure used."""
-
-    text = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 3}),
-        label="Addendum",
-        strip=True,
-        help_text="What is added or corrected, and why.",
-        error_messages={"required": "Write the addendum before adding it."},
-    )
-    correct = forms.ChoiceField(label="Correct a value (optional)", required=False)
-    value = forms.IntegerField(label="Corrected value", required=False, min_value=0, max_value=10)
-
-    def __init__(self, *args, record=None, items=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        self.record = record
-        self.items = {str(item.pk): item for item in items if item.done}
-        self.fields["correct"].choices = [
-            ("", "Nothing to correct"),
-            *SCORE_FIELD_LABELS.items(),
-            *(
-                (f"pressure_used:{pk}", f"Pressure used, {place_name(item.region, item.side)}")
-                for pk, item in self.items.items()
-            ),
-        ]
-
-    def clean(self):
-        cleaned = super().clean()
-        choice, value = cleaned.get("correct") or "", cleaned.get("value")
-        field, _, item_pk = choice.partition(":")
-        cleaned["field"], cleaned["item"] = field, self.items.get(item_pk)
-        if field and value is None and "value" not in self.errors:
-            self.add_error("value", "Enter the corrected value.")
-        elif value is not None and not field:
-            self.add_error("correct", "Choose the value this number corrects.")
-        elif field == "pressure_used" and value is not None and value > 5:
-            self.add_error("value", "Pressure uses the Walton scale, 0 to 5.")
-        elif field and self.record is not None and value == current_value(self.record, field, cleaned["item"]):
-            self.add_error("value", f"{value} is already the value on record.")
-        return cleaned
 
 
 class ClinicSettingsForm(forms.ModelForm):

@@ -18,7 +18,7 @@ from clients.access import AccessKind, record_access
 from clients.models import AccessEvent
 from clients.views import access_page
 from planner import lockout, mfa
-from planner.forms import NewStaffForm, OwnPasswordForm, StaffForm, TemporaryPasswordForm, role_of, set_role
+from planner.account_forms import NewStaffForm, OwnPasswordForm, StaffForm, TemporaryPasswordForm, role_of, set_role
 from planner.middleware import SESSION_KEY, idle_seconds_left, touch
 from planner.models import PlanStatus, SessionPlan, SessionRecord, StaffProfile, day_start
 from protocols.versioning import StaleVersion, claim_version

@@ -10,8 +10,8 @@ from django.views.decorators.http import require_POST
 from clients.access import AccessKind, record_access
 from clients.forms import ConditionForm
 from planner import corrections, plans, recording
-from planner.forms import AddendumForm, RecordForm, RecordItemForm
 from planner.models import SessionPlan, SessionRecord
+from planner.record_forms import AddendumForm, RecordForm, RecordItemForm
 from planner.roles import is_clinic_admin
 from protocols.versioning import StaleVersion
 

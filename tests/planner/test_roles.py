@@ -5,7 +5,7 @@ import pathlib
 import pytest
 
 from clients.roles import CLINIC_ADMIN, THERAPIST, is_clinic_admin, is_therapist, role_names
-from planner.forms import set_role
+from planner.account_forms import set_role
 
 pytestmark = pytest.mark.django_db
 ROOT = pathlib.Path(__file__).resolve().parents[2]
