@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import assessment_views, views
+from . import assessment_views, condition_views, import_views, views
 
 app_name = "clients"
 
@@ -11,24 +11,26 @@ app_name = "clients"
 urlpatterns = [
     path("", views.client_list, name="list"),
     path("new/", views.client_new, name="new"),
-    path("import/", views.import_clients, name="import"),
-    path("export.csv", views.export_csv, name="export-csv"),
+    path("import/", import_views.import_clients, name="import"),
+    path("export.csv", import_views.export_csv, name="export-csv"),
     path("<int:pk>/edit/", views.client_edit, name="edit"),
     path("<int:pk>/profile/", views.client_profile, name="profile"),
     path("<int:pk>/history/", views.client_history, name="history"),
     path("<int:pk>/access/", views.client_access, name="access"),
     path("<int:pk>/archive/", views.client_archive, name="archive"),
     path("<int:pk>/restore/", views.client_restore, name="restore"),
-    path("<int:pk>/conditions/new/", views.condition_new, name="condition-new"),
-    path("<int:pk>/conditions/<int:condition_pk>/edit/", views.condition_edit, name="condition-edit"),
-    path("<int:pk>/conditions/<int:condition_pk>/resolve/", views.condition_resolve, name="condition-resolve"),
+    path("<int:pk>/conditions/new/", condition_views.condition_new, name="condition-new"),
+    path("<int:pk>/conditions/<int:condition_pk>/edit/", condition_views.condition_edit, name="condition-edit"),
+    path(
+        "<int:pk>/conditions/<int:condition_pk>/resolve/", condition_views.condition_resolve, name="condition-resolve"
+    ),
     path(
         "<int:pk>/conditions/<int:condition_pk>/entered-in-error/",
-        views.condition_entered_in_error,
+        condition_views.condition_entered_in_error,
         name="condition-error",
     ),
-    path("<int:pk>/clearances/new/", views.clearance_new, name="clearance-new"),
-    path("<int:pk>/clearances/<int:clearance_pk>/edit/", views.clearance_edit, name="clearance-edit"),
+    path("<int:pk>/clearances/new/", condition_views.clearance_new, name="clearance-new"),
+    path("<int:pk>/clearances/<int:clearance_pk>/edit/", condition_views.clearance_edit, name="clearance-edit"),
     path("<int:pk>/monofilament/new/", assessment_views.monofilament_new, name="monofilament-new"),
     path("<int:pk>/monofilament/<int:test_pk>/", assessment_views.monofilament_detail, name="monofilament-detail"),
     path(

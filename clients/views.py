@@ -8,41 +8,29 @@ from django.core.paginator import Paginator
 from django.db import connection, transaction
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, Subquery, Value
 from django.db.models.functions import Coalesce
-from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.views.decorators.http import require_POST
 
 from protocols.versioning import StaleVersion, claim_version
-from protocols.vocabulary import CONDITIONS, LOCATION_LABELS, REGIONS, SIDES, SYMPTOMS
+from protocols.vocabulary import LOCATION_LABELS, REGIONS, SIDES, SYMPTOMS
 
 from . import bodymap, footmap, history, services
 from .access import AccessKind, record_access
 from .assessments import mnsi_due
-from .documents import csv_chunks
 from .forms import (
-    ClearanceForm,
     ClientFilterForm,
     ClientForm,
-    ConditionForm,
-    ImportForm,
     ProfileForm,
-    ResolveForm,
 )
-from .importing import ImportFileError, import_documents, is_csv, read_upload
-from .models import AccessEvent, Client, Condition, PendingImport, PhysicianClearance
+from .models import AccessEvent, Client, Condition, PhysicianClearance
 from .roles import is_clinic_admin, therapists
 from .validators import DIAGNOSED_BEFORE_BIRTH
 
 User = get_user_model()
 PAGE_SIZE = 25
 HISTORY_ON_PAGE = 8
-# What the condition form's script needs to show only the fields a condition uses.
-CATALOGUE = {
-    code: {"meaning": kind.meaning, "locations": kind.locations, "whole_body": kind.whole_body, "value": kind.value}
-    for code, kind in CONDITIONS.items()
-}
 
 admin_only = permission_required("clients.change_client", raise_exception=True)
 can_create = permission_required("clients.add_client", raise_exception=True)
@@ -340,156 +328,3 @@ def client_restore(request, pk):
         services.restore(client)
         messages.success(request, f"{client} restored.")
     return redirect("clients:detail", client.pk)
-
-
-# Conditions and clearances.
-
-
-@login_required
-@can_add_condition
-def condition_new(request, pk):
-    client = client_for(request, pk)
-    client.ensure_writable()
-    form = ConditionForm(request.POST or None, client=client, initial={"noted_on": timezone.localdate()})
-    if request.method == "POST" and form.is_valid():
-        condition = form.save()
-        messages.success(request, f"{condition} added to {client}'s conditions.")
-        return redirect("clients:detail", client.pk)
-    context = {"form": form, "client": client, "catalogue": CATALOGUE}
-    return render(request, "clients/condition_form.html", context)
-
-
-@login_required
-@can_change_condition
-def condition_edit(request, pk, condition_pk):
-    client, condition = _condition_for(request, pk, condition_pk)
-    client.ensure_writable()
-    form = ConditionForm(request.POST or None, instance=condition, client=client)
-    if request.method == "POST" and form.is_valid():
-        if _save_versioned(form, condition, form.save):
-            messages.success(request, f"{condition} saved.")
-            return redirect("clients:detail", client.pk)
-    context = {"form": form, "client": client, "condition": condition, "catalogue": CATALOGUE}
-    return render(request, "clients/condition_form.html", context)
-
-
-@login_required
-@can_change_condition
-def condition_resolve(request, pk, condition_pk):
-    client, condition = _condition_for(request, pk, condition_pk)
-    client.ensure_writable()
-    initial = {"resolved_on": timezone.localdate(), "version": condition.version}
-    form = ResolveForm(request.POST or None, condition=condition, initial=initial)
-    if request.method == "POST" and form.is_valid():
-
-        def resolve():
-            condition.resolved_on = form.cleaned_data["resolved_on"]
-            condition.save()
-
-        if _save_versioned(form, condition, resolve):
-            messages.success(request, f"{condition} marked resolved on {condition.resolved_on:%-d %b %Y}.")
-            return redirect("clients:detail", client.pk)
-    context = {"form": form, "client": client, "condition": condition}
-    return render(request, "clients/condition_resolve.html", context)
-
-
-@login_required
-@can_change_condition
-@require_POST
-def condition_entered_in_error(request, pk, condition_pk):
-    client, condition = _condition_for(request, pk, condition_pk)
-    client.ensure_writable()
-    if not condition.entered_in_error:
-        condition.entered_in_error = True
-        with transaction.atomic():
-            claim_version(condition, condition.version)
-            condition.save()
-        messages.success(request, f"{condition} marked as entered in error. It stays in the history.")
-    return redirect("clients:detail", client.pk)
-
-
-@login_required
-@can_add_clearance
-def clearance_new(request, pk):
-    client = client_for(request, pk)
-    client.ensure_writable()
-    form = ClearanceForm(
-        request.POST or None,
-        client=client,
-        initial={"cleared_on": timezone.localdate(), "physician": client.referring_physician},
-    )
-    if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, f"Physician clearance recorded for {client}.")
-        return redirect("clients:detail", client.pk)
-    return render(request, "clients/clearance_form.html", {"form": form, "client": client})
-
-
-@login_required
-@can_change_clearance
-def clearance_edit(request, pk, clearance_pk):
-    client, clearance = _clearance_for(request, pk, clearance_pk)
-    client.ensure_writable()
-    form = ClearanceForm(request.POST or None, instance=clearance, client=client)
-    if request.method == "POST" and form.is_valid():
-        if _save_versioned(form, clearance, form.save):
-            messages.success(request, "Physician clearance saved.")
-            return redirect("clients:detail", client.pk)
-    context = {"form": form, "client": client, "clearance": clearance}
-    return render(request, "clients/clearance_form.html", context)
-
-
-# Export and import.
-
-
-@login_required
-@can_import
-def export_csv(request):
-    clients = Client.objects.for_user(request.user).active().order_by("last_name", "first_name", "pk")
-    record_access(request, AccessKind.CSV_EXPORT, ref="all clients")
-    response = StreamingHttpResponse(csv_chunks(clients), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="clients-{timezone.localdate():%Y-%m-%d}.csv"'
-    return response
-
-
-@login_required
-@can_import
-def import_clients(request):
-    """Upload and check (a dry run), then confirm: the confirmed import is of the very file checked, once."""
-    if request.method == "POST" and "confirm" in request.POST:
-        return _confirm_import(request)
-    form = ImportForm(request.POST or None, request.FILES or None)
-    context = {"form": form}
-    if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        data = upload.read()
-        try:
-            docs, labels = read_upload(upload.name, data)
-        except ImportFileError as error:
-            form.add_error("file", str(error))
-        else:
-            report = import_documents(docs, dry_run=True, labels=labels, csv=is_csv(upload.name))
-            context.update({"report": report, "name": upload.name})
-            if report.ok:
-                pending = PendingImport.start(upload.name, data.decode("utf-8-sig"), request.user)
-                context["token"] = pending.token
-    return render(request, "clients/import.html", context)
-
-
-def _confirm_import(request):
-    token = request.POST["confirm"]
-    with transaction.atomic():
-        pending = PendingImport.claim(token, request.user)
-        if pending is None:
-            if PendingImport.objects.filter(token=token, confirmed_at__isnull=False).exists():
-                messages.info(request, "This file was already imported; it was not imported again.")
-                return redirect("clients:list")
-            messages.error(request, "That import has expired or was replaced by another upload; upload the file again.")
-            return redirect("clients:import")
-        docs, labels = read_upload(pending.name, pending.content.encode("utf-8"))
-        report = import_documents(docs, dry_run=False, labels=labels, csv=is_csv(pending.name))
-    if report.saved:
-        messages.success(request, f"Imported {pending.name}: {report.created} created, {report.updated} updated.")
-        return redirect("clients:list")
-    context = {"form": ImportForm(), "report": report, "name": pending.name}
-    return render(request, "clients/import.html", context)
