@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -474,6 +475,10 @@ def plan_preview_json(request, pk):
     return JsonResponse(plans.propose(client.facts_on(day), regions), json_dumps_params={"indent": 2})
 
 
+# A stand-in primary key, replaced in the reversed URL of each plan on the schedule.
+PK_MARK = 987654321
+
+
 @login_required
 def schedule(request):
     """The schedule as a grid. A therapist sees their week; a clinic admin sees one therapist's week
@@ -502,8 +507,15 @@ def schedule(request):
     )
     show_cancelled = request.GET.get("cancelled") == "1"
     booked, cancelled = [], []
+    # What each block shows, formatted here once rather than through a filter per use (a clinic's day
+    # holds hundreds of sessions).
+    zone, detail = timezone.get_current_timezone(), reverse("planner:plan-detail", args=[PK_MARK])
     for plan in found:
         (cancelled if plan.status == PlanStatus.CANCELLED else booked).append(plan)
+        plan.href = detail.replace(str(PK_MARK), str(plan.pk))
+        plan.starts_hm = f"{plan.scheduled_for.astimezone(zone):%H:%M}"
+        plan.ends_hm = f"{plan.ends_at.astimezone(zone):%H:%M}"
+        plan.client_name = str(plan.client)
     if not show_cancelled:
         cancelled = []
     days = {start + timedelta(days=n): [] for n in range(span)}
