@@ -132,17 +132,15 @@ def _plans(client, today_starts, past_limit):
         Q(scheduled_for__gte=today_starts, status__in=[PlanStatus.DRAFT, PlanStatus.READY]),
         output_field=BooleanField(),
     )
-    plans = (
-        SessionPlan.objects.filter(client=client)
-        .for_lists()
-        .select_related("therapist")
-        .annotate(
+    plans = SessionPlan.objects.filter(client=client)
+    if past_limit is not None:
+        # Ranked by their times alone, so only the plans shown read their session status from the JSON.
+        ranked = plans.annotate(
             coming=coming,
             latest=Window(RowNumber(), partition_by=[coming], order_by=[F("scheduled_for").desc(), F("pk").desc()]),
         )
-    )
-    if past_limit is not None:
-        plans = plans.filter(Q(coming=True) | Q(latest__lte=past_limit))
+        plans = plans.filter(pk__in=ranked.filter(Q(coming=True) | Q(latest__lte=past_limit)).values("pk"))
+    plans = plans.for_lists().select_related("therapist").annotate(coming=coming)
     upcoming, past = [], []
     for plan in plans.order_by("scheduled_for", "pk"):
         (upcoming if plan.coming else past).append(plan)
