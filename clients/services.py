@@ -185,6 +185,7 @@ def needing_attention(user, day, limit=8):
         return []
     visible = Q(client__archived_at__isnull=True)
     if not user.has_perm("clients.view_all_clients"):
+        # The care team's clients hashed from the index care_team_user_client, not probed per condition.
         visible &= Q(client__care_team=user)
     found = {}
 

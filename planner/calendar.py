@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from urllib.parse import urlencode
 
+from django.urls import reverse
 from django.utils import timezone
 
 from .models import PlanStatus
@@ -56,6 +57,22 @@ def split_cancelled(plans):
     for plan in plans:
         (cancelled if plan.status == PlanStatus.CANCELLED else booked).append(plan)
     return booked, cancelled
+
+
+# A stand-in primary key, replaced in the reversed URL of each plan on the schedule.
+PK_MARK = 987654321
+
+
+def label(plans):
+    """What each block shows, formatted here once rather than through a filter per use (a clinic's
+    day holds hundreds of sessions): its link, start and end times, and the client's name."""
+    zone, detail = timezone.get_current_timezone(), reverse("planner:plan-detail", args=[PK_MARK])
+    for plan in plans:
+        plan.href = detail.replace(str(PK_MARK), str(plan.pk))
+        plan.starts_hm = f"{plan.scheduled_for.astimezone(zone):%H:%M}"
+        plan.ends_hm = f"{plan.ends_at.astimezone(zone):%H:%M}"
+        plan.client_name = str(plan.client)
+    return plans
 
 
 def days_of(start, span, plans):

@@ -41,7 +41,11 @@ def resolve_overlaps(apps, schema_editor):
     Record = apps.get_model("planner", "SessionRecord")
     apps.get_model("planner", "HistoricalSessionPlan").objects.update(busy_until=F("ends_at"))
     recorded = set(Record.objects.values_list("plan_id", flat=True))
-    plans = list(SessionPlan.objects.order_by("scheduled_for", "pk"))
+    # Only the times, people and status: the JSON snapshots (kilobytes a plan) would hold gigabytes
+    # of memory for a clinic's hundreds of thousands of plans.
+    fields = ["scheduled_for", "ends_at", "therapist_id", "client_id", "status", "version"]
+    fields += ["cancelled_at", "cancel_reason"]
+    plans = list(SessionPlan.objects.only(*fields).order_by("scheduled_for", "pk"))
     for plan in plans:
         plan.busy_until = plan.ends_at + BUFFER
     by_therapist, by_client = {}, {}  # booked plans kept so far that may still reach a later start

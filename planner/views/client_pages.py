@@ -5,7 +5,8 @@ what the clients app builds.
 """
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count
+from django.db.models import BooleanField, Count, ExpressionWrapper, F, Q, Window
+from django.db.models.functions import RowNumber
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
@@ -82,7 +83,8 @@ def client_detail(request, pk):
     record_access(request, AccessKind.CLIENT_PAGE, client=client)
     context = client_detail_context(request, client)
     older = request.GET.get("older") == "1"
-    upcoming, past = _client_plans(client)
+    today_starts = day_start(timezone.localdate())
+    upcoming, past = _plans(client, today_starts, None if older else RECENT_ON_PAGE + 1)
     records = (
         corrections.with_corrected_scores(SessionRecord.objects.for_user(request.user).filter(client=client))
         .select_related("therapist", "plan")
@@ -92,8 +94,8 @@ def client_detail(request, pk):
     context.update(
         {
             "cancellations": cancellation_counts(client),
-            "upcoming_plans": list(upcoming.order_by("scheduled_for", "pk")),
-            "past_plans": list(past if older else past[: RECENT_ON_PAGE + 1]),
+            "upcoming_plans": upcoming,
+            "past_plans": past,
             "records": list(records if older else records[: RECENT_ON_PAGE + 1]),
             "showing_older": older,
             "recent_on_page": RECENT_ON_PAGE,
@@ -106,15 +108,6 @@ def client_detail(request, pk):
         }
     )
     return render(request, "planner/client_detail.html", context)
-
-
-def _client_plans(client):
-    """The client's sessions still to come (open, from today) and the others, newest first."""
-    today_starts = day_start(timezone.localdate())
-    plans = SessionPlan.objects.filter(client=client).for_lists().select_related("therapist")
-    upcoming = plans.filter(scheduled_for__gte=today_starts, status__in=[PlanStatus.DRAFT, PlanStatus.READY])
-    past = plans.exclude(pk__in=upcoming.values("pk")).order_by("-scheduled_for", "-pk")
-    return upcoming, past
 
 
 def _chart_context(client):
@@ -137,6 +130,29 @@ def _chart_context(client):
         "score_rows": charts.score_table_rows(points),
         "course": _course(signed, points, [timezone.localdate(row[0]) for row in rows]),
     }
+
+
+def _plans(client, today_starts, past_limit):
+    """The client's coming plans (soonest first) and its latest `past_limit` other plans (latest
+    first, all with None), in one query: each plan ranked within its group by a window."""
+    coming = ExpressionWrapper(
+        Q(scheduled_for__gte=today_starts, status__in=[PlanStatus.DRAFT, PlanStatus.READY]),
+        output_field=BooleanField(),
+    )
+    plans = SessionPlan.objects.filter(client=client)
+    if past_limit is not None:
+        # Ranked by their times alone, so only the plans shown read their session status from the JSON.
+        ranked = plans.annotate(
+            coming=coming,
+            latest=Window(RowNumber(), partition_by=[coming], order_by=[F("scheduled_for").desc(), F("pk").desc()]),
+        )
+        plans = plans.filter(pk__in=ranked.filter(Q(coming=True) | Q(latest__lte=past_limit)).values("pk"))
+    plans = plans.for_lists().select_related("therapist").annotate(coming=coming)
+    upcoming, past = [], []
+    for plan in plans.order_by("scheduled_for", "pk"):
+        (upcoming if plan.coming else past).append(plan)
+    past.reverse()
+    return upcoming, past
 
 
 def cancellation_counts(client):

@@ -31,7 +31,7 @@ def schedule(request):
     staff = list(therapists().only("username", "first_name", "last_name")) if is_admin else []
     whose, found = _schedule_plans(request.user, is_admin, therapist, staff, start, end)
     show_cancelled = request.GET.get("cancelled") == "1"
-    booked, cancelled = calendar.split_cancelled(found)
+    booked, cancelled = calendar.split_cancelled(calendar.label(found))
     days = calendar.days_of(start, span, booked)
     can_book = is_therapist(request.user)
     if span == 1:

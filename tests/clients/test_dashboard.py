@@ -85,3 +85,22 @@ def test_an_admin_sees_the_whole_clinic_in_two_queries(
     # The most recent first, up to the limit, shown in name order.
     assert [entry.client.last_name for entry in entries] == ["Mine", "Theirs", "Zed00", "Zed01"]
     assert entries[0].reasons == [f"Neutrophil count (ANC) 999/µL on {format_date(days_ago(1))}, the value in use"]
+
+
+@pytest.mark.postgresql
+def test_a_therapists_care_team_is_read_from_its_index(therapist):
+    """The attention query starts from the therapist's care team through care_team_user_client."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'care_team_user_client'")
+        assert "(user_id, client_id)" in cursor.fetchone()[0]
+    therapist.has_perm("clients.view_client")
+    with CaptureQueriesContext(connection) as queries:
+        needing_attention(therapist, TODAY)
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")  # a handful of test rows would be read whole
+        cursor.execute("EXPLAIN " + queries.captured_queries[0]["sql"])
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "care_team_user_client" in plan

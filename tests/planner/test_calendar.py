@@ -4,6 +4,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
 from tests.factories import make_therapist
 from tests.planner.test_plans import TODAY, TOMORROW, create_plan, make_cipn_client, make_dpn_client
@@ -64,3 +65,21 @@ def test_a_therapist_who_is_also_admin_books_only_in_their_own_column(login, the
     response = login(clinic_admin).get(f"/plans/?from={TOMORROW}")
     own = [c for c in response.context["columns"] if c.bookable]
     assert [c.label for c in own] == ["Morgan Reyes"]
+
+
+def test_a_clinic_admins_day_shows_each_session_in_flat_queries(
+    login, therapist, second_therapist, clinic_admin, django_assert_num_queries
+):
+    client = make_dpn_client(therapist)
+    first = create_plan(login, therapist, client, time="09:00")
+    browser = login(clinic_admin)
+    with django_assert_num_queries(6):
+        browser.get(f"/plans/?from={TOMORROW}")
+    other = make_cipn_client(second_therapist)
+    later = [create_plan(login, second_therapist, other, time=time) for time in ("11:00", "14:00", "16:30")]
+    with django_assert_num_queries(6):
+        page = browser.get(f"/plans/?from={TOMORROW}").content.decode()
+    for plan in [first, *later]:
+        starts, ends = (f"{timezone.localtime(t):%H:%M}" for t in (plan.scheduled_for, plan.ends_at))
+        assert f'href="/plans/{plan.pk}/" title="{starts}–{ends} {plan.client}"' in page
+        assert f'<span class="cal-when">{starts}<span class="cal-end">–{ends}</span></span>' in page

@@ -60,11 +60,11 @@ def test_client_page_queries_stay_flat_with_measures(login, therapist, django_as
     signed_session(login, therapist, client, "09:00")
     add_measures(client, therapist, 1)
     browser = login(therapist)
-    with django_assert_num_queries(28, info=QUERIES):
+    with django_assert_num_queries(27, info=QUERIES):
         browser.get(f"/clients/{client.pk}/")
     signed_session(login, therapist, client, "11:00", pain_before=5)
     for n in range(2, 5):
         add_measures(client, therapist, n)
-    with django_assert_num_queries(28, info=QUERIES):
+    with django_assert_num_queries(27, info=QUERIES):
         page = browser.get(f"/clients/{client.pk}/").content.decode()
     assert "pain 5 → 4" in page and "scan4.pdf" in page and "Dr. 4" in page

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 QUERIES = """session, user, user and group permissions (client scope), the client, its care team,
 clearances, conditions; the clinic's templates and their steps (condition meanings);
 four history tables and the history's users (change history);
-the client's coming plans, its latest earlier plans, its latest records, their items, the signed
+the client's coming plans and its latest earlier plans (one query), its latest records, their items, the signed
 sessions' scores for the charts; the user's roles once (plan button, navbar, records);
 monofilament tests, MNSI questionnaires (no sites query without tests), progress letters, attachments;
 the access log row (one INSERT); the counts of sessions that did not take place, per reason"""
@@ -65,11 +65,11 @@ def test_client_page_queries_do_not_grow_with_records(login, therapist, django_a
     client = make_dpn_client(therapist)
     signed_session(login, therapist, client, "09:00")
     browser = login(therapist)
-    with django_assert_num_queries(27, info=QUERIES):
+    with django_assert_num_queries(26, info=QUERIES):
         browser.get(f"/clients/{client.pk}/")
     for n, time in enumerate(["10:00", "11:00", "12:00"]):
         signed_session(login, therapist, client, time, pain_before=7 - n, pain_after=3)
-    with django_assert_num_queries(27, info=QUERIES):
+    with django_assert_num_queries(26, info=QUERIES):
         browser.get(f"/clients/{client.pk}/")
 
 
@@ -108,7 +108,7 @@ def test_long_history_shows_recent_records_monthly_charts_and_older_on_demand(lo
     assert signed > 40
     browser = login(heavy.care_team.order_by("pk").first())
 
-    with django_assert_num_queries(27, info=QUERIES):
+    with django_assert_num_queries(26, info=QUERIES):
         response = browser.get(f"/clients/{heavy.pk}/")
     page = response.content.decode()
     assert page.count('href="/records/') == 8
@@ -160,3 +160,19 @@ def test_export_reads_the_proposals_outline_and_matches_the_full_plan_documents(
     changed = next(region for region in first["regions"] if (region["region"], region["side"]) == place)
     assert changed["pressure_set_by"] == ["platelets_low"]
     assert changed["dropped_steps"] == [{"technique": "petrissage", "reason": "low platelets"}]
+
+
+def test_client_page_splits_coming_and_earlier_plans_in_one_query(login, therapist):
+    import datetime
+
+    from planner.models import PlanStatus, SessionPlan
+
+    client = make_dpn_client(therapist)
+    done = signed_session(login, therapist, client, "08:00")
+    later = create_plan(login, therapist, client, day=TODAY + datetime.timedelta(days=2), time="10:00")
+    sooner = create_plan(login, therapist, client, day=TODAY + datetime.timedelta(days=1), time="10:00")
+    cancelled = create_plan(login, therapist, client, day=TODAY + datetime.timedelta(days=3), time="10:00")
+    SessionPlan.objects.filter(pk=cancelled.pk).update(status=PlanStatus.CANCELLED)
+    context = login(therapist).get(f"/clients/{client.pk}/").context
+    assert [plan.pk for plan in context["upcoming_plans"]] == [sooner.pk, later.pk]
+    assert [plan.pk for plan in context["past_plans"]] == [cancelled.pk, done.pk]
