@@ -19,11 +19,14 @@ def fill_today(login, therapist, second_therapist, count):
     first = create_plan(login, therapist, make_dpn_client(therapist, last_name="First"))
     copies = []
     for n in range(count):
-        starts = day_start(TODAY) + timedelta(minutes=70 * (n // 2))
+        # One client, so one at a time: 65 minutes apart fits 21 sessions in a day without overlap
+        # (the database refuses overlapping sessions of a client or a therapist on PostgreSQL).
+        starts = day_start(TODAY) + timedelta(minutes=65 * n)
         plan = SessionPlan.objects.get(pk=first.pk)
         plan.pk = None
         plan.therapist = therapist if n % 2 else second_therapist
         plan.scheduled_for, plan.ends_at = starts, starts + timedelta(minutes=60)
+        plan.busy_until = plan.ends_at + timedelta(minutes=10)
         copies.append(plan)
     SessionPlan.objects.bulk_create(copies)
 
