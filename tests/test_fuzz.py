@@ -202,6 +202,11 @@ def pages(world):
         (admin, "/protocols/templates/new/"),
         (admin, f"/protocols/templates/{ProtocolTemplate.objects.order_by('key').first().key}/edit/"),
         (therapist, "/accounts/password/"),
+        (therapist, "/accounts/mfa/"),
+        (admin, "/clinic/settings/"),
+        (therapist, "/calendar/"),
+        (therapist, f"/plans/late/?client={client.pk}"),
+        (admin, f"/clients/{client.pk}/archive/confirm/"),
     ]
 
 
@@ -224,6 +229,11 @@ PAGE_NAMES = [
     "template-new",
     "template-edit",
     "own-password",
+    "mfa",
+    "clinic-settings",
+    "calendar-feed",
+    "late-entry",
+    "archive-confirm",
 ]
 
 
