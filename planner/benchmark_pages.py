@@ -85,8 +85,9 @@ def _get(browser, url):
     return response.status_code, size
 
 
-def measure(runs, warmup=2):
-    """{label: {...}} for every page, in this process's database."""
+def measure(runs, warmup=2, only=()):
+    """{label: {...}} for every page (or those whose label contains one of `only`, beside the
+    minimal view), in this process's database."""
     from django.db import connection
     from django.test import Client as Browser
     from django.test.utils import CaptureQueriesContext, override_settings
@@ -97,7 +98,7 @@ def measure(runs, warmup=2):
     urlconf.urlpatterns = _urlpatterns()
     sys.modules["benchmark_urls"] = urlconf
     with override_settings(ROOT_URLCONF="benchmark_urls", ALLOWED_HOSTS=["testserver"]):
-        pages = _pages()
+        pages = [page for i, page in enumerate(_pages()) if i == 0 or not only or any(o in page[0] for o in only)]
         browsers = {}
         for _, user, _ in pages:
             if user.pk not in browsers:
@@ -155,6 +156,9 @@ def main(argv=None):
         default=[],
         help="Measure this database (repeat for several, e.g. 10k and 100k clients); default: DATABASE_URL.",
     )
+    parser.add_argument(
+        "--page", action="append", default=[], help="Only the pages whose label contains this (repeatable)."
+    )
     parser.add_argument("--json", action="store_true", help="Print the raw figures as JSON.")
     options = parser.parse_args(argv)
 
@@ -163,6 +167,7 @@ def main(argv=None):
         for url in options.database_url:
             env = {**os.environ, "DATABASE_URL": url}
             command = [sys.executable, "-m", "planner.benchmark_pages", "--runs", str(options.runs), "--json"]
+            command += [f"--page={page}" for page in options.page]
             output = subprocess.run(command, env=env, check=True, capture_output=True, text=True).stdout
             measured.append(json.loads(output))
     else:
@@ -172,7 +177,7 @@ def main(argv=None):
         import django
 
         django.setup()
-        measured = [measure(options.runs)]
+        measured = [measure(options.runs, only=options.page)]
     if options.json:
         print(json.dumps(measured[0]))
     else:

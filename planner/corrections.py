@@ -78,6 +78,23 @@ def with_corrected_scores(records):
     )
 
 
+def corrected_score_rows(records, *leading):
+    """(*leading, pain_before, pain_after, numbness_before, numbness_after) per record, each score its
+    latest correction or the signed value, in the records' order: two queries, the corrections read
+    once for all the records (with_corrected_scores probes four subqueries per record)."""
+    latest = {
+        (record, field): corrected
+        for record, field, corrected in ScoreCorrection.objects.filter(record__in=records.values("pk"))
+        .exclude(field=PRESSURE_USED)
+        .values_list("record_id", "field", "corrected")
+    }
+    return [
+        (*lead, *(latest.get((pk, name), value) for name, value in zip(SCORE_FIELDS, scores, strict=True)))
+        for pk, *row in records.values_list("pk", *leading, *SCORE_FIELDS)
+        for lead, scores in [(row[: len(leading)], row[len(leading) :])]
+    ]
+
+
 def with_corrected_pressure(items):
     """Annotate each record item with corrected_pressure_used."""
     return items.annotate(

@@ -4,11 +4,14 @@
 what the clients app builds.
 """
 
+import functools
+
 from django.contrib.auth.decorators import login_required
 from django.db.models import BooleanField, Count, ExpressionWrapper, F, Q, Window
 from django.db.models.functions import RowNumber
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 
 from clients.access import AccessKind, record_access
@@ -23,16 +26,6 @@ from planner.roles import is_clinic_admin, is_therapist
 RECENT_ON_PAGE = 8
 # Above this many signed sessions the charts and their table show monthly averages.
 CHART_POINTS = 40
-# The signed (or corrected) scores, as corrections.with_corrected_scores annotates them.
-SCORE_FIELDS = (
-    "started_at",
-    "corrected_pain_before",
-    "corrected_pain_after",
-    "corrected_numbness_before",
-    "corrected_numbness_after",
-)
-
-
 def _scores(rows):
     return [
         charts.SessionScores(timezone.localdate(started_at), *scores)
@@ -113,14 +106,20 @@ def client_detail(request, pk):
 def _chart_context(client):
     """The client page's score charts, table and course, from the signed sessions' scores."""
     # The charts read five numbers per signed session, not the records.
-    rows = list(
-        corrections.with_corrected_scores(SessionRecord.objects.filter(client=client).signed())
-        .order_by("started_at")
-        .values_list(*SCORE_FIELDS)
+    rows = corrections.corrected_score_rows(
+        SessionRecord.objects.filter(client=client).signed().order_by("started_at"), "started_at"
     )
+    return _charts_of(tuple(rows))
+
+
+@functools.lru_cache(maxsize=256)
+def _charts_of(rows):
+    """The progress panel and the course panel, drawn from (started_at, four scores) per signed
+    session. A pure function of the rows, so they are drawn once per process for the same scores:
+    a client page opened again without a newly signed or corrected session reuses them."""
     signed = _scores(rows)
     points = _monthly(signed) if len(signed) > CHART_POINTS else signed
-    return {
+    context = {
         "charts_monthly": points is not signed,
         "pain_chart": charts.score_chart(points),
         "numbness_chart": charts.score_chart(
@@ -130,6 +129,9 @@ def _chart_context(client):
         "score_rows": charts.score_table_rows(points),
         "course": _course(signed, points, [timezone.localdate(row[0]) for row in rows]),
     }
+    context["progress_html"] = render_to_string("planner/_progress_panel.html", context)
+    context["course_html"] = render_to_string("planner/_course_panel.html", context)
+    return context
 
 
 def _plans(client, today_starts, past_limit):

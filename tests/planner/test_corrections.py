@@ -45,6 +45,7 @@ def test_the_latest_correction_wins(login, therapist, record):
     correct(login, therapist, record, text="Pain after 4 after all.", correct="pain_after", value=4)
     page = login(therapist).get(f"/clients/{record.client_id}/").content.decode()
     assert "pain 6 → 4" in page
+    assert "1 meaningful drop." in page  # the chart reads the latest correction too (6 → 4), not the first (6 → 5)
     assert [c.original for c in ScoreCorrection.objects.all()] == [3, 3]
 
 
