@@ -19,13 +19,25 @@ from clients.documents import export_client
 from clients.models import AccessEvent
 from clients.views import can_archive, client_detail_context, client_for
 from planner import charts, corrections, fhir, plans, progress, proposals
-from planner.models import CancelReason, PlanStatus, SessionPlan, SessionRecord, day_start
+from planner.corrections import ScoreCorrection
+from planner.models import (
+    Addendum,
+    CancelReason,
+    PlanItem,
+    PlanStatus,
+    RecordItem,
+    SessionPlan,
+    SessionRecord,
+    day_start,
+)
 from planner.roles import is_clinic_admin, is_therapist
 
 # A client page shows this many records and earlier plans; the rest load on demand (?older=1).
 RECENT_ON_PAGE = 8
 # Above this many signed sessions the charts and their table show monthly averages.
 CHART_POINTS = 40
+
+
 def _scores(rows):
     return [
         charts.SessionScores(timezone.localdate(started_at), *scores)
@@ -81,6 +93,7 @@ def client_detail(request, pk):
     records = (
         corrections.with_corrected_scores(SessionRecord.objects.for_user(request.user).filter(client=client))
         .select_related("therapist", "plan")
+        .defer("plan__facts", "plan__proposal")  # the list reads the plan's late-entry flag, not its JSON
         .prefetch_related("items")
         .order_by("-started_at", "-pk")
     )
@@ -235,31 +248,47 @@ def record_document(record, items, addenda, record_corrections=()):
     }
 
 
-@login_required
-def export_json(request, pk):
-    client = client_for(request, pk)
-    record_access(request, AccessKind.EXPORT_JSON, client=client)
-    document = export_client(client)
-    # The proposals' outline only: the steps and notes come from the items.
+def _grouped(rows, key):
+    """{key: [rows]} in the rows' order: one query read for many parents, without prefetch's per-parent querysets."""
+    groups = {}
+    for row in rows:
+        groups.setdefault(getattr(row, key), []).append(row)
+    return groups
+
+
+def _plan_documents(client):
+    """The client's plans in the document's shape: the plans (with their proposals' outline only,
+    the steps and notes come from the items), then all their items in one query."""
     plans = (
         SessionPlan.objects.filter(client=client)
         .defer("facts", "proposal")
         .annotate(outline=proposals.ProposalOutline())
         .select_related("therapist")
-        .prefetch_related("items")
     )
-    document["plans"] = [proposals.plan_document(plan, list(plan.items.all()), plan.outline) for plan in plans]
-    records = (
-        SessionRecord.objects.for_user(request.user)
-        .filter(client=client)
-        .select_related("signed_by")
-        .prefetch_related("items", "addenda__author", "corrections__addendum__author", "corrections__item")
-        .order_by("started_at")
+    items = _grouped(PlanItem.objects.filter(plan__client=client), "plan_id")
+    return [proposals.plan_document(plan, items.get(plan.pk, []), plan.outline) for plan in plans]
+
+
+def _record_documents(records):
+    """The records in the document's shape, with their items, addenda and corrections: four queries."""
+    records = list(records.select_related("signed_by").order_by("started_at"))
+    chosen = [record.pk for record in records]
+    items = _grouped(RecordItem.objects.filter(record__in=chosen), "record_id")
+    addenda = _grouped(Addendum.objects.filter(record__in=chosen).select_related("author"), "record_id")
+    fixes = _grouped(
+        ScoreCorrection.objects.filter(record__in=chosen).select_related("addendum__author", "item"), "record_id"
     )
+    return [record_document(r, items.get(r.pk, []), addenda.get(r.pk, []), fixes.get(r.pk, [])) for r in records]
+
+
+@login_required
+def export_json(request, pk):
+    client = client_for(request, pk)
+    record_access(request, AccessKind.EXPORT_JSON, client=client)
+    document = export_client(client)
+    document["plans"] = _plan_documents(client)
     document["attachments"] = [a.document() for a in client.attachments.select_related("uploaded_by")]
-    document["records"] = [
-        record_document(r, list(r.items.all()), list(r.addenda.all()), list(r.corrections.all())) for r in records
-    ]
+    document["records"] = _record_documents(SessionRecord.objects.for_user(request.user).filter(client=client))
     if is_clinic_admin(request.user):
         # For reading only: import ignores it.
         log = AccessEvent.objects.filter(client=client).select_related("actor").order_by("at", "pk")
