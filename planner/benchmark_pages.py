@@ -70,7 +70,7 @@ def _pages():
         ("client list ?q=smith", admin, "/clients/?q=smith"),
         ("client page, heaviest client", admin, f"/clients/{heavy}/"),
         ("client export.json, same client", admin, f"/clients/{heavy}/export.json"),
-        ("schedule this week, clinic admin", admin, "/plans/"),
+        ("schedule, clinic admin (today, 6 therapists a page)", admin, "/plans/"),
         ("CSV export of all clients", admin, "/clients/export.csv"),
         ("plan preview JSON", therapist, f"/clients/{heavy}/plan-preview.json?regions=feet,hands"),
         ("plan builder", therapist, f"/plans/new/?client={heavy}"),

@@ -4,6 +4,8 @@ from datetime import date, timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
@@ -18,24 +20,30 @@ from protocols import engine
 
 from .plans import _client_for_builder
 
+# A clinic admin's day shows this many therapists side by side, a page at a time: columns stay
+# wide enough to read a client's name, and the page never holds the whole clinic's day.
+THERAPISTS_PER_PAGE = 6
+
 
 @login_required
 def schedule(request):
     """The schedule as a grid. A therapist sees their week; a clinic admin sees one therapist's week
-    (?therapist=) or every therapist's day side by side, so the page never holds the clinic's week."""
+    (?therapist=) or the therapists' day side by side, a page of them at a time (?page=), so the
+    page never holds the clinic's week, nor every therapist of a large clinic."""
     today = timezone.localdate()
     is_admin = is_clinic_admin(request.user)
     therapist = request.GET.get("therapist", "").strip() if is_admin else ""
     span = 1 if is_admin and not therapist else 7
     start, end = _schedule_window(request.GET.get("from"), today, span)
     staff = list(therapists().only("username", "first_name", "last_name")) if is_admin else []
-    whose, found = _schedule_plans(request.user, is_admin, therapist, staff, start, end)
+    shown = Paginator(staff, THERAPISTS_PER_PAGE).get_page(request.GET.get("page")) if span == 1 else None
+    whose, found = _schedule_plans(request.user, is_admin, therapist, staff, start, end, shown)
     show_cancelled = request.GET.get("cancelled") == "1"
     booked, cancelled = calendar.split_cancelled(calendar.label(found))
     days = calendar.days_of(start, span, booked)
     can_book = is_therapist(request.user)
     if span == 1:
-        columns = calendar.therapist_columns(start, staff, booked, request.user, can_book, today)
+        columns = calendar.therapist_columns(start, list(shown), booked, request.user, can_book, today)
     else:
         own = can_book and whose is not None and whose.pk == request.user.pk
         columns = calendar.day_columns(days, own, today)
@@ -55,9 +63,19 @@ def schedule(request):
         "therapist": therapist,
         "whose": whose,
         "therapists": staff,
+        "shown": shown,
+        "therapist_pages": _therapist_pages(shown),
         "can_book": can_book,
     }
     return render(request, "planner/schedule.html", context)
+
+
+def _therapist_pages(shown):
+    """(page number, its first therapist, its last) for each page of therapists; none with one page."""
+    if shown is None or shown.paginator.num_pages < 2:
+        return []
+    staff, size = shown.paginator.object_list, shown.paginator.per_page
+    return [(n // size + 1, staff[n], staff[min(n + size, len(staff)) - 1]) for n in range(0, len(staff), size)]
 
 
 def _schedule_window(asked, today, span):
@@ -71,13 +89,21 @@ def _schedule_window(asked, today, span):
     return start, end
 
 
-def _schedule_plans(user, is_admin, therapist, staff, start, end):
-    """Whose schedule it is (None for an unknown ?therapist=) and their plans on the days shown."""
+def _schedule_plans(user, is_admin, therapist, staff, start, end, shown=None):
+    """Whose schedule it is (None for an unknown ?therapist=) and their plans on the days shown.
+
+    `shown` is the page of therapists of a clinic admin's day: their plans only, and on the last
+    page also the plans of anyone no longer a therapist, so no session is left off every page."""
     whose = user
     found = SessionPlan.objects.all() if is_admin else SessionPlan.objects.filter(therapist=user)
     if therapist:
         whose = next((m for m in staff if therapist in (m.username, str(m.pk))), None)
         found = found.filter(therapist=whose) if whose else found.none()
+    elif shown is not None:
+        on_page = Q(therapist__in=list(shown))
+        if not shown.has_next():
+            on_page |= ~Q(therapist__in=staff)
+        found = found.filter(on_page)
     found = (
         found.on_days(start, end - timedelta(days=1))
         .for_lists()

@@ -83,3 +83,31 @@ def test_a_clinic_admins_day_shows_each_session_in_flat_queries(
         starts, ends = (f"{timezone.localtime(t):%H:%M}" for t in (plan.scheduled_for, plan.ends_at))
         assert f'href="/plans/{plan.pk}/" title="{starts}–{ends} {plan.client}"' in page
         assert f'<span class="cal-when">{starts}<span class="cal-end">–{ends}</span></span>' in page
+
+
+def test_a_large_clinics_day_is_shown_a_page_of_therapists_at_a_time(
+    login, therapist, second_therapist, clinic_admin, django_assert_num_queries
+):
+    from planner.views.schedule import THERAPISTS_PER_PAGE
+
+    create_plan(login, therapist, make_dpn_client(therapist, first_name="Tara's"), time="09:00")
+    create_plan(login, second_therapist, make_dpn_client(second_therapist, first_name="Sam's"), time="09:00")
+    # Sam and Tara sort after these by first name, so they are on the last page.
+    others = [make_therapist(first_name=f"Ann{n:02}") for n in range(THERAPISTS_PER_PAGE)]
+    browser = login(clinic_admin)
+    first = browser.get(f"/plans/?from={TOMORROW}")
+    assert [c.label for c in first.context["columns"]] == [o.get_full_name() for o in others]
+    page = first.content.decode()
+    assert "Tara&#x27;s" not in page and "therapists 1 to 6 of 8" in page
+    assert f'href="?from={TOMORROW}&amp;page=2"' in page  # the next page of therapists, same day
+    assert f"?from={TOMORROW + timedelta(days=1)}&amp;page=1" in page  # the next day keeps the page
+
+    # A therapist who has left keeps their sessions on the schedule: on the last page.
+    second_therapist.groups.clear()
+    with django_assert_num_queries(6):
+        last = browser.get(f"/plans/?from={TOMORROW}&page=2")
+    assert [c.label for c in last.context["columns"]] == ["Tara Lindqvist", "Sam Okafor"]
+    assert "Tara&#x27;s" in last.content.decode() and "Sam&#x27;s" in last.content.decode()
+    # A page past the end, or no number, shows a page that exists.
+    assert browser.get(f"/plans/?from={TOMORROW}&page=99").context["shown"].number == 2
+    assert browser.get(f"/plans/?from={TOMORROW}&page=x").context["shown"].number == 1
