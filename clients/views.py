@@ -135,7 +135,8 @@ def _listed(clients, status, query, neuropathy_type, therapist):
 class ClientPaginator(Paginator):
     """Counts exactly up to a few thousand clients; above that PostgreSQL's estimate, which costs no scan."""
 
-    EXACT_BELOW = 5000
+    # A broad search ("smith": thousands of names) shows "About N" too, instead of counting them all.
+    EXACT_BELOW = 1000
     count_is_estimate = False
 
     @cached_property
