@@ -120,7 +120,7 @@ def test_therapist_list_runs_a_fixed_number_of_queries(login, therapist, django_
     assert len(response.context["clients"]) == 5
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="EXPLAIN output is PostgreSQL's")
+@pytest.mark.postgresql  # EXPLAIN output is PostgreSQL's
 def test_a_deep_page_reads_the_active_name_index_on_postgresql():
     for number in range(60):
         make_client(last_name=f"Name{number:02d}")

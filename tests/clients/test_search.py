@@ -57,7 +57,7 @@ def test_renaming_a_client_updates_what_search_finds(clients):
     assert not Client.objects.search("smith ana").exists()
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="EXPLAIN output and pg_trgm are PostgreSQL's")
+@pytest.mark.postgresql  # EXPLAIN output and pg_trgm are PostgreSQL's
 def test_search_uses_the_trigram_index_on_postgresql():
     for number in range(50):
         make_client(last_name=f"Name{number}", external_id=f"C-{number}")
