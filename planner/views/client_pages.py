@@ -147,21 +147,23 @@ def _charts_of(rows):
     return context
 
 
-def _plans(client, today_starts, past_limit):
-    """The client's coming plans (soonest first) and its latest `past_limit` other plans (latest
-    first, all with None), in one query: each plan ranked within its group by a window."""
+def _plans(client, today_starts, limit):
+    """The client's coming plans (soonest first) and its other plans (latest first), at most `limit`
+    of each (all with None), in one query: each plan ranked within its group by a window."""
     coming = ExpressionWrapper(
         Q(scheduled_for__gte=today_starts, status__in=[PlanStatus.DRAFT, PlanStatus.READY]),
         output_field=BooleanField(),
     )
     plans = SessionPlan.objects.filter(client=client)
-    if past_limit is not None:
+    if limit is not None:
         # Ranked by their times alone, so only the plans shown read their session status from the JSON.
         ranked = plans.annotate(
             coming=coming,
+            soonest=Window(RowNumber(), partition_by=[coming], order_by=[F("scheduled_for").asc(), F("pk").asc()]),
             latest=Window(RowNumber(), partition_by=[coming], order_by=[F("scheduled_for").desc(), F("pk").desc()]),
         )
-        plans = plans.filter(pk__in=ranked.filter(Q(coming=True) | Q(latest__lte=past_limit)).values("pk"))
+        shown = Q(coming=True, soonest__lte=limit) | Q(coming=False, latest__lte=limit)
+        plans = plans.filter(pk__in=ranked.filter(shown).values("pk"))
     plans = plans.for_lists().select_related("therapist").annotate(coming=coming)
     upcoming, past = [], []
     for plan in plans.order_by("scheduled_for", "pk"):

@@ -177,3 +177,23 @@ def test_client_page_splits_coming_and_earlier_plans_in_one_query(login, therapi
     context = login(therapist).get(f"/clients/{client.pk}/").context
     assert [plan.pk for plan in context["upcoming_plans"]] == [sooner.pk, later.pk]
     assert [plan.pk for plan in context["past_plans"]] == [cancelled.pk, done.pk]
+
+
+def test_client_page_lists_the_soonest_coming_sessions_and_the_rest_on_demand(login, therapist):
+    import datetime
+
+    from planner.views.client_pages import RECENT_ON_PAGE
+
+    client = make_dpn_client(therapist)
+    days = [TODAY + datetime.timedelta(days=n) for n in range(RECENT_ON_PAGE + 2, 0, -1)]  # latest made first
+    coming = [create_plan(login, therapist, client, day=day, time="10:00") for day in days]
+    browser = login(therapist)
+    response = browser.get(f"/clients/{client.pk}/")
+    page = response.content.decode()
+    soonest = sorted(coming, key=lambda plan: plan.scheduled_for)[:RECENT_ON_PAGE]
+    shown = [pk for pk in (plan.pk for plan in coming) if f'href="/plans/{pk}/"' in page]
+    assert sorted(shown) == sorted(plan.pk for plan in soonest)
+    assert "Show every planned session" in page
+    every = browser.get(f"/clients/{client.pk}/?older=1").content.decode()
+    assert all(f'href="/plans/{plan.pk}/"' in every for plan in coming)
+    assert "Show every planned session" not in every
