@@ -395,9 +395,11 @@ class Condition(models.Model):
             # The client page and facts_on: a client's conditions, newest first.
             models.Index(fields=["client", "noted_on"], name="condition_client_noted"),
             # The dashboard's clients needing attention: the clinic's latest lab results and new
-            # wounds or foot findings, newest first (clients.services.needing_attention).
+            # wounds or foot findings, newest first (clients.services.needing_attention). It holds
+            # what a care team's choice reads, so that reads no table rows (an index-only scan).
             models.Index(
                 fields=["-noted_on"],
+                include=["id", "client", "code", "value", "resolved_on", "entered_in_error"],
                 condition=Q(code__in=[*LAB_CODES, "open_wound", "new_foot_finding", "charcot_suspected"]),
                 name="condition_attention_noted",
             ),

@@ -175,43 +175,22 @@ class Attention:
 
 def needing_attention(user, day, limit=8):
     """Active clients the user may see with an expired clearance, a latest lab result that changes the
-    session, or a wound or foot finding noted in the last two weeks. Two queries, whatever the clinic's size.
+    session, or a wound or foot finding noted in the last two weeks. Two queries for the clinic,
+    three for a care team, whatever the clinic's size.
 
     The most recent of each kind are picked (newest finding or result, most recently expired
-    clearance), up to `limit` clients, shown in name order. Each query walks a date index from
-    today backwards and stops once it has enough, so no query groups or scans every client.
+    clearance), up to `limit` clients, shown in name order. No query groups or scans every client.
     """
     if not user.has_perm("clients.view_client"):
         return []
     visible = Q(client__archived_at__isnull=True)
-    if not user.has_perm("clients.view_all_clients"):
+    if user.has_perm("clients.view_all_clients"):
+        recent = _clinic_conditions(visible, day, limit * 2)
+    else:
         # The care team's clients hashed from the index care_team_user_client, not probed per condition.
         visible &= Q(client__care_team=user)
+        recent = _care_team_conditions(visible, day, limit * 2)
     found = {}
-
-    later_result = Condition.objects.recorded().filter(
-        client=OuterRef("client"), code=OuterRef("code"), noted_on__gt=OuterRef("noted_on"), noted_on__lte=day
-    )
-    changes_session = Q()
-    for code, below in lab_values_that_change_a_session().items():
-        changes_session |= Q(code=code, value__lt=below)
-    lab_window = day - timedelta(days=LAB_VALID_DAYS)
-    finding_window = day - timedelta(days=NEW_FINDING_DAYS)
-    recent = (
-        Condition.objects.recorded()
-        .filter(visible, code__in=ATTENTION_CODES, noted_on__lte=day, noted_on__gte=min(lab_window, finding_window))
-        .filter(
-            (changes_session & Q(noted_on__gte=lab_window) & ~Exists(later_result))
-            | Q(
-                Q(resolved_on__isnull=True) | Q(resolved_on__gt=day),
-                code__in=NEW_FINDING_CODES,
-                noted_on__gte=finding_window,
-            )
-        )
-        .select_related("client")
-        .order_by("-noted_on", "-pk")[: limit * 2]
-    )
-    recent = list(recent)
     # Of results of one lab on its latest day, the one the engine uses (the lowest, so it is among these).
     results = {}
     for condition in recent:
@@ -243,6 +222,66 @@ def needing_attention(user, day, limit=8):
             entry = found.setdefault(clearance.client_id, Attention(clearance.client))
             entry.reasons.insert(0, f"Clearance from {clearance.cleared_on:%-d %b %Y} has expired")
     return sorted(found.values(), key=lambda entry: entry.client.sort_name)
+
+
+def _windows(day):
+    """The first day a lab result still counts, and the first day a finding is still new."""
+    return day - timedelta(days=LAB_VALID_DAYS), day - timedelta(days=NEW_FINDING_DAYS)
+
+
+def _clinic_conditions(visible, day, count):
+    """The newest `count` conditions that may need attention, newest first: each lab result on its
+    latest day below a bound that changes a session, each finding noted in the window and still open.
+    The query walks the date index condition_attention_noted from today backwards and stops at `count`."""
+    lab_window, finding_window = _windows(day)
+    later_result = Condition.objects.recorded().filter(
+        client=OuterRef("client"), code=OuterRef("code"), noted_on__gt=OuterRef("noted_on"), noted_on__lte=day
+    )
+    changes_session = Q()
+    for code, below in lab_values_that_change_a_session().items():
+        changes_session |= Q(code=code, value__lt=below)
+    open_finding = Q(
+        Q(resolved_on__isnull=True) | Q(resolved_on__gt=day), code__in=NEW_FINDING_CODES, noted_on__gte=finding_window
+    )
+    recent = (
+        Condition.objects.recorded()
+        .filter(visible, code__in=ATTENTION_CODES, noted_on__lte=day, noted_on__gte=min(lab_window, finding_window))
+        .filter((changes_session & Q(noted_on__gte=lab_window) & ~Exists(later_result)) | open_finding)
+        .select_related("client")
+        .order_by("-noted_on", "-pk")[:count]
+    )
+    return list(recent)
+
+
+def _care_team_conditions(visible, day, count):
+    """The same conditions as _clinic_conditions, for a care team: a care team is a small part of a
+    large clinic, so the team's entries in the window (a few hundred) are read from the covering index
+    condition_attention_noted and chosen here, where the query above would read every table row of
+    the clinic's window before joining the team. Then the chosen ones, in one more query."""
+    lab_window, finding_window = _windows(day)
+    rows = (
+        Condition.objects.recorded()
+        .filter(visible, code__in=ATTENTION_CODES, noted_on__lte=day, noted_on__gte=min(lab_window, finding_window))
+        .order_by("-noted_on", "-pk")
+        .values_list("pk", "client_id", "code", "noted_on", "value", "resolved_on")
+    )
+    below = lab_values_that_change_a_session()
+    labs, chosen = {}, []
+    for pk, client_id, code, noted_on, value, resolved_on in rows:
+        if code in LAB_CODES:
+            labs.setdefault((client_id, code), []).append((pk, noted_on, value))
+        elif noted_on >= finding_window and (resolved_on is None or resolved_on > day):
+            chosen.append((noted_on, pk))
+    for (_client, code), results in labs.items():
+        latest_day = results[0][1]  # newest first: the results of this day have no later result
+        bound = below.get(code)
+        chosen += [
+            (noted_on, pk)
+            for pk, noted_on, value in results
+            if noted_on == latest_day >= lab_window and None not in (value, bound) and value < bound
+        ]
+    newest = [pk for _day, pk in sorted(chosen, reverse=True)[:count]]
+    return list(Condition.objects.filter(pk__in=newest).select_related("client").order_by("-noted_on", "-pk"))
 
 
 ATTENTION_CODES = [*LAB_CODES, *NEW_FINDING_CODES]

@@ -40,7 +40,8 @@ def test_clients_needing_attention(therapist, second_therapist, django_assert_nu
     archived.save()
 
     therapist.has_perm("clients.view_client")  # permissions are loaded once per request anyway
-    with django_assert_num_queries(2):
+    # The care team's entries in the window, the chosen conditions, the expired clearances.
+    with django_assert_num_queries(3):
         entries = needing_attention(therapist, TODAY)
     assert [(entry.client.last_name, entry.reasons) for entry in entries] == [
         ("Expired", [f"Clearance from {days_ago(400):%-d %b %Y} has expired"]),
@@ -104,3 +105,56 @@ def test_a_therapists_care_team_is_read_from_its_index(therapist):
         cursor.execute("EXPLAIN " + queries.captured_queries[0]["sql"])
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "care_team_user_client" in plan
+    # The team's entries in the window come from the covering index alone, no table rows.
+    assert "Index Only Scan using condition_attention_noted" in plan, plan
+
+
+def test_a_care_team_gets_what_the_clinic_query_would_give_it(clinic_admin, therapist):
+    """A therapist's choice is made in Python from the team's entries: it must pick exactly what the
+    clinic's query picks when the team holds every client, on the cases the rules make tricky."""
+    team = [therapist]
+    cases = {
+        # latest day below the bound: counts
+        "Low": [("platelet_count", 40_000, 2)],
+        # a later normal result hides an earlier low one
+        "Recovered": [("platelet_count", 30_000, 4), ("platelet_count", 160_000, 1)],
+        # a later result entered in error hides nothing
+        "Erroneous": [("anc", 500, 3), ("anc", 2_000, 1, "error")],
+        # two results on the latest day, one low: counts (the lowest is in use)
+        "Same day": [("anc", 3_000, 2), ("anc", 800, 2)],
+        # two low results on one day
+        "Both low": [("platelet_count", 90_000, 5), ("platelet_count", 45_000, 5)],
+        # at the bound is not below it
+        "At bound": [("anc", 1_000, 1)],
+        # too old to count
+        "Old": [("platelet_count", 10_000, 15)],
+        # findings: open, resolved today or earlier, resolved later, too old
+        "Wound": [("open_wound", None, 13)],
+        "Healed": [("open_wound", None, 6, "resolved", 0)],
+        "Healing": [("charcot_suspected", None, 3, "resolved", -2)],
+        "Old wound": [("new_foot_finding", None, 15)],
+    }
+    for name, conditions in cases.items():
+        client = make_client(last_name=name, care_team=team)
+        for code, value, ago, *extra in conditions:
+            fields = {"noted_on": days_ago(ago)}
+            if value is not None:
+                fields["value"] = value
+            if extra and extra[0] == "error":
+                fields["entered_in_error"] = True
+            if extra and extra[0] == "resolved":
+                fields["resolved_on"] = days_ago(extra[1])
+            if code in ("open_wound", "new_foot_finding", "charcot_suspected"):
+                fields.update(location="feet", side="left")
+            make_condition(client, code, **fields)
+    archived = make_client(last_name="Archived", care_team=team)
+    make_condition(archived, "open_wound", location="feet", side="left", noted_on=days_ago(1))
+    archived.archived_at = timezone.now()
+    archived.save()
+
+    for limit in (1, 3, 8, 20):
+        mine = [(e.client.last_name, e.reasons) for e in needing_attention(therapist, TODAY, limit=limit)]
+        clinic = [(e.client.last_name, e.reasons) for e in needing_attention(clinic_admin, TODAY, limit=limit)]
+        assert mine == clinic, limit
+    names = [name for name, _ in mine]
+    assert names == sorted(["Low", "Erroneous", "Same day", "Both low", "Wound", "Healing"]), names

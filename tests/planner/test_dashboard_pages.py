@@ -47,8 +47,13 @@ def test_an_admin_dashboard_lists_a_dozen_of_the_clinic_day_and_counts_the_rest(
     assert "9 more sessions today in the schedule" in response.content.decode()
 
 
-def test_a_therapist_with_a_short_day_sees_all_of_it(login, therapist, second_therapist):
+def test_a_therapist_with_a_short_day_sees_all_of_it(login, therapist, second_therapist, django_assert_num_queries):
     fill_today(login, therapist, second_therapist, 6)
-    response = login(therapist).get("/")
+    browser = login(therapist)
+    browser.get("/")
+    # Session, user, roles, today's sessions, permissions (2), attention (the care team's entries,
+    # the chosen conditions, expired clearances), unsigned records, drafts, coming up.
+    with django_assert_num_queries(12):
+        response = browser.get("/")
     assert len(response.context["today_plans"]) == 3
     assert "more session" not in response.content.decode()
