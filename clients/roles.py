@@ -41,4 +41,9 @@ def is_therapist(user):
 
 def therapists():
     """Active accounts that can be on a care team."""
-    return get_user_model().objects.filter(is_active=True, groups__name=THERAPIST).order_by("first_name", "last_name")
+    # Name order, then the account: two therapists with one name keep their places (the schedule pages by it).
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, groups__name=THERAPIST)
+        .order_by("first_name", "last_name", "pk")
+    )

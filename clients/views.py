@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
+from django.core.paginator import Page, PageNotAnInteger, Paginator
 from django.db import connection, transaction
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, Subquery, Value
 from django.db.models.functions import Coalesce
@@ -132,10 +132,25 @@ def _listed(clients, status, query, neuropathy_type, therapist):
     return clients if query else clients.order_by("last_name", "first_name", "pk")
 
 
-class ClientPaginator(Paginator):
-    """Counts exactly up to a few thousand clients; above that PostgreSQL's estimate, which costs no scan."""
+class EstimatedPage(Page):
+    """A page of a list whose total is PostgreSQL's estimate. The estimate can be off either way, so
+    whether another page follows is read (one row more than a page), never worked out from it."""
 
-    # A broad search ("smith": thousands of names) shows "About N" too, instead of counting them all.
+    def __init__(self, rows, number, paginator):
+        self.more = len(rows) > paginator.per_page
+        super().__init__([row["pk"] for row in rows[: paginator.per_page]], number, paginator)
+
+    def has_next(self):
+        return self.more
+
+    def next_page_number(self):
+        return self.number + 1
+
+
+class ClientPaginator(Paginator):
+    """Counts exactly up to a thousand clients; above that PostgreSQL's estimate, which costs no scan
+    (a broad search such as "smith" too). Pages of an estimate are numbered without an end."""
+
     EXACT_BELOW = 1000
     count_is_estimate = False
 
@@ -150,14 +165,25 @@ class ClientPaginator(Paginator):
                 return estimate
         return self.object_list.count()
 
-    def page(self, number):
+    def validate_number(self, number):
         self.count  # noqa: B018 (computing the count decides whether it is an estimate)
         if not self.count_is_estimate:
-            return super().page(number)
-        # An estimate can be below the real count: never let it cut a page short.
+            return super().validate_number(number)
+        try:
+            number = int(number)
+        except (TypeError, ValueError):
+            raise PageNotAnInteger("That page number is not a whole number.") from None
+        if number < 1:
+            raise PageNotAnInteger("Pages are numbered from 1.")  # get_page shows the first
+        return number
+
+    def page(self, number):
         number = self.validate_number(number)
+        if not self.count_is_estimate:
+            return super().page(number)
+        # Past the end the page is empty, with a link back; the estimate never cuts the list short.
         bottom = (number - 1) * self.per_page
-        return self._get_page(self.object_list[bottom : bottom + self.per_page], number, self)
+        return EstimatedPage(list(self.object_list[bottom : bottom + self.per_page + 1]), number, self)
 
 
 def _with_condition_counts(clients):

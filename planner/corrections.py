@@ -86,6 +86,7 @@ def corrected_score_rows(records, *leading):
         (record, field): corrected
         for record, field, corrected in ScoreCorrection.objects.filter(record__in=records.values("pk"))
         .exclude(field=PRESSURE_USED)
+        .order_by("addendum__created_at", "pk")  # oldest first: the latest is written last and wins
         .values_list("record_id", "field", "corrected")
     }
     return [

@@ -145,3 +145,36 @@ def test_large_lists_show_an_estimated_count_on_postgresql(login, clinic_admin, 
         assert response.context["count_is_estimate"] and "About " in page
     else:
         assert not response.context["count_is_estimate"] and "4 clients" in page
+
+
+def test_an_estimated_count_never_hides_a_page_nor_offers_an_empty_one(login, clinic_admin, monkeypatch):
+    """PostgreSQL's estimate of a broad search can be off either way: the pages follow the rows."""
+    from clients import views
+
+    def estimate(paginator, value):
+        paginator.count_is_estimate = True
+        return value
+
+    for number in range(7):
+        make_client(last_name=f"Name{number}")
+    monkeypatch.setattr(views, "PAGE_SIZE", 3)
+    browser = login(clinic_admin)
+
+    # Too low: one client estimated, seven there; every page is reachable and the last has no Next.
+    monkeypatch.setattr(views.ClientPaginator, "count", property(lambda self: estimate(self, 1)))
+    names = []
+    for number in (1, 2, 3):
+        response = browser.get(f"/clients/?page={number}")
+        names += [client.last_name for client in response.context["clients"]]
+        page = response.content.decode()
+        assert f'<span class="page-link">Page {number}</span>' in page  # no "of N" from an estimate
+        assert response.context["page"].has_next() == (number < 3)
+    assert names == [f"Name{number}" for number in range(7)]
+
+    # Too high: a thousand estimated; past the last row there is no Next, and a page past the end is empty.
+    monkeypatch.setattr(views.ClientPaginator, "count", property(lambda self: estimate(self, 1000)))
+    assert not browser.get("/clients/?page=3").context["page"].has_next()
+    beyond = browser.get("/clients/?page=40")
+    assert beyond.status_code == 200 and beyond.context["clients"] == []
+    assert browser.get("/clients/?page=0").context["page"].number == 1
+    assert browser.get("/clients/?page=x").context["page"].number == 1
