@@ -229,6 +229,14 @@ def _windows(day):
     return day - timedelta(days=LAB_VALID_DAYS), day - timedelta(days=NEW_FINDING_DAYS)
 
 
+def _in_window(visible, day):
+    """The visible clients' lab results and findings, recorded and dated in either window."""
+    lab_window, finding_window = _windows(day)
+    return Condition.objects.recorded().filter(
+        visible, code__in=ATTENTION_CODES, noted_on__lte=day, noted_on__gte=min(lab_window, finding_window)
+    )
+
+
 def _clinic_conditions(visible, day, count):
     """The newest `count` conditions that may need attention, newest first: each lab result on its
     latest day below a bound that changes a session, each finding noted in the window and still open.
@@ -244,8 +252,7 @@ def _clinic_conditions(visible, day, count):
         Q(resolved_on__isnull=True) | Q(resolved_on__gt=day), code__in=NEW_FINDING_CODES, noted_on__gte=finding_window
     )
     recent = (
-        Condition.objects.recorded()
-        .filter(visible, code__in=ATTENTION_CODES, noted_on__lte=day, noted_on__gte=min(lab_window, finding_window))
+        _in_window(visible, day)
         .filter((changes_session & Q(noted_on__gte=lab_window) & ~Exists(later_result)) | open_finding)
         .select_related("client")
         .order_by("-noted_on", "-pk")[:count]
@@ -260,8 +267,7 @@ def _care_team_conditions(visible, day, count):
     the clinic's window before joining the team. Then the chosen ones, in one more query."""
     lab_window, finding_window = _windows(day)
     rows = (
-        Condition.objects.recorded()
-        .filter(visible, code__in=ATTENTION_CODES, noted_on__lte=day, noted_on__gte=min(lab_window, finding_window))
+        _in_window(visible, day)
         .order_by("-noted_on", "-pk")
         .values_list("pk", "client_id", "code", "noted_on", "value", "resolved_on")
     )
