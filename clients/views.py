@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Page, PageNotAnInteger, Paginator
+from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
 from django.db import connection, transaction
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, Subquery, Value
 from django.db.models.functions import Coalesce
@@ -175,6 +175,8 @@ class ClientPaginator(Paginator):
             raise PageNotAnInteger("That page number is not a whole number.") from None
         if number < 1:
             raise PageNotAnInteger("Pages are numbered from 1.")  # get_page shows the first
+        if number * self.per_page >= 2**63:
+            raise EmptyPage("No list is that long.")  # beyond what a database can skip; get_page shows the last
         return number
 
     def page(self, number):

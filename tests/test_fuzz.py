@@ -268,6 +268,7 @@ def test_forms_answer_hostile_values_without_a_server_error(login, world, index)
 QUERY_PAGES = [
     "/clients/?q={v}&type={v}&status={v}&therapist={v}&page={v}",
     "/plans/?week={v}&day={v}&therapist={v}&page={v}",
+    "/plans/?from={v}&page={v}&cancelled={v}",
     "/?older={v}&page={v}",
     "/clients/{client}/?older={v}",
     "/clients/{client}/plan-preview.json?date={v}&regions={v}&time={v}",
