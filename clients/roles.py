@@ -1,34 +1,77 @@
 """The two roles of DESIGN.md, as Django groups (created by planner's data migration).
 
 The one place their names are written. Membership is read once per user object and kept on it,
-so a request asks the database at most once however many checks it makes.
+together with the user's permissions (RoleBackend), so a request asks the database once however
+many role and permission checks it makes.
 """
 
+from dataclasses import dataclass
+
 from django.contrib.auth import get_user_model
+from django.contrib.auth.backends import ModelBackend
+from django.contrib.auth.models import Group, Permission
+from django.db.models import CharField, Value
 
 THERAPIST = "Therapist"
 CLINIC_ADMIN = "Clinic admin"
 ROLE_NAMES = (THERAPIST, CLINIC_ADMIN)
 
-_CACHE_ATTRIBUTE = "_planner_role_names"
+_CACHE_ATTRIBUTE = "_planner_access"
 
 
-def role_names(user):
-    """The role group names a user holds, in a stable order (one query per user object)."""
-    if not getattr(user, "is_authenticated", False):
-        return []
+@dataclass(frozen=True)
+class Access:
+    roles: list  # role group names held, in ROLE_NAMES' order
+    permissions: frozenset  # "app_label.codename", the user's own and their groups'
+
+
+def access(user):
+    """A signed-in user's roles and permissions, in one query per user object: each group with its
+    permissions, then the user's own permissions."""
     cached = getattr(user, _CACHE_ATTRIBUTE, None)
     if cached is None:
-        held = set(user.groups.filter(name__in=ROLE_NAMES).values_list("name", flat=True))
-        cached = [name for name in ROLE_NAMES if name in held]
+        groups = (
+            Group.objects.filter(user=user)
+            .values_list("name", "permissions__content_type__app_label", "permissions__codename")
+            .order_by()
+        )
+        own = (
+            Permission.objects.filter(user=user)
+            .values_list(Value("", output_field=CharField()), "content_type__app_label", "codename")
+            .order_by()
+        )
+        rows = list(groups.union(own, all=True))
+        held = {name for name, _app, _codename in rows}
+        cached = Access(
+            roles=[name for name in ROLE_NAMES if name in held],
+            permissions=frozenset(f"{app}.{codename}" for _name, app, codename in rows if codename),
+        )
         setattr(user, _CACHE_ATTRIBUTE, cached)
     return cached
 
 
+def role_names(user):
+    """The role group names a user holds, in a stable order (read once per user object)."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    return access(user).roles
+
+
 def forget_roles(user):
-    """After changing a user's groups: the next check reads them again."""
+    """After changing a user's groups: the next check reads them, and the permissions, again."""
     if hasattr(user, _CACHE_ATTRIBUTE):
         delattr(user, _CACHE_ATTRIBUTE)
+
+
+class RoleBackend(ModelBackend):
+    """Django's ModelBackend with an active user's permissions read with their roles (access above),
+    so a page that checks a role and a permission asks the database once instead of three times.
+    Superusers and inactive accounts are left to ModelBackend (every permission, and none)."""
+
+    def get_all_permissions(self, user_obj, obj=None):
+        if not user_obj.is_active or user_obj.is_anonymous or user_obj.is_superuser or obj is not None:
+            return super().get_all_permissions(user_obj, obj)
+        return set(access(user_obj).permissions)
 
 
 def is_clinic_admin(user):

@@ -120,6 +120,19 @@ class SessionPlanQuerySet(models.QuerySet):
         status ("ok" or "defer") read from the proposal in the database as `session_status`."""
         return self.defer("facts", "proposal").annotate(session_status=KT("proposal__session__status"))
 
+    def for_plan_list(self):
+        """Plans with their client and therapist, reading only the columns templates/planner/_plan_list.html
+        shows: a dashboard's lists build small objects instead of whole plans, clients and accounts."""
+        return (
+            self.for_lists()
+            .select_related("client", "therapist")
+            .only(
+                *("scheduled_for", "status", "late_entry", "client", "therapist"),
+                *("client__first_name", "client__last_name", "client__archived_at"),
+                *("therapist__first_name", "therapist__last_name", "therapist__username"),
+            )
+        )
+
     def on_days(self, first, last=None):
         """Plans starting on the local days first..last: a range on scheduled_for, which the indexes serve."""
         return self.filter(scheduled_for__gte=day_start(first), scheduled_for__lt=day_start(last or first, after=1))

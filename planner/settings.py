@@ -229,7 +229,8 @@ AUTH_PASSWORD_VALIDATORS = [
 AUTHENTICATION_BACKENDS = [
     # First: refuses any password, the right one too, for a locked username.
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # ModelBackend, with permissions read in the same query as the roles.
+    "clients.roles.RoleBackend",
 ]
 # Sign-in lockouts (django-axes, see planner/lockout.py): 5 failures for one username from one
 # address lock that pair for 15 minutes; 20 from any addresses lock the username everywhere.

@@ -91,7 +91,7 @@ TODAY_ON_DASHBOARD = 12
 @login_required
 def dashboard(request):
     today = timezone.localdate()
-    plans = SessionPlan.objects.for_user(request.user).booked().for_lists().select_related("client", "therapist")
+    plans = SessionPlan.objects.for_user(request.user).booked().for_plan_list()
     today_plans = list(plans.on_days(today).order_by("scheduled_for", "pk")[: TODAY_ON_DASHBOARD + 1])
     today_more = 0
     if len(today_plans) > TODAY_ON_DASHBOARD:

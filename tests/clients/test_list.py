@@ -105,7 +105,7 @@ def test_list_runs_a_fixed_number_of_queries(login, clinic_admin, therapist, dja
     # filter, 7 the user's groups (navbar roles), 8 one page of clients with their active-condition
     # counts (subqueries), 9 their care teams (prefetch); on PostgreSQL one more: the planner's
     # row estimate, taken before an exact count of a small clinic
-    with django_assert_num_queries(10 if connection.vendor == "postgresql" else 9):
+    with django_assert_num_queries(8 if connection.vendor == "postgresql" else 7):
         response = admin.get("/clients/")
     assert len(response.context["clients"]) == count
 
@@ -115,7 +115,7 @@ def test_therapist_list_runs_a_fixed_number_of_queries(login, therapist, django_
         make_client(care_team=[therapist])
     tara = login(therapist)
     # As for an admin: the care-team filter is part of the clients query.
-    with django_assert_num_queries(10 if connection.vendor == "postgresql" else 9):
+    with django_assert_num_queries(8 if connection.vendor == "postgresql" else 7):
         response = tara.get("/clients/?q=client&type=DPN")
     assert len(response.context["clients"]) == 5
 

@@ -12,12 +12,11 @@ from tests.planner.test_records import record_data
 pytestmark = pytest.mark.django_db
 
 
-QUERIES = """session, user, user and group permissions (client scope), the client, its care team,
+QUERIES = """session, user, the user's roles and permissions (one query), the client, its care team,
 clearances, conditions; the clinic's templates and their steps (condition meanings);
 four history tables and the history's users (change history);
 the client's coming plans and its latest earlier plans (one query), its latest records, their items, the signed
 sessions' scores and their corrections for the charts (two queries);
-the user's roles once (plan button, navbar, records);
 monofilament tests, MNSI questionnaires (no sites query without tests), progress letters, attachments;
 the access log row (one INSERT); the counts of sessions that did not take place, per reason"""
 
@@ -66,11 +65,11 @@ def test_client_page_queries_do_not_grow_with_records(login, therapist, django_a
     client = make_dpn_client(therapist)
     signed_session(login, therapist, client, "09:00")
     browser = login(therapist)
-    with django_assert_num_queries(27, info=QUERIES):
+    with django_assert_num_queries(25, info=QUERIES):
         browser.get(f"/clients/{client.pk}/")
     for n, time in enumerate(["10:00", "11:00", "12:00"]):
         signed_session(login, therapist, client, time, pain_before=7 - n, pain_after=3)
-    with django_assert_num_queries(27, info=QUERIES):
+    with django_assert_num_queries(25, info=QUERIES):
         browser.get(f"/clients/{client.pk}/")
 
 
@@ -109,7 +108,7 @@ def test_long_history_shows_recent_records_monthly_charts_and_older_on_demand(lo
     assert signed > 40
     browser = login(heavy.care_team.order_by("pk").first())
 
-    with django_assert_num_queries(27, info=QUERIES):
+    with django_assert_num_queries(25, info=QUERIES):
         response = browser.get(f"/clients/{heavy.pk}/")
     page = response.content.decode()
     assert page.count('href="/records/') == 8
@@ -149,7 +148,7 @@ def test_export_reads_the_proposals_outline_and_matches_the_full_plan_documents(
     # Session, user, roles, permissions (2), the client and its care team, clearances and conditions,
     # the access row, tests, questionnaires, plans, items, attachments, records, their items,
     # addenda, corrections, the access log: the same for 30 records as for 3,000.
-    with django_assert_num_queries(20):
+    with django_assert_num_queries(18):
         doc = admin.get(f"/clients/{heavy.pk}/export.json").json()
     plans = SessionPlan.objects.filter(client=heavy).prefetch_related("items").select_related("therapist")
     expected = {plan.pk: proposals.plan_document(plan, list(plan.items.all())) for plan in plans}

@@ -3,6 +3,8 @@
 import pathlib
 
 import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, Permission
 
 from clients.roles import CLINIC_ADMIN, THERAPIST, is_clinic_admin, is_therapist, role_names
 from planner.account_forms import set_role
@@ -18,10 +20,41 @@ def test_membership_is_read_once_per_user_object(therapist, django_assert_num_qu
         assert is_therapist(therapist)
 
 
+def test_roles_and_permissions_are_read_in_one_query(clinic_admin, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        assert is_clinic_admin(clinic_admin) and not is_therapist(clinic_admin)
+        assert clinic_admin.has_perm("clients.view_all_clients")
+        assert clinic_admin.has_perm("auth.change_user")
+        assert not clinic_admin.has_perm("clients.no_such_permission")
+
+
+def test_permissions_come_from_every_group_and_the_account_itself(therapist):
+    """Not only the role groups: another group's permissions and one given to the account count too."""
+    assert not therapist.has_perm("auth.view_group") and not therapist.has_perm("auth.view_permission")
+    extra = Group.objects.create(name="Front desk")
+    extra.permissions.add(Permission.objects.get(codename="view_group"))
+    therapist.groups.add(extra)
+    therapist.user_permissions.add(Permission.objects.get(codename="view_permission"))
+    fresh = get_user_model().objects.get(pk=therapist.pk)
+    assert fresh.has_perm("auth.view_group") and fresh.has_perm("auth.view_permission")
+    assert fresh.has_perm("clients.view_client")
+    assert role_names(fresh) == [THERAPIST]
+    assert {"auth.view_group", "auth.view_permission", "clients.view_client"} <= fresh.get_all_permissions()
+
+
+def test_an_inactive_account_has_no_permission_and_a_superuser_every_one(therapist):
+    therapist.is_active = False
+    assert not therapist.has_perm("clients.view_client")
+    root = get_user_model().objects.create_superuser("root", "root@example.org", "x-not-used-9")
+    assert root.has_perm("clients.view_all_clients") and root.has_perm("auth.change_user")
+
+
 def test_changing_the_role_forgets_what_was_read(therapist):
     assert not is_clinic_admin(therapist)
+    assert not therapist.has_perm("clients.view_all_clients")
     set_role(therapist, "both")
     assert role_names(therapist) == [THERAPIST, CLINIC_ADMIN]
+    assert therapist.has_perm("clients.view_all_clients")
 
 
 def test_the_role_names_are_written_in_one_place():

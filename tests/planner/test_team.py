@@ -55,7 +55,7 @@ def test_team_list_shows_staff_with_roles(login, clinic_admin, therapist, django
     client = login(clinic_admin)
     # session, user, the user's own and group permissions (team permission check),
     # the user's groups (navbar roles), the staff list, the staff's groups (prefetch)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(5):
         response = client.get("/team/")
     page = response.content.decode()
     assert "tara" in page and "extra2" in page

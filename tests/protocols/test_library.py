@@ -224,7 +224,7 @@ def test_library_query_count_is_fixed(login, clinic_admin, django_assert_num_que
     # session, user, user's groups (navbar roles), user permissions and group permissions
     # (edit controls), templates with their types, their steps, their sources, the sources list,
     # the neuropathy types (the condition catalogue is the vocabulary: no query)
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(8):
         response = client.get("/protocols/")
     assert response.status_code == 200
 
@@ -234,7 +234,7 @@ def test_template_detail_query_count_is_fixed(login, clinic_admin, django_assert
     client.post("/protocols/templates/feet-standard/retire/")  # a second version to list
     # session, user, user's groups (navbar roles), user permissions and group permissions
     # (edit controls), the template with its type, its steps, its sources, its versions with editors
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(7):
         response = client.get("/protocols/templates/hands-standard/")
     assert response.status_code == 200
 
