@@ -7,8 +7,6 @@ what the clients app builds.
 import functools
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import BooleanField, Count, ExpressionWrapper, F, Q, Window
-from django.db.models.functions import RowNumber
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
@@ -89,7 +87,7 @@ def client_detail(request, pk):
     context = client_detail_context(request, client)
     older = request.GET.get("older") == "1"
     today_starts = day_start(timezone.localdate())
-    upcoming, past = _plans(client, today_starts, None if older else RECENT_ON_PAGE + 1)
+    upcoming, past, cancellations = _plans(client, today_starts, None if older else RECENT_ON_PAGE + 1)
     records = (
         corrections.with_corrected_scores(SessionRecord.objects.for_user(request.user).filter(client=client))
         .select_related("therapist", "plan")
@@ -99,7 +97,7 @@ def client_detail(request, pk):
     )
     context.update(
         {
-            "cancellations": cancellation_counts(client),
+            "cancellations": cancellations,
             "upcoming_plans": upcoming,
             "past_plans": past,
             "records": list(records if older else records[: RECENT_ON_PAGE + 1]),
@@ -149,37 +147,39 @@ def _charts_of(rows):
 
 def _plans(client, today_starts, limit):
     """The client's coming plans (soonest first) and its other plans (latest first), at most `limit`
-    of each (all with None), in one query: each plan ranked within its group by a window."""
-    coming = ExpressionWrapper(
-        Q(scheduled_for__gte=today_starts, status__in=[PlanStatus.DRAFT, PlanStatus.READY]),
-        output_field=BooleanField(),
+    of each (all with None), and how many sessions did not take place per reason.
+
+    Two queries: the client's plans as (id, time, status, reason) rows, chosen and counted here,
+    then the chosen ones as lists show them. A client's plans are a few hundred small rows; the
+    JSON snapshots of only the plans shown are touched (their session status)."""
+    rows = (
+        SessionPlan.objects.filter(client=client)
+        .order_by("scheduled_for", "pk")
+        .values_list("pk", "scheduled_for", "status", "cancel_category")
     )
-    plans = SessionPlan.objects.filter(client=client)
+    coming, other, cancelled = [], [], {}
+    for pk, scheduled_for, status, category in rows:
+        if status == PlanStatus.CANCELLED:
+            cancelled[category] = cancelled.get(category, 0) + 1
+        if scheduled_for >= today_starts and status in (PlanStatus.DRAFT, PlanStatus.READY):
+            coming.append(pk)
+        else:
+            other.append(pk)
     if limit is not None:
-        # Ranked by their times alone, so only the plans shown read their session status from the JSON.
-        ranked = plans.annotate(
-            coming=coming,
-            soonest=Window(RowNumber(), partition_by=[coming], order_by=[F("scheduled_for").asc(), F("pk").asc()]),
-            latest=Window(RowNumber(), partition_by=[coming], order_by=[F("scheduled_for").desc(), F("pk").desc()]),
-        )
-        shown = Q(coming=True, soonest__lte=limit) | Q(coming=False, latest__lte=limit)
-        plans = plans.filter(pk__in=ranked.filter(shown).values("pk"))
-    plans = plans.for_lists().select_related("therapist").annotate(coming=coming)
-    upcoming, past = [], []
-    for plan in plans.order_by("scheduled_for", "pk"):
-        (upcoming if plan.coming else past).append(plan)
-    past.reverse()
-    return upcoming, past
-
-
-def cancellation_counts(client):
-    """How many of the client's sessions did not take place, per reason, in the reasons' order."""
-    counts = dict(
-        SessionPlan.objects.filter(client=client, status=PlanStatus.CANCELLED)
-        .values_list("cancel_category")
-        .annotate(n=Count("pk"))
-        .order_by()
+        coming, other = coming[:limit], other[-limit:]
+    shown = (
+        SessionPlan.objects.filter(pk__in=[*coming, *other])
+        .for_lists()
+        .select_related("therapist")
+        .in_bulk()
     )
+    upcoming = [shown[pk] for pk in coming]
+    past = [shown[pk] for pk in reversed(other)]
+    return upcoming, past, _cancellation_rows(cancelled)
+
+
+def _cancellation_rows(counts):
+    """[(reason, count)] of the sessions that did not take place, in the reasons' order, "Other" last."""
     rows = [(label, counts[code]) for code, label in CancelReason.choices if counts.get(code)]
     if counts.get(""):
         rows.append(("Other", counts[""]))
