@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import prefetch_related_objects
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -62,6 +63,7 @@ def record_edit(request, pk):
     if refusal:
         messages.error(request, refusal)
         return redirect("planner:plan-detail", plan.pk)
+    prefetch_related_objects([plan], "items")  # the worked items here, the ones not worked on the page
     plan_items = recording.worked_items(plan)
     if request.method != "POST":
         record_access(request, AccessKind.RECORD, client=plan.client, obj=record or plan)
