@@ -3,15 +3,11 @@
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.contrib.auth import get_user_model
-
 from protocols.labels import place
 from protocols.vocabulary import CONTRIBUTING_CAUSES, REGIONS, SIDES, SYMPTOMS
 
 from .models import Client, Condition, HistoricalClient_care_team, PhysicianClearance
 from .validators import place_key
-
-User = get_user_model()
 
 
 @dataclass
@@ -72,8 +68,7 @@ def history_entries(client, limit=None):
 
     client_records = [record for subject, record, _ in pairs if subject == "Client record"]
     client_records += [old for subject, _, old in pairs if subject == "Client record" and old is not None]
-    teams = _care_teams(client_records)
-    users = _users_named(pairs, teams)
+    teams, users = _care_teams(client_records)
     entries = []
     for subject, record, old in pairs:
         entry = _entry(subject, record, old, teams, users)
@@ -102,20 +97,16 @@ def _merge_same_edits(records):
 
 
 def _care_teams(records):
-    """{history_id: set of user ids}: the care team as each client record saw it, in one query."""
-    teams = {record.history_id: set() for record in records}
-    rows = HistoricalClient_care_team.objects.filter(history_id__in=list(teams)).values_list("history_id", "user_id")
-    for history_id, user_id in rows:
+    """({history_id: set of user ids}, {user id: username}): the care team as each client record saw
+    it, and the names to show for them, in one query."""
+    teams, usernames = {record.history_id: set() for record in records}, {}
+    rows = HistoricalClient_care_team.objects.filter(history_id__in=list(teams)).values_list(
+        "history_id", "user_id", "user__username"
+    )
+    for history_id, user_id, username in rows:
         teams[history_id].add(user_id)
-    return teams
-
-
-def _users_named(pairs, teams):
-    ids = set().union(*teams.values()) if teams else set()
-    for subject, record, old in pairs:
-        if subject == "Client record":
-            ids.update(filter(None, [record.archived_by_id, old.archived_by_id if old else None]))
-    return {user.pk: user for user in User.objects.filter(pk__in=ids)}
+        usernames[user_id] = username
+    return teams, usernames
 
 
 SUMMARIES = {
@@ -210,8 +201,8 @@ def _set_change(label, old, new, labels):
     return Change(label, words(old), words(new))
 
 
-def _names(user_ids, users):
-    names = sorted(users[pk].username for pk in user_ids if pk in users)
+def _names(user_ids, usernames):
+    names = sorted(usernames[pk] for pk in user_ids if pk in usernames)
     return ", ".join(names) or "nobody"
 
 
