@@ -97,16 +97,16 @@ def _merge_same_edits(records):
 
 
 def _care_teams(records):
-    """({history_id: set of user ids}, {user id: username}): the care team as each client record saw
-    it, and the names to show for them, in one query."""
-    teams, usernames = {record.history_id: set() for record in records}, {}
+    """({history_id: set of user ids}, {user id: name}): the care team as each client record saw it,
+    and the names to show for them (full name, as the entries name who made the change), in one query."""
+    teams, names = {record.history_id: set() for record in records}, {}
     rows = HistoricalClient_care_team.objects.filter(history_id__in=list(teams)).values_list(
-        "history_id", "user_id", "user__username"
+        "history_id", "user_id", "user__first_name", "user__last_name", "user__username"
     )
-    for history_id, user_id, username in rows:
+    for history_id, user_id, first_name, last_name, username in rows:
         teams[history_id].add(user_id)
-        usernames[user_id] = username
-    return teams, usernames
+        names[user_id] = f"{first_name} {last_name}".strip() or username
+    return teams, names
 
 
 SUMMARIES = {
@@ -201,8 +201,8 @@ def _set_change(label, old, new, labels):
     return Change(label, words(old), words(new))
 
 
-def _names(user_ids, usernames):
-    names = sorted(usernames[pk] for pk in user_ids if pk in usernames)
+def _names(user_ids, known):
+    names = sorted(known[pk] for pk in user_ids if pk in known)
     return ", ".join(names) or "nobody"
 
 

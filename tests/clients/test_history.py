@@ -60,11 +60,14 @@ def test_history_says_who_changed_what_and_when(login, clinic_admin, therapist, 
     ]
     renamed, wound, profile, created = entries
     assert renamed.who == clinic_admin
-    assert changes(renamed) == {"Last name": ("Quinn", "Quinn-Hart"), "Care team": ("tara", "sam, tara")}
+    assert changes(renamed) == {
+        "Last name": ("Quinn", "Quinn-Hart"),
+        "Care team": ("Tara Lindqvist", "Sam Okafor, Tara Lindqvist"),
+    }
     assert wound.who == therapist and changes(wound) == {"Noted on": ("", "1 Mar 2024")}
     assert profile.who == therapist
     assert changes(profile) == {"Symptoms, left foot": ("numbness", "burning, numbness")}
-    assert created.who == clinic_admin and changes(created) == {"Care team": ("", "tara")}
+    assert created.who == clinic_admin and changes(created) == {"Care team": ("", "Tara Lindqvist")}
 
     page = tara.get(f"/clients/{client.pk}/").content.decode()
     assert "changed the client record" in page and "Quinn → Quinn-Hart" in page
