@@ -105,7 +105,8 @@ def _care_teams(records):
     )
     for history_id, user_id, first_name, last_name, username in rows:
         teams[history_id].add(user_id)
-        names[user_id] = f"{first_name} {last_name}".strip() or username
+        if username is not None:  # an account removed since is left unnamed, as before
+            names[user_id] = " ".join(part for part in (first_name, last_name) if part) or username
     return teams, names
 
 

@@ -97,3 +97,18 @@ def test_history_on_the_client_page_is_limited(login, therapist):
     response = login(therapist).get(f"/clients/{client.pk}/")
     assert len(response.context["history"]) == 8
     assert len(login(therapist).get(f"/clients/{client.pk}/history/").context["history"]) == 13
+
+
+def test_care_teams_are_named_by_full_name_and_a_removed_account_is_left_out(therapist, second_therapist):
+    from tests.factories import make_therapist
+
+    nameless = make_therapist(username="locum", first_name="", last_name="")
+    client = make_client(care_team=[therapist, second_therapist, nameless])
+    created = history_entries(client)[-1]
+    assert changes(created) == {"Care team": ("", "Sam Okafor, Tara Lindqvist, locum")}
+    # An account gone from the database (accounts are deactivated, never deleted: only raw SQL could)
+    # is left out rather than named "None None".
+    from clients.models import HistoricalClient_care_team
+
+    HistoricalClient_care_team.objects.filter(user_id=second_therapist.pk).update(user_id=second_therapist.pk + 1000)
+    assert changes(history_entries(client)[-1]) == {"Care team": ("", "Tara Lindqvist, locum")}

@@ -100,11 +100,11 @@ def test_list_runs_a_fixed_number_of_queries(login, clinic_admin, therapist, dja
         client = make_client(care_team=[therapist])
         make_condition(client, "open_wound")
     admin = login(clinic_admin)
-    # 1 session, 2 user, 3-4 the user's own and group permissions (for_user, then cached for the
-    # page's buttons), 5 the number of matching clients (paginator), 6 the therapists for the
-    # filter, 7 the user's groups (navbar roles), 8 one page of clients with their active-condition
-    # counts (subqueries), 9 their care teams (prefetch); on PostgreSQL one more: the planner's
-    # row estimate, taken before an exact count of a small clinic
+    # 1 session, 2 user, 3 the user's roles and permissions (for_user, the page's buttons and the
+    # navbar), 4 the number of matching clients (paginator), 5 the therapists for the filter,
+    # 6 one page of clients with their active-condition counts (subqueries), 7 their care teams
+    # (prefetch); on PostgreSQL one more: the planner's row estimate, taken before an exact count
+    # of a small clinic
     with django_assert_num_queries(8 if connection.vendor == "postgresql" else 7):
         response = admin.get("/clients/")
     assert len(response.context["clients"]) == count

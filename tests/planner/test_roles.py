@@ -1,9 +1,10 @@
 """Role names are written once (clients/roles.py) and a user's roles are read once per request."""
 
+import importlib
 import pathlib
 
 import pytest
-from django.contrib.auth import get_user_model
+from django.contrib.auth import BACKEND_SESSION_KEY, get_user_model
 from django.contrib.auth.models import Group, Permission
 
 from clients.roles import CLINIC_ADMIN, THERAPIST, is_clinic_admin, is_therapist, role_names
@@ -47,6 +48,26 @@ def test_an_inactive_account_has_no_permission_and_a_superuser_every_one(therapi
     assert not therapist.has_perm("clients.view_client")
     root = get_user_model().objects.create_superuser("root", "root@example.org", "x-not-used-9")
     assert root.has_perm("clients.view_all_clients") and root.has_perm("auth.change_user")
+
+
+def test_sessions_signed_in_through_model_backend_stay_signed_in_after_the_upgrade(login, therapist):
+    """Migration 0016 makes sessions that name ModelBackend (no longer configured) name RoleBackend."""
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.contrib.sessions.models import Session
+
+    migration = importlib.import_module("planner.migrations.0016_sessions_name_the_role_backend")
+    browser = login(therapist)
+    store = SessionStore(session_key=browser.session.session_key)
+    store[BACKEND_SESSION_KEY] = migration.MODEL_BACKEND
+    store.save()
+    assert browser.get("/").status_code == 302  # signed out: the backend it names is not configured
+
+    assert migration.rename_backend(Session.objects.all(), migration.MODEL_BACKEND, migration.ROLE_BACKEND) == 1
+    assert browser.get("/").status_code == 200
+    assert SessionStore(session_key=store.session_key)[BACKEND_SESSION_KEY] == migration.ROLE_BACKEND
+    # Undone on the way back, and sessions that name another backend are left alone.
+    assert migration.rename_backend(Session.objects.all(), migration.ROLE_BACKEND, migration.MODEL_BACKEND) == 1
+    assert migration.rename_backend(Session.objects.all(), "some.other.Backend", migration.ROLE_BACKEND) == 0
 
 
 def test_changing_the_role_forgets_what_was_read(therapist):
