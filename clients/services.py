@@ -5,7 +5,7 @@ from dataclasses import dataclass, field, replace
 from datetime import timedelta
 
 from django.db import transaction
-from django.db.models import Exists, F, Max, OuterRef, Q, Window
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from protocols.engine import CLEARANCE_VALID_DAYS, LAB_VALID_DAYS, EngineError, lab_in_use, propose
@@ -175,8 +175,8 @@ class Attention:
 
 def needing_attention(user, day, limit=8):
     """Active clients the user may see with an expired clearance, a latest lab result that changes the
-    session, or a wound or foot finding noted in the last two weeks. Two queries, whatever the
-    clinic's size.
+    session, or a wound or foot finding noted in the last two weeks. Two queries for the clinic,
+    three for a care team, whatever the clinic's size.
 
     The most recent of each kind are picked (newest finding or result, most recently expired
     clearance), up to `limit` clients, shown in name order. No query groups or scans every client.
@@ -241,13 +241,19 @@ def _clinic_conditions(visible, day, count):
     """The newest `count` conditions that may need attention, newest first: each lab result on its
     latest day below a bound that changes a session, each finding noted in the window and still open.
     The query walks the date index condition_attention_noted from today backwards and stops at `count`."""
-    lab_window, _finding_window = _windows(day)
+    lab_window, finding_window = _windows(day)
     later_result = Condition.objects.recorded().filter(
         client=OuterRef("client"), code=OuterRef("code"), noted_on__gt=OuterRef("noted_on"), noted_on__lte=day
     )
+    changes_session = Q()
+    for code, below in lab_values_that_change_a_session().items():
+        changes_session |= Q(code=code, value__lt=below)
+    open_finding = Q(
+        Q(resolved_on__isnull=True) | Q(resolved_on__gt=day), code__in=NEW_FINDING_CODES, noted_on__gte=finding_window
+    )
     recent = (
         _in_window(visible, day)
-        .filter((_changes_a_session() & Q(noted_on__gte=lab_window) & ~Exists(later_result)) | _open_finding(day))
+        .filter((changes_session & Q(noted_on__gte=lab_window) & ~Exists(later_result)) | open_finding)
         .select_related("client")
         .order_by("-noted_on", "-pk")[:count]
     )
@@ -257,37 +263,31 @@ def _clinic_conditions(visible, day, count):
 def _care_team_conditions(visible, day, count):
     """The same conditions as _clinic_conditions, for a care team: a care team is a small part of a
     large clinic, so the team's entries in the window (a few hundred) are read from the covering index
-    condition_attention_noted, and each lab's latest day is found among them by a window function,
-    where the query above would probe every low result of the clinic's window for a later one."""
-    lab_window, _finding_window = _windows(day)
-    latest_day = Window(Max("noted_on"), partition_by=[F("client_id"), F("code")])
-    chosen = (
+    condition_attention_noted and chosen here, where the query above would read every table row of
+    the clinic's window before joining the team. Then the chosen ones, in one more query."""
+    lab_window, finding_window = _windows(day)
+    rows = (
         _in_window(visible, day)
-        .annotate(latest_day=latest_day)
-        .filter(
-            (_changes_a_session() & Q(noted_on__gte=lab_window, noted_on=F("latest_day"))) | _open_finding(day)
-        )
         .order_by("-noted_on", "-pk")
-        .values("pk")[:count]
+        .values_list("pk", "client_id", "code", "noted_on", "value", "resolved_on")
     )
-    # The chosen ones with their clients, in the same query: the window reads only the index.
-    return list(Condition.objects.filter(pk__in=chosen).select_related("client").order_by("-noted_on", "-pk"))
-
-
-def _changes_a_session():
-    """A lab result below the bound of its lab that defers or modifies a session."""
-    below = Q()
-    for code, bound in lab_values_that_change_a_session().items():
-        below |= Q(code=code, value__lt=bound)
-    return below
-
-
-def _open_finding(day):
-    """A wound or foot finding noted in the last two weeks and not resolved by `day`."""
-    _lab_window, finding_window = _windows(day)
-    return Q(
-        Q(resolved_on__isnull=True) | Q(resolved_on__gt=day), code__in=NEW_FINDING_CODES, noted_on__gte=finding_window
-    )
+    below = lab_values_that_change_a_session()
+    labs, chosen = {}, []
+    for pk, client_id, code, noted_on, value, resolved_on in rows:
+        if code in LAB_CODES:
+            labs.setdefault((client_id, code), []).append((pk, noted_on, value))
+        elif noted_on >= finding_window and (resolved_on is None or resolved_on > day):
+            chosen.append((noted_on, pk))
+    for (_client, code), results in labs.items():
+        latest_day = results[0][1]  # newest first: the results of this day have no later result
+        bound = below.get(code)
+        chosen += [
+            (noted_on, pk)
+            for pk, noted_on, value in results
+            if noted_on == latest_day >= lab_window and None not in (value, bound) and value < bound
+        ]
+    newest = [pk for _day, pk in sorted(chosen, reverse=True)[:count]]
+    return list(Condition.objects.filter(pk__in=newest).select_related("client").order_by("-noted_on", "-pk"))
 
 
 ATTENTION_CODES = [*LAB_CODES, *NEW_FINDING_CODES]

@@ -40,8 +40,8 @@ def test_clients_needing_attention(therapist, second_therapist, django_assert_nu
     archived.save()
 
     therapist.has_perm("clients.view_client")  # permissions are loaded once per request anyway
-    # The care team's conditions (each lab's latest day found by a window), the expired clearances.
-    with django_assert_num_queries(2):
+    # The care team's entries in the window, the chosen conditions, the expired clearances.
+    with django_assert_num_queries(3):
         entries = needing_attention(therapist, TODAY)
     assert [(entry.client.last_name, entry.reasons) for entry in entries] == [
         ("Expired", [f"Clearance from {days_ago(400):%-d %b %Y} has expired"]),
@@ -110,9 +110,8 @@ def test_a_therapists_care_team_is_read_from_its_index(therapist):
 
 
 def test_a_care_team_gets_what_the_clinic_query_would_give_it(clinic_admin, therapist):
-    """A therapist's choice finds each lab's latest day with a window over the team's entries: it must
-    pick exactly what the clinic's query picks when the team holds every client, on the cases the
-    rules make tricky."""
+    """A therapist's choice is made in Python from the team's entries: it must pick exactly what the
+    clinic's query picks when the team holds every client, on the cases the rules make tricky."""
     team = [therapist]
     cases = {
         # latest day below the bound: counts
