@@ -37,7 +37,7 @@ def test_an_admin_dashboard_lists_a_dozen_of_the_clinic_day_and_counts_the_rest(
     fill_today(login, therapist, second_therapist, TODAY_ON_DASHBOARD + 9)
     browser = login(clinic_admin)
     browser.get("/")
-    # Session, user, roles, today's first sessions and their count, permissions (2), attention (2),
+    # Session, user, roles and permissions, today's first sessions and their count, attention (2),
     # unsigned records, drafts, coming up: the same however many sessions the clinic has today.
     with django_assert_num_queries(10):
         response = browser.get("/")
@@ -51,7 +51,7 @@ def test_a_therapist_with_a_short_day_sees_all_of_it(login, therapist, second_th
     fill_today(login, therapist, second_therapist, 6)
     browser = login(therapist)
     browser.get("/")
-    # Session, user, roles, today's sessions, permissions (2), attention (the care team's entries,
+    # Session, user, roles and permissions, today's sessions, attention (the care team's entries,
     # the chosen conditions, expired clearances), unsigned records, drafts, coming up.
     with django_assert_num_queries(10):
         response = browser.get("/")
