@@ -3,6 +3,8 @@
 from dataclasses import dataclass
 from datetime import timedelta
 
+from django.db.models import Max
+
 from protocols.labels import place
 from protocols.vocabulary import CONTRIBUTING_CAUSES, REGIONS, SIDES, SYMPTOMS
 
@@ -33,35 +35,19 @@ _M2M_FIELDS = ["care_team"]
 
 
 def history_entries(client, limit=None):
-    """The client's change history, newest first: the record, its conditions and its clearances."""
+    """The client's change history, newest first: the record, its conditions and its clearances.
+
+    With a limit (the client page's recent changes), the newest `limit` changes, read from each
+    history's newest rows and the row before each of them: the same entries as the whole history's
+    newest, at a cost that does not grow with the client's history."""
     streams = [
-        (
-            "Client record",
-            list(client.history.select_related("history_user").order_by("history_date", "history_id")),
-        ),
-        (
-            None,
-            list(
-                Condition.history.filter(client_id=client.pk)
-                .select_related("history_user")
-                .order_by("history_date", "history_id")
-            ),
-        ),
-        (
-            "Physician clearance",
-            list(
-                PhysicianClearance.history.filter(client_id=client.pk)
-                .select_related("history_user")
-                .order_by("history_date", "history_id")
-            ),
-        ),
+        ("Client record", client.history.all()),
+        (None, Condition.history.filter(client_id=client.pk)),
+        ("Physician clearance", PhysicianClearance.history.filter(client_id=client.pk)),
     ]
     pairs = []
-    for subject, records in streams:
-        previous_of = {}
-        for record in _merge_same_edits(records):
-            pairs.append((subject, record, previous_of.get(record.id)))
-            previous_of[record.id] = record
+    for subject, history in streams:
+        pairs += _stream_pairs(subject, history.select_related("history_user"), limit)
     pairs.sort(key=lambda pair: (pair[1].history_date, pair[1].history_id), reverse=True)
     if limit is not None:
         pairs = pairs[:limit]
@@ -77,6 +63,59 @@ def history_entries(client, limit=None):
     return entries
 
 
+def _first_window(limit):
+    """How many of a history's newest rows are read first for its newest `limit` changes: a change can
+    be two rows (a save and its care team), and a few more keep the edge away from the changes shown."""
+    return 3 * limit + 1
+
+
+def _stream_pairs(subject, history, limit):
+    """[(subject, change, the change before it of the same object or None)], oldest first: every change
+    of one history, or (with a limit) its newest `limit`.
+
+    With a limit, the history's newest rows (a window) are read; a history longer than the window is
+    read once more, for each object in the window its last row before it: what that object's first
+    change in the window is compared with. When the window holds fewer than `limit` changes (saves
+    folded with their care team are two rows), or one of the newest began before it (folded across
+    the edge, so it cannot be compared), the window doubles and the history is read again."""
+    chronological = ("history_date", "history_id")
+    if limit is None:
+        return _paired(subject, list(history.order_by(*chronological)), before=set())[0]
+    window = _first_window(limit)
+    while True:
+        rows = list(history.order_by("-history_date", "-history_id")[: window + 1])[::-1]
+        if len(rows) <= window:  # the whole history
+            return _paired(subject, rows, before=set())[0][-limit:]
+        rows = rows[1:]  # the oldest row read only told that there are more
+        last_before = (
+            history.filter(id__in={row.id for row in rows})
+            .exclude(history_id__in=[row.history_id for row in rows])  # every row outside the window is older
+            .values("id")
+            .annotate(last=Max("history_id"))
+            .values("last")
+        )
+        earlier = list(history.filter(history_id__in=last_before).order_by(*chronological))
+        pairs, cut = _paired(subject, earlier + rows, before={row.history_id for row in earlier})
+        shown = pairs[-limit:]
+        if len(shown) == limit and not any(record.history_id in cut for _subject, record, _old in shown):
+            return shown
+        window *= 2
+
+
+def _paired(subject, records, before):
+    """(pairs, cut): a pair per change after the rows in `before` (read only to compare with), and the
+    history ids of the changes whose first row is one of those."""
+    pairs, cut, previous_of = [], set(), {}
+    for record in _merge_same_edits(records):
+        first = getattr(record, "first_history_id", record.history_id)
+        if record.history_id not in before:
+            pairs.append((subject, record, previous_of.get(record.id)))
+            if first in before:
+                cut.add(record.history_id)
+        previous_of[record.id] = record
+    return pairs, cut
+
+
 def _merge_same_edits(records):
     """Fold a care-team-only record into the same user's save of the same object just before it."""
     kept = []
@@ -90,6 +129,7 @@ def _merge_same_edits(records):
             and not record.diff_against(kept[-1], excluded_fields=_M2M_FIELDS).changes
         ):
             record.merged_type = getattr(kept[-1], "merged_type", kept[-1].history_type)
+            record.first_history_id = getattr(kept[-1], "first_history_id", kept[-1].history_id)
             kept[-1] = record
         else:
             kept.append(record)

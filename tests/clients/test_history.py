@@ -3,7 +3,7 @@
 import pytest
 
 from clients.history import history_entries
-from clients.models import Client
+from clients.models import Client, Condition
 from tests.factories import make_client, make_condition
 
 pytestmark = pytest.mark.django_db
@@ -112,3 +112,74 @@ def test_care_teams_are_named_by_full_name_and_a_removed_account_is_left_out(the
 
     HistoricalClient_care_team.objects.filter(user_id=second_therapist.pk).update(user_id=second_therapist.pk + 1000)
     assert changes(history_entries(client)[-1]) == {"Care team": ("", "Tara Lindqvist, locum")}
+
+
+def test_recent_changes_read_from_the_newest_rows_are_those_of_the_whole_history(
+    login, clinic_admin, therapist, second_therapist, monkeypatch
+):
+    """The client page reads each history's newest rows and the row before each object's first one
+    there: its entries must be the whole history's newest, whatever the window, including saves
+    folded with their care team (two rows) across the window's edge."""
+    from clients import history
+
+    admin, tara = login(clinic_admin), login(therapist)
+    admin.post(
+        "/clients/new/",
+        {
+            "first_name": "Ada",
+            "last_name": "Quinn",
+            "date_of_birth": "1958-04-02",
+            "care_team": [therapist.pk],
+            "neuropathy_type": "DPN",
+        },
+    )
+    client = Client.objects.get()
+    tara.post(
+        f"/clients/{client.pk}/conditions/new/",
+        {"code": "open_wound", "location": "feet", "side": "left", "noted_on": "2024-03-01"},
+    )
+    for version, (name, team) in enumerate(
+        [("Quinn-Hart", [therapist, second_therapist]), ("Quinn", [therapist]), ("Hart", [second_therapist])], start=1
+    ):
+        admin.post(
+            f"/clients/{client.pk}/edit/",
+            {
+                "first_name": "Ada",
+                "last_name": name,
+                "date_of_birth": "1958-04-02",
+                "care_team": [member.pk for member in team],
+                "version": version,
+            },
+        )
+        wound = client.conditions.get()
+        admin.post(
+            f"/clients/{client.pk}/conditions/{wound.pk}/edit/",
+            {
+                "code": "open_wound",
+                "location": "feet",
+                "side": "left",
+                "noted_on": f"2024-03-0{version + 1}",
+                "version": wound.version,
+            },
+        )
+    make_condition(client, "fever")
+    # Last, a save with a care team change (two rows): the newest change of all, across the edge of a small window.
+    admin.post(
+        f"/clients/{client.pk}/edit/",
+        {
+            "first_name": "Ada",
+            "last_name": "Quinn",
+            "date_of_birth": "1958-04-02",
+            "care_team": [therapist.pk, second_therapist.pk],
+            "version": 4,
+        },
+    )
+    assert Condition.history.filter(client_id=client.pk).count() >= 5 and client.history.count() >= 8
+
+    monkeypatch.setattr(history, "_first_window", lambda limit: 10**6)  # every row in the window: the reference
+    reference = {limit: history_entries(client, limit=limit) for limit in range(1, 12)}
+    assert len(reference[11]) >= 8
+    for first_window in (lambda limit: 1, lambda limit: 2, lambda limit: limit, lambda limit: 3 * limit + 1):
+        monkeypatch.setattr(history, "_first_window", first_window)
+        for limit in range(1, 12):
+            assert history_entries(client, limit=limit) == reference[limit], (first_window(limit), limit)
