@@ -71,7 +71,7 @@ class RoleBackend(ModelBackend):
     def get_all_permissions(self, user_obj, obj=None):
         if not user_obj.is_active or user_obj.is_anonymous or user_obj.is_superuser or obj is not None:
             return super().get_all_permissions(user_obj, obj)
-        return set(access(user_obj).permissions)
+        return access(user_obj).permissions  # a frozenset, read for every permission a page checks: not copied
 
 
 def is_clinic_admin(user):

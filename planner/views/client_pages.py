@@ -88,6 +88,10 @@ def client_detail(request, pk):
     older = request.GET.get("older") == "1"
     today_starts = day_start(timezone.localdate())
     upcoming, past, cancellations = _plans(client, today_starts, None if older else RECENT_ON_PAGE + 1)
+    earlier_conditions = context["past_conditions"]  # newest first; a long course of lab results reads as a page
+    if not older and len(earlier_conditions) > RECENT_ON_PAGE:
+        context["past_conditions"] = earlier_conditions[:RECENT_ON_PAGE]
+        context["past_conditions_total"] = len(earlier_conditions)
     records = (
         corrections.with_corrected_scores(SessionRecord.objects.for_user(request.user).filter(client=client))
         .select_related("therapist", "plan")

@@ -197,3 +197,23 @@ def test_client_page_lists_the_soonest_coming_sessions_and_the_rest_on_demand(lo
     every = browser.get(f"/clients/{client.pk}/?older=1").content.decode()
     assert all(f'href="/plans/{plan.pk}/"' in every for plan in coming)
     assert "Show every planned session" not in every
+
+
+def test_a_long_course_of_lab_results_shows_the_latest_and_the_rest_on_demand(login, therapist):
+    """Weekly counts over months: the page lists the eight latest earlier results, ?older=1 all of them."""
+    from datetime import timedelta
+
+    from tests.factories import make_client, make_condition
+
+    client = make_client(care_team=[therapist])
+    for week in range(12):
+        make_condition(client, "platelet_count", value=150_000 + week, noted_on=TODAY - timedelta(weeks=week))
+    browser = login(therapist)
+    page = browser.get(f"/clients/{client.pk}/")
+    # The latest result is in use (active); the eleven before it are earlier results.
+    assert len(page.context["past_conditions"]) == 8 and page.context["past_conditions_total"] == 11
+    assert [c.value for c in page.context["past_conditions"]] == [150_000 + week for week in range(1, 9)]
+    assert "Show all 11 resolved conditions and earlier results" in page.content.decode()
+    everything = browser.get(f"/clients/{client.pk}/?older=1")
+    assert len(everything.context["past_conditions"]) == 11
+    assert "Show all 11 resolved" not in everything.content.decode()
