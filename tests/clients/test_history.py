@@ -17,20 +17,30 @@ def changes(entry):
     return {change.label: (change.old, change.new) for change in entry.changes}
 
 
-def test_history_says_who_changed_what_and_when(login, clinic_admin, therapist, second_therapist):
-    admin = login(clinic_admin)
-    admin.post(
-        "/clients/new/",
+def new_client(browser, team, **fields):
+    """Ada Quinn, created through the form by `browser` with this care team."""
+    data = {"first_name": "Ada", "last_name": "Quinn", "date_of_birth": "1958-04-02", "neuropathy_type": "DPN"}
+    browser.post("/clients/new/", {**data, "care_team": [member.pk for member in team], **fields})
+    return Client.objects.get()
+
+
+def edit_client(browser, client, last_name, team, version):
+    """Ada's record saved through the form with a last name and a care team (two rows when the team changes)."""
+    browser.post(
+        f"/clients/{client.pk}/edit/",
         {
             "first_name": "Ada",
-            "last_name": "Quinn",
+            "last_name": last_name,
             "date_of_birth": "1958-04-02",
-            "care_team": [therapist.pk],
-            "neuropathy_type": "DPN",
-            "symptom_grid": ["feet:left:numbness"],
+            "care_team": [member.pk for member in team],
+            "version": version,
         },
     )
-    client = Client.objects.get()
+
+
+def test_history_says_who_changed_what_and_when(login, clinic_admin, therapist, second_therapist):
+    admin = login(clinic_admin)
+    client = new_client(admin, [therapist], symptom_grid=["feet:left:numbness"])
     tara = login(therapist)
     tara.post(
         f"/clients/{client.pk}/profile/",
@@ -40,16 +50,7 @@ def test_history_says_who_changed_what_and_when(login, clinic_admin, therapist, 
         f"/clients/{client.pk}/conditions/new/",
         {"code": "open_wound", "location": "feet", "side": "left", "noted_on": "2024-03-01"},
     )
-    admin.post(
-        f"/clients/{client.pk}/edit/",
-        {
-            "first_name": "Ada",
-            "last_name": "Quinn-Hart",
-            "date_of_birth": "1958-04-02",
-            "care_team": [therapist.pk, second_therapist.pk],
-            "version": 2,
-        },
-    )
+    edit_client(admin, client, "Quinn-Hart", [therapist, second_therapist], version=2)
 
     entries = history_entries(client)
     assert summaries(entries) == [
@@ -123,17 +124,7 @@ def test_recent_changes_read_from_the_newest_rows_are_those_of_the_whole_history
     from clients import history
 
     admin, tara = login(clinic_admin), login(therapist)
-    admin.post(
-        "/clients/new/",
-        {
-            "first_name": "Ada",
-            "last_name": "Quinn",
-            "date_of_birth": "1958-04-02",
-            "care_team": [therapist.pk],
-            "neuropathy_type": "DPN",
-        },
-    )
-    client = Client.objects.get()
+    client = new_client(admin, [therapist])
     tara.post(
         f"/clients/{client.pk}/conditions/new/",
         {"code": "open_wound", "location": "feet", "side": "left", "noted_on": "2024-03-01"},
@@ -141,16 +132,7 @@ def test_recent_changes_read_from_the_newest_rows_are_those_of_the_whole_history
     for version, (name, team) in enumerate(
         [("Quinn-Hart", [therapist, second_therapist]), ("Quinn", [therapist]), ("Hart", [second_therapist])], start=1
     ):
-        admin.post(
-            f"/clients/{client.pk}/edit/",
-            {
-                "first_name": "Ada",
-                "last_name": name,
-                "date_of_birth": "1958-04-02",
-                "care_team": [member.pk for member in team],
-                "version": version,
-            },
-        )
+        edit_client(admin, client, name, team, version)
         wound = client.conditions.get()
         admin.post(
             f"/clients/{client.pk}/conditions/{wound.pk}/edit/",
@@ -164,16 +146,7 @@ def test_recent_changes_read_from_the_newest_rows_are_those_of_the_whole_history
         )
     make_condition(client, "fever")
     # Last, a save with a care team change (two rows): the newest change of all, across the edge of a small window.
-    admin.post(
-        f"/clients/{client.pk}/edit/",
-        {
-            "first_name": "Ada",
-            "last_name": "Quinn",
-            "date_of_birth": "1958-04-02",
-            "care_team": [therapist.pk, second_therapist.pk],
-            "version": 4,
-        },
-    )
+    edit_client(admin, client, "Quinn", [therapist, second_therapist], version=4)
     assert Condition.history.filter(client_id=client.pk).count() >= 5 and client.history.count() >= 8
 
     monkeypatch.setattr(history, "_first_window", lambda limit: 10**6)  # every row in the window: the reference
