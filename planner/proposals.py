@@ -136,7 +136,12 @@ def plan_document(plan, items, outline=None):
         "regions": regions,
         "dropped": [{"region": i.region, "side": i.side} for i in items if i.dropped],
         **(
-            {"late_entry": True, "late_reason": plan.late_reason, "late_flagged": plan.late_flagged}
+            # Flagged when the rules deferred the session on its date (read from the outline when given).
+            {
+                "late_entry": True,
+                "late_reason": plan.late_reason,
+                "late_flagged": proposal["session"]["status"] == "defer",
+            }
             if plan.late_entry
             else {}
         ),

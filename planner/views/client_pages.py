@@ -17,7 +17,7 @@ from clients.documents import export_client
 from clients.models import AccessEvent
 from clients.views import can_archive, client_detail_context, client_for
 from planner import charts, corrections, fhir, plans, progress, proposals
-from planner.corrections import ScoreCorrection
+from planner.corrections import SCORE_FIELDS, ScoreCorrection
 from planner.models import (
     Addendum,
     CancelReason,
@@ -262,25 +262,61 @@ def _grouped(rows, key):
     return groups
 
 
+# What plan_document reads of a plan and its therapist: a client's plans are read without their
+# snapshots, bookkeeping times or the therapist's whole account (a third of the rows' decoding).
+PLAN_DOCUMENT_FIELDS = (
+    "client_id",
+    "scheduled_for",
+    "status",
+    "therapist__username",
+    "goals",
+    "notes",
+    "late_entry",
+    "late_reason",
+)
+# What record_document reads of a record (its signer's username comes with it).
+RECORD_DOCUMENT_FIELDS = (
+    "plan_id",
+    "started_at",
+    "minutes",
+    *SCORE_FIELDS,
+    "skin_check",
+    "subjective",
+    "objective",
+    "assessment",
+    "soap_plan",
+    "adverse_events",
+    "adverse_other",
+    "next_time",
+    "signed_at",
+    "signed_by__username",
+)
+
+
 def _plan_documents(client):
     """The client's plans in the document's shape: the plans (with their proposals' outline only,
     the steps and notes come from the items), then all their items in one query."""
     plans = (
         SessionPlan.objects.filter(client=client)
-        .defer("facts", "proposal")
+        .only(*PLAN_DOCUMENT_FIELDS)
         .annotate(outline=proposals.ProposalOutline())
         .select_related("therapist")
     )
-    items = _grouped(PlanItem.objects.filter(plan__client=client), "plan_id")
+    items = _grouped(PlanItem.objects.filter(plan__client=client).defer("position", "proposed_minutes"), "plan_id")
     return [proposals.plan_document(plan, items.get(plan.pk, []), plan.outline) for plan in plans]
 
 
 def _record_documents(records):
     """The records in the document's shape, with their items, addenda and corrections: four queries."""
-    records = list(records.select_related("signed_by").order_by("started_at"))
+    records = list(records.select_related("signed_by").only(*RECORD_DOCUMENT_FIELDS).order_by("started_at"))
     chosen = [record.pk for record in records]
     items = _grouped(RecordItem.objects.filter(record__in=chosen), "record_id")
-    addenda = _grouped(Addendum.objects.filter(record__in=chosen).select_related("author"), "record_id")
+    addenda = _grouped(
+        Addendum.objects.filter(record__in=chosen)
+        .select_related("author")
+        .only("record_id", "text", "created_at", "author__username"),
+        "record_id",
+    )
     fixes = _grouped(
         ScoreCorrection.objects.filter(record__in=chosen).select_related("addendum__author", "item"), "record_id"
     )
@@ -297,7 +333,12 @@ def export_json(request, pk):
     document["records"] = _record_documents(SessionRecord.objects.for_user(request.user).filter(client=client))
     if is_clinic_admin(request.user):
         # For reading only: import ignores it.
-        log = AccessEvent.objects.filter(client=client).select_related("actor").order_by("at", "pk")
+        log = (
+            AccessEvent.objects.filter(client=client)
+            .select_related("actor")
+            .only("at", "kind", "object_ref", "ip_address", "actor__username")
+            .order_by("at", "pk")
+        )
         document["access_log"] = [event.document() for event in log]
     # Compact: json's C encoder only serves documents without indentation, several times faster.
     response = JsonResponse(document, json_dumps_params={"ensure_ascii": False})

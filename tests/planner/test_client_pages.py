@@ -144,6 +144,11 @@ def test_export_reads_the_proposals_outline_and_matches_the_full_plan_documents(
         pressure_set_by=["platelets_low"], dropped_steps=[{"technique": "petrissage", "reason": "low platelets"}]
     )
     plan.save(update_fields=["proposal"])
+    # Two late entries, one of a session the rules deferred: its flag comes from the outline too.
+    deferred, allowed = SessionPlan.objects.filter(client=heavy).order_by("pk")[1:3]
+    deferred.proposal["session"]["status"] = "defer"
+    deferred.save(update_fields=["proposal"])
+    SessionPlan.objects.filter(pk__in=[deferred.pk, allowed.pk]).update(late_entry=True, late_reason="Paper note")
     admin = login(get_user_model().objects.filter(groups__name="Clinic admin").first())
     admin.get(f"/clients/{heavy.pk}/export.json")
     # Session, user, roles, permissions (2), the client and its care team, clearances and conditions,
@@ -161,6 +166,8 @@ def test_export_reads_the_proposals_outline_and_matches_the_full_plan_documents(
     changed = next(region for region in first["regions"] if (region["region"], region["side"]) == place)
     assert changed["pressure_set_by"] == ["platelets_low"]
     assert changed["dropped_steps"] == [{"technique": "petrissage", "reason": "low platelets"}]
+    assert (exported[deferred.pk]["late_flagged"], exported[allowed.pk]["late_flagged"]) == (True, False)
+    assert "late_entry" not in exported[plan.pk]
 
 
 def test_client_page_splits_coming_and_earlier_plans_in_one_query(login, therapist):
