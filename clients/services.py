@@ -167,6 +167,15 @@ NEW_FINDING_CODES = ["open_wound", "new_foot_finding", "charcot_suspected"]
 NEW_FINDING_DAYS = 14
 
 
+# The panel names each client and links to the page: the rest of the client's row (profile JSON,
+# contact details, timestamps) is left unread.
+_BESIDES_THE_NAME = [
+    f"client__{field.name}"
+    for field in Client._meta.concrete_fields
+    if field.name not in ("id", "first_name", "last_name")
+]
+
+
 @dataclass
 class Attention:
     client: Client
@@ -215,6 +224,7 @@ def needing_attention(user, day, limit=8):
         PhysicianClearance.objects.filter(visible, cleared_on__lt=cutoff)
         .exclude(Exists(newer))
         .select_related("client")
+        .defer(*_BESIDES_THE_NAME)
         .order_by("-cleared_on", "-pk")[:limit]
     )
     for clearance in expired:
@@ -255,6 +265,7 @@ def _clinic_conditions(visible, day, count):
         _in_window(visible, day)
         .filter((changes_session & Q(noted_on__gte=lab_window) & ~Exists(later_result)) | open_finding)
         .select_related("client")
+        .defer(*_BESIDES_THE_NAME)
         .order_by("-noted_on", "-pk")[:count]
     )
     return list(recent)
@@ -287,7 +298,12 @@ def _care_team_conditions(visible, day, count):
             if noted_on == latest_day >= lab_window and None not in (value, bound) and value < bound
         ]
     newest = [pk for _day, pk in sorted(chosen, reverse=True)[:count]]
-    return list(Condition.objects.filter(pk__in=newest).select_related("client").order_by("-noted_on", "-pk"))
+    return list(
+        Condition.objects.filter(pk__in=newest)
+        .select_related("client")
+        .defer(*_BESIDES_THE_NAME)
+        .order_by("-noted_on", "-pk")
+    )
 
 
 ATTENTION_CODES = [*LAB_CODES, *NEW_FINDING_CODES]
