@@ -2,7 +2,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 
-from protocols.labels import place
+from protocols.labels import format_date, place
 from protocols.versioning import VersionedFormMixin, VersionField
 from protocols.vocabulary import CONTRIBUTING_CAUSES, LOCATION_LABELS, REGIONS, SIDES, SYMPTOMS
 
@@ -205,7 +205,36 @@ class ConditionForm(VersionedForm):
             self.add_error("resolved_on", EVENT_NOT_RESOLVED)
         elif noted and resolved and resolved < noted:
             self.add_error("resolved_on", "The condition cannot be resolved before it was noted.")
+        if self.client is not None and not self.errors:
+            self._refuse_a_twin(cleaned)
         return cleaned
+
+    def _refuse_a_twin(self, cleaned):
+        """The same condition, place, detail, value and date already on the record (a form sent twice)."""
+        same = Condition(
+            client=self.client,
+            **{name: cleaned.get(name) or "" for name in ("code", "location", "side", "detail")},
+            value=cleaned.get("value"),
+            noted_on=cleaned["noted_on"],
+        )
+        twins = Condition.objects.recorded().filter(
+            client=self.client,
+            code=same.code,
+            location=same.location,
+            side=same.side,
+            detail=same.detail,
+            value=same.value,
+            noted_on=same.noted_on,
+        )
+        if self.instance.pk is not None:
+            twins = twins.exclude(pk=self.instance.pk)
+        if twins.exists():
+            detail = f" ({same.detail})" if same.detail else ""
+            self.add_error(
+                None,
+                f"{same}{detail} noted on {format_date(same.noted_on)} is already on the record: "
+                "change that one instead of adding it again.",
+            )
 
     def _post_clean(self):
         if self.client is not None:
@@ -239,6 +268,25 @@ class ClearanceForm(VersionedForm):
     def __init__(self, *args, client=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.client = client
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.client is not None and not self.errors:
+            twins = PhysicianClearance.objects.filter(
+                client=self.client,
+                physician=cleaned["physician"],
+                cleared_on=cleaned["cleared_on"],
+                restrictions=cleaned.get("restrictions", ""),
+            )
+            if self.instance.pk is not None:
+                twins = twins.exclude(pk=self.instance.pk)
+            if twins.exists():
+                self.add_error(
+                    None,
+                    f"The clearance by {cleaned['physician']} on {format_date(cleaned['cleared_on'])} is already "
+                    "on the record: change that one instead of adding it again.",
+                )
+        return cleaned
 
     def _post_clean(self):
         if self.client is not None:

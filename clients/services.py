@@ -109,8 +109,10 @@ def _note_facts(proposal):
 
 
 def _meaning(condition, facts, templates, with_all):
-    others = list(facts.conditions)
-    others.remove(condition.as_fact())
+    # Without every copy of it: a condition entered twice must not read as having no effect
+    # because its twin still has it.
+    fact = condition.as_fact()
+    others = [other for other in facts.conditions if other != fact]
     without = _note_facts(propose(replace(facts, conditions=tuple(others)), _EVERY_PLACE, templates))
     mine = [(key, note) for key, note in with_all.items() if key not in without]
 

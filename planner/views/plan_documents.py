@@ -1,6 +1,6 @@
 """A plan as a document: the print sheet, the plan's JSON and the builder's preview JSON."""
 
-from datetime import date
+from datetime import date, timedelta
 
 from django.contrib.auth.decorators import login_required
 from django.http import JsonResponse
@@ -9,7 +9,9 @@ from django.utils import timezone
 
 from clients.access import AccessKind, record_access
 from planner import bodymap, plans, proposals
+from planner.forms import PLAN_AHEAD_DAYS
 from protocols import engine
+from protocols.labels import format_date
 
 from .plans import _client_to_preview, _plan_for
 
@@ -49,6 +51,9 @@ def plan_json(request, pk):
     return JsonResponse(proposals.plan_document(plan, list(plan.items.all())), json_dumps_params={"indent": 2})
 
 
+PREVIEW_BACK_DAYS = 365
+
+
 def _json_error(parameter, message):
     return JsonResponse({"error": message, "parameter": parameter}, status=400)
 
@@ -65,4 +70,11 @@ def plan_preview_json(request, pk):
         day = date.fromisoformat(day_text) if day_text else timezone.localdate()
     except ValueError:
         return _json_error("date", f"date: {day_text!r} is not a date in the form YYYY-MM-DD")
+    today = timezone.localdate()
+    # As far ahead as a session can be planned, and a year back (what the rules said then).
+    earliest, latest = today - timedelta(days=PREVIEW_BACK_DAYS), today + timedelta(days=PLAN_AHEAD_DAYS)
+    if not earliest <= day <= latest:
+        return _json_error(
+            "date", f"date: {day.isoformat()} is outside {format_date(earliest)} to {format_date(latest)}"
+        )
     return JsonResponse(plans.propose(client.facts_on(day), regions), json_dumps_params={"indent": 2})

@@ -203,3 +203,50 @@ def test_only_the_latest_recent_lab_result_is_listed_as_active(login, therapist,
     listed = [item.condition for group in response.context["meanings"] for item in group.items]
     assert listed == [newer]
     assert response.context["past_conditions"] == [old]
+
+
+def test_a_condition_sent_twice_is_refused_and_a_second_wound_elsewhere_is_not(login, therapist, client_of_tara):
+    wound = {"code": "open_wound", "location": "feet", "side": "left", "detail": "heel", "noted_on": "2026-12-01"}
+    assert post_condition(login, therapist, client_of_tara, **wound).status_code == 302
+    again = post_condition(login, therapist, client_of_tara, **wound)
+    assert again.status_code == 200
+    assert again.context["form"].non_field_errors() == [
+        "Open wound, left foot (heel) noted on 1 Dec 2026 is already on the record: "
+        "change that one instead of adding it again."
+    ]
+    assert post_condition(login, therapist, client_of_tara, **{**wound, "detail": "second toe"}).status_code == 302
+    # A result entered in error does not count as a twin, and a second count of the day with its own value is kept.
+    count = {"code": "platelet_count", "value": "45000", "noted_on": "2026-12-01"}
+    assert post_condition(login, therapist, client_of_tara, **count).status_code == 302
+    client_of_tara.conditions.filter(code="platelet_count").update(entered_in_error=True)
+    assert post_condition(login, therapist, client_of_tara, **count).status_code == 302
+    assert post_condition(login, therapist, client_of_tara, **{**count, "value": "52000"}).status_code == 302
+    assert client_of_tara.conditions.count() == 5
+
+
+def test_editing_a_condition_does_not_find_itself_a_twin(login, therapist, client_of_tara):
+    condition = make_condition(client_of_tara, "open_wound", location="feet", side="left", detail="heel")
+    data = {
+        "code": "open_wound",
+        "location": "feet",
+        "side": "left",
+        "detail": "heel",
+        "noted_on": condition.noted_on.isoformat(),
+        "resolved_on": TODAY.isoformat(),
+        "version": condition.version,
+    }
+    response = login(therapist).post(f"/clients/{client_of_tara.pk}/conditions/{condition.pk}/edit/", data)
+    assert response.status_code == 302
+    condition.refresh_from_db()
+    assert condition.resolved_on == TODAY
+
+
+def test_a_clearance_sent_twice_is_refused(login, clinic_admin, client_of_tara):
+    data = {"physician": "Dr. Osei", "cleared_on": "2026-11-30", "restrictions": "Semi-reclined only."}
+    browser = login(clinic_admin)
+    assert browser.post(f"/clients/{client_of_tara.pk}/clearances/new/", data).status_code == 302
+    again = browser.post(f"/clients/{client_of_tara.pk}/clearances/new/", data)
+    assert again.status_code == 200
+    message = again.context["form"].non_field_errors()[0]
+    assert message.startswith("The clearance by Dr. Osei on 30 Nov 2026 is already on the record")
+    assert client_of_tara.clearances.count() == 1

@@ -63,7 +63,7 @@ def test_no_page_plans_with_the_built_in_templates():
 
 
 def test_a_session_caution_says_what_to_do_not_only_its_name():
-    """"Session note: active chemotherapy" beside "Active chemotherapy" tells the therapist nothing."""
+    """ "Session note: active chemotherapy" beside "Active chemotherapy" tells the therapist nothing."""
     client = make_client(neuropathy_type="CIPN")
     make_condition(client, "active_chemo")
     make_condition(client, "platelet_count", value=150_000, noted_on=TODAY - datetime.timedelta(days=1))
@@ -78,5 +78,19 @@ def test_a_session_caution_says_what_to_do_not_only_its_name():
         "Session note: keep the session short, get physician clearance and work more gently as the course goes on"
     )
     page_effects = [effect for _severity, effects_ in effects.values() for effect in effects_]
-    assert not any(effect.lower() in ("session note: implanted port", "session note: active chemotherapy")
-                   for effect in page_effects)
+    assert not any(
+        effect.lower() in ("session note: implanted port", "session note: active chemotherapy")
+        for effect in page_effects
+    )
+
+
+def test_a_condition_entered_twice_keeps_its_meaning():
+    """Removing one copy leaves its twin: each copy must still read as what the condition does."""
+    client = make_client()
+    for _ in range(2):
+        make_condition(client, "open_wound", location="feet", side="left", detail="heel")
+    meanings = condition_meanings(client, TODAY)
+    twins = [(group.severity, item.effects) for group in meanings for item in group.items]
+    assert len(twins) == 2
+    assert twins[0] == twins[1]
+    assert twins[0][0] == "avoid" and "Do not work: left foot" in twins[0][1]

@@ -98,6 +98,9 @@ def test_preview_json_follows_the_contract(login, therapist):
         ("regions=", "regions"),
         ("regions=feet&date=tomorrow", "date"),
         ("regions=feet&date=2026-02-30", "date"),
+        # Year 1 once overflowed the engine's clearance arithmetic (a 500); far dates are refused.
+        ("regions=feet&date=0001-01-01", "date"),
+        ("regions=feet&date=9999-12-31", "date"),
     ],
 )
 def test_preview_json_rejects_bad_parameters_with_a_json_400(login, therapist, query, parameter):
@@ -106,6 +109,21 @@ def test_preview_json_rejects_bad_parameters_with_a_json_400(login, therapist, q
     assert response.status_code == 400
     assert response.json()["parameter"] == parameter
     assert parameter in response.json()["error"]
+
+
+def test_preview_json_takes_dates_from_a_year_back_to_a_year_ahead(login, therapist):
+    import datetime
+
+    client = make_dpn_client(therapist)
+    browser = login(therapist)
+    for days in (-365, 365):
+        day = TODAY + datetime.timedelta(days=days)
+        assert browser.get(f"/clients/{client.pk}/plan-preview.json?regions=feet&date={day}").status_code == 200
+    for days in (-366, 366):
+        day = TODAY + datetime.timedelta(days=days)
+        response = browser.get(f"/clients/{client.pk}/plan-preview.json?regions=feet&date={day}")
+        assert response.status_code == 400
+        assert response.json()["error"].startswith(f"date: {day.isoformat()} is outside ")
 
 
 def test_preview_is_scoped_to_the_care_team(login, anonymous, therapist, second_therapist, clinic_admin):
