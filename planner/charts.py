@@ -32,6 +32,8 @@ class SessionScores:
 # RULES.md: a fall of 2 points or more on the 0-10 scale is meaningful (Farrar 2001). The 30 % form
 # is not used: on whole-number scores it differs only below 4, where it would count a 1-point fall.
 MEANINGFUL_FALL = 2
+# Numbness is shown without a band: none is validated (RULES.md "Course change").
+WITH_A_BAND = {"pain"}
 
 
 def meaningful_drop(before, after):
@@ -81,11 +83,14 @@ def _describe(rows, measure):
         f"{min(befores)} to {max(befores)} out of 10."
     )
     if changes:
-        drops = sum(meaningful_drop(b, a) for _, b, a in rows)
         text += (
             f" Average change in {name} after a session: {sum(changes) / len(changes):+.1f} points"
-            f" ({len(changes)} with an after score); {drops} meaningful drop{'s' if drops != 1 else ''}."
+            f" ({len(changes)} with an after score)"
         )
+        if measure in WITH_A_BAND:
+            drops = sum(meaningful_drop(b, a) for _, b, a in rows)
+            text += f"; {drops} meaningful drop{'s' if drops != 1 else ''}"
+        text += "."
     return text
 
 
@@ -113,7 +118,7 @@ def _session_marks(rows, x_at, y_at, size, label_every, with_year, measure):
             mark["after"] = {"x": _n(ax - half), "y": _n(ay - half), "cx": _n(ax), "cy": _n(ay)}
             if after != before:
                 mark["segment"] = {"y1": _n(by), "y2": _n(ay)}
-        if meaningful_drop(before, after):
+        if measure in WITH_A_BAND and meaningful_drop(before, after):
             tip += " (meaningful drop)"
             mark["star"] = {"points": _star(x, by - size - 7, 5), "before": before, "after": after}
         mark["tip"] = tip
@@ -162,7 +167,7 @@ def score_chart(sessions, *, measure="pain", title="Pain before and after each s
         "before_line": " ".join(f"{m['before']['x']},{m['before']['y']}" for m in marks) if n > 1 else "",
         "after_line": " ".join(f"{m['after']['cx']},{m['after']['cy']}" for m in marks if m["after"]),
         "legend_y": HEIGHT - 12,
-        "legend_star": _star(330, HEIGHT - 12, 5.5),
+        "legend_star": _star(330, HEIGHT - 12, 5.5) if measure in WITH_A_BAND else "",
         "colours": {"before": BEFORE_COLOUR, "after": AFTER_COLOUR, "star": STAR_COLOUR, "text": TEXT_COLOUR},
     }
     if len(context["after_line"].split()) < 2:

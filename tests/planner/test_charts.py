@@ -194,7 +194,8 @@ def test_numbness_measure_uses_numbness_scores_and_skips_missing_ones():
     svg = score_chart(sessions, measure="numbness", title="Numbness before and after each session")
     root = parse(svg)
     assert [c.get("cy") for c in by_class(root, "before")] == ["52.8", "69.2"]
-    assert len(by_class(root, "after")) == 1 and len(by_class(root, "meaningful")) == 1
+    # 8 to 5 is drawn, but not starred: numbness has no validated band.
+    assert len(by_class(root, "after")) == 1 and by_class(root, "meaningful") == []
     assert root.get("aria-labelledby") == "numbness-chart-title numbness-chart-desc"
     assert "Numbness/tingling (0–10)" in svg
 
@@ -290,3 +291,15 @@ def test_table_rows_hold_the_same_numbers():
         },
     ]
     assert score_table_rows([]) == []
+
+
+def test_numbness_falls_are_drawn_without_a_meaningful_band():
+    """RULES.md: numbness is shown without a band, none being validated; pain keeps its 2-point band."""
+    sessions = [SessionScores(START, 6, 3, numbness_before=6, numbness_after=2)]
+    numbness = score_chart(sessions, measure="numbness", title="Numbness/tingling before and after each session")
+    assert by_class(parse(numbness), "meaningful") == []
+    assert "meaningful" not in str(numbness).lower()
+    assert "Average change in numbness/tingling after a session: -4.0 points (1 with an after score)." in numbness
+    pain = score_chart(sessions)
+    assert len(by_class(parse(pain), "meaningful")) == 1
+    assert "Meaningful drop (a fall of 2 points or more)" in pain and "; 1 meaningful drop." in pain
