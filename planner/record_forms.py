@@ -146,9 +146,12 @@ class AddendumForm(forms.Form):
     correct = forms.ChoiceField(label="Correct a value (optional)", required=False)
     value = forms.IntegerField(label="Corrected value", required=False, min_value=0, max_value=10)
 
-    def __init__(self, *args, record=None, items=(), **kwargs):
+    def __init__(self, *args, record=None, items=(), may_correct=True, **kwargs):
         super().__init__(*args, **kwargs)
         self.record = record
+        # A score or a pressure used is the therapist's clinical statement: only the record's
+        # therapist corrects one; anyone else allowed an addendum adds text.
+        self.may_correct = may_correct
         self.items = {str(item.pk): item for item in items if item.done}
         self.fields["correct"].choices = [
             ("", "Nothing to correct"),
@@ -158,9 +161,25 @@ class AddendumForm(forms.Form):
                 for pk, item in self.items.items()
             ),
         ]
+        if not may_correct:
+            del self.fields["correct"], self.fields["value"]
+            self.fields[
+                "text"
+            ].help_text = (
+                "What is added, and why. Scores and pressures are corrected by the therapist who recorded the session."
+            )
 
     def clean(self):
         cleaned = super().clean()
+        if not self.may_correct:
+            cleaned.update(field="", item=None, value=None)
+            if self.data.get("correct") or self.data.get("value"):
+                self.add_error(
+                    None,
+                    "Only the therapist who recorded the session can correct a score or a pressure used: "
+                    "this addendum adds text only.",
+                )
+            return cleaned
         choice, value = cleaned.get("correct") or "", cleaned.get("value")
         field, _, item_pk = choice.partition(":")
         cleaned["field"], cleaned["item"] = field, self.items.get(item_pk)

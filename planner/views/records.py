@@ -161,13 +161,22 @@ def record_detail(request, pk):
     record = _record_for(request, pk)
     record_access(request, AccessKind.RECORD, client=record.client, obj=record)
     may_add = record.is_signed and _may_add_addendum(request.user, record)
-    form = AddendumForm(record=record, items=record.items.all()) if may_add else None
+    form = (
+        AddendumForm(record=record, items=record.items.all(), may_correct=_may_correct(request.user, record))
+        if may_add
+        else None
+    )
     context = _record_context(record, addendum_form=form, can_add_addendum=may_add)
     return render(request, "planner/record_detail.html", context)
 
 
 def _may_add_addendum(user, record):
     return record.therapist_id == user.pk or is_clinic_admin(user)
+
+
+def _may_correct(user, record):
+    """Scores and pressures used are corrected by the record's therapist only (a clinic admin adds text)."""
+    return record.therapist_id == user.pk
 
 
 @login_required
@@ -179,7 +188,9 @@ def addendum_add(request, pk):
     if not record.is_signed:
         messages.error(request, "This record is still a draft: edit it instead of adding an addendum.")
         return redirect("planner:record-edit", record.plan_id)
-    form = AddendumForm(request.POST, record=record, items=record.items.all())
+    form = AddendumForm(
+        request.POST, record=record, items=record.items.all(), may_correct=_may_correct(request.user, record)
+    )
     if form.is_valid():
         data = form.cleaned_data
         recording.add_addendum(

@@ -91,3 +91,19 @@ def test_pressure_correction_uses_the_walton_scale(login, therapist, record):
 def test_only_the_therapist_or_an_admin_corrects(login, second_therapist, record):
     assert correct(login, second_therapist, record, text="x", correct="pain_after", value=5).status_code == 404
     assert not ScoreCorrection.objects.exists()
+
+
+def test_only_the_records_therapist_corrects_a_value_a_clinic_admin_adds_text(login, therapist, clinic_admin, record):
+    admin = login(clinic_admin)
+    page = admin.get(f"/records/{record.pk}/")
+    form = page.context["addendum_form"]
+    assert set(form.fields) == {"text"}
+    assert "corrected by the therapist who recorded the session" in page.content.decode()
+    refused = correct(login, clinic_admin, record, text="Pain before was 1.", correct="pain_before", value=1)
+    assert refused.status_code == 400
+    assert "Only the therapist who recorded the session can correct a score" in refused.content.decode()
+    assert not Addendum.objects.exists() and not ScoreCorrection.objects.exists()
+    assert correct(login, clinic_admin, record, text="Checked with the client.").status_code == 302
+    assert Addendum.objects.get().author == clinic_admin and not ScoreCorrection.objects.exists()
+    # The therapist's own form still offers the corrections.
+    assert "correct" in login(therapist).get(f"/records/{record.pk}/").context["addendum_form"].fields
