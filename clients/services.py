@@ -185,15 +185,21 @@ class Attention:
 
 
 def needing_attention(user, day, limit=8):
+    """See attention_panel: its entries only."""
+    return attention_panel(user, day, limit)[0]
+
+
+def attention_panel(user, day, limit=8):
     """Active clients the user may see with an expired clearance, a latest lab result that changes the
     session, or a wound or foot finding noted in the last two weeks. Two queries for the clinic,
     three for a care team, whatever the clinic's size.
 
     The most recent of each kind are picked (newest finding or result, most recently expired
     clearance), up to `limit` clients, shown in name order. No query groups or scans every client.
+    Returns (entries, more): `more` when other clients may need attention too.
     """
     if not user.has_perm("clients.view_client"):
-        return []
+        return [], False
     visible = Q(client__archived_at__isnull=True)
     if user.has_perm("clients.view_all_clients"):
         recent = _clinic_conditions(visible, day, limit * 2)
@@ -202,6 +208,9 @@ def needing_attention(user, day, limit=8):
         visible &= Q(client__care_team=user)
         recent = _care_team_conditions(visible, day, limit * 2)
     found = {}
+    # Whether other clients need attention than the `limit` chosen: one was left out, or the list is
+    # full and a query returned as many rows as it was allowed (more may lie beyond them).
+    more, full = False, len(recent) == limit * 2
     # Of results of one lab on its latest day, the one the engine uses (the lowest, so it is among these).
     results = {}
     for condition in recent:
@@ -217,6 +226,8 @@ def needing_attention(user, day, limit=8):
             reason = f"New: {condition}"
         if condition.client_id in found or len(found) < limit:
             found.setdefault(condition.client_id, Attention(condition.client)).reasons.append(reason)
+        else:
+            more = True
 
     cutoff = day - timedelta(days=CLEARANCE_VALID_DAYS)
     newer = PhysicianClearance.objects.filter(client=OuterRef("client")).filter(
@@ -227,13 +238,16 @@ def needing_attention(user, day, limit=8):
         .exclude(Exists(newer))
         .select_related("client")
         .defer(*_BESIDES_THE_NAME)
-        .order_by("-cleared_on", "-pk")[:limit]
+        .order_by("-cleared_on", "-pk")[: limit + 1]  # a client's latest clearance each: one more tells of more
     )
     for clearance in expired:
         if clearance.client_id in found or len(found) < limit:
             entry = found.setdefault(clearance.client_id, Attention(clearance.client))
             entry.reasons.insert(0, f"Clearance from {clearance.cleared_on:%-d %b %Y} has expired")
-    return sorted(found.values(), key=lambda entry: entry.client.sort_name)
+        else:
+            more = True
+    more = more or (full and len(found) >= limit)
+    return sorted(found.values(), key=lambda entry: entry.client.sort_name), more
 
 
 def _windows(day):

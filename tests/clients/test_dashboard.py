@@ -158,3 +158,30 @@ def test_a_care_team_gets_what_the_clinic_query_would_give_it(clinic_admin, ther
         assert mine == clinic, limit
     names = [name for name, _ in mine]
     assert names == sorted(["Low", "Erroneous", "Same day", "Both low", "Wound", "Healing"]), names
+
+
+def test_a_cut_list_says_so_and_shows_every_client_on_request(login, clinic_admin, therapist):
+    from clients.services import attention_panel
+
+    for n in range(10):
+        many = make_client(last_name=f"Zed{n:02d}", care_team=[therapist])
+        make_clearance(many, cleared_on=days_ago(366 + n))
+    entries, more = attention_panel(clinic_admin, TODAY, limit=8)
+    assert (len(entries), more) == (8, True)
+    assert attention_panel(clinic_admin, TODAY, limit=10)[1] is False
+    assert attention_panel(clinic_admin, TODAY, limit=11) == (attention_panel(clinic_admin, TODAY, limit=12)[0], False)
+
+    browser = login(clinic_admin)
+    page = browser.get("/").content.decode()
+    assert page.count('href="/clients/') - page.count('href="/clients/"') == 8
+    assert "Only the 8 most recent are shown." in page and 'href="?attention=all#attention-heading"' in page
+    everyone = browser.get("/?attention=all").content.decode()
+    assert all(f"Zed{n:02d}" in everyone for n in range(10))
+    assert "Only the" not in everyone and "Show fewer" in everyone
+
+
+def test_a_short_list_claims_nothing_more(login, clinic_admin, therapist):
+    client = make_client(last_name="Solo", care_team=[therapist])
+    make_clearance(client, cleared_on=days_ago(400))
+    page = login(clinic_admin).get("/").content.decode()
+    assert "Solo, " in page and "Only the" not in page and "attention=all" not in page
