@@ -62,14 +62,24 @@ def parse_json(text):
     return docs, [f"document {number}" for number in range(1, len(docs) + 1)]
 
 
+# What the csv module's errors mean, in the words of someone who saved the file from a spreadsheet.
+CSV_PROBLEMS = (("field larger than field limit", "a value is longer than any field of a client record"),)
+
+
+def _csv_problem(error):
+    text = str(error).lower()
+    return next((meaning for known, meaning in CSV_PROBLEMS if known in text), f"not valid CSV ({error})")
+
+
 def parse_csv(text):
-    reader = csv.reader(io.StringIO(text))
+    # newline="": line ends are left to the csv module, which reads \n, \r\n and an old Mac's \r alike.
+    reader = csv.reader(io.StringIO(text, newline=""))
     try:
         header = next(reader)
     except StopIteration:
         raise ImportFileError("The file is empty.") from None
     except csv.Error as error:
-        raise ImportFileError(f"row 1: not valid CSV ({error}).") from None
+        raise ImportFileError(f"row 1: {_csv_problem(error)}.") from None
     header = [column.strip() for column in header]
     missing = [column for column in CSV_COLUMNS if column not in header]
     delimiter = next((mark for mark in (";", "\t", "|") if len(header) == 1 and mark in header[0]), None)
@@ -88,6 +98,11 @@ def parse_csv(text):
             if not any(cell.strip() for cell in row):
                 continue
             if len(row) != len(header):
+                if any("\n" in cell or "\r" in cell for cell in row):
+                    raise ImportFileError(
+                        f'row {number}: a value opens with a quote mark (") that is not closed where it should be, '
+                        "so the lines after it were read into it."
+                    )
                 raise ImportFileError(f"row {number}: has {len(row)} values, the header has {len(header)} columns.")
             values = {column: restore_cell(cell).strip() for column, cell in zip(header, row, strict=True)}
             docs.append(
@@ -105,7 +120,7 @@ def parse_csv(text):
             )
             labels.append(f"row {number}")
     except csv.Error as error:
-        raise ImportFileError(f"row {reader.line_num}: not valid CSV ({error}).") from None
+        raise ImportFileError(f"row {reader.line_num}: {_csv_problem(error)}.") from None
     if not docs:
         raise ImportFileError("The file holds no clients.")
     return docs, labels

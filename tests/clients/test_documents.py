@@ -306,6 +306,14 @@ def test_csv_creates_and_updates_clients(therapist, second_therapist):
     assert (ada.email, ada.date_of_birth) == ("ada@example.com", datetime.date(1960, 1, 31))
 
 
+@pytest.mark.parametrize("line_end", ["\r", "\r\n", "\n"])
+def test_csv_reads_every_kind_of_line_end(therapist, second_therapist, line_end):
+    """Excel's 'CSV (Macintosh)' ends lines with a lone \r."""
+    docs, labels = read_upload("clients.csv", CSV.replace("\n", line_end).encode())
+    assert labels == ["row 2", "row 3"]
+    assert [doc["first_name"] for doc in docs] == ["Ada", "Ben"]
+
+
 def test_csv_errors_name_the_row_and_column(therapist, second_therapist):
     bad = CSV.replace("1955-07-04", "04/07/1955").replace("CIPN", "FOO").replace("tara;sam", "tara;nobody")
     docs, labels = read_upload("clients.csv", bad.encode())
@@ -331,6 +339,13 @@ def test_csv_errors_name_the_row_and_column(therapist, second_therapist):
         ("clients.json", b"[]", "The file holds no clients."),
         ("clients.json", b'"a string"', "one client document or a list of them"),
         ("clients.csv", b"\xff\xfe\x00b\x00a\x00d", "not UTF-8 text"),
+        # A quote opened and never closed swallows the rest of the file: said so, not counted as columns.
+        (
+            "clients.csv",
+            CSV.replace("C-2,Ben", 'C-2,"Ben').encode(),
+            'row 3: a value opens with a quote mark (") that is not closed where it should be',
+        ),
+        ("clients.csv", (CSV + 'C-3,"' + "y" * 200_000 + '",Quinn\n').encode(), "row 4: a value is longer than any"),
     ],
 )
 def test_unreadable_files_are_refused_as_a_whole(name, content, message):
