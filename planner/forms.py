@@ -5,7 +5,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from protocols.labels import place_title
-from protocols.versioning import VersionField
+from protocols.versioning import VersionedFormMixin, VersionField
 from protocols.vocabulary import REGIONS, SIDES, WALTON_SCALE
 
 from .models import CancelReason, ClinicSettings
@@ -136,7 +136,7 @@ class PlanItemForm(forms.Form):
         return cleaned
 
 
-class PlanDetailsForm(forms.Form):
+class PlanDetailsForm(VersionedFormMixin, forms.Form):
     goals = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
     notes = forms.CharField(label="Session notes", widget=forms.Textarea(attrs={"rows": 2}), required=False)
     notes_acknowledged = forms.BooleanField(
@@ -193,8 +193,22 @@ class LateEntryForm(forms.Form):
 class RescheduleForm(forms.Form):
     """A plan's new day and time."""
 
-    date = forms.DateField(label="New date", widget=forms.DateInput(attrs={"type": "date"}))
-    time = forms.TimeField(label="New time", widget=forms.TimeInput(attrs={"type": "time", "step": 900}))
+    date = forms.DateField(
+        label="New date",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={
+            "required": "New date: choose the day to move the session to.",
+            "invalid": "New date: enter a date such as 2026-12-24.",
+        },
+    )
+    time = forms.TimeField(
+        label="New time",
+        widget=forms.TimeInput(attrs={"type": "time", "step": 900}),
+        error_messages={
+            "required": "New time: choose the time to move the session to.",
+            "invalid": "New time: enter a time such as 14:30.",
+        },
+    )
 
     def clean_date(self):
         day = self.cleaned_data["date"]

@@ -3,7 +3,7 @@
 from django import forms
 
 from protocols.labels import place as place_name
-from protocols.versioning import VersionField
+from protocols.versioning import VersionedFormMixin, VersionField
 
 from .corrections import SCORE_FIELDS as SCORE_FIELD_LABELS
 from .corrections import current_value
@@ -15,7 +15,7 @@ MAX_RECORD_MINUTES = 180
 SCORE_FIELDS = ["pain_before", "pain_after", "numbness_before", "numbness_after"]
 
 
-class RecordForm(forms.ModelForm):
+class RecordForm(VersionedFormMixin, forms.ModelForm):
     """The session as it happened; a draft may be incomplete, signing needs every score."""
 
     adverse_events = forms.MultipleChoiceField(

@@ -64,6 +64,12 @@ def first_save(instance):
         raise StaleVersion(instance) from None
 
 
+VERSION_MISSING = (
+    "This page did not say which version of the record it edits (it may have been altered): "
+    "reload the page and make your change again."
+)
+
+
 class VersionField(forms.IntegerField):
     """The hidden version of an edit form: a whole number from 1 to MAX_VERSION, ASCII digits only."""
 
@@ -81,7 +87,15 @@ class VersionField(forms.IntegerField):
 
 
 class VersionedFormMixin:
-    """For a form with a `version` field: after a refused save, keep the input but carry the current version."""
+    """For a form with a `version` field: after a refused save, keep the input but carry the current version.
+
+    The field is hidden, so a version missing or altered in the page is said at the top of the form."""
+
+    def full_clean(self):
+        super().full_clean()
+        if self.is_bound and "version" in self._errors:
+            del self._errors["version"]
+            self.add_error(None, VERSION_MISSING)
 
     def refresh_version(self, version):
         self.data = self.data.copy()

@@ -351,6 +351,9 @@ def plan_reschedule(request, pk):
         return redirect("planner:plan-detail", plan.pk)
     was = timezone.localtime(plan.scheduled_for)
     starts_at = plans.as_datetime(form.cleaned_data["date"], form.cleaned_data["time"])
+    if starts_at == plan.scheduled_for:
+        messages.info(request, f"Not rescheduled: the session is already on {was:%a %-d %b} at {was:%H:%M}.")
+        return redirect("planner:plan-detail", plan.pk)
     try:
         plans.reschedule_plan(plan, starts_at, request.user)
     except (plans.Overlap, plans.OutsideHours) as refusal:

@@ -504,3 +504,14 @@ def test_admin_schedule_is_one_day_of_the_clinic_or_one_therapists_week(
     assert len(week.context["days"]) == 7
     page = week.content.decode()
     assert "Later" in page and "Today&#x27;s" not in page
+
+
+@pytest.mark.parametrize("version", ["", "abc", "0"])
+def test_a_plan_saved_without_its_version_says_so_once(login, therapist, version):
+    plan = create_plan(login, therapist, make_dpn_client(therapist))
+    response = login(therapist).post(f"/plans/{plan.pk}/save/", save_data(plan, goals="Walk", version=version))
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert page.count("This page did not say which version of the record it edits") == 1
+    plan.refresh_from_db()
+    assert plan.goals != "Walk" and plan.version == 1

@@ -230,3 +230,12 @@ def test_record_print_shows_the_record(login, therapist, ready_plan):
     record = SessionRecord.objects.get()
     page = login(therapist).get(f"/records/{record.pk}/print/").content.decode()
     assert "6 → 3" in page and "Signed" in page and 'class="navbar' not in page
+
+
+@pytest.mark.parametrize("version", ["abc", "-1"])
+def test_a_record_saved_with_an_altered_version_says_so_once(login, therapist, ready_plan, version):
+    response = login(therapist).post(f"/plans/{ready_plan.pk}/record/", record_data(ready_plan, version=version))
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert page.count("This page did not say which version of the record it edits") == 1
+    assert not SessionRecord.objects.exists()
