@@ -50,10 +50,14 @@ def looks_like_phone(value):
     if not value:
         return
     digits = sum(char.isdigit() for char in value)
-    if not PHONE_PATTERN.match(value) or not 6 <= digits <= 20:
+    if not PHONE_PATTERN.match(value):
         raise ValidationError(
             "Enter a phone number: digits, spaces, ( ) - . and an optional leading +, e.g. +1 555 0100.",
             code="phone",
+        )
+    if not 6 <= digits <= 20:
+        raise ValidationError(
+            f"Enter a phone number of 6 to 20 digits, e.g. +1 555 0100; this one has {digits}.", code="phone"
         )
 
 

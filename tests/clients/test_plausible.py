@@ -40,6 +40,7 @@ def refused(report):
         ("last_name", "{{7*7}}", "A name needs at least one letter."),
         ("phone", "<script>alert(1)</script>", "Enter a phone number"),
         ("phone", "NaN", "Enter a phone number"),
+        ("phone", "555", "Enter a phone number of 6 to 20 digits, e.g. +1 555 0100; this one has 3."),
         ("consented_on", "1950-01-01", "before the client's date of birth"),
         ("diagnosed_on", "1957-12-31", "The diagnosis date is before the date of birth."),
     ],
