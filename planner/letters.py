@@ -18,6 +18,7 @@ from protocols.labels import place
 from . import progress
 from .charts import SessionScores, _day_label
 from .corrections import with_corrected_pressure, with_corrected_scores
+from .proposals import place_key
 
 
 class ProgressLetter(models.Model):
@@ -59,6 +60,9 @@ def _records(client, start, end):
     return list(with_corrected_scores(records))
 
 
+PLACE = ("region", "side")
+
+
 def _pressures(records):
     """Pressure used per place over the period: lowest, highest and at the latest session (corrected)."""
     from .models import RecordItem
@@ -72,11 +76,12 @@ def _pressures(records):
         if item.corrected_pressure_used is not None:
             used[(item.region, item.side)].append(item.corrected_pressure_used)
             above += item.pressure_planned is not None and item.corrected_pressure_used > item.pressure_planned
-    # Client's right first, as on every page.
-    order = {"right": 0, "left": 1}
+    # Arms, hands, legs, feet, the client's right first, as on every page.
     rows = [
         {"place": place(region, side), "low": min(v), "high": max(v), "latest": v[-1]}
-        for (region, side), v in sorted(used.items(), key=lambda kv: (kv[0][0], order.get(kv[0][1], 2)))
+        for (region, side), v in sorted(
+            used.items(), key=lambda pair: place_key(dict(zip(PLACE, pair[0], strict=True)))
+        )
     ]
     return rows, above
 
@@ -139,7 +144,8 @@ def _restrictions(client, day):
     return {
         "clearance": (
             f"{clearance.physician}, {_day_label(clearance.cleared_on, True)}: "
-            f"{clearance.restrictions or 'no restrictions noted'}"
+            # The letter ends the line with its own full stop.
+            f"{clearance.restrictions.strip().rstrip('.') or 'no restrictions noted'}"
         )
         if clearance
         else "",

@@ -103,3 +103,16 @@ def test_bad_periods_are_named(login, therapist, course):
     backwards = {"start": TODAY.isoformat(), "end": (TODAY - timedelta(days=2)).isoformat(), "recipient": "Dr. S"}
     assert "must start on or before its end" in login(therapist).post(url, backwards).content.decode()
     assert not ProgressLetter.objects.exists()
+
+
+def test_the_letter_lists_places_in_page_order_and_ends_a_restriction_with_one_full_stop(login, therapist, course):
+    from planner.letters import letter_facts
+    from tests.factories import make_clearance
+
+    make_clearance(course, cleared_on=TODAY - timedelta(days=3), restrictions="Semi-reclined only. ")
+    facts = letter_facts(course, TODAY - timedelta(days=30), TODAY, therapist)
+    places = [row["place"] for row in facts["pressures"]]
+    expected = [f"{side} {region}" for region in ("arm", "hand", "leg", "foot") for side in ("right", "left")]
+    assert len(places) >= 2 and places == [p for p in expected if p in places]
+    page = login(therapist).get(f"/clients/{course.pk}/letters/new/").content.decode()
+    assert "Semi-reclined only." in page and "Semi-reclined only.." not in page
