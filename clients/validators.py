@@ -6,6 +6,7 @@ import re
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from protocols.labels import and_list
 from protocols.vocabulary import (
     CONDITION_SIDES,
     CONTRIBUTING_CAUSES,
@@ -131,7 +132,7 @@ def _checked_location(kind, location):
     if location and location not in LOCATIONS:
         return location, f"Unknown location {location!r}."
     if location and location not in kind.locations:
-        allowed = ", ".join(LOCATION_LABELS[place].lower() for place in kind.locations)
+        allowed = and_list((LOCATION_LABELS[place].lower() for place in kind.locations), "or")
         return location, f"{kind.label} cannot be on the {LOCATION_LABELS[location].lower()}; choose {allowed}."
     if not location and len(kind.locations) == 1:
         return kind.locations[0], ""

@@ -44,11 +44,12 @@ def places(targets):
     return and_list(names)
 
 
-def and_list(words):
+def and_list(words, conjunction="and"):
+    """ "arms, hands and feet"; with conjunction="or", "arms or legs"."""
     words = list(words)
     if not words:
         return ""
-    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} {conjunction} {words[-1]}"
 
 
 def sentence_case(label):

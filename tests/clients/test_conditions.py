@@ -47,7 +47,11 @@ def test_therapist_adds_conditions_of_every_shape(login, therapist, client_of_ta
 @pytest.mark.parametrize(
     "data, field, message",
     [
-        ({"code": "lymphedema", "location": "feet", "side": "left"}, "location", "Lymphedema cannot be on the feet"),
+        (
+            {"code": "lymphedema", "location": "feet", "side": "left"},
+            "location",
+            "Lymphedema cannot be on the feet; choose arms or legs.",
+        ),
         ({"code": "open_wound", "side": "left"}, "location", "Choose where the open wound is."),
         ({"code": "open_wound", "location": "feet"}, "side", "Choose the side of the open wound."),
         ({"code": "fever", "side": "left"}, "side", "Fever concerns the whole body: leave the side empty."),
