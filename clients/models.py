@@ -98,7 +98,8 @@ class ClientQuerySet(models.QuerySet):
     def search(self, text):
         """Clients whose name or external id holds every word, accents and case ignored, best match first:
         the last name starting with the first word, then any name or the id starting with it, then the rest."""
-        words = search_text(text).split()
+        # "Martínez, José", as the list writes a name, is the words "martinez" and "jose".
+        words = search_text(text).replace(",", " ").replace(";", " ").split()
         if not words:
             return self
         for word in words:

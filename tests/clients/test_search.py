@@ -41,6 +41,9 @@ def test_search_text_drops_accents_and_case():
         ("c-10", ["Martínez, María José"]),
         ("x-7", ["Øvergård, Søren"]),
         ("nobody", []),
+        # As the list writes a name: last name, a comma, first names.
+        ("Martinez, Maria Jose", ["Martínez, María José"]),
+        ("smith,ana", ["Smith, Ana"]),
         # Last names starting with the word, then first names starting with it, then words inside names.
         ("smith", ["Smith, Ana", "Smithson, Agnès", "Adams, Smith", "Goldsmith, Zoë"]),
     ],
