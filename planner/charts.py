@@ -175,6 +175,16 @@ def score_chart(sessions, *, measure="pain", title="Pain before and after each s
     return render_to_string("planner/charts/score_chart.svg", context)
 
 
+def _change_words(average):
+    """The average change of pain within a session, in words that cannot be read the wrong way round."""
+    if average is None:
+        return ""
+    if average == 0:
+        return "pain did not change within a session on average"
+    points = f"{abs(average):g} point{'s' if abs(average) != 1 else ''}"
+    return f"pain {'fell' if average < 0 else 'rose'} by {points} within a session on average"
+
+
 def summary(sessions):
     """Headline pain figures: count, average change, meaningful drops, trend and the latest session."""
     ordered = sorted(sessions, key=lambda s: s.day)
@@ -184,9 +194,11 @@ def summary(sessions):
         # Sums of three scores differ by 3 or more exactly when their means differ by 1 or more.
         difference = sum(s.pain_before for s in ordered[-3:]) - sum(s.pain_before for s in ordered[:3])
         trend = "improving" if difference <= -3 else "worsening" if difference >= 3 else "steady"
+    average = round(sum(changes) / len(changes), 1) + 0.0 if changes else None
     return {
         "count": len(ordered),
-        "average_change": round(sum(changes) / len(changes), 1) + 0.0 if changes else None,
+        "average_change": average,
+        "average_change_words": _change_words(average),
         "meaningful": sum(meaningful_drop(s.pain_before, s.pain_after) for s in ordered),
         "trend": trend,
         "last": ordered[-1] if ordered else None,

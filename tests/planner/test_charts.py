@@ -218,11 +218,25 @@ def test_output_is_deterministic_and_in_date_order():
 def test_summary_of_the_story():
     sessions = make_sessions(STORY)
     result = summary(sessions)
-    assert result == {"count": 9, "average_change": -2.4, "meaningful": 8, "trend": "improving", "last": sessions[-1]}
+    assert result == {
+        "count": 9,
+        "average_change": -2.4,
+        "average_change_words": "pain fell by 2.4 points within a session on average",
+        "meaningful": 8,
+        "trend": "improving",
+        "last": sessions[-1],
+    }
 
 
 def test_summary_without_sessions():
-    assert summary([]) == {"count": 0, "average_change": None, "meaningful": 0, "trend": None, "last": None}
+    assert summary([]) == {
+        "count": 0,
+        "average_change": None,
+        "average_change_words": "",
+        "meaningful": 0,
+        "trend": None,
+        "last": None,
+    }
 
 
 @pytest.mark.parametrize(
@@ -303,3 +317,16 @@ def test_numbness_falls_are_drawn_without_a_meaningful_band():
     pain = score_chart(sessions)
     assert len(by_class(parse(pain), "meaningful")) == 1
     assert "Meaningful drop (a fall of 2 points or more)" in pain and "; 1 meaningful drop." in pain
+
+
+@pytest.mark.parametrize(
+    "pairs, words",
+    [
+        ([(1, 3)], "pain rose by 2 points within a session on average"),
+        ([(4, 3)], "pain fell by 1 point within a session on average"),
+        ([(4, 4)], "pain did not change within a session on average"),
+        ([(4, None)], ""),
+    ],
+)
+def test_the_average_change_reads_as_a_fall_or_a_rise(pairs, words):
+    assert summary(make_sessions(pairs))["average_change_words"] == words
