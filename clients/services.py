@@ -225,7 +225,9 @@ def attention_panel(user, day, limit=8):
         else:
             reason = f"New: {condition}"
         if condition.client_id in found or len(found) < limit:
-            found.setdefault(condition.client_id, Attention(condition.client)).reasons.append(reason)
+            reasons = found.setdefault(condition.client_id, Attention(condition.client)).reasons
+            if reason not in reasons:  # a condition entered twice is one reason
+                reasons.append(reason)
         else:
             more = True
 

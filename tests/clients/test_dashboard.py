@@ -185,3 +185,12 @@ def test_a_short_list_claims_nothing_more(login, clinic_admin, therapist):
     make_clearance(client, cleared_on=days_ago(400))
     page = login(clinic_admin).get("/").content.decode()
     assert "Solo, " in page and "Only the" not in page and "attention=all" not in page
+
+
+def test_a_finding_entered_twice_reads_once(clinic_admin, therapist):
+    client = make_client(last_name="Twice", care_team=[therapist])
+    for _ in range(2):
+        make_condition(client, "open_wound", location="feet", side="left", noted_on=days_ago(1))
+    for user in (clinic_admin, therapist):
+        (entry,) = needing_attention(user, TODAY)
+        assert entry.reasons == ["New: Open wound, left foot"]
