@@ -10,9 +10,11 @@ from .models import EVENT_CODES, NEUROPATHY_TYPE_CHOICES, Client, Condition, Phy
 from .roles import therapists
 from .validators import (
     DIAGNOSED_BEFORE_BIRTH,
+    SHORT_TEXT,
     check_condition,
     clean_causes,
     clean_symptoms,
+    limit_length,
     not_in_future,
     place_key,
 )
@@ -268,6 +270,7 @@ class ClearanceForm(VersionedForm):
     def __init__(self, *args, client=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.client = client
+        limit_length(self, SHORT_TEXT, "restrictions")
 
     def clean(self):
         cleaned = super().clean()

@@ -4,6 +4,7 @@ import datetime
 import re
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.utils import timezone
 
 from protocols.labels import and_list
@@ -197,3 +198,16 @@ def check_condition(code, location, side, value):
             return location, side, errors
         location, side = location or "", side or ""
     return location, side, errors
+
+
+# Free text of a clinical record: a short note, and a long one (a SOAP section). Longer is a paste gone wrong.
+SHORT_TEXT, LONG_TEXT = 2_000, 10_000
+
+
+def limit_length(form, limit, *names):
+    """Refuse text longer than `limit` in these fields of the form (and tell the browser so)."""
+    for name in names:
+        field = form.fields[name]
+        field.max_length = limit
+        field.validators.append(MaxLengthValidator(limit))
+        field.widget.attrs["maxlength"] = str(limit)

@@ -4,6 +4,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from clients.validators import SHORT_TEXT, limit_length
 from protocols.labels import place_title
 from protocols.versioning import VersionedFormMixin, VersionField
 from protocols.vocabulary import REGIONS, SIDES, WALTON_SCALE
@@ -144,6 +145,10 @@ class PlanDetailsForm(VersionedFormMixin, forms.Form):
     )
     version = VersionField()
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        limit_length(self, SHORT_TEXT, "goals", "notes")
+
 
 class LateEntryForm(forms.Form):
     """A session that took place without a plan, documented afterwards within the clinic's limit."""
@@ -165,6 +170,7 @@ class LateEntryForm(forms.Form):
 
     def __init__(self, *args, limit_days, **kwargs):
         super().__init__(*args, **kwargs)
+        limit_length(self, SHORT_TEXT, "late_reason")
         self.limit_days = limit_days
         today = timezone.localdate()
         self.fields["date"].widget.attrs.update(

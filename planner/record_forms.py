@@ -2,6 +2,7 @@
 
 from django import forms
 
+from clients.validators import LONG_TEXT, limit_length
 from protocols.labels import place as place_name
 from protocols.versioning import VersionedFormMixin, VersionField
 
@@ -62,6 +63,7 @@ class RecordForm(VersionedFormMixin, forms.ModelForm):
                 max_value=10,
                 widget=forms.NumberInput(attrs={"min": 0, "max": 10, "inputmode": "numeric"}),
             )
+        limit_length(self, LONG_TEXT, "skin_check", "subjective", "objective", "assessment", "soap_plan", "next_time")
         self.fields["minutes"] = forms.IntegerField(
             label="Session minutes",
             required=False,
@@ -152,6 +154,7 @@ class AddendumForm(forms.Form):
         # A score or a pressure used is the therapist's clinical statement: only the record's
         # therapist corrects one; anyone else allowed an addendum adds text.
         self.may_correct = may_correct
+        limit_length(self, LONG_TEXT, "text")
         self.items = {str(item.pk): item for item in items if item.done}
         self.fields["correct"].choices = [
             ("", "Nothing to correct"),

@@ -239,3 +239,27 @@ def test_a_record_saved_with_an_altered_version_says_so_once(login, therapist, r
     page = response.content.decode()
     assert page.count("This page did not say which version of the record it edits") == 1
     assert not SessionRecord.objects.exists()
+
+
+def test_free_text_longer_than_a_record_holds_is_refused_and_nothing_saved(login, therapist, ready_plan):
+    from clients.validators import LONG_TEXT, SHORT_TEXT
+    from tests.planner.test_plans import save_data
+
+    browser = login(therapist)
+    long_goal = browser.post(f"/plans/{ready_plan.pk}/save/", save_data(ready_plan, goals="g" * (SHORT_TEXT + 1)))
+    assert long_goal.status_code == 400
+    assert "Ensure this value has at most 2000 characters (it has 2001)." in long_goal.content.decode()
+    goals, version = ready_plan.goals, ready_plan.version
+    ready_plan.refresh_from_db()
+    assert (ready_plan.goals, ready_plan.version) == (goals, version)
+
+    too_long = record_data(ready_plan, subjective="x" * (LONG_TEXT + 1))
+    response = browser.post(f"/plans/{ready_plan.pk}/record/", too_long)
+    assert response.status_code == 400
+    assert response.context["form"].errors["subjective"] == [
+        "Ensure this value has at most 10000 characters (it has 10001)."
+    ]
+    assert f'maxlength="{LONG_TEXT}"' in response.content.decode()
+    assert not SessionRecord.objects.exists()
+    ok = browser.post(f"/plans/{ready_plan.pk}/record/", record_data(ready_plan, subjective="x" * LONG_TEXT))
+    assert ok.status_code == 302
