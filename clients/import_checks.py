@@ -128,9 +128,22 @@ def _external_id(doc, record):
     if not isinstance(external_id, str):
         record.error("external_id", "must be text")
         external_id = ""
-    record.external_id = external_id = external_id.strip()
-    record.name = f"{doc.get('last_name') or ''}, {doc.get('first_name') or ''}".strip(", ")
+    external_id = external_id.strip()
+    record.external_id = _shown(external_id)
+    record.name = ", ".join(filter(None, (_shown(doc.get("last_name")), _shown(doc.get("first_name")))))
     return external_id
+
+
+# The report names a record with what it says, never more than this, and only text: a name that
+# is a list or a number is reported as an error under its field, not printed as Python would.
+SHOWN_CHARACTERS = 80
+
+
+def _shown(value):
+    if not isinstance(value, str):
+        return ""
+    value = value.strip()
+    return value if len(value) <= SHOWN_CHARACTERS else value[: SHOWN_CHARACTERS - 1] + "…"
 
 
 def _form_errors(form, record):

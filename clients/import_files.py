@@ -3,6 +3,7 @@
 import csv
 import io
 import json
+import math
 
 from .documents import CSV_COLUMNS, restore_cell
 
@@ -41,13 +42,21 @@ def _bounded_int(text):
     return int(text)
 
 
+def _finite_float(text):
+    """A number with a fraction or exponent; 1e400 overflows to infinity, which no value can be."""
+    value = float(text)
+    if math.isinf(value):
+        raise ValueError(f"{text} is larger than any value a client document holds")
+    return value
+
+
 def _no_constant(name):
     raise ValueError(f"{name} is not a number a client document can hold")
 
 
 def parse_json(text):
     try:
-        data = json.loads(text, parse_int=_bounded_int, parse_constant=_no_constant)
+        data = json.loads(text, parse_int=_bounded_int, parse_float=_finite_float, parse_constant=_no_constant)
     except json.JSONDecodeError as error:
         raise ImportFileError(f"Not valid JSON: {error.msg} at line {error.lineno}, column {error.colno}.") from None
     except RecursionError:

@@ -338,6 +338,11 @@ def test_csv_errors_name_the_row_and_column(therapist, second_therapist):
         ("clients.json", b'{"first_name": ', "Not valid JSON"),
         ("clients.json", b"[]", "The file holds no clients."),
         ("clients.json", b'"a string"', "one client document or a list of them"),
+        (
+            "clients.json",
+            b'{"first_name": 1e400}',
+            "Not valid JSON: 1e400 is larger than any value a client document holds.",
+        ),
         ("clients.csv", b"\xff\xfe\x00b\x00a\x00d", "not UTF-8 text"),
         # A quote opened and never closed swallows the rest of the file: said so, not counted as columns.
         (
@@ -519,3 +524,16 @@ def test_the_report_counts_only_what_happens_and_lists_errors_before_a_long_tail
     report = import_documents(many, dry_run=True)
     shown = report.shown_records()
     assert len(shown) == 201 and shown[-1].errors and report.hidden_count == 50
+
+
+def test_the_report_names_a_record_briefly_and_only_with_text(therapist):
+    docs = [
+        minimal(last_name="Q" * 100_000, external_id="C-" + "9" * 500),
+        minimal(first_name={"x": 1}, last_name=["A"], external_id="C-2001"),
+    ]
+    report = import_documents(docs)
+    long_one, odd_one = report.records
+    assert long_one.name == "Q" * 79 + "…, Ada" and len(long_one.external_id) == 80
+    assert odd_one.name == "" and odd_one.external_id == "C-2001"
+    assert any(where == "first_name" for where, _ in odd_one.errors)
+    assert "{'x': 1}" not in str(report.records)
