@@ -6,7 +6,7 @@ from protocols.labels import format_date, place
 from protocols.versioning import VersionedFormMixin, VersionField
 from protocols.vocabulary import CONTRIBUTING_CAUSES, LOCATION_LABELS, REGIONS, SIDES, SYMPTOMS
 
-from .models import EVENT_CODES, NEUROPATHY_TYPE_CHOICES, Client, Condition, PhysicianClearance
+from .models import EVENT_CODES, EXTERNAL_ID_TAKEN, NEUROPATHY_TYPE_CHOICES, Client, Condition, PhysicianClearance
 from .roles import therapists
 from .validators import (
     DIAGNOSED_BEFORE_BIRTH,
@@ -78,7 +78,11 @@ class ClientForm(VersionedForm):
         self.fields["care_team"].queryset = team
 
     def clean_external_id(self):
-        return self.cleaned_data["external_id"].strip()
+        external_id = self.cleaned_data["external_id"].strip()
+        # Ids are compared without case, as search and import compare them.
+        if external_id and Client.objects.same_external_id(external_id).exclude(pk=self.instance.pk).exists():
+            raise ValidationError(EXTERNAL_ID_TAKEN, code="external_id_taken")
+        return external_id
 
 
 class SymptomGridField(forms.MultipleChoiceField):

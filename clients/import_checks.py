@@ -89,13 +89,14 @@ def check_one(doc, record, seen_ids, lookups):
         record.error("schema", f"expected {SCHEMA!r}, not {doc.get('schema')!r}")
 
     external_id = _external_id(doc, record)
-    if external_id and external_id in seen_ids:
-        record.error("external_id", f"{external_id!r} appears twice in this file (also {seen_ids[external_id]})")
+    key = external_id.lower()  # ids are compared without regard to case
+    if external_id and key in seen_ids:
+        record.error("external_id", f"{external_id!r} appears twice in this file (also {seen_ids[key]})")
         return
     if external_id:
-        seen_ids[external_id] = record.label
+        seen_ids[key] = record.label
 
-    client = lookups.clients.get(external_id) if external_id else None
+    client = lookups.clients.get(key) if external_id else None
     record.action = "update" if client else "create"
     if client is not None and client.is_archived:
         record.error("external_id", f"{external_id!r} belongs to an archived client: restore the client first")

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.db.models.functions import Lower
 
 from protocols.versioning import StaleVersion, claim_version
 
@@ -153,7 +154,11 @@ class _Lookups:
         documents = [doc for doc in docs if isinstance(doc, dict)]
         ids = [doc.get("external_id") for doc in documents]
         ids = {value.strip() for value in ids if isinstance(value, str) and value.strip()}
-        self.clients = {client.external_id: client for client in Client.objects.filter(external_id__in=ids)}
+        # Keyed by the id in lower case: ids are compared without regard to case.
+        self.clients = {
+            client.external_id.lower(): client
+            for client in Client.objects.alias(key=Lower("external_id")).filter(key__in={i.lower() for i in ids})
+        }
         usernames = {
             username
             for doc in documents

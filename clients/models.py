@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
@@ -71,6 +72,9 @@ def search_text(text):
     return "".join(char for char in decomposed if not unicodedata.combining(char)).translate(_PLAIN_LETTERS)
 
 
+EXTERNAL_ID_TAKEN = "Another client already has this external id (ids are compared without regard to case)."
+
+
 class ClientArchived(Exception):
     """A clinical write on an archived client: its record is read-only until an admin restores it."""
 
@@ -94,6 +98,10 @@ class ClientQuerySet(models.QuerySet):
 
     def archived(self):
         return self.filter(archived_at__isnull=False)
+
+    def same_external_id(self, external_id):
+        """Clients whose external id is this one, case aside ("demo-001" is "DEMO-001")."""
+        return self.alias(external_id_key=Lower("external_id")).filter(external_id_key=external_id.lower())
 
     def search(self, text):
         """Clients whose name or external id holds every word, accents and case ignored, best match first:
@@ -166,11 +174,12 @@ class Client(models.Model):
             ("import_clients", "Can import clients and export all of them"),
         ]
         constraints = [
+            # Case aside, as search and import compare ids.
             models.UniqueConstraint(
-                fields=["external_id"],
+                Lower("external_id"),
                 condition=~Q(external_id=""),
-                name="client_external_id_unique",
-                violation_error_message="Another client already has this external id.",
+                name="client_external_id_unique_any_case",
+                violation_error_message=EXTERNAL_ID_TAKEN,
             ),
             models.CheckConstraint(
                 condition=Q(neuropathy_type__in=list(NEUROPATHY_TYPES)), name="client_neuropathy_type_valid"

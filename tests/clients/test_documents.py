@@ -537,3 +537,15 @@ def test_the_report_names_a_record_briefly_and_only_with_text(therapist):
     assert odd_one.name == "" and odd_one.external_id == "C-2001"
     assert any(where == "first_name" for where, _ in odd_one.errors)
     assert "{'x': 1}" not in str(report.records)
+
+
+def test_an_import_matches_external_ids_without_regard_to_case(therapist):
+    from clients.models import Client
+
+    report = import_documents([minimal(external_id="C-2000")], dry_run=False)
+    assert report.saved and Client.objects.count() == 1
+    again = import_documents([minimal(external_id="c-2000", first_name="Adah")], dry_run=False)
+    assert [record.action for record in again.records] == ["update"]
+    assert Client.objects.get().first_name == "Adah" and Client.objects.count() == 1
+    twice = import_documents([minimal(external_id="X-1"), minimal(external_id="x-1")])
+    assert twice.records[1].errors == [("external_id", "'x-1' appears twice in this file (also document 1)")]

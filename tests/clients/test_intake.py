@@ -75,11 +75,23 @@ def test_bad_intake_is_refused_beside_the_field_and_nothing_is_saved(
     assert not Client.objects.exists()
 
 
-def test_duplicate_external_id_is_refused(login, clinic_admin, therapist):
-    make_client(external_id="C-1001")
+@pytest.mark.parametrize("taken", ["C-1001", "c-1001"])
+def test_duplicate_external_id_is_refused_in_any_case(login, clinic_admin, therapist, taken):
+    make_client(external_id=taken)
     response = login(clinic_admin).post("/clients/new/", intake(therapist))
-    assert "Another client already has this external id." in str(response.context["form"].errors)
+    assert response.context["form"].errors["external_id"] == [
+        "Another client already has this external id (ids are compared without regard to case)."
+    ]
     assert Client.objects.count() == 1
+
+
+def test_the_database_refuses_ids_differing_only_in_case():
+    from django.db import IntegrityError, transaction
+
+    make_client(external_id="DEMO-001")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        make_client(external_id="demo-001")
+    assert Client.objects.same_external_id("Demo-001").count() == 1
 
 
 def test_empty_external_ids_do_not_clash(login, clinic_admin, therapist):
