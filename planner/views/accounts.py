@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from clients.access import AccessKind, record_access
-from clients.models import AccessEvent
+from clients.models import AccessEvent, Client
 from clients.views import access_page
 from planner import lockout, mfa
 from planner.account_forms import NewStaffForm, OwnPasswordForm, StaffForm, TemporaryPasswordForm, role_of, set_role
@@ -46,7 +46,6 @@ class LoginView(auth_views.LoginView):
             self.request.session[mfa.NEXT_SESSION_KEY] = self.get_success_url()
             return redirect("mfa")
         return response
-
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -275,7 +274,32 @@ def team_deactivate(request, pk):
         member.is_active = False
         member.save(update_fields=["is_active"])
         messages.success(request, f"Account {member.username} deactivated. They can no longer sign in.")
+        if left := _left_behind(member):
+            messages.warning(request, f"{member.get_full_name() or member.username} {left}.")
     return redirect("planner:team")
+
+
+def _left_behind(member):
+    """What a deactivated therapist leaves to others, in words ("" when nothing): sessions to come, and
+    clients with no other active therapist on their care team."""
+    coming = SessionPlan.objects.filter(
+        therapist=member, status__in=(PlanStatus.DRAFT, PlanStatus.READY), scheduled_for__gte=timezone.now()
+    ).count()
+    alone = (
+        Client.objects.active()
+        .filter(care_team=member)
+        .exclude(care_team__in=User.objects.filter(is_active=True).exclude(pk=member.pk))
+        .count()
+    )
+    parts = []
+    if coming:
+        parts.append(f"still has {coming} session{'s' if coming != 1 else ''} coming up: reschedule or cancel them")
+    if alone:
+        parts.append(
+            f"was the only active therapist of {alone} client{'s' if alone != 1 else ''}: "
+            "add another therapist to their care team"
+        )
+    return "; ".join(parts)
 
 
 @login_required

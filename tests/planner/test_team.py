@@ -182,3 +182,23 @@ def test_inactive_filter_lists_only_deactivated_accounts(login, clinic_admin, th
     second_therapist.save()
     page = login(clinic_admin).get("/team/?show=inactive").content.decode()
     assert "<code>sam</code>" in page and "<code>tara</code>" not in page
+
+
+def test_deactivating_a_therapist_says_what_they_leave_to_others(login, clinic_admin, therapist, second_therapist):
+    from django.contrib.messages import get_messages
+
+    from tests.factories import make_client
+    from tests.planner.test_plans import create_plan, make_dpn_client
+
+    create_plan(login, therapist, make_dpn_client(therapist))  # a draft tomorrow, Dora alone with Tara
+    make_client(last_name="Shared", care_team=[therapist, second_therapist])
+    response = login(clinic_admin).post(f"/team/{therapist.pk}/deactivate/")
+    said = [str(message) for message in get_messages(response.wsgi_request)]
+    assert said[1] == (
+        "Tara Lindqvist still has 1 session coming up: reschedule or cancel them; "
+        "was the only active therapist of 1 client: add another therapist to their care team."
+    )
+    # Sam is now Shared's only active therapist; with Tara back, Sam leaves nothing behind and nothing is said.
+    login(clinic_admin).post(f"/team/{therapist.pk}/reactivate/")
+    response = login(clinic_admin).post(f"/team/{second_therapist.pk}/deactivate/")
+    assert len(list(get_messages(response.wsgi_request))) == 1
