@@ -177,6 +177,18 @@ class ProfileForm(VersionedForm):
         return {"regions": [LOCATION_LABELS[region] for region in REGIONS], "rows": rows}
 
 
+def _identity(condition):
+    """What makes two conditions the same entry: kind, place, detail, value and date."""
+    return (
+        condition.code,
+        condition.location or "",
+        condition.side or "",
+        condition.detail or "",
+        condition.value,
+        condition.noted_on,
+    )
+
+
 class ConditionForm(VersionedForm):
     class Meta:
         model = Condition
@@ -233,13 +245,15 @@ class ConditionForm(VersionedForm):
             noted_on=same.noted_on,
         )
         if self.instance.pk is not None:
+            if _identity(self.instance) == _identity(same):
+                return  # an edit that leaves what the condition is alone (say, resolving it) makes no new twin
             twins = twins.exclude(pk=self.instance.pk)
         if twins.exists():
             detail = f" ({same.detail})" if same.detail else ""
             self.add_error(
                 None,
-                f"{same}{detail} noted on {format_date(same.noted_on)} is already on the record: "
-                "change that one instead of adding it again.",
+                f"{same}{detail} noted on {format_date(same.noted_on)} is already on the record. "
+                "If this is another one, say in Detail where it is.",
             )
 
     def _post_clean(self):

@@ -102,14 +102,15 @@ def parse_csv(text):
         raise ImportFileError(f"row 1 (header): missing column {', '.join(missing)}.")
     docs, labels = [], []
     try:
+        starts = reader.line_num + 1  # the line a row starts on: a quoted value may span lines
         for row in reader:
-            number = reader.line_num
+            number, opened, starts = reader.line_num, starts, reader.line_num + 1
             if not any(cell.strip() for cell in row):
                 continue
             if len(row) != len(header):
                 if any("\n" in cell or "\r" in cell for cell in row):
                     raise ImportFileError(
-                        f'row {number}: a value opens with a quote mark (") that is not closed where it should be, '
+                        f'row {opened}: a value opens with a quote mark (") that is not closed where it should be, '
                         "so the lines after it were read into it."
                     )
                 raise ImportFileError(f"row {number}: has {len(row)} values, the header has {len(header)} columns.")

@@ -5,7 +5,7 @@ import unicodedata
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import Q, Value
 from django.db.models.functions import Lower
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
@@ -99,9 +99,15 @@ class ClientQuerySet(models.QuerySet):
     def archived(self):
         return self.filter(archived_at__isnull=False)
 
-    def same_external_id(self, external_id):
-        """Clients whose external id is this one, case aside ("demo-001" is "DEMO-001")."""
-        return self.alias(external_id_key=Lower("external_id")).filter(external_id_key=external_id.lower())
+    def same_external_id(self, *external_ids):
+        """Clients whose external id is one of these, case aside ("demo-001" is "DEMO-001"). The database
+        lowers both sides, as the unique index client_external_id_unique_any_case does, so the two agree
+        on letters beyond ASCII too."""
+        return (
+            self.exclude(external_id="")
+            .alias(external_id_key=Lower("external_id"))
+            .filter(external_id_key__in=[Lower(Value(external_id)) for external_id in external_ids])
+        )
 
     def search(self, text):
         """Clients whose name or external id holds every word, accents and case ignored, best match first:

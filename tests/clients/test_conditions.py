@@ -215,8 +215,8 @@ def test_a_condition_sent_twice_is_refused_and_a_second_wound_elsewhere_is_not(l
     again = post_condition(login, therapist, client_of_tara, **wound)
     assert again.status_code == 200
     assert again.context["form"].non_field_errors() == [
-        "Open wound, left foot (heel) noted on 1 Dec 2026 is already on the record: "
-        "change that one instead of adding it again."
+        "Open wound, left foot (heel) noted on 1 Dec 2026 is already on the record. "
+        "If this is another one, say in Detail where it is."
     ]
     assert post_condition(login, therapist, client_of_tara, **{**wound, "detail": "second toe"}).status_code == 302
     # A result entered in error does not count as a twin, and a second count of the day with its own value is kept.
@@ -228,8 +228,11 @@ def test_a_condition_sent_twice_is_refused_and_a_second_wound_elsewhere_is_not(l
     assert client_of_tara.conditions.count() == 5
 
 
-def test_editing_a_condition_does_not_find_itself_a_twin(login, therapist, client_of_tara):
-    condition = make_condition(client_of_tara, "open_wound", location="feet", side="left", detail="heel")
+@pytest.mark.parametrize("copies", [1, 2])
+def test_editing_a_condition_does_not_find_itself_a_twin(login, therapist, client_of_tara, copies):
+    """Resolving one of two copies entered before twins were refused goes through too."""
+    for _ in range(copies):
+        condition = make_condition(client_of_tara, "open_wound", location="feet", side="left", detail="heel")
     data = {
         "code": "open_wound",
         "location": "feet",
@@ -254,3 +257,20 @@ def test_a_clearance_sent_twice_is_refused(login, clinic_admin, client_of_tara):
     message = again.context["form"].non_field_errors()[0]
     assert message.startswith("The clearance by Dr. Osei on 30 Nov 2026 is already on the record")
     assert client_of_tara.clearances.count() == 1
+
+
+def test_an_edit_into_a_twin_of_another_condition_is_refused(login, therapist, client_of_tara):
+    make_condition(client_of_tara, "open_wound", location="feet", side="left", detail="heel")
+    toe = make_condition(client_of_tara, "open_wound", location="feet", side="left", detail="toe")
+    data = {
+        "code": "open_wound",
+        "location": "feet",
+        "side": "left",
+        "detail": "heel",
+        "noted_on": toe.noted_on.isoformat(),
+        "version": toe.version,
+    }
+    response = login(therapist).post(f"/clients/{client_of_tara.pk}/conditions/{toe.pk}/edit/", data)
+    assert response.status_code == 200 and "is already on the record" in response.content.decode()
+    toe.refresh_from_db()
+    assert toe.detail == "toe"

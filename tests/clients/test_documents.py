@@ -350,6 +350,12 @@ def test_csv_errors_name_the_row_and_column(therapist, second_therapist):
             CSV.replace("C-2,Ben", 'C-2,"Ben').encode(),
             'row 3: a value opens with a quote mark (") that is not closed where it should be',
         ),
+        # On the first data row of four: the row it opens on is named, not the last line it swallowed.
+        (
+            "clients.csv",
+            (CSV.replace("C-1,Ada", 'C-1,"Ada') + "C-3,Cy,Lee,1970-01-01,,,DPN,tara\n").encode(),
+            'row 2: a value opens with a quote mark (") that is not closed where it should be',
+        ),
         ("clients.csv", (CSV + 'C-3,"' + "y" * 200_000 + '",Quinn\n').encode(), "row 4: a value is longer than any"),
     ],
 )
@@ -549,3 +555,12 @@ def test_an_import_matches_external_ids_without_regard_to_case(therapist):
     assert Client.objects.get().first_name == "Adah" and Client.objects.count() == 1
     twice = import_documents([minimal(external_id="X-1"), minimal(external_id="x-1")])
     assert twice.records[1].errors == [("external_id", "'x-1' appears twice in this file (also document 1)")]
+
+
+def test_an_import_finds_an_id_beyond_ascii_again(therapist):
+    from clients.models import Client
+
+    assert import_documents([minimal(external_id="ÉLAN-1")], dry_run=False).saved
+    again = import_documents([minimal(external_id="ÉLAN-1", first_name="Adah")], dry_run=False)
+    assert [record.action for record in again.records] == ["update"] and again.saved
+    assert Client.objects.get().first_name == "Adah"
