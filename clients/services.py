@@ -1,6 +1,7 @@
 """Operations on client records that span several objects: saving with a version, archiving,
 reading the conditions through the engine, and the dashboard's clients needing attention."""
 
+import functools
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 
@@ -202,15 +203,45 @@ def attention_panel(user, day, limit=8):
         return [], False
     visible = Q(client__archived_at__isnull=True)
     if user.has_perm("clients.view_all_clients"):
-        recent = _clinic_conditions(visible, day, limit * 2)
+        newest = functools.partial(_clinic_conditions, visible, day)
     else:
         # The care team's clients hashed from the index care_team_user_client, not probed per condition.
         visible &= Q(client__care_team=user)
-        recent = _care_team_conditions(visible, day, limit * 2)
-    found = {}
-    # Whether other clients need attention than the `limit` chosen: one was left out, or the list is
-    # full and a query returned as many rows as it was allowed (more may lie beyond them).
-    more, full = False, len(recent) == limit * 2
+        newest = functools.partial(_care_team_conditions, visible, day)
+    # The newest conditions, twice as many as clients are listed; when they run out before it is
+    # known whether other clients lie beyond (several per client), a wider window is read.
+    count = limit * 2
+    while True:
+        recent = newest(count)
+        found, more = _condition_entries(recent, day, limit)
+        if more or len(recent) < count:
+            break
+        count *= 4
+
+    cutoff = day - timedelta(days=CLEARANCE_VALID_DAYS)
+    newer = PhysicianClearance.objects.filter(client=OuterRef("client")).filter(
+        Q(cleared_on__gt=OuterRef("cleared_on")) | Q(cleared_on=OuterRef("cleared_on"), pk__gt=OuterRef("pk"))
+    )
+    expired = (
+        PhysicianClearance.objects.filter(visible, cleared_on__lt=cutoff)
+        .exclude(Exists(newer))
+        .select_related("client")
+        .defer(*_BESIDES_THE_NAME)
+        .order_by("-cleared_on", "-pk")[: limit + 1]  # a client's latest clearance each: one more tells of more
+    )
+    for clearance in expired:
+        if clearance.client_id in found or len(found) < limit:
+            entry = found.setdefault(clearance.client_id, Attention(clearance.client))
+            entry.reasons.insert(0, f"Clearance from {clearance.cleared_on:%-d %b %Y} has expired")
+        else:
+            more = True
+    return sorted(found.values(), key=lambda entry: entry.client.sort_name), more
+
+
+def _condition_entries(recent, day, limit):
+    """({client id: Attention}, more) from the newest conditions: each lab's value in use and each
+    finding, for up to `limit` clients; `more` when a client was left out."""
+    found, more = {}, False
     # Of results of one lab on its latest day, the one the engine uses (the lowest, so it is among these).
     results = {}
     for condition in recent:
@@ -230,26 +261,7 @@ def attention_panel(user, day, limit=8):
                 reasons.append(reason)
         else:
             more = True
-
-    cutoff = day - timedelta(days=CLEARANCE_VALID_DAYS)
-    newer = PhysicianClearance.objects.filter(client=OuterRef("client")).filter(
-        Q(cleared_on__gt=OuterRef("cleared_on")) | Q(cleared_on=OuterRef("cleared_on"), pk__gt=OuterRef("pk"))
-    )
-    expired = (
-        PhysicianClearance.objects.filter(visible, cleared_on__lt=cutoff)
-        .exclude(Exists(newer))
-        .select_related("client")
-        .defer(*_BESIDES_THE_NAME)
-        .order_by("-cleared_on", "-pk")[: limit + 1]  # a client's latest clearance each: one more tells of more
-    )
-    for clearance in expired:
-        if clearance.client_id in found or len(found) < limit:
-            entry = found.setdefault(clearance.client_id, Attention(clearance.client))
-            entry.reasons.insert(0, f"Clearance from {clearance.cleared_on:%-d %b %Y} has expired")
-        else:
-            more = True
-    more = more or (full and len(found) >= limit)
-    return sorted(found.values(), key=lambda entry: entry.client.sort_name), more
+    return found, more
 
 
 def _windows(day):

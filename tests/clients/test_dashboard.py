@@ -194,3 +194,19 @@ def test_a_finding_entered_twice_reads_once(clinic_admin, therapist):
     for user in (clinic_admin, therapist):
         (entry,) = needing_attention(user, TODAY)
         assert entry.reasons == ["New: Open wound, left foot"]
+
+
+def test_a_client_with_many_findings_does_not_hide_the_next_one(clinic_admin, therapist):
+    """Four new findings of one client fill the first window of conditions: a wider one is read."""
+    from clients.services import attention_panel
+
+    busy = make_client(last_name="Busy", care_team=[therapist])
+    for detail in ("heel", "toe", "arch", "ankle"):
+        make_condition(busy, "open_wound", location="feet", side="left", detail=detail, noted_on=days_ago(1))
+    quiet = make_client(last_name="Quiet", care_team=[therapist])
+    make_condition(quiet, "open_wound", location="feet", side="right", noted_on=days_ago(5))
+    for user in (clinic_admin, therapist):
+        entries, more = attention_panel(user, TODAY, limit=2)
+        assert [entry.client.last_name for entry in entries] == ["Busy", "Quiet"] and more is False
+        entries, more = attention_panel(user, TODAY, limit=1)
+        assert [entry.client.last_name for entry in entries] == ["Busy"] and more is True
