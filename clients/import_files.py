@@ -46,7 +46,7 @@ def _finite_float(text):
     """A number with a fraction or exponent; 1e400 overflows to infinity, which no value can be."""
     value = float(text)
     if math.isinf(value):
-        raise ValueError(f"{text} is larger than any value a client document holds")
+        raise ValueError(f"{text} is beyond the size of any value a client document holds")
     return value
 
 

@@ -18,4 +18,10 @@ def clients_needing_attention(context):
     showing_all = request.GET.get("attention") == "all"
     limit = ATTENTION_ALL if showing_all else ATTENTION_ON_DASHBOARD
     entries, more = attention_panel(request.user, timezone.localdate(), limit=limit)
-    return {"entries": entries, "more": more, "showing_all": showing_all, "limit": limit}
+    return {
+        "entries": entries,
+        "more": more,
+        "showing_all": showing_all,
+        "limit": limit,
+        "on_dashboard": ATTENTION_ON_DASHBOARD,
+    }

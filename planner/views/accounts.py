@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from clients.access import AccessKind, record_access
 from clients.models import AccessEvent, Client
+from clients.roles import therapists
 from clients.views import access_page
 from planner import lockout, mfa
 from planner.account_forms import NewStaffForm, OwnPasswordForm, StaffForm, TemporaryPasswordForm, role_of, set_role
@@ -285,15 +286,16 @@ def _left_behind(member):
     coming = SessionPlan.objects.filter(
         therapist=member, status__in=(PlanStatus.DRAFT, PlanStatus.READY), scheduled_for__gte=timezone.now()
     ).count()
-    alone = (
-        Client.objects.active()
-        .filter(care_team=member)
-        .exclude(care_team__in=User.objects.filter(is_active=True).exclude(pk=member.pk))
-        .count()
-    )
+    others = therapists().exclude(pk=member.pk)
+    alone = Client.objects.active().filter(care_team=member).exclude(care_team__in=others).count()
     parts = []
     if coming:
-        parts.append(f"still has {coming} session{'s' if coming != 1 else ''} coming up: reschedule or cancel them")
+        # A plan stays with its therapist: another therapist books the session anew.
+        them = "them" if coming != 1 else "it"
+        parts.append(
+            f"still has {coming} session{'s' if coming != 1 else ''} coming up: "
+            f"cancel {them} and book {them} with another therapist"
+        )
     if alone:
         parts.append(
             f"was the only active therapist of {alone} client{'s' if alone != 1 else ''}: "

@@ -185,6 +185,8 @@ def test_a_short_list_claims_nothing_more(login, clinic_admin, therapist):
     make_clearance(client, cleared_on=days_ago(400))
     page = login(clinic_admin).get("/").content.decode()
     assert "Solo, " in page and "Only the" not in page and "attention=all" not in page
+    # Asked for every client, a short list has nothing fewer to show.
+    assert "Show fewer" not in login(clinic_admin).get("/?attention=all").content.decode()
 
 
 def test_a_finding_entered_twice_reads_once(clinic_admin, therapist):

@@ -341,7 +341,7 @@ def test_csv_errors_name_the_row_and_column(therapist, second_therapist):
         (
             "clients.json",
             b'{"first_name": 1e400}',
-            "Not valid JSON: 1e400 is larger than any value a client document holds.",
+            "Not valid JSON: 1e400 is beyond the size of any value a client document holds.",
         ),
         ("clients.csv", b"\xff\xfe\x00b\x00a\x00d", "not UTF-8 text"),
         # A quote opened and never closed swallows the rest of the file: said so, not counted as columns.

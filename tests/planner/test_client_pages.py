@@ -149,6 +149,13 @@ def test_export_reads_the_proposals_outline_and_matches_the_full_plan_documents(
     deferred.proposal["session"]["status"] = "defer"
     deferred.save(update_fields=["proposal"])
     SessionPlan.objects.filter(pk__in=[deferred.pk, allowed.pk]).update(late_entry=True, late_reason="Paper note")
+    # An addendum with a correction, and one without: their authors are read with them, not one by one.
+    from planner import recording
+    from planner.models import SessionRecord
+
+    signed = list(SessionRecord.objects.filter(client=heavy).signed().order_by("pk")[:2])
+    recording.add_addendum(signed[0], "Pain before was 4.", signed[0].therapist, field="pain_before", value=4)
+    recording.add_addendum(signed[1], "Client phoned: felt better.", signed[1].therapist)
     admin = login(get_user_model().objects.filter(groups__name="Clinic admin").first())
     admin.get(f"/clients/{heavy.pk}/export.json")
     # Session, user, roles, permissions (2), the client and its care team, clearances and conditions,
@@ -168,6 +175,10 @@ def test_export_reads_the_proposals_outline_and_matches_the_full_plan_documents(
     assert changed["dropped_steps"] == [{"technique": "petrissage", "reason": "low platelets"}]
     assert (exported[deferred.pk]["late_flagged"], exported[allowed.pk]["late_flagged"]) == (True, False)
     assert "late_entry" not in exported[plan.pk]
+    by_plan = {record["plan"]: record for record in doc["records"]}
+    first, second = by_plan[signed[0].plan_id], by_plan[signed[1].plan_id]
+    assert first["addenda"][0]["author"] == signed[0].therapist.username
+    assert first["corrections"][0]["corrected"] == 4 and second["addenda"][0]["text"] == "Client phoned: felt better."
 
 
 def test_client_page_splits_coming_and_earlier_plans_in_one_query(login, therapist):

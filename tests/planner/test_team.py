@@ -195,7 +195,7 @@ def test_deactivating_a_therapist_says_what_they_leave_to_others(login, clinic_a
     response = login(clinic_admin).post(f"/team/{therapist.pk}/deactivate/")
     said = [str(message) for message in get_messages(response.wsgi_request)]
     assert said[1] == (
-        "Tara Lindqvist still has 1 session coming up: reschedule or cancel them; "
+        "Tara Lindqvist still has 1 session coming up: cancel it and book it with another therapist; "
         "was the only active therapist of 1 client: add another therapist to their care team."
     )
     # Sam is now Shared's only active therapist; with Tara back, Sam leaves nothing behind and nothing is said.
