@@ -204,10 +204,17 @@ def check_condition(code, location, side, value):
 SHORT_TEXT, LONG_TEXT = 2_000, 10_000
 
 
+class TextLengthValidator(MaxLengthValidator):
+    """At most `limit` characters, a line break counted once as the browser's maxlength counts it
+    (a text area sends each one as CR LF)."""
+
+    def clean(self, x):
+        return len(x.replace("\r\n", "\n"))
+
+
 def limit_length(form, limit, *names):
     """Refuse text longer than `limit` in these fields of the form (and tell the browser so)."""
     for name in names:
         field = form.fields[name]
-        field.max_length = limit
-        field.validators.append(MaxLengthValidator(limit))
+        field.validators.append(TextLengthValidator(limit))
         field.widget.attrs["maxlength"] = str(limit)

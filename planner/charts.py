@@ -83,10 +83,8 @@ def _describe(rows, measure):
         f"{min(befores)} to {max(befores)} out of 10."
     )
     if changes:
-        text += (
-            f" Average change in {name} after a session: {sum(changes) / len(changes):+.1f} points"
-            f" ({len(changes)} with an after score)"
-        )
+        words = _change_words(round(sum(changes) / len(changes), 1) + 0.0, name)
+        text += f" {words[:1].upper()}{words[1:]} ({len(changes)} with an after score)"
         if measure in WITH_A_BAND:
             drops = sum(meaningful_drop(b, a) for _, b, a in rows)
             text += f"; {drops} meaningful drop{'s' if drops != 1 else ''}"
@@ -175,14 +173,14 @@ def score_chart(sessions, *, measure="pain", title="Pain before and after each s
     return render_to_string("planner/charts/score_chart.svg", context)
 
 
-def _change_words(average):
-    """The average change of pain within a session, in words that cannot be read the wrong way round."""
+def _change_words(average, name="pain"):
+    """The average change of a score within a session, in words that cannot be read the wrong way round."""
     if average is None:
         return ""
     if average == 0:
-        return "pain did not change within a session on average"
+        return f"{name} did not change within a session on average"
     points = f"{abs(average):g} point{'s' if abs(average) != 1 else ''}"
-    return f"pain {'fell' if average < 0 else 'rose'} by {points} within a session on average"
+    return f"{name} {'fell' if average < 0 else 'rose'} by {points} within a session on average"
 
 
 def summary(sessions):

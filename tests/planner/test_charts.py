@@ -73,7 +73,8 @@ def test_chart_is_accessible_and_labelled():
     desc = root.find(f"{SVG}desc")
     assert desc.get("id") == desc_id
     assert desc.text.startswith("9 sessions from 3 Nov 2024 to 29 Dec 2024.")
-    assert "8 meaningful drops" in desc.text
+    assert "Pain fell by 2.4 points within a session on average (8 with an after score)" in desc.text
+    assert desc.text.endswith("; 8 meaningful drops.")
     assert texts(root, "y-label") == ["0", "2", "4", "6", "8", "10"]
     legend = " ".join(el.text for el in by_class(root, "legend")[0].iter(f"{SVG}text"))
     assert "Before session" in legend and "After session" in legend and "Meaningful drop" in legend
@@ -146,7 +147,7 @@ def test_only_before_scores_draws_no_after_line():
     root = parse(score_chart(make_sessions([(6, None), (5, None)])))
     assert len(by_class(root, "before")) == 2
     assert not by_class(root, "after") and not by_class(root, "after-line") and not by_class(root, "segment")
-    assert "Average change" not in root.find(f"{SVG}desc").text
+    assert "within a session" not in root.find(f"{SVG}desc").text
 
 
 def test_identical_before_and_after_are_both_visible():
@@ -313,7 +314,7 @@ def test_numbness_falls_are_drawn_without_a_meaningful_band():
     numbness = score_chart(sessions, measure="numbness", title="Numbness/tingling before and after each session")
     assert by_class(parse(numbness), "meaningful") == []
     assert "meaningful" not in str(numbness).lower()
-    assert "Average change in numbness/tingling after a session: -4.0 points (1 with an after score)." in numbness
+    assert "Numbness/tingling fell by 4 points within a session on average (1 with an after score)." in numbness
     pain = score_chart(sessions)
     assert len(by_class(parse(pain), "meaningful")) == 1
     assert "Meaningful drop (a fall of 2 points or more)" in pain and "; 1 meaningful drop." in pain
