@@ -350,7 +350,8 @@ class ScaleSeeder:
     def _slots(self, therapist_count, per_therapist):
         """Every therapist's sessions fill weekday slots, a few weeks ahead of today and the rest back in time."""
         days_needed = per_therapist // SLOTS_PER_DAY + 1
-        future_days = min(28, days_needed // 4)
+        # At least three days ahead, so that a weekend's seed has weekdays to come (ready plans to record).
+        future_days = max(3, min(28, days_needed // 4))
         day = self.today + timedelta(days=future_days)
         days = []
         while len(days) < days_needed:
