@@ -7,7 +7,7 @@ planner reads them for the course progress and the progress letter.
 
 from django.conf import settings
 from django.db import models, transaction
-from django.db.models import Q
+from django.db.models import Max, Q
 from django.utils import timezone
 
 from protocols.versioning import claim_version
@@ -274,7 +274,14 @@ def resolution_offers(test):
         if test.result_of(foot) != FootResult.PRESENT or test.is_unreliable(foot):
             continue
         condition = active_lops(test.client, foot, test.tested_on)
-        if condition is not None and condition.noted_on <= test.tested_on:
+        # Only a test later than every test that found the loss may end it, and an end already
+        # recorded is never moved (a test entered afterwards with an earlier date would rewrite it).
+        if condition is None or condition.resolved_on is not None or condition.noted_on > test.tested_on:
+            continue
+        found_last = MonofilamentTest.objects.filter(**{f"{foot}_condition": condition}).aggregate(
+            last=Max("tested_on")
+        )["last"]
+        if found_last is None or found_last < test.tested_on:
             offers.append((foot, condition))
     return offers
 
@@ -284,7 +291,11 @@ def resolve_lops(test, foot):
     """Resolve the foot's loss_of_protective_sensation from the test's date (the therapist confirmed)."""
     offered = dict(resolution_offers(test))
     if foot not in offered:
-        raise ValueError("This test does not show protective sensation present on that foot.")
+        raise ValueError(
+            "This test cannot end that foot's loss of protective sensation: only a test that shows "
+            "protective sensation present, later than every test that found the loss, ends a loss "
+            "not yet resolved."
+        )
     condition = offered[foot]
     if condition.side == "both":
         raise ValueError("The condition is recorded for both feet: edit it on the client page to split it.")

@@ -327,3 +327,25 @@ def test_client_page_shows_the_foot_map_and_the_sites_felt(login, therapist, dpn
     assert 'data-site="left-M1" data-result="absent"' in page
     assert 'data-site="right-M5" data-result="not_tested"' in page
     assert "2 of 3 felt <span" in page and "2 of 2 felt" in page
+
+
+def test_a_back_dated_test_never_ends_a_loss_found_after_it_or_moves_an_end(login, therapist, dpn_client):
+    """Tests entered out of date order: only a test later than every test that found the loss ends it."""
+    days = {n: TODAY - timedelta(days=n) for n in (1, 2, 3, 4)}
+    post_test(login, therapist, dpn_client, day=days[4], absent=[("right", "met1")])  # the loss is found
+    post_test(login, therapist, dpn_client, day=days[2], absent=[("right", "met1")])  # and found again
+    post_test(login, therapist, dpn_client, day=days[3])  # every site felt, dated between them
+    between = MonofilamentTest.objects.get(tested_on=days[3])
+    assert assessments.resolution_offers(between) == []
+    refused = login(therapist).post(f"/clients/{dpn_client.pk}/monofilament/{between.pk}/resolve/", {"foot": "right"})
+    assert refused.status_code == 302
+    lops = Condition.objects.get(code="loss_of_protective_sensation")
+    assert lops.resolved_on is None
+    # A later test ends it; a test dated before that end, entered afterwards, does not move it back.
+    post_test(login, therapist, dpn_client, day=days[1])
+    latest = MonofilamentTest.objects.get(tested_on=days[1])
+    assert [foot for foot, _ in assessments.resolution_offers(latest)] == ["right"]
+    login(therapist).post(f"/clients/{dpn_client.pk}/monofilament/{latest.pk}/resolve/", {"foot": "right"})
+    lops.refresh_from_db()
+    assert lops.resolved_on == days[1]
+    assert assessments.resolution_offers(between) == []
