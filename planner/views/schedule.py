@@ -17,6 +17,8 @@ from planner.forms import (
 from planner.models import SessionPlan
 from planner.roles import is_clinic_admin, is_therapist
 from protocols import engine
+from protocols.labels import place
+from protocols.rules import RULES_BY_CODE
 
 from .plans import _client_for_builder
 
@@ -127,7 +129,9 @@ def plan_late(request):
         day, regions = form.cleaned_data["date"], ",".join(form.cleaned_data["regions"])
         proposal = plans.propose(client.facts_on(day), engine.parse_regions(regions))
         reason = form.cleaned_data["late_reason"].strip()
-        if proposal["session"]["status"] == "defer" and not reason:
+        if avoided := _avoided(proposal):
+            form.add_error("regions", _avoided_message(avoided, day))
+        elif proposal["session"]["status"] == "defer" and not reason:
             form.add_error("late_reason", _reason_needed(proposal, day))
         else:
             try:
@@ -150,6 +154,31 @@ def plan_late(request):
                 return redirect("planner:record-edit", plan.pk)
     context = {"client": client, "form": form, "proposal": proposal, "limit_days": settings.late_entry_days}
     return render(request, "planner/plan_late.html", context, status=400 if form.errors else 200)
+
+
+def _avoided(proposal):
+    """[(place, [rule titles])] of the regions the rules avoided on the entry's date."""
+    return [
+        (
+            place(region["region"], region["side"]),
+            list(
+                dict.fromkeys(
+                    RULES_BY_CODE[n["rule"]].title.lower() for n in region["notes"] if n["severity"] == "avoid"
+                )
+            ),
+        )
+        for region in proposal["regions"]
+        if region["status"] == "avoid"
+    ]
+
+
+def _avoided_message(avoided, day):
+    """A late entry cannot record a region the rules avoided: its record would have no row for it."""
+    named = "; ".join(f"{where} ({', '.join(why)})" if why else where for where, why in avoided)
+    return (
+        f"Regions: on {day:%-d %b %Y} the rules avoid {named}, so the record has no place for it. "
+        "Leave it out here and write in the record's notes what was done there, and why."
+    )
 
 
 def _reason_needed(proposal, day):

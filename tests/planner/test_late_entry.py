@@ -89,3 +89,18 @@ def test_a_late_entry_may_not_overlap_a_booked_session(login, therapist):
     response = post_late(login, therapist, make_cipn_client(therapist), time="10:20")
     assert response.status_code == 400
     assert "You already have a session with Dora Pine" in response.context["form"].errors["time"][0]
+
+
+def test_a_region_the_rules_avoided_that_day_is_named_not_dropped(login, therapist):
+    """Its record would have no row for it: the entry is refused, naming the place and the rule."""
+    client = make_dpn_client(therapist)
+    Condition.objects.create(
+        client=client, code="open_wound", location="feet", side="left", noted_on=YESTERDAY - timedelta(days=3)
+    )
+    response = post_late(login, therapist, client, regions=("feet:left", "hands:left"))
+    assert response.status_code == 400
+    (error,) = response.context["form"].errors["regions"]
+    assert error.startswith(f"Regions: on {YESTERDAY:%-d %b %Y} the rules avoid left foot (open wound")
+    assert "write in the record's notes what was done there" in error
+    assert not SessionPlan.objects.exists()
+    assert post_late(login, therapist, client, regions=("hands:left",)).status_code == 302
