@@ -55,7 +55,9 @@ class IdleTimeoutMiddleware:
         if request.user.is_authenticated:
             if idle_seconds_left(request) <= 0:
                 return self.signed_out(request)
-            if time.time() - request.session.get(LAST_SEEN_KEY, 0) >= LAST_SEEN_EVERY_SECONDS:
+            # A page's timer asking how long is left (GET keep-alive) is not activity.
+            checking = request.method == "GET" and request.path == reverse("keep-alive")
+            if not checking and time.time() - request.session.get(LAST_SEEN_KEY, 0) >= LAST_SEEN_EVERY_SECONDS:
                 touch(request)
         return self.get_response(request)
 

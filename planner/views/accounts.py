@@ -12,7 +12,7 @@ from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from clients.access import AccessKind, record_access
 from clients.models import AccessEvent, Client
@@ -59,10 +59,13 @@ class LoginView(auth_views.LoginView):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def keep_alive(request):
-    """'Stay signed in': the idle clock starts again; the seconds left for the page's timer."""
-    touch(request)
+    """POST, 'Stay signed in': the idle clock starts again. GET: how long is left, the clock left as
+    it is (a page's timer asks before it warns or leaves, since another tab may have kept the session
+    alive). Both answer the seconds left."""
+    if request.method == "POST":
+        touch(request)
     return JsonResponse({"seconds_left": idle_seconds_left(request)})
 
 

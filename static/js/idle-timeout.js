@@ -1,7 +1,9 @@
 // The idle timeout's warning: a minute before the server ends a session left idle, a banner offers
 // "Stay signed in", which pings the keep-alive URL. Working on the page (typing, clicking) pings it
-// too, at most once a minute, so a long form is not lost. When the time is up, the page is loaded
-// again and the server sends it to the sign-in page.
+// too, at most once a minute, so a long form is not lost. Before it warns, and before it leaves,
+// the page asks the server how long is left (GET, which is not activity): work in another tab
+// keeps this one, and what is typed in it, as it is. When the time is really up, the page is
+// loaded again and the server sends it to the sign-in page.
 (function () {
   var box = document.getElementById("idle-timeout");
   if (!box) { return; }
@@ -20,15 +22,40 @@
     countdown.textContent = seconds + (seconds === 1 ? " second" : " seconds");
   }
 
-  function warn() {
+  function showWarning() {
     box.hidden = false;
     tick();
     tickTimer = window.setInterval(tick, 1000);
     stay.focus();
   }
 
-  function end() {
+  function leave() {
     window.location.assign(window.location.href);
+  }
+
+  // Seconds left on the server, or null when it cannot say (signed out, offline).
+  function secondsLeft() {
+    return window.fetch(box.dataset.keepAliveUrl, {
+      method: "GET",
+      credentials: "same-origin",
+      headers: { "Accept": "application/json" }
+    }).then(function (response) {
+      return response.ok ? response.json() : null;
+    }).then(function (data) {
+      return data ? data.seconds_left : null;
+    }).catch(function () { return null; });
+  }
+
+  function warn() {
+    secondsLeft().then(function (left) {
+      if (left !== null && left > WARN_SECONDS + 5) { schedule(left); } else { showWarning(); }
+    });
+  }
+
+  function end() {
+    secondsLeft().then(function (left) {
+      if (left !== null && left > 5) { schedule(left); } else { leave(); }
+    });
   }
 
   function schedule(secondsLeft) {
@@ -48,7 +75,7 @@
       credentials: "same-origin",
       headers: { "X-CSRFToken": box.dataset.csrfToken, "Accept": "application/json" }
     }).then(function (response) {
-      if (!response.ok) { end(); return null; }
+      if (!response.ok) { leave(); return null; }
       return response.json();
     }).then(function (data) {
       if (data) { schedule(data.seconds_left); }

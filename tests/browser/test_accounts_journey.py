@@ -101,3 +101,23 @@ def test_a_minute_before_the_idle_timeout_a_banner_offers_to_stay_signed_in(
     banner.get_by_role("button", name="Stay signed in").click()
     expect(banner).to_be_hidden()
     assert time.time() - SessionStore(session_key=cookie["value"])[LAST_SEEN_KEY] < 10
+
+
+def test_work_in_another_tab_keeps_this_tab_and_its_typing(page, live_server, sign_in, settings, monkeypatch):
+    """Before it warns, the page asks the server how long is left: another tab's activity counts."""
+    settings.SESSION_IDLE_MINUTES = 2
+    monkeypatch.setattr("planner.middleware.LAST_SEEN_EVERY_SECONDS", 600)
+    make_therapist(username="tara", first_name="Tara")
+    sign_in("tara", PASSWORD)
+    [cookie] = [c for c in page.context.cookies() if c["name"] == settings.SESSION_COOKIE_NAME]
+    session = SessionStore(session_key=cookie["value"])
+    session[LAST_SEEN_KEY] = time.time() - 57  # this tab believes 63 seconds are left
+    session.save()
+    page.goto(f"{live_server.url}/accounts/password/")
+    page.locator("input[type=password]").first.fill("typed but not sent")
+    session = SessionStore(session_key=cookie["value"])
+    session[LAST_SEEN_KEY] = time.time()  # meanwhile, another tab was used
+    session.save()
+    page.wait_for_timeout(6_000)  # past the moment this tab would have warned
+    expect(page.get_by_role("alertdialog")).to_be_hidden()
+    expect(page.locator("input[type=password]").first).to_have_value("typed but not sent")

@@ -79,10 +79,23 @@ def test_stay_signed_in_starts_the_idle_clock_again(login, therapist):
     assert signed_in(browser)
 
 
-def test_keep_alive_is_post_only_and_for_signed_in_users(login, anonymous, therapist):
-    assert login(therapist).get("/accounts/keep-alive/").status_code == 405
+def test_keep_alive_is_for_signed_in_users(login, anonymous, therapist):
+    assert login(therapist).put("/accounts/keep-alive/").status_code == 405
     response = anonymous.post("/accounts/keep-alive/")
     assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+
+
+def test_a_pages_timer_asks_how_long_is_left_without_moving_the_clock(login, therapist):
+    """Work in another tab kept the session alive: the page's timer finds out by GET, which is no activity."""
+    browser = login(therapist)
+    shift(browser, LAST_SEEN_KEY, 14 * MINUTE)
+    response = browser.get("/accounts/keep-alive/", HTTP_ACCEPT="application/json")
+    assert response.json()["seconds_left"] == pytest.approx(1 * MINUTE, abs=2)
+    assert browser.get("/accounts/keep-alive/").json()["seconds_left"] == pytest.approx(1 * MINUTE, abs=2)
+    shift(browser, LAST_SEEN_KEY, 2 * MINUTE)  # 16 minutes without activity: the check did not keep it
+    response = browser.get("/accounts/keep-alive/", HTTP_ACCEPT="application/json")
+    assert response.status_code == 401
+    assert not signed_in(browser)
 
 
 def test_pages_carry_the_seconds_left_for_the_warning(login, anonymous, therapist):
