@@ -104,6 +104,8 @@ DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = os.environ.get("SECRET_KEY") or dev_secret_key()
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+# A form sent from a page opened before the last sign-in: said in words, in the app's layout.
+CSRF_FAILURE_VIEW = "planner.views.errors.csrf_failure"
 
 # Behind a TLS-terminating reverse proxy in production: HTTPS=true turns on every secure setting.
 HTTPS = env_bool("HTTPS", False)

@@ -32,3 +32,10 @@ def server_error(request):
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return response
     return HttpResponseServerError(loader.render_to_string("500.html"))
+
+
+def csrf_failure(request, reason=""):
+    """CSRF_FAILURE_VIEW: a form from a page opened before the last sign-in, in words, with the layout."""
+    from django.shortcuts import render
+
+    return render(request, "403_csrf.html", status=403)

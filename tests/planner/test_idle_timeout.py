@@ -111,3 +111,15 @@ def test_pages_carry_the_seconds_left_for_the_warning(login, anonymous, therapis
     page = browser.get("/").content.decode()
     assert int(page.split('data-seconds-left="')[1].split('"')[0]) >= 15 * MINUTE - 2
     assert "idle-timeout.js" not in anonymous.get("/accounts/login/").content.decode()
+
+
+def test_a_form_from_before_the_last_sign_in_says_so_in_the_layout(therapist):
+    from django.test import Client
+
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(therapist)
+    response = browser.post("/accounts/password/", {"old_password": "x", "csrfmiddlewaretoken": "stale"})
+    assert response.status_code == 403
+    page = response.content.decode()
+    assert "This form was not sent" in page and "Nothing was saved." in page
+    assert "Session planner" in page  # the app's navigation, not Django's bare page
