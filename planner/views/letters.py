@@ -21,6 +21,10 @@ class LetterForm(forms.Form):
     end = forms.DateField(label="To", widget=DATE_WIDGET)
     recipient = forms.CharField(label="To (physician)", max_length=200)
 
+    def __init__(self, *args, client=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.client = client
+
     def clean(self):
         cleaned = super().clean()
         start, end = cleaned.get("start"), cleaned.get("end")
@@ -28,6 +32,10 @@ class LetterForm(forms.Form):
             self.add_error("end", "The period cannot end in the future.")
         elif start and end and start > end:
             self.add_error("start", "The period must start on or before its end.")
+        elif start and self.client is not None and start < self.client.date_of_birth:
+            self.add_error(
+                "start", f"From: the period starts before the client was born ({self.client.date_of_birth:%-d %b %Y})."
+            )
         return cleaned
 
 
@@ -41,9 +49,9 @@ def letter_new(request, pk):
     client = client_for(request, pk)
     start, end = letters.default_period(timezone.localdate())
     initial = {"start": start, "end": end, "recipient": client.referring_physician}
-    form = LetterForm(request.POST or request.GET or None, initial=initial)
+    form = LetterForm(request.POST or request.GET or None, initial=initial, client=client)
     if not form.is_bound:
-        form = LetterForm(initial)
+        form = LetterForm(initial, client=client)
     may_sign = _may_sign(request.user, client)
     if not form.is_valid():
         return render(request, "planner/letter_new.html", {"client": client, "form": form}, status=400)

@@ -116,3 +116,14 @@ def test_the_letter_lists_places_in_page_order_and_ends_a_restriction_with_one_f
     assert len(places) >= 2 and places == [p for p in expected if p in places]
     page = login(therapist).get(f"/clients/{course.pk}/letters/new/").content.decode()
     assert "Semi-reclined only." in page and "Semi-reclined only.." not in page
+
+
+def test_a_letter_without_worked_regions_says_only_that_and_no_period_starts_before_birth(login, therapist):
+    client = make_dpn_client(therapist, referring_physician="Dr. Anika Shah")
+    page = login(therapist).get(f"/clients/{client.pk}/letters/new/").content.decode()
+    assert "No region was recorded as worked." in page
+    assert "Every region was worked at or below the planned pressure." not in page
+    url = f"/clients/{client.pk}/letters/new/?start=1900-01-01&end={TODAY}&recipient=Dr.+Shah"
+    response = login(therapist).get(url)
+    assert response.status_code == 400
+    assert response.context["form"].errors["start"][0].startswith("From: the period starts before the client was born")
