@@ -26,7 +26,13 @@ def plan_print(request, pk):
     earlier = proposals.last_signed_proposal(plan.client, plan.scheduled_for, exclude_plan=plan)
     session, regions = proposals.mark_new(plan.session, document["regions"], earlier)
     stale = plan.is_open and plans.facts_changed(plan)
+    # A deferred session (not entered afterwards as having gone ahead) is not worked anywhere: the
+    # sheet must not read as one to run.
+    deferred = session["status"] == "defer" and not plan.late_entry
+    if deferred:
+        statuses = {place: "avoid" if status == "avoid" else "dropped" for place, status in statuses.items()}
     context = {
+        "deferred": deferred,
         "plan": plan,
         "client": plan.client,
         "session": session,

@@ -44,6 +44,7 @@ def test_the_print_sheet_prints_a_note_shared_by_both_sides_once(login, therapis
     notes = sheet_notes(html)
     texts = [text for _where, text in notes]
     assert len(texts) == len(set(texts)), texts
+
     def where(start):
         return [place for place, text in notes if text.startswith(start)]
 
@@ -218,3 +219,21 @@ def test_a_note_that_says_this_foot_is_not_merged_for_two_feet():
         ("right foot", "Open wound on right foot, "),
         ("left foot", "Open wound on left foot, n"),
     ]
+
+
+def test_the_sheet_of_a_deferred_session_does_not_read_as_one_to_run(login, therapist):
+    client = make_client(care_team=[therapist])
+    make_condition(client, "fever", noted_on=timezone.localdate())
+    plan = plans.create_plan(
+        client=client,
+        therapist=therapist,
+        scheduled_for=plans.as_datetime(timezone.localdate() + timedelta(days=1), time(14, 0)),
+        regions="hands",
+        created_by=therapist,
+    )
+    assert plan.is_deferred
+    sheet = login(therapist).get(f"/plans/{plan.pk}/print/").content.decode()
+    assert "DEFERRED:" in sheet
+    assert sheet.count("Not today: the session is deferred.") == 2  # both hands
+    assert "Pain before" not in sheet and "Nothing to record today:" in sheet
+    assert 'fill="#cfe8d5"' not in sheet  # no region drawn as worked on the body map
