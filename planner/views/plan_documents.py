@@ -25,7 +25,8 @@ def plan_print(request, pk):
     document = proposals.plan_document(plan, items)
     earlier = proposals.last_signed_proposal(plan.client, plan.scheduled_for, exclude_plan=plan)
     session, regions = proposals.mark_new(plan.session, document["regions"], earlier)
-    stale = plan.is_open and plans.facts_changed(plan)
+    # A late entry documents a session that took place: nothing is left to rebuild or make ready.
+    stale = plan.is_open and not plan.late_entry and plans.facts_changed(plan)
     # A deferred session (not entered afterwards as having gone ahead) is not worked anywhere: the
     # sheet must not read as one to run.
     deferred = session["status"] == "defer" and not plan.late_entry
@@ -42,7 +43,7 @@ def plan_print(request, pk):
         "stale": stale,
         # The deferral and a changed record have their own boxes on the sheet.
         "blockers": [b for b in plans.plan_blockers(plan, items, stale) if b.code not in ("deferred", "stale")]
-        if plan.is_open
+        if plan.is_open and not plan.late_entry
         else [],
         "clearance": plan.client.latest_clearance(on=timezone.localdate(plan.scheduled_for)),
         "body_map": bodymap.status_map(statuses),

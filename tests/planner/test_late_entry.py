@@ -104,3 +104,16 @@ def test_a_region_the_rules_avoided_that_day_is_named_not_dropped(login, therapi
     assert "write in the record's notes what was done there" in error
     assert not SessionPlan.objects.exists()
     assert post_late(login, therapist, client, regions=("hands:left",)).status_code == 302
+
+
+def test_the_sheet_of_a_late_entry_says_so_and_asks_nothing_more_of_it(login, therapist):
+    client = make_dpn_client(therapist)
+    Condition.objects.create(client=client, code="fever", location="whole_body", noted_on=YESTERDAY)
+    post_late(login, therapist, client, reason="Fever had gone by the afternoon; hands only, light.")
+    plan = SessionPlan.objects.get()
+    Condition.objects.create(client=client, code="open_wound", location="feet", side="left", noted_on=TODAY)
+    sheet = login(therapist).get(f"/plans/{plan.pk}/print/").content.decode()
+    assert f"Plan {plan.pk} · Late entry" in sheet
+    assert "LATE ENTRY:</strong> recorded afterwards: Fever had gone by the afternoon" in sheet
+    assert "Flagged: the rules deferred the session that day." in sheet
+    assert "Rebuild it before the session" not in sheet and "NOT READY" not in sheet
