@@ -5,6 +5,7 @@ current conditions, shown for review, then signed by the therapist and saved exa
 It reports what was recorded; it never states a diagnosis.
 """
 
+import json
 from collections import defaultdict
 from datetime import timedelta
 
@@ -196,6 +197,22 @@ def render_letter(facts, recipient, signed_by=None, signed_at=None):
 def default_period(today):
     """The last twelve weeks, ending today."""
     return today - timedelta(weeks=12), today
+
+
+def signed_twin(client, start, end, recipient, therapist):
+    """The same letter (period, recipient, signer) signed today, with the same facts: a form sent twice."""
+    facts = json.loads(json.dumps(letter_facts(client, start, end, therapist)))
+    for letter in ProgressLetter.objects.filter(
+        client=client,
+        period_start=start,
+        period_end=end,
+        recipient=recipient,
+        signed_by=therapist,
+        signed_at__date=timezone.localdate(),
+    ):
+        if letter.facts == facts:
+            return letter
+    return None
 
 
 def sign_letter(client, start, end, recipient, therapist):

@@ -59,6 +59,10 @@ def letter_new(request, pk):
     if request.method == "POST":
         if not may_sign:
             raise PermissionDenied("Only a therapist of the client's care team signs a progress letter.")
+        same = letters.signed_twin(client, data["start"], data["end"], data["recipient"], request.user)
+        if same is not None:  # a form sent twice: the letter is signed once
+            messages.info(request, f"This letter was already signed on {same.signed_at:%-d %b %Y at %H:%M}.")
+            return redirect("planner:letter-detail", same.pk)
         letter = letters.sign_letter(client, data["start"], data["end"], data["recipient"], request.user)
         messages.success(request, "Progress letter signed and saved as sent. Print it or save it as PDF.")
         return redirect("planner:letter-detail", letter.pk)

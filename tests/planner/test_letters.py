@@ -127,3 +127,16 @@ def test_a_letter_without_worked_regions_says_only_that_and_no_period_starts_bef
     response = login(therapist).get(url)
     assert response.status_code == 400
     assert response.context["form"].errors["start"][0].startswith("From: the period starts before the client was born")
+
+
+def test_a_letter_sent_twice_is_signed_once_and_a_changed_one_again(login, therapist, course):
+    data = {"start": (TODAY - timedelta(days=7)).isoformat(), "end": TODAY.isoformat(), "recipient": "Dr. Shah"}
+    browser = login(therapist)
+    first = browser.post(f"/clients/{course.pk}/letters/new/", data)
+    again = browser.post(f"/clients/{course.pk}/letters/new/", data)
+    letter = ProgressLetter.objects.get()
+    assert first["Location"] == again["Location"] == f"/letters/{letter.pk}/"
+    # A new score since: the facts differ, so it is another letter.
+    signed_session(login, therapist, course, "15:00", pain_before=3, pain_after=2)
+    browser.post(f"/clients/{course.pk}/letters/new/", data)
+    assert ProgressLetter.objects.count() == 2
