@@ -41,6 +41,9 @@ def monofilament_new(request, pk):
     form = MonofilamentForm(request.POST or None, client=client, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        if (same := assessments.same_test(client, data["tested_on"], data["answers"])) is not None:
+            messages.info(request, "This test, with these answers, is already on record for that day.")
+            return redirect("clients:monofilament-detail", client.pk, same.pk)
         test = assessments.record_monofilament(
             client,
             tested_on=data["tested_on"],
@@ -108,6 +111,12 @@ def mnsi_new(request, pk):
     form = MnsiForm(request.POST or None, client=client, initial={"answered_on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        same = MnsiQuestionnaire.objects.filter(
+            client=client, answered_on=data["answered_on"], answers=data["answers"]
+        ).first()
+        if same is not None:  # a form sent twice
+            messages.info(request, "These answers of that day are already on record.")
+            return redirect("clients:mnsi-detail", client.pk, same.pk)
         questionnaire = MnsiQuestionnaire.objects.create(
             client=client,
             answered_on=data["answered_on"],

@@ -263,6 +263,24 @@ def record_monofilament(client, *, tested_on, performed_by, therapist, clinician
     return test
 
 
+def same_test(client, tested_on, answers):
+    """A test of the client on that day with exactly these answers (a form sent twice), or None."""
+    for test in MonofilamentTest.objects.filter(client=client, tested_on=tested_on).prefetch_related("sites"):
+        recorded = {
+            (site.foot, site.site): (site.tested, site.real_1, site.real_2, site.sham) for site in test.sites.all()
+        }
+        given = {
+            key: (
+                bool(answer["tested"]),
+                *((answer["real_1"], answer["real_2"], answer["sham"]) if answer["tested"] else (None,) * 3),
+            )
+            for key, answer in answers.items()
+        }
+        if recorded == given:
+            return test
+    return None
+
+
 def resolution_offers(test):
     """The feet where this test shows protective sensation present while the condition is still active.
 

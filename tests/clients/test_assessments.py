@@ -349,3 +349,17 @@ def test_a_back_dated_test_never_ends_a_loss_found_after_it_or_moves_an_end(logi
     lops.refresh_from_db()
     assert lops.resolved_on == days[1]
     assert assessments.resolution_offers(between) == []
+
+
+def test_a_measure_sent_twice_is_saved_once(login, therapist, dpn_client):
+    browser = login(therapist)
+    first = browser.post(f"/clients/{dpn_client.pk}/mnsi/new/", mnsi_data())
+    again = browser.post(f"/clients/{dpn_client.pk}/mnsi/new/", mnsi_data())
+    assert first["Location"] == again["Location"] and MnsiQuestionnaire.objects.count() == 1
+    first = post_test(login, therapist, dpn_client, absent=[("left", "met1")])
+    again = post_test(login, therapist, dpn_client, absent=[("left", "met1")])
+    assert first["Location"] == again["Location"] and MonofilamentTest.objects.count() == 1
+    # Other answers on the same day are another test.
+    post_test(login, therapist, dpn_client, not_tested=[("left", "met1")])
+    assert MonofilamentTest.objects.count() == 2
+    assert Condition.objects.filter(code="loss_of_protective_sensation").count() == 1
