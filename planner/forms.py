@@ -234,7 +234,12 @@ class CancelPlanForm(forms.Form):
             "invalid_choice": "Reason: choose one of the reasons offered.",
         },
     )
-    reason = forms.CharField(max_length=200, label="Note (optional)", required=False)
+    reason = forms.CharField(
+        max_length=200,
+        label="Note (optional)",
+        required=False,
+        error_messages={"max_length": "Note: at most %(limit_value)d characters (it has %(show_value)d)."},
+    )
 
     def __init__(self, *args, plan=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -3,8 +3,11 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.shortcuts import redirect, render
+from django.utils import timezone
 
+from planner.feeds import CalendarFeed
 from planner.forms import ClinicSettingsForm
 from planner.models import ClinicSettings
 from planner.roles import is_clinic_admin
@@ -14,10 +17,18 @@ from planner.roles import is_clinic_admin
 def clinic_settings(request):
     if not is_clinic_admin(request.user):
         raise PermissionDenied("Only clinic admins change the clinic's settings.")
-    form = ClinicSettingsForm(request.POST or None, instance=ClinicSettings.load())
+    current = ClinicSettings.load()
+    feeds_were_allowed = current.calendar_feeds_allowed
+    form = ClinicSettingsForm(request.POST or None, instance=current)
     if request.method == "POST":
         if form.is_valid():
-            form.save()
+            with transaction.atomic():
+                settings = form.save()
+                if feeds_were_allowed and not settings.calendar_feeds_allowed:
+                    # Off stops every feed for good: turning feeds on again revives no old address.
+                    CalendarFeed.objects.filter(enabled=True).update(
+                        enabled=False, token_hash=None, renewed_at=timezone.now()
+                    )
             messages.success(request, "Clinic settings saved. They apply to sessions booked from now on.")
             return redirect("planner:clinic-settings")
     return render(request, "planner/clinic_settings.html", {"form": form}, status=400 if form.errors else 200)

@@ -70,8 +70,11 @@ def test_a_clinic_admin_turns_feeds_off_for_everyone(login, anonymous, therapist
     assert "The clinic has turned calendar feeds off" in page
     login(therapist).post("/calendar/", {"action": "renew"})
     assert anonymous.get(path).status_code == 404
+    # Off is for good: turned on again, no old address comes back; each therapist turns theirs on anew.
     login(clinic_admin).post("/clinic/settings/", {**data, "calendar_feeds_allowed": "on"})
-    assert anonymous.get(path).status_code == 200
+    assert anonymous.get(path).status_code == 404
+    fresh = turn_on(login, therapist)
+    assert fresh != path and anonymous.get(fresh).status_code == 200
 
 
 def test_only_therapists_have_feeds(login, clinic_admin):
