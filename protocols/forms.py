@@ -163,6 +163,14 @@ class BaseStepFormSet(forms.BaseFormSet):
             if order in seen:
                 form.add_error("order", f"Another step already has order {order}; give each step its own place.")
             seen.add(order)
+        # One region on one side is part of a session of at most 60 minutes: so is its template.
+        total = sum(form.cleaned_data["minutes"] for form in kept)
+        if total > MAX_STEP_MINUTES:
+            raise forms.ValidationError(
+                f"Steps: the template lasts {total} minutes; a region's template lasts at most "
+                f"{MAX_STEP_MINUTES}, the longest session.",
+                code="too_long",
+            )
 
     def ordered_steps(self):
         """The kept steps as field dicts, in the order the editor gave."""

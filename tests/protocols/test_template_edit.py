@@ -417,3 +417,15 @@ def test_a_broken_management_form_is_refused_not_crashed_on(login, clinic_admin,
     response = login(clinic_admin).post(EDIT, data, follow=True)
     assert response.status_code == 200
     assert ProtocolTemplate.objects.get(key=FEET).version == before  # the steps posted are the ones on record
+
+
+def test_a_template_longer_than_a_session_is_refused(login, clinic_admin):
+    before = _state()
+    steps = _steps_of(_feet())
+    for step in steps[:4]:
+        step["minutes"] = 20
+    response = login(clinic_admin).post(EDIT, _post_data(_feet(), steps))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Steps: the template lasts " in page and "a region&#x27;s template lasts at most 60" in page
+    assert _state() == before
