@@ -355,5 +355,7 @@ def client_restore(request, pk):
     client = client_for(request, pk)
     if client.is_archived:
         services.restore(client)
-        messages.success(request, f"{client} restored.")
+        messages.success(
+            request, f"{client} restored. Sessions cancelled by the archiving stay cancelled: plan them again."
+        )
     return redirect("clients:detail", client.pk)

@@ -87,3 +87,8 @@ def test_archiving_asks_first_and_cancels_the_sessions_to_come(login, therapist,
     page = admin.get(f"/clients/{client.pk}/").content.decode()
     assert "Client archived 3" in page
     assert "Dora Pine" not in admin.get(f"/plans/?from={TOMORROW}&therapist=tara").content.decode()
+    # Restored, the record says its cancelled sessions stay so.
+    response = admin.post(f"/clients/{client.pk}/restore/")
+    assert "Sessions cancelled by the archiving stay cancelled: plan them again." in said(response)
+    mine.refresh_from_db()
+    assert mine.status == "cancelled"
