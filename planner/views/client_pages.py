@@ -16,8 +16,8 @@ from clients.access import AccessKind, record_access
 from clients.documents import export_client
 from clients.models import AccessEvent
 from clients.views import can_archive, client_detail_context, client_for
-from planner import charts, corrections, fhir, plans, progress, proposals
-from planner.corrections import SCORE_FIELDS, ScoreCorrection
+from planner import charts, corrections, fhir, plans, progress, proposals, recording
+from planner.corrections import ScoreCorrection
 from planner.models import (
     Addendum,
     CancelReason,
@@ -171,12 +171,7 @@ def _plans(client, today_starts, limit):
             other.append(pk)
     if limit is not None:
         coming, other = coming[:limit], other[-limit:]
-    shown = (
-        SessionPlan.objects.filter(pk__in=[*coming, *other])
-        .for_lists()
-        .select_related("therapist")
-        .in_bulk()
-    )
+    shown = SessionPlan.objects.filter(pk__in=[*coming, *other]).for_lists().select_related("therapist").in_bulk()
     upcoming = [shown[pk] for pk in coming]
     past = [shown[pk] for pk in reversed(other)]
     return upcoming, past, _cancellation_rows(cancelled)
@@ -274,20 +269,13 @@ PLAN_DOCUMENT_FIELDS = (
     "late_entry",
     "late_reason",
 )
-# What record_document reads of a record (its signer's username comes with it).
+# What record_document reads of a record: what the record form saves, and who signed it when.
 RECORD_DOCUMENT_FIELDS = (
     "plan_id",
     "started_at",
-    "minutes",
-    *SCORE_FIELDS,
-    "skin_check",
-    "subjective",
-    "objective",
-    "assessment",
-    "soap_plan",
+    *recording.NUMBER_FIELDS,
+    *recording.TEXT_FIELDS,
     "adverse_events",
-    "adverse_other",
-    "next_time",
     "signed_at",
     "signed_by__username",
 )

@@ -228,21 +228,25 @@ def test_a_condition_sent_twice_is_refused_and_a_second_wound_elsewhere_is_not(l
     assert client_of_tara.conditions.count() == 5
 
 
+def edit_wound(login, user, wound, **changes):
+    """Post the edit form of a left-foot open wound with these changes."""
+    data = {
+        "code": "open_wound",
+        "location": "feet",
+        "side": "left",
+        "noted_on": wound.noted_on.isoformat(),
+        "version": wound.version,
+        **changes,
+    }
+    return login(user).post(f"/clients/{wound.client_id}/conditions/{wound.pk}/edit/", data)
+
+
 @pytest.mark.parametrize("copies", [1, 2])
 def test_editing_a_condition_does_not_find_itself_a_twin(login, therapist, client_of_tara, copies):
     """Resolving one of two copies entered before twins were refused goes through too."""
     for _ in range(copies):
         condition = make_condition(client_of_tara, "open_wound", location="feet", side="left", detail="heel")
-    data = {
-        "code": "open_wound",
-        "location": "feet",
-        "side": "left",
-        "detail": "heel",
-        "noted_on": condition.noted_on.isoformat(),
-        "resolved_on": TODAY.isoformat(),
-        "version": condition.version,
-    }
-    response = login(therapist).post(f"/clients/{client_of_tara.pk}/conditions/{condition.pk}/edit/", data)
+    response = edit_wound(login, therapist, condition, detail="heel", resolved_on=TODAY.isoformat())
     assert response.status_code == 302
     condition.refresh_from_db()
     assert condition.resolved_on == TODAY
@@ -262,15 +266,7 @@ def test_a_clearance_sent_twice_is_refused(login, clinic_admin, client_of_tara):
 def test_an_edit_into_a_twin_of_another_condition_is_refused(login, therapist, client_of_tara):
     make_condition(client_of_tara, "open_wound", location="feet", side="left", detail="heel")
     toe = make_condition(client_of_tara, "open_wound", location="feet", side="left", detail="toe")
-    data = {
-        "code": "open_wound",
-        "location": "feet",
-        "side": "left",
-        "detail": "heel",
-        "noted_on": toe.noted_on.isoformat(),
-        "version": toe.version,
-    }
-    response = login(therapist).post(f"/clients/{client_of_tara.pk}/conditions/{toe.pk}/edit/", data)
+    response = edit_wound(login, therapist, toe, detail="heel")
     assert response.status_code == 200 and "is already on the record" in response.content.decode()
     toe.refresh_from_db()
     assert toe.detail == "toe"
