@@ -1,10 +1,32 @@
 """Persona fixtures: a clinic admin, a therapist, a second therapist, and anonymous."""
 
 import pytest
+import time_machine
 from django.db import connection
 from django.test import Client
 
 from tests import factories
+
+
+def pytest_configure(config):
+    """Run the whole suite on one day. Test modules read today's date once, at import, and the app
+    reads the clock on every request, so a run that passed midnight compared yesterday's dates
+    with today's. The run's clock starts at noon of the day it starts (local time) and ticks from
+    there, so any run shorter than twelve hours stays on that day whatever the hour it starts.
+    The destination is an epoch timestamp so that the process's time zone is left alone."""
+    from datetime import datetime, time
+
+    from django.utils import timezone
+
+    noon = timezone.make_aware(datetime.combine(timezone.localdate(), time(12)))
+    config._one_day = time_machine.travel(noon.timestamp(), tick=True)
+    config._one_day.start()
+
+
+def pytest_unconfigure(config):
+    one_day = getattr(config, "_one_day", None)
+    if one_day is not None:
+        one_day.stop()
 
 
 @pytest.fixture
