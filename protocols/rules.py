@@ -73,6 +73,9 @@ class Trigger:
     # PLACED: the variant for a planned place and for a place off the plan (None: no note).
     on_plan: str | None = BASE
     off_plan: str | None = None
+    # PLACED: a condition on an arm or a leg also sits on the hand or foot below it, same side (the
+    # hand of an amputated arm is gone too).
+    with_below: bool = False
     limbs: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = ()
     lab: str | None = None
     low: int | None = None
@@ -341,8 +344,8 @@ RULES = (
     Rule(
         code="amputation",
         title="Amputation",
-        trigger=Trigger(kind=PLACED, conditions=("amputation",)),
-        fires_when="An amputation is on a planned region/side.",
+        trigger=Trigger(kind=PLACED, conditions=("amputation",), with_below=True),
+        fires_when="An amputation is on a planned region/side, or on the arm or leg above a planned hand or foot.",
         severity=AVOID,
         text="Do not massage here; work a residual limb only with the physician's clearance.",
         sources=(12,),

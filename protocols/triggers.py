@@ -80,6 +80,11 @@ class _Condition:
             return [(self.location, side) for side in expand_side(self.side)]
         return [(self.location, self.side)]
 
+    def places_with_below(self):
+        """(place, where it sits): its own places, then the hand or foot below an arm or leg."""
+        own = [(where, where) for where in self.places()]
+        return own + [((_BELOW[where[0]], where[1]), where) for where, _ in own if where[0] in _BELOW]
+
     def describe(self, where=None):
         """The fact a note quotes, e.g. "open wound (heel) on left foot, noted 2026-11-01"."""
         location, side = where or (self.location, self.side)
@@ -102,6 +107,9 @@ def _on_the_side_of(location, side):
         return f"on the {name}"
     return f"on both sides of the {name}" if side == BOTH else f"on the {side} side of the {name}"
 
+
+# The region below a limb's upper region, same side.
+_BELOW = {"arms": "hands", "legs": "feet"}
 
 # Lymph nodes are recorded by side; the limb they drain is implied, so naming it would mislead.
 _SIDE_ONLY_CONDITIONS = frozenset({"node_removal_axillary", "node_removal_inguinal"})
@@ -262,6 +270,11 @@ def _symptom_at(rule, situation, notes):
     for condition in situation.active(*trigger.conditions):
         for where in condition.places():
             if where in situation.planned:
+                # The place's symptoms the note names (loss of protective sensation with burning there),
+                # unless a symptom of the rule's own already named them.
+                others = situation.symptoms_at(where) & trigger.mentions
+                if others and not situation.symptoms_at(where) & trigger.symptoms:
+                    notes.add(where, rule, f"{_symptom_names(others)} in {place(*where)}")
                 notes.add(where, rule, condition.describe(where))
 
 
@@ -303,11 +316,16 @@ def _condition(rule, situation, notes):
 def _placed(rule, situation, notes):
     trigger = rule.trigger
     for condition in situation.active(*trigger.conditions):
-        for where in condition.places():
-            if where in situation.planned:
-                notes.add(where, rule.variant(trigger.on_plan), condition.describe(where))
-            elif trigger.off_plan is not None:
-                notes.add(SESSION, rule.variant(trigger.off_plan), condition.describe(where))
+        places = condition.places_with_below() if trigger.with_below else [(w, w) for w in condition.places()]
+        for target, where in places:
+            if target in situation.planned:
+                notes.add(target, rule.variant(trigger.on_plan), condition.describe(where))
+        own = condition.places()
+        off = [where for where in own if where not in situation.planned]
+        if trigger.off_plan is not None and off:
+            # A condition on both sides, neither planned, is said once ("on both feet").
+            for fact in [condition.describe()] if len(off) == len(own) > 1 else map(condition.describe, off):
+                notes.add(SESSION, rule.variant(trigger.off_plan), fact)
 
 
 def _region_list(rule, situation, notes):

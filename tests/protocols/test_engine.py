@@ -1022,7 +1022,12 @@ def test_note_texts_state_no_pressure_number(code, variant, text):
     [
         ({"numbness", "tingling"}, (), ["numbness"], "Tingling and numbness in left foot"),
         ({"tingling", "burning"}, (), ["sensory_change"], "Tingling and burning in left foot"),
-        ({"tingling"}, (fact("loss_of_protective_sensation", "feet", "left"),), ["numbness"], "Loss of protective"),
+        (
+            {"tingling"},
+            (fact("loss_of_protective_sensation", "feet", "left"),),
+            ["numbness"],
+            "Tingling in left foot; loss of protective sensation on left foot",
+        ),
         ({"numbness", "allodynia"}, (), ["allodynia", "numbness"], "Numbness in left foot"),
     ],
 )
@@ -1086,3 +1091,40 @@ def test_counts_unknown_says_which_count_is_missing():
         unknown["fact"]
         == "active chemotherapy, noted 10 Nov 2026, and no platelet count from the 14 days before the session"
     )
+
+
+@pytest.mark.parametrize(("limb", "below"), [("legs", "feet"), ("arms", "hands")])
+def test_the_hand_or_foot_below_an_amputated_arm_or_leg_is_not_worked(limb, below):
+    amputated = fact("amputation", limb, "left", detail="above the joint")
+    proposal = plan(client(amputated), [(limb, "left"), (below, "left"), (below, "right")])
+    for region in (limb, below):
+        entry = item(proposal, region, "left")
+        assert (entry["status"], entry["minutes"], entry["steps"]) == ("avoid", 0, [])
+        # The note names the limb where the amputation is recorded, on the hand or foot too.
+        assert note(entry["notes"], "amputation")["text"].startswith(
+            f"Amputation (above the joint) on left {limb[:-1]}, noted"
+        )
+    assert item(proposal, below, "right")["status"] == "ok"
+    # An amputation of a foot or hand leaves the leg or arm above it alone.
+    toes = plan(client(fact("amputation", "feet", "left", detail="toes")), [("legs", "left"), ("feet", "left")])
+    assert (item(toes, "legs", "left")["status"], item(toes, "feet", "left")["status"]) == ("ok", "avoid")
+
+
+def test_loss_of_protective_sensation_names_the_other_sensory_symptoms_of_its_foot():
+    lops = fact("loss_of_protective_sensation", "feet", "left")
+    proposal = plan(client(lops, symptoms={FOOT[0]: {"burning", "pain", "allodynia"}}), FOOT)
+    notes = item(proposal, "feet", "left")["notes"]
+    # One sensory note, numbness's, and it still says which symptoms the foot has.
+    assert note(notes, "sensory_change") is None
+    assert note(notes, "numbness")["text"].startswith(
+        "Burning and pain in left foot; loss of protective sensation on left foot"
+    )
+
+
+def test_a_condition_on_both_sides_off_the_plan_is_said_once():
+    patches = fact("topical_anesthetic", "feet", "both")
+    texts = [entry["text"] for entry in plan(client(patches), [("hands", "left")])["session"]["notes"]]
+    assert len(texts) == 1 and texts[0].startswith("Topical anaesthetic on both feet, noted"), texts
+    # With one foot planned, the other is the one said to be elsewhere.
+    texts = [entry["text"] for entry in plan(client(patches), FOOT)["session"]["notes"]]
+    assert len(texts) == 1 and texts[0].startswith("Topical anaesthetic on right foot, noted"), texts
