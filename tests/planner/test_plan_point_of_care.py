@@ -237,3 +237,40 @@ def test_the_sheet_of_a_deferred_session_does_not_read_as_one_to_run(login, ther
     assert sheet.count("Not today: the session is deferred.") == 2  # both hands
     assert "Pain before" not in sheet and "Nothing to record today:" in sheet
     assert 'fill="#cfe8d5"' not in sheet  # no region drawn as worked on the body map
+
+
+def _card(page, place):
+    return page[page.index(f">{place}<") :].split("</article>")[0]
+
+
+def test_the_places_of_a_deferred_session_are_not_badged_as_worked(login, therapist):
+    client = make_client(care_team=[therapist])
+    make_condition(client, "fever", noted_on=timezone.localdate())
+    plan = plans.create_plan(
+        client=client,
+        therapist=therapist,
+        scheduled_for=plans.as_datetime(TOMORROW, time(14, 0)),
+        regions="hands",
+        created_by=therapist,
+    )
+    assert plan.is_deferred and {r["status"] for r in plan.proposal["regions"]} == {"ok"}
+    for page in (
+        login(therapist).get(f"/plans/{plan.pk}/").content.decode(),
+        login(therapist)
+        .get(f"/plans/new/?client={client.pk}&date={TOMORROW}&time=14:00&regions=hands:left")
+        .content.decode(),
+    ):
+        card = _card(page, "left hand")
+        assert "Not today" in card and "&#10003; Work" not in card, card
+
+
+def test_a_dropped_place_is_badged_dropped_not_with_the_rules_status(login, therapist):
+    client = make_client(care_team=[therapist])
+    make_condition(client, "loss_of_protective_sensation", location="feet", side="left")
+    plan = all_eight(client, therapist)
+    foot = plan.items.get(region="feet", side="left")
+    assert foot.status == "modify"
+    foot.dropped = True
+    foot.save()
+    card = _card(login(therapist).get(f"/plans/{plan.pk}/").content.decode(), "left foot")
+    assert "Dropped" in card and "Work with changes" not in card and "Minutes" not in card, card
