@@ -31,7 +31,7 @@ def all_eight(client, therapist, at=time(10, 0)):
 def sheet_notes(html):
     """(where, text) of every note the print sheet lists, in order."""
     notes = re.findall(
-        r'<li>(?:<strong>NEW</strong> )?<span class="fw-semibold"><span class="text-capitalize">([^<]+)</span>'
+        r'<li>(?:<strong>NEW</strong> )?<span class="fw-semibold"><span class="note-where">([^<]+)</span>'
         r"((?: \(not worked\))?):</span> (.*?) <span",
         html,
     )
@@ -48,11 +48,11 @@ def test_the_print_sheet_prints_a_note_shared_by_both_sides_once(login, therapis
     def where(start):
         return [place for place, text in notes if text.startswith(start)]
 
-    assert where("Cold sensitivity in both hands. Use no cold packs") == ["both hands"]
-    assert where("Cold sensitivity in both hands. Keep the feet warm") == ["both feet"]
-    assert where("PICC line on right arm") == ["right arm", "right hand"]
+    assert where("Cold sensitivity in both hands. Use no cold packs") == ["Both hands"]
+    assert where("Cold sensitivity in both hands. Keep the feet warm") == ["Both feet"]
+    assert where("PICC line on right arm") == ["Right arm", "Right hand"]
     # The same advice for each foot, naming its own foot, is one sentence about both feet.
-    assert where("Numbness in both feet. Keep the pressure light and use no tools") == ["both feet"]
+    assert where("Numbness in both feet. Keep the pressure light and use no tools") == ["Both feet"]
     assert where("Numbness in right foot") == where("Numbness in left foot") == []
     # 13 notes in the plan (5 of the session, 8 on the places); the sheet lists 10 sentences.
     proposal = plan.proposal
@@ -163,7 +163,7 @@ def test_a_place_not_worked_keeps_its_other_notes_apart_from_why_it_is_not_worke
     assert "Also noted here" not in right and "rule numbness" in right
     sheet = login(therapist).get(f"/plans/{plan.pk}/print/").content.decode()
     numb = [where for where, text in sheet_notes(sheet) if text.startswith(("Numbness in left", "Numbness in right"))]
-    assert numb == ["right foot", "left foot (not worked)"]
+    assert numb == ["Right foot", "Left foot (not worked)"]
 
 
 def test_a_cap_no_rule_lowers_says_it_comes_from_the_template(login, therapist):
