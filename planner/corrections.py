@@ -32,6 +32,9 @@ class ScoreCorrection(models.Model):
     field = models.CharField(max_length=20, choices=FIELD_CHOICES)
     original = models.PositiveSmallIntegerField(null=True, blank=True, help_text="The value as signed.")
     corrected = models.PositiveSmallIntegerField()
+    deviation_reason = models.CharField(
+        max_length=300, blank=True, help_text="Why a corrected pressure used is above the plan's."
+    )
 
     class Meta:
         ordering = ["addendum__created_at", "pk"]
@@ -101,6 +104,32 @@ def with_corrected_pressure(items):
     return items.annotate(
         corrected_pressure_used=Coalesce(Subquery(_latest(PRESSURE_USED, item=OuterRef("pk"))), F(PRESSURE_USED))
     )
+
+
+def in_order(record):
+    """The record's corrections, oldest first, each with `previous`: the value in use before it."""
+    in_use = {}
+    rows = list(record.corrections.select_related("addendum__author", "item").order_by("addendum__created_at", "pk"))
+    for correction in rows:
+        key = (correction.field, correction.item_id)
+        correction.previous = in_use.get(key, correction.original)
+        in_use[key] = correction.corrected
+    return rows
+
+
+def mark_deviations(items, record_corrections):
+    """Set deviation_now and deviation_reason_now on items annotated by with_corrected_pressure: the
+    deviation as the record now reads, a corrected pressure with the reason its correction gave."""
+    latest = {c.item_id: c for c in record_corrections if c.field == PRESSURE_USED}  # oldest first: latest wins
+    for item in items:
+        item.deviation_now = (
+            item.done
+            and item.pressure_planned is not None
+            and item.corrected_pressure_used is not None
+            and item.corrected_pressure_used > item.pressure_planned
+        )
+        correction = latest.get(item.pk)
+        item.deviation_reason_now = correction.deviation_reason if correction else item.deviation_reason
 
 
 def current_value(record, field, item=None):

@@ -88,6 +88,11 @@ class RecordForm(VersionedFormMixin, forms.ModelForm):
         return cleaned
 
 
+def above_plan(pressure, planned):
+    """A pressure used above the plan's is a deviation and needs a reason, as recorded or as corrected."""
+    return pressure is not None and pressure > (planned or 0)
+
+
 class RecordItemForm(forms.Form):
     """One planned region/side as actually worked; a pressure above the plan needs a reason."""
 
@@ -123,11 +128,7 @@ class RecordItemForm(forms.Form):
             )
         if pressure is None and "pressure_used" not in self.errors:
             self.add_error("pressure_used", "Enter the pressure used, or untick the region.")
-        elif (
-            pressure is not None
-            and pressure > (self.plan_item.pressure or 0)
-            and not cleaned.get("deviation_reason", "").strip()
-        ):
+        elif above_plan(pressure, self.plan_item.pressure) and not cleaned.get("deviation_reason", "").strip():
             self.add_error(
                 "deviation_reason",
                 f"Pressure {pressure} is above the plan's {self.plan_item.pressure} for this region: say why.",
@@ -147,6 +148,12 @@ class AddendumForm(forms.Form):
     )
     correct = forms.ChoiceField(label="Correct a value (optional)", required=False)
     value = forms.IntegerField(label="Corrected value", required=False, min_value=0, max_value=10)
+    deviation_reason = forms.CharField(
+        label="Reason for a pressure above the plan",
+        max_length=300,
+        required=False,
+        help_text="Only when correcting a pressure used to one above the plan's.",
+    )
 
     def __init__(self, *args, record=None, items=(), may_correct=True, **kwargs):
         super().__init__(*args, **kwargs)
@@ -165,7 +172,7 @@ class AddendumForm(forms.Form):
             ),
         ]
         if not may_correct:
-            del self.fields["correct"], self.fields["value"]
+            del self.fields["correct"], self.fields["value"], self.fields["deviation_reason"]
             self.fields[
                 "text"
             ].help_text = (
@@ -175,7 +182,7 @@ class AddendumForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         if not self.may_correct:
-            cleaned.update(field="", item=None, value=None)
+            cleaned.update(field="", item=None, value=None, deviation_reason="")
             if self.data.get("correct") or self.data.get("value"):
                 self.add_error(
                     None,
@@ -185,13 +192,26 @@ class AddendumForm(forms.Form):
             return cleaned
         choice, value = cleaned.get("correct") or "", cleaned.get("value")
         field, _, item_pk = choice.partition(":")
-        cleaned["field"], cleaned["item"] = field, self.items.get(item_pk)
+        item = self.items.get(item_pk)
+        cleaned["field"], cleaned["item"] = field, item
+        reason = cleaned.get("deviation_reason", "").strip()
+        label = dict(self.fields["correct"].choices).get(choice, "")
         if field and value is None and "value" not in self.errors:
             self.add_error("value", "Enter the corrected value.")
         elif value is not None and not field:
             self.add_error("correct", "Choose the value this number corrects.")
         elif field == "pressure_used" and value is not None and value > 5:
             self.add_error("value", "Pressure uses the Walton scale, 0 to 5.")
-        elif field and self.record is not None and value == current_value(self.record, field, cleaned["item"]):
-            self.add_error("value", f"{value} is already the value on record.")
+        elif field and self.record is not None and value == current_value(self.record, field, item):
+            self.add_error("value", f"{label} is already {value}: enter the value it should be.")
+        elif field == "pressure_used" and above_plan(value, item.pressure_planned):
+            if not reason:
+                self.add_error(
+                    "deviation_reason",
+                    f"Pressure {value} is above the plan's {item.pressure_planned} for the "
+                    f"{place_name(item.region, item.side)}: say why.",
+                )
+        else:
+            reason = ""  # a reason belongs only to a pressure above the plan
+        cleaned["deviation_reason"] = reason
         return cleaned

@@ -82,8 +82,9 @@ def save_record(plan, cleaned, item_rows, user, *, sign=False):
 
 
 @transaction.atomic
-def add_addendum(record, text, author, *, field="", value=None, item=None):
-    """Add an addendum; with a field and value it also corrects that score (or the item's pressure used)."""
+def add_addendum(record, text, author, *, field="", value=None, item=None, deviation_reason=""):
+    """Add an addendum; with a field and value it also corrects that score (or the item's pressure used,
+    with the reason for a pressure above the plan's)."""
     if not record.is_signed:
         raise ValueError("Only a signed record takes addenda; edit the draft instead.")
     addendum = Addendum.objects.create(record=record, text=text, author=author)
@@ -95,6 +96,7 @@ def add_addendum(record, text, author, *, field="", value=None, item=None):
             field=field,
             original=getattr(item if field == PRESSURE_USED else record, field),
             corrected=value,
+            deviation_reason=deviation_reason if field == PRESSURE_USED else "",
         )
     return addendum
 

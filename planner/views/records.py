@@ -134,14 +134,13 @@ def _finding_form(client):
 
 def _record_context(record, **extra):
     """What the record page and the printed record show: the scores as corrected, and each correction."""
-    record_corrections = list(
-        record.corrections.select_related("addendum__author", "item").order_by("addendum__created_at", "pk")
-    )
+    record_corrections = corrections.in_order(record)
     items = list(corrections.with_corrected_pressure(record.items.select_related("plan_item")))
     scores = {name: getattr(record, name) for name in corrections.SCORE_FIELDS}
     for correction in record_corrections:
         if correction.field in scores:
             scores[correction.field] = correction.corrected
+    corrections.mark_deviations(items, record_corrections)
     return {
         "record": record,
         "plan": record.plan,
@@ -194,7 +193,13 @@ def addendum_add(request, pk):
     if form.is_valid():
         data = form.cleaned_data
         recording.add_addendum(
-            record, data["text"], request.user, field=data["field"], value=data["value"], item=data["item"]
+            record,
+            data["text"],
+            request.user,
+            field=data["field"],
+            value=data["value"],
+            item=data["item"],
+            deviation_reason=data["deviation_reason"],
         )
         messages.success(
             request, "Addendum added." + (" The corrected value is used from now on." if data["field"] else "")

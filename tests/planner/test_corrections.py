@@ -36,7 +36,8 @@ def test_a_correction_reaches_the_chart_and_keeps_the_original(login, therapist,
     page = login(therapist).get(f"/clients/{record.client_id}/").content.decode()
     assert "0 meaningful drops." in page and "pain 6 → 5" in page and 'class="meaningful"' not in page
     detail = login(therapist).get(f"/records/{record.pk}/").content.decode()
-    assert "6 → 5" in detail and '<s title="as signed">3</s> → 5' in detail
+    assert "6 → 5" in detail
+    assert '<strong>Pain after:</strong> <s title="in use before this correction">3</s> → 5' in detail
     assert "Pain after was 5, not 3: misheard." in detail and "Tara Lindqvist" in detail
 
 
@@ -47,6 +48,58 @@ def test_the_latest_correction_wins(login, therapist, record):
     assert "pain 6 → 4" in page
     assert "1 meaningful drop." in page  # the chart reads the latest correction too (6 → 4), not the first (6 → 5)
     assert [c.original for c in ScoreCorrection.objects.all()] == [3, 3]
+
+
+def test_each_correction_reads_from_the_value_in_use_before_it(login, therapist, record):
+    assert correct(login, therapist, record, text="Was 4.", correct="pain_after", value=4).status_code == 302
+    assert correct(login, therapist, record, text="3 after all.", correct="pain_after", value=3).status_code == 302
+    for url in (f"/records/{record.pk}/", f"/records/{record.pk}/print/"):
+        page = login(therapist).get(url).content.decode()
+        first, second = page.split("<strong>Pain after:</strong> ")[1:3]
+        assert first.startswith('<s title="in use before this correction">3</s> → 4,')
+        assert second.startswith('<s title="in use before this correction">4</s> → 3 (signed as 3),')
+        assert "Pain after :" not in page
+    assert [(c.original, c.corrected) for c in ScoreCorrection.objects.all()] == [(3, 4), (3, 3)]  # as signed
+
+
+def test_a_correction_to_the_value_in_use_is_refused_naming_the_field(login, therapist, record):
+    correct(login, therapist, record, text="Pain after was 4.", correct="pain_after", value=4)
+    refused = correct(login, therapist, record, text="Again 4.", correct="pain_after", value=4)
+    assert refused.status_code == 400
+    assert "Pain after is already 4: enter the value it should be." in refused.content.decode()
+    item = record.items.get(region="feet", side="right")
+    refused = correct(login, therapist, record, text="x", correct=f"pressure_used:{item.pk}", value=item.pressure_used)
+    assert refused.status_code == 400
+    assert f"Pressure used, right foot is already {item.pressure_used}" in refused.content.decode()
+    assert ScoreCorrection.objects.count() == 1
+
+
+def test_a_pressure_corrected_above_the_plan_needs_a_reason_and_shows_the_deviation(login, therapist, record):
+    item = record.items.get(region="feet", side="right")
+    assert (item.pressure_used, item.pressure_planned, item.deviation_reason) == (2, 2, "")
+    refused = correct(login, therapist, record, text="It was 3.", correct=f"pressure_used:{item.pk}", value=3)
+    assert refused.status_code == 400
+    assert "Pressure 3 is above the plan&#x27;s 2 for the right foot: say why." in refused.content.decode()
+    assert not ScoreCorrection.objects.exists() and not Addendum.objects.exists()
+    data = {"correct": f"pressure_used:{item.pk}", "value": 3, "deviation_reason": "Client asked for firmer."}
+    assert correct(login, therapist, record, text="It was 3.", **data).status_code == 302
+    assert ScoreCorrection.objects.get().deviation_reason == "Client asked for firmer."
+    for url in (f"/records/{record.pk}/", f"/records/{record.pk}/print/"):
+        page = login(therapist).get(url).content.decode()
+        row = page.split('<th scope="row" class="text-capitalize">right foot</th>')[1].split("</tr>")[0]
+        assert '<span class="badge text-bg-warning">Deviation</span> Client asked for firmer.' in row
+
+
+def test_a_pressure_corrected_back_to_the_plan_is_no_longer_a_deviation(login, therapist, record):
+    item = record.items.get(region="feet", side="right")
+    data = {"correct": f"pressure_used:{item.pk}", "value": 3, "deviation_reason": "Firmer."}
+    correct(login, therapist, record, text="It was 3.", **data)
+    data = {"correct": f"pressure_used:{item.pk}", "value": 1, "deviation_reason": "Ignored: not above the plan."}
+    assert correct(login, therapist, record, text="It was 1.", **data).status_code == 302
+    assert ScoreCorrection.objects.latest("pk").deviation_reason == ""
+    page = login(therapist).get(f"/records/{record.pk}/").content.decode()
+    row = page.split('<th scope="row" class="text-capitalize">right foot</th>')[1].split("</tr>")[0]
+    assert "Deviation" not in row
 
 
 def test_a_pressure_correction_is_shown_on_the_record_and_exported(login, therapist, clinic_admin, record):
@@ -72,7 +125,7 @@ def test_a_pressure_correction_is_shown_on_the_record_and_exported(login, therap
         ({"correct": "pain_after"}, "Enter the corrected value."),
         ({"value": 4}, "Choose the value this number corrects."),
         ({"correct": "pain_after", "value": 11}, "less than or equal to 10"),
-        ({"correct": "pain_after", "value": 3}, "3 is already the value on record."),
+        ({"correct": "pain_after", "value": 3}, "Pain after is already 3: enter the value it should be."),
         ({"correct": "nonsense", "value": 3}, "Select a valid choice"),
     ],
 )
