@@ -256,7 +256,7 @@ def record_monofilament(client, *, tested_on, performed_by, therapist, clinician
             location="feet",
             side=foot,
             noted_on=tested_on,
-            detail=f"10 g monofilament test of {tested_on.day} {tested_on:%b %Y}",
+            detail="found by a 10 g monofilament test",  # noted on the test's date: the note says it once
         )
         setattr(test, f"{foot}_condition", condition)
     test.save(update_fields=["right_condition", "left_condition"])

@@ -178,6 +178,11 @@ def test_engine_effect_a_feet_plan_after_a_failed_test_carries_numbness(login, t
     left = next(r for r in proposal["regions"] if r["side"] == "left")
     numbness = next(n for n in left["notes"] if n["rule"] == "numbness")
     assert numbness["severity"] == "modify" and left["pressure_max"] <= 2
+    # The foot's burning is still named, and the test's date is said once.
+    assert numbness["text"].startswith(
+        f"Burning in left foot; loss of protective sensation (found by a 10 g monofilament test) on left foot, "
+        f"noted {TODAY.day} {TODAY:%b %Y}. "
+    ), numbness["text"]
     assert "no_heat" in {note["rule"] for note in proposal["session"]["notes"]}
 
 
