@@ -2,6 +2,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 
+from protocols.forms import ModelMultipleChoiceField
 from protocols.labels import format_date, place
 from protocols.versioning import VersionedFormMixin, VersionField
 from protocols.vocabulary import CONTRIBUTING_CAUSES, LOCATION_LABELS, REGIONS, SIDES, SYMPTOMS
@@ -26,7 +27,7 @@ EVENT_NOT_RESOLVED = "A lab result or infusion is a dated event and is not resol
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class TherapistChoiceField(forms.ModelMultipleChoiceField):
+class TherapistChoiceField(ModelMultipleChoiceField):
     def label_from_instance(self, user):
         return f"{user.get_full_name() or user.username} ({user.username})"
 

@@ -127,7 +127,9 @@ def _listed(clients, status, query, neuropathy_type, therapist):
     if neuropathy_type:
         clients = clients.filter(neuropathy_type=neuropathy_type)
     if therapist:
-        by = Q(care_team__pk=int(therapist)) if therapist.isdigit() else Q(care_team__username=therapist)
+        # isdigit() alone takes "²", which int() refuses; an id is ASCII digits, anything else a username.
+        is_id = therapist.isascii() and therapist.isdigit()
+        by = Q(care_team__pk=int(therapist)) if is_id else Q(care_team__username=therapist)
         clients = clients.filter(by)
     return clients if query else clients.order_by("last_name", "first_name", "pk")
 

@@ -108,7 +108,7 @@ def verify(user, code):
     """The device that accepts this code (an app's six digits, or an unused recovery code, which is
     used up), or None. Wrong codes slow further tries down (django-otp's throttling)."""
     code = "".join(code.split()).lower()
-    if len(code) == 6 and code.isdigit():
+    if len(code) == 6 and code.isascii() and code.isdigit():  # an app's code is ASCII digits, never "²"
         devices = TOTPDevice.objects.filter(user=user, confirmed=True)
     else:
         devices = StaticDevice.objects.filter(user=user, confirmed=True)

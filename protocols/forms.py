@@ -14,7 +14,30 @@ PRESSURE_CHOICES = [("", "Choose…")] + [
 ]
 
 
-class SourceChoiceField(forms.ModelMultipleChoiceField):
+# The largest id a database integer column holds (64 bits).
+MAX_ID = 2**63 - 1
+
+
+class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Django's, with an id beyond any integer column ("99999999999999999999999") refused as an
+    invalid choice: its `pk__in` query crashes on SQLite (OverflowError) instead of finding nothing.
+    Every multiple choice of rows in the app subclasses this one."""
+
+    def _check_values(self, value):
+        if self.to_field_name is None:  # an id; `value` is a list, clean() checked that
+            for key in value:
+                try:
+                    beyond = abs(int(key)) > MAX_ID
+                except (TypeError, ValueError):
+                    continue  # not a number: Django's own check names it
+                if beyond:
+                    raise forms.ValidationError(
+                        self.error_messages["invalid_choice"], code="invalid_choice", params={"value": key}
+                    )
+        return super()._check_values(value)
+
+
+class SourceChoiceField(ModelMultipleChoiceField):
     def label_from_instance(self, obj):
         return f"[{obj.key}] {obj.title}"
 

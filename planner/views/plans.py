@@ -148,12 +148,18 @@ def _choose_client(request, slot):
     return render(request, "planner/plan_choose_client.html", context)
 
 
+def _is_ascii_number(text):
+    """Digits 0-9 only: isdigit() alone also takes "²" (which int() refuses) and "٣" (which it reads as 3)."""
+    return text.isascii() and text.isdigit()
+
+
 def _client_for_builder(request):
     """The client named in the request, if the user may plan for them; else (None, a redirect)."""
-    client_id = request.GET.get("client") or request.POST.get("client")
-    if not str(client_id or "").isdigit() and request.method == "GET" and (slot := _slot_from(request)):
+    client_id = str(request.GET.get("client") or request.POST.get("client") or "")
+    is_id = _is_ascii_number(client_id)
+    if not is_id and request.method == "GET" and (slot := _slot_from(request)):
         return None, _choose_client(request, slot)
-    if not str(client_id or "").isdigit():
+    if not is_id:
         messages.error(request, "Choose a client to plan for, from the client list.")
         return None, redirect("/clients/")
     client = _client_to_plan(request, int(client_id))
@@ -201,7 +207,7 @@ def _builder_context(client, form, draft):
         (region, [f"{region}:{side}" for side in proposals.SIDES_IN_PAGE_ORDER]) for region in REGIONS
     ]
     context["weekdays"] = WEEKDAY_CHOICES
-    context["chosen_days"] = [int(v) for v in (form["repeat_days"].value() or []) if str(v).isdigit()]
+    context["chosen_days"] = [int(v) for v in (form["repeat_days"].value() or []) if _is_ascii_number(str(v))]
     return context
 
 
