@@ -112,7 +112,7 @@ def dashboard(request):
         "unsigned_records": SessionRecord.objects.filter(therapist=request.user)
         .unsigned()
         .filter(started_at__lt=timezone.now() - timedelta(days=1))
-        .select_related("client")
+        .select_related("client", "plan")
         .order_by("started_at"),
     }
     return render(request, "planner/dashboard.html", context)

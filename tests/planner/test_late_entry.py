@@ -117,3 +117,30 @@ def test_the_sheet_of_a_late_entry_says_so_and_asks_nothing_more_of_it(login, th
     assert "LATE ENTRY:</strong> recorded afterwards: Fever had gone by the afternoon" in sheet
     assert "Flagged: the rules deferred the session that day." in sheet
     assert "Rebuild it before the session" not in sheet and "NOT READY" not in sheet
+
+
+def test_a_late_entry_is_marked_on_every_page_and_sheet_that_shows_it(login, therapist):
+    client = make_dpn_client(therapist)
+    two_days_ago = TODAY - timedelta(days=2)
+    post_late(login, therapist, client, day=two_days_ago, reason="A walk-in.")
+    plan = SessionPlan.objects.get()
+    # A draft left unsigned for more than a day: the dashboard lists it.
+    assert login(therapist).post(f"/plans/{plan.pk}/record/", record_data(plan)).status_code == 302
+    record = SessionRecord.objects.get(plan=plan)
+    browser = login(therapist)
+    dashboard = browser.get("/").content.decode()
+    unsigned = dashboard.split('id="unsigned-heading"')[1].split("</section>")[0]
+    assert '<span class="badge text-bg-warning">Late entry</span>' in unsigned
+    signed = record_data(plan, version=record.version, sign="1")
+    assert browser.post(f"/plans/{plan.pk}/record/", signed).status_code == 302
+    for url in (
+        f"/records/{record.pk}/",
+        f"/records/{record.pk}/print/",
+        f"/plans/{plan.pk}/",
+        f"/plans/{plan.pk}/print/",
+        f"/clients/{client.pk}/",
+        f"/plans/?from={two_days_ago}",
+    ):
+        assert "Late entry" in browser.get(url).content.decode(), url
+    sheet = browser.get(f"/records/{record.pk}/print/").content.decode()
+    assert "LATE ENTRY:</strong> recorded afterwards: A walk-in." in sheet
