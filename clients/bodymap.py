@@ -163,7 +163,7 @@ def _limbs(client, description):
     shapes = _shapes()
     places, limbs = [], {}
     for region in REGIONS:
-        for side in SIDES:
+        for side in reversed(SIDES):  # the client's right first, as on every page
             codes = client.symptoms_at(region, side)
             key, words, fill = load_of(len(codes))
             labels = [SYMPTOMS[code] for code in codes]
@@ -207,9 +207,10 @@ def build(client, conditions, title):
         "title": title,
         "description": " ".join(description),
         "side_labels": [("Right", MID - 110), ("Left", MID + 110)],
-        # Legs go under the trunk and arms over it, so each limb comes out of the body.
-        "under": [limbs[(region, side)] for region in ("legs", "feet") for side in SIDES],
-        "over": [limbs[(region, side)] for region in ("arms", "hands") for side in SIDES],
+        # Legs go under the trunk and arms over it, so each limb comes out of the body; the right
+        # side first, so a screen reader names the limbs in the order every page lists them.
+        "under": [limbs[(region, side)] for region in ("legs", "feet") for side in reversed(SIDES)],
+        "over": [limbs[(region, side)] for region in ("arms", "hands") for side in reversed(SIDES)],
         "head": HEAD,
         "neck": NECK,
         "torso": TORSO,

@@ -226,7 +226,7 @@ def _changes(record, old, teams, users):
 def _symptom_changes(old, new):
     changes = []
     for region in REGIONS:
-        for side in SIDES:
+        for side in reversed(SIDES):  # the client's right first, as on every page
             key = place_key(region, side)
             before, after = old.get(key, []), new.get(key, [])
             if before != after:

@@ -142,6 +142,7 @@ def _meaning(condition, facts, templates, with_all):
             outcome = "Take care"
         by_outcome.setdefault(outcome, []).append(place)
     for outcome, places in by_outcome.items():
+        places = sorted(places, key=lambda where: (REGIONS.index(where[0]), where[1] != "right"))  # right first
         effects.append(f"{outcome}: {and_list(place_name(*where) for where in places)}")
 
     rules = {RULES_BY_CODE[code] for (code, _place, _fact), _note in mine}

@@ -7,9 +7,10 @@ from django.utils import timezone
 from clients.validators import SHORT_TEXT, limit_length
 from protocols.labels import place_title
 from protocols.versioning import VersionedFormMixin, VersionField
-from protocols.vocabulary import REGIONS, SIDES, WALTON_SCALE
+from protocols.vocabulary import REGIONS, WALTON_SCALE
 
 from .models import CancelReason, ClinicSettings
+from .proposals import SIDES_IN_PAGE_ORDER
 
 # Sessions are planned at most this far ahead.
 PLAN_AHEAD_DAYS = 365
@@ -30,7 +31,7 @@ def series_dates(first, weeks, weekdays):
     return sorted({first} | {day for day in found if day > first})
 
 
-REGION_CHOICES = [(f"{region}:{side}", place_title(region, side)) for region in REGIONS for side in SIDES]
+REGION_CHOICES = [(f"{region}:{side}", place_title(region, side)) for region in REGIONS for side in SIDES_IN_PAGE_ORDER]
 
 
 class PlanRequestForm(forms.Form):
