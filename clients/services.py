@@ -184,6 +184,8 @@ _BESIDES_THE_NAME = [
 class Attention:
     client: Client
     reasons: list[str] = field(default_factory=list)
+    # Lab results in use that a reason quotes: each is offered "entered in error".
+    labs: list = field(default_factory=list)
 
 
 def needing_attention(user, day, limit=8):
@@ -257,9 +259,11 @@ def _condition_entries(recent, day, limit):
         else:
             reason = f"New: {condition}"
         if condition.client_id in found or len(found) < limit:
-            reasons = found.setdefault(condition.client_id, Attention(condition.client)).reasons
-            if reason not in reasons:  # a condition entered twice is one reason
-                reasons.append(reason)
+            entry = found.setdefault(condition.client_id, Attention(condition.client))
+            if reason not in entry.reasons:  # a condition entered twice is one reason
+                entry.reasons.append(reason)
+                if condition.is_event:
+                    entry.labs.append(condition)
         else:
             more = True
     return found, more

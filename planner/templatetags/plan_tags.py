@@ -3,7 +3,7 @@ from django import template
 from planner.proposals import region_rows
 from protocols.labels import STATUS_LABELS
 from protocols.labels import place as place_name
-from protocols.rules import RULES_BY_CODE
+from protocols.rules import LAB_RANGE, RULES_BY_CODE
 from protocols.vocabulary import REGION_SINGULAR, WALTON_SCALE
 
 register = template.Library()
@@ -104,3 +104,35 @@ def rule_titles(codes):
     """ "Nadir window, PICC line and Very low platelets": the rules that set a cap, as one phrase."""
     titles = [rule_title(code) for code in codes]
     return " and ".join([", ".join(titles[:-1]), titles[-1]]) if len(titles) > 1 else "".join(titles)
+
+
+# Rules whose note quotes a lab result: the value the engine uses.
+_LAB_NOTE_RULES = frozenset(code for code, rule in RULES_BY_CODE.items() if rule.trigger.kind == LAB_RANGE)
+
+
+@register.filter
+def quotes_a_lab(notes):
+    """Whether any of the notes quotes a lab result (a platelet or neutrophil count)."""
+    return any(note["rule"] in _LAB_NOTE_RULES for note in notes)
+
+
+@register.simple_tag
+def labs_in_use(client, moment):
+    """The client's lab results the engine uses on the day of `moment` (one per lab, at most
+    LAB_VALID_DAYS old): the values lab notes quote, from the same function as every other page."""
+    from datetime import datetime, timedelta
+
+    from django.utils import timezone
+
+    from clients.models import Condition
+    from protocols.facts import LAB_CODES, LAB_VALID_DAYS, lab_in_use
+
+    day = timezone.localdate(moment) if isinstance(moment, datetime) else moment
+    results = {}
+    recent = Condition.objects.recorded().filter(
+        client=client, code__in=LAB_CODES, noted_on__lte=day, noted_on__gte=day - timedelta(days=LAB_VALID_DAYS)
+    )
+    for condition in recent:
+        results.setdefault(condition.code, []).append(condition)
+    found = (lab_in_use(group, day) for group in results.values())
+    return sorted((result for result in found if result is not None), key=lambda result: result.code)

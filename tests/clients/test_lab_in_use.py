@@ -71,3 +71,37 @@ def test_the_export_says_which_lab_result_is_in_use(login, therapist):
     }
     assert doc["labs_in_use"]["anc"] is None
     assert len([c for c in doc["conditions"] if c["code"] == "platelet_count"]) == 3  # every result stays listed
+
+
+def _in_error_link(client, condition):
+    return f'href="/clients/{client.pk}/conditions/{condition.pk}/edit/#entered-in-error"'
+
+
+@pytest.mark.django_db
+def test_every_screen_that_shows_the_value_in_use_offers_entered_in_error(login, therapist):
+    from datetime import time
+
+    from planner import plans
+
+    client = make_client(care_team=[therapist], neuropathy_type="CIPN")
+    yesterday = TODAY - datetime.timedelta(days=1)
+    make_condition(client, "platelet_count", value=60_000, noted_on=yesterday)
+    in_use = make_condition(client, "platelet_count", value=45_000, noted_on=yesterday)
+    browser = login(therapist)
+    link = _in_error_link(client, in_use)
+    assert link in browser.get(f"/clients/{client.pk}/").content.decode()
+    assert link in browser.get("/").content.decode()
+    plan = plans.create_plan(
+        client=client,
+        therapist=therapist,
+        scheduled_for=plans.as_datetime(TODAY + datetime.timedelta(days=1), time(10)),
+        regions="hands",
+        created_by=therapist,
+    )
+    said = f"Platelet count 45,000/µL on {in_use.noted_on:%-d %b %Y} is the value in use"
+    page = browser.get(f"/plans/{plan.pk}/").content.decode()
+    assert said in page and link in page
+    assert f"{said}." in browser.get(f"/plans/{plan.pk}/print/").content.decode()
+    # The link leads to the form that marks it.
+    form = browser.get(f"/clients/{client.pk}/conditions/{in_use.pk}/edit/").content.decode()
+    assert 'id="entered-in-error"' in form and "Mark as entered in error" in form
