@@ -25,6 +25,7 @@ from planner.forms import (
 )
 from planner.models import PlanStatus, SessionPlan, SessionRecord
 from planner.roles import is_therapist
+from protocols.labels import and_list
 from protocols.services import engine_templates
 from protocols.versioning import StaleVersion
 from protocols.vocabulary import REGIONS
@@ -211,6 +212,20 @@ def _builder_context(client, form, draft):
     return context
 
 
+def _flagged_date(entry):
+    """ "Tue 8 Dec (nadir window)": a date of a series and what on it needs attention."""
+    why = [
+        reason
+        for reason, flagged in (
+            ("deferred", entry.deferred),
+            ("nadir window", entry.nadir),
+            ("clearance needed", entry.needs_clearance),
+        )
+        if flagged
+    ]
+    return f"{timezone.localtime(entry.starts_at):%a %-d %b} ({', '.join(why)})"
+
+
 def _save_series(request, form, draft, context_for):
     """Save every date of a series as a draft, or none, with the dates in the way named."""
     if problems := draft.series_problems:
@@ -222,12 +237,8 @@ def _save_series(request, form, draft, context_for):
         except (plans.Overlap, plans.OutsideHours) as refusal:
             form.add_error("time", f"Not saved: {refusal}")
         else:
-            flagged = len(draft.series_flagged)
-            note = (
-                f" {flagged} of them need attention (nadir window, clearance or deferred): see each plan."
-                if flagged
-                else ""
-            )
+            flagged = [_flagged_date(entry) for entry in draft.series_flagged]
+            note = f" Check these before they go ahead: {and_list(flagged)}." if flagged else ""
             messages.success(
                 request, f"{len(saved)} sessions saved as drafts; mark each ready once its notes are read.{note}"
             )
@@ -272,7 +283,7 @@ def plan_save(request, pk):
         details.add_error(None, f"Not saved: the longer session would overlap another. {overlap}")
         return render(request, "planner/plan_detail.html", context, status=400)
     if left:
-        messages.warning(request, "Saved as a draft. It cannot be marked ready yet: " + " ".join(b.text for b in left))
+        messages.warning(request, "Saved as a draft. It cannot be marked ready yet. " + " ".join(b.text for b in left))
     else:
         messages.success(request, "The plan is ready." if plan.status == PlanStatus.READY else "Draft saved.")
     return redirect("planner:plan-detail", plan.pk)

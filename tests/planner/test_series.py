@@ -93,3 +93,16 @@ def test_bad_series_are_refused_beside_the_field(login, therapist, weeks, days, 
     response = series(login, therapist, make_dpn_client(therapist), weeks, days=days)
     assert response.status_code == 400 and field in response.context["form"].errors
     assert not SessionPlan.objects.exists()
+
+
+def test_a_saved_series_names_each_date_that_needs_attention_and_why(login, therapist):
+    client = make_cipn_client(therapist)
+    Condition.objects.create(client=client, code="chemo_infusion", location="whole_body", noted_on=TODAY)
+    response = series(login, therapist, client, 3, regions=("hands:left",))
+    assert response.status_code == 302
+    [message] = [str(m) for m in response.wsgi_request._messages]
+    dates = [TOMORROW + timedelta(weeks=n) for n in range(3)]
+    assert message.endswith(
+        f" Check these before they go ahead: {dates[0]:%a %-d %b} (clearance needed), "
+        f"{dates[1]:%a %-d %b} (nadir window, clearance needed) and {dates[2]:%a %-d %b} (clearance needed)."
+    ), message
