@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from django.db.models import Max
 
-from protocols.labels import place
+from protocols.labels import place, type_name
 from protocols.vocabulary import CONTRIBUTING_CAUSES, REGIONS, SIDES, SYMPTOMS
 
 from .models import Client, Condition, HistoricalClient_care_team, PhysicianClearance
@@ -254,6 +254,8 @@ def _date(value):
 def _value(model_field, value):
     if value in (None, ""):
         return "—"
+    if model_field.name == "neuropathy_type":
+        return type_name(value)
     if model_field.choices:
         return str(dict(model_field.flatchoices).get(value, value))
     if hasattr(value, "strftime"):

@@ -14,7 +14,7 @@ from django.db import models
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from protocols.labels import place
+from protocols.labels import place, type_name
 
 from . import progress
 from .charts import SessionScores, _day_label
@@ -172,7 +172,7 @@ def letter_facts(client, start, end, therapist):
     return {
         "client": client.full_name,
         "born": _day_label(client.date_of_birth, True),
-        "neuropathy_type": client.get_neuropathy_type_display(),
+        "neuropathy_type": type_name(client.neuropathy_type),
         "start": _day_label(start, True),
         "end": _day_label(end, True),
         "therapist": therapist.get_full_name() or therapist.username,

@@ -3,7 +3,7 @@
 Pure (no Django), so the engine writes its notes with the same words the pages use.
 """
 
-from protocols.vocabulary import BOTH, LOCATION_LABELS, REGION_SINGULAR, REGIONS, SIDES
+from protocols.vocabulary import BOTH, LOCATION_LABELS, NEUROPATHY_TYPES, REGION_SINGULAR, REGIONS, SIDES
 
 # Severities as a plan reads them, most severe first; the library names its rule outcomes.
 SEVERITY_LABELS = {"defer": "Defer", "avoid": "Do not work", "modify": "Work with changes", "caution": "Caution"}
@@ -12,6 +12,20 @@ LIBRARY_SEVERITY_LABELS = {"defer": "Defer", "avoid": "Avoid", "modify": "Modify
 STATUS_LABELS = {"ok": "Work", "modify": "Work with changes", "avoid": "Do not work"}
 
 LAB_NAMES = {"platelet_count": "platelets", "anc": "ANC"}
+
+# A neuropathy type as pages name it: DPN and CIPN are the clinic's abbreviations; "IDIOPATHIC" is only a code.
+TYPE_SHORT = {"DPN": "DPN", "CIPN": "CIPN", "IDIOPATHIC": "Idiopathic"}
+
+
+def type_short(code):
+    """ "DPN", "CIPN", "Idiopathic"."""
+    return TYPE_SHORT.get(code, code)
+
+
+def type_name(code):
+    """ "DPN: Diabetic peripheral neuropathy", "Idiopathic peripheral neuropathy"."""
+    short, name = type_short(code), NEUROPATHY_TYPES.get(code, code)
+    return name if name.lower().startswith(short.lower()) else f"{short}: {name}"
 
 
 def format_date(day):

@@ -2,6 +2,7 @@ from django import template
 from django.utils import timezone
 
 from clients.services import attention_panel
+from protocols import labels
 
 register = template.Library()
 
@@ -25,3 +26,15 @@ def clients_needing_attention(context):
         "limit": limit,
         "on_dashboard": ATTENTION_ON_DASHBOARD,
     }
+
+
+@register.filter
+def type_short(code):
+    """A neuropathy type's code as pages show it: "DPN", "CIPN", "Idiopathic"."""
+    return labels.type_short(code)
+
+
+@register.filter
+def type_name(code):
+    """ "DPN: Diabetic peripheral neuropathy", "Idiopathic peripheral neuropathy"."""
+    return labels.type_name(code)
