@@ -5,7 +5,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from clients.validators import SHORT_TEXT, limit_length
-from protocols.labels import place_title
+from protocols.labels import and_list, place_title
 from protocols.versioning import VersionedFormMixin, VersionField
 from protocols.vocabulary import REGIONS, WALTON_SCALE
 
@@ -135,7 +135,24 @@ class PlanItemForm(forms.Form):
         steps = len(self.templates[key].steps) if key and key != self.item.template_key else len(self.item.steps)
         if minutes is not None and minutes < steps and "minutes" not in self.errors:
             self.add_error("minutes", f"Minutes: at least {steps}, one for each of the {steps} steps.")
+        if cleaned.get("pressure") == 0 and not cleaned.get("dropped"):
+            moving = self._moving_steps(key)
+            if moving:
+                self.add_error(
+                    "pressure",
+                    f"Pressure 0 is a still hold with no movement, but this template's steps move "
+                    f"({and_list(moving)}). Choose 1 or more, or drop the region.",
+                )
         return cleaned
+
+    def _moving_steps(self, key):
+        """The techniques of the region's steps that move (not an inspection or a still hold)."""
+        if key and key != self.item.template_key:
+            steps = [(step.kind, step.technique) for step in self.templates[key].steps]
+        else:
+            steps = [(step.get("kind"), step["technique"]) for step in self.item.steps]
+        still = {"inspection", "still_hold"}
+        return list(dict.fromkeys(technique for kind, technique in steps if kind not in still))
 
 
 class PlanDetailsForm(VersionedFormMixin, forms.Form):

@@ -516,3 +516,30 @@ def test_a_plan_saved_without_its_version_says_so_once(login, therapist, version
     assert page.count("This page did not say which version of the record it edits") == 1
     plan.refresh_from_db()
     assert plan.goals != "Walk" and plan.version == 1
+
+
+def test_pressure_0_a_still_hold_is_refused_for_steps_that_move(login, therapist):
+    from protocols.models import ProtocolTemplate
+
+    plan = create_plan(login, therapist, make_dpn_client(therapist))
+    hand = plan.items.get(region="hands", side="left")
+    response = login(therapist).post(f"/plans/{plan.pk}/save/", save_data(plan, **{f"item-{hand.pk}-pressure": 0}))
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Pressure 0 is a still hold with no movement, but this template&#x27;s steps move (" in page
+    hand.refresh_from_db()
+    assert hand.pressure != 0
+    # A template of still holds (and its inspection) can be worked at 0.
+    holds = ProtocolTemplate.objects.create(
+        key="hands-holds-only", name="Hands: holds only", region="hands", version=1, goal="Calm", position="Seated"
+    )
+    TemplateStep.objects.create(
+        template=holds, order=1, technique="look", kind="inspection", minutes=1, pressure=0, instruction=""
+    )
+    TemplateStep.objects.create(
+        template=holds, order=2, technique="still hold", kind="still_hold", minutes=4, pressure=0, instruction=""
+    )
+    data = save_data(plan, **{f"item-{hand.pk}-template": "hands-holds-only", f"item-{hand.pk}-pressure": 0})
+    assert login(therapist).post(f"/plans/{plan.pk}/save/", data).status_code == 302
+    hand.refresh_from_db()
+    assert (hand.template_key, hand.pressure) == ("hands-holds-only", 0)
