@@ -202,6 +202,7 @@ def correction_document(correction):
         "original": correction.original,
         "corrected": correction.corrected,
         "reason": correction.addendum.text,
+        "deviation_reason": correction.deviation_reason,
         "author": correction.addendum.author.username,
         "at": correction.addendum.created_at.isoformat(),
     }

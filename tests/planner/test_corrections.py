@@ -88,6 +88,9 @@ def test_a_pressure_corrected_above_the_plan_needs_a_reason_and_shows_the_deviat
         page = login(therapist).get(url).content.decode()
         row = page.split('<th scope="row" class="text-capitalize">right foot</th>')[1].split("</tr>")[0]
         assert '<span class="badge text-bg-warning">Deviation</span> Client asked for firmer.' in row
+    doc = login(therapist).get(f"/clients/{record.client_id}/export.json").json()
+    [exported] = doc["records"][0]["corrections"]
+    assert (exported["corrected"], exported["deviation_reason"]) == (3, "Client asked for firmer.")
 
 
 def test_a_pressure_corrected_back_to_the_plan_is_no_longer_a_deviation(login, therapist, record):
