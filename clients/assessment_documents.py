@@ -6,11 +6,12 @@ are derived from the answers, so an imported score that does not match its answe
 """
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from . import assessments
 from .assessments import FEET, MNSI_QUESTIONS, MONOFILAMENT_SITES, HowAnswered, MnsiQuestionnaire, Performer
-from .validators import parse_iso_date
+from .validators import SHORT_TEXT, TextLengthValidator, not_before_birth, parse_iso_date
 
 User = get_user_model()
 
@@ -69,12 +70,17 @@ def export_assessments(client):
 # Import.
 
 
-def parse_assessments(entries, record):
-    """Check the section; report errors on `record` (an import RecordReport) and return the cleaned entries."""
+def parse_assessments(entries, record, born=None, team=()):
+    """Check the section; report errors on `record` (an import RecordReport) and return the cleaned entries.
+
+    As on the forms, no measure comes before the client's birth (`born`), and only someone of the
+    client's care team records one (`team`, their usernames: the file's team, or the record's now or before).
+    """
     if not isinstance(entries, list):
         record.error("assessments", "expected a list")
         return None
     users = _users(entries)
+    people = (users, set(team))
     cleaned = []
     for index, entry in enumerate(entries):
         where = f"assessments[{index}]"
@@ -82,12 +88,12 @@ def parse_assessments(entries, record):
             record.error(where, "expected an object")
             continue
         before = len(record.errors)
-        day = _date(entry.get("date"), f"{where}.date", record)
+        day = _date(entry.get("date"), f"{where}.date", record, born)
         kind = entry.get("kind")
         if kind == "monofilament":
-            parsed = _monofilament(entry, where, record, users)
+            parsed = _monofilament(entry, where, record, people)
         elif kind == "mnsi":
-            parsed = _mnsi(entry, where, record, users)
+            parsed = _mnsi(entry, where, record, people)
         else:
             record.error(f"{where}.kind", f"expected 'monofilament' or 'mnsi', not {kind!r}")
             continue
@@ -97,15 +103,15 @@ def parse_assessments(entries, record):
 
 
 def _users(entries):
-    names = set()
+    names = []  # a list: a username given as a list or an object cannot go in a set
     for entry in entries:
         if isinstance(entry, dict):
-            names.update(entry.get(key) for key in ("therapist", "recorded_by", "entered_by"))
+            names.extend(entry.get(key) for key in ("therapist", "recorded_by", "entered_by"))
     names = {name for name in names if isinstance(name, str)}
     return {user.username: user for user in User.objects.filter(username__in=names)}
 
 
-def _date(value, where, record):
+def _date(value, where, record, born):
     try:
         day = parse_iso_date(value)
     except ValueError as error:
@@ -115,24 +121,47 @@ def _date(value, where, record):
         record.error(where, "a date is required")
     elif day > timezone.localdate():
         record.error(where, "this date is in the future")
+    else:
+        try:
+            not_before_birth(day, born)
+        except ValidationError as error:
+            record.error(where, error.messages[0])
     return day
 
 
-def _user(entry, key, where, record, users, required=True):
+def _user(entry, key, where, record, people, required=True):
+    users, team = people
     name = entry.get(key)
     if name is None and not required:
         return None
-    if name not in users:
+    if name is None:
+        record.error(f"{where}.{key}", "a username is required")
+    elif not isinstance(name, str):
+        record.error(f"{where}.{key}", "expected a username (text)")
+    elif name not in users:
         record.error(f"{where}.{key}", f"no account with the username {name!r}")
-        return None
-    return users[name]
+    elif name not in team:
+        record.error(
+            f"{where}.{key}", f"{name!r} is not on the client's care team (only the care team records a measure)"
+        )
+    else:
+        return users[name]
+    return None
 
 
-def _monofilament(entry, where, record, users):
+def within_limit(text, limit, where, record):
+    """Report text longer than a form of the same field takes (a line break counted once, as there)."""
+    try:
+        TextLengthValidator(limit)(text)
+    except ValidationError as error:
+        record.error(where, error.messages[0])
+
+
+def _monofilament(entry, where, record, people):
     performed_by = entry.get("performed_by")
     if performed_by not in Performer.values:
         record.error(f"{where}.performed_by", "expected 'therapist' or 'clinician'")
-    therapist = _user(entry, "therapist", where, record, users, required=performed_by == Performer.THERAPIST)
+    therapist = _user(entry, "therapist", where, record, people, required=performed_by == Performer.THERAPIST)
     clinician = entry.get("clinician") or ""
     if not isinstance(clinician, str) or len(clinician) > 200:
         record.error(f"{where}.clinician", "expected text of at most 200 characters")
@@ -143,7 +172,8 @@ def _monofilament(entry, where, record, users):
     if not isinstance(notes, str):
         record.error(f"{where}.notes", "must be text")
         notes = ""
-    recorded_by = _user(entry, "recorded_by", where, record, users)
+    within_limit(notes, SHORT_TEXT, f"{where}.notes", record)  # as the form
+    recorded_by = _user(entry, "recorded_by", where, record, people)
     feet = entry.get("feet")
     answers = {}
     if not isinstance(feet, dict):
@@ -184,7 +214,7 @@ def _site(value, where, record):
     return {"tested": True, "real_1": real[0], "real_2": real[1], "sham": sham}
 
 
-def _mnsi(entry, where, record, users):
+def _mnsi(entry, where, record, people):
     how = entry.get("how")
     if how not in HowAnswered.values:
         record.error(f"{where}.how", f"expected one of {', '.join(HowAnswered.values)}")
@@ -198,7 +228,7 @@ def _mnsi(entry, where, record, users):
         score = assessments.mnsi_score(answers)
         if entry.get("score", score) != score:
             record.error(f"{where}.score", f"{entry.get('score')!r} does not match the answers, which score {score}")
-    entered_by = _user(entry, "entered_by", where, record, users)
+    entered_by = _user(entry, "entered_by", where, record, people)
     return {"how": how, "answers": answers, "score": score, "entered_by": entered_by}
 
 

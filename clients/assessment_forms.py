@@ -12,7 +12,7 @@ from .assessments import (
     Performer,
     mnsi_score,
 )
-from .validators import not_in_future
+from .validators import SHORT_TEXT, limit_length, not_in_future
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TOUCH_CHOICES = [("", "—"), ("yes", "Felt"), ("no", "Not felt")]
@@ -41,6 +41,7 @@ class MonofilamentForm(forms.Form):
     def __init__(self, *args, client=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.client = client
+        limit_length(self, SHORT_TEXT, "notes")  # a short note, as a clearance's restrictions; the import agrees
         for foot in FEET:
             for site, site_label in MONOFILAMENT_SITES.items():
                 where = f"{FOOT_LABELS[foot]}, {site_label.lower()}"

@@ -12,6 +12,7 @@ from .roles import therapists
 from .validators import (
     DIAGNOSED_BEFORE_BIRTH,
     SHORT_TEXT,
+    born_before_records,
     check_condition,
     clean_causes,
     clean_symptoms,
@@ -77,6 +78,13 @@ class ClientForm(VersionedForm):
             # A therapist who has since left stays listed while still on the team.
             team = (team | User.objects.filter(pk__in=self.instance.care_team.all())).distinct()
         self.fields["care_team"].queryset = team
+
+    def clean_date_of_birth(self):
+        born = self.cleaned_data["date_of_birth"]
+        if self.instance.pk and born != self.instance.date_of_birth:
+            # The diagnosis date is not on this form, and the record's dates are elsewhere: none may come before birth.
+            born_before_records(born, self.instance.dated_records())
+        return born
 
     def clean_external_id(self):
         external_id = self.cleaned_data["external_id"].strip()

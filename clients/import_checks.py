@@ -11,11 +11,14 @@ from django.core.exceptions import ValidationError
 
 from protocols.vocabulary import CONDITION_SIDES, CONTRIBUTING_CAUSES, REGIONS, SIDES, SYMPTOMS
 
-from .assessment_documents import parse_assessments
+from .assessment_documents import parse_assessments, within_limit
 from .documents import DATE_FIELDS, IDENTITY_FIELDS, SCHEMA
 from .models import EVENT_CODES, Client
 from .validators import (
     DIAGNOSED_BEFORE_BIRTH,
+    DIAGNOSED_ON,
+    SHORT_TEXT,
+    born_before_records,
     check_condition,
     clean_causes,
     clean_symptoms,
@@ -60,7 +63,13 @@ class _IdentityForm(forms.ModelForm):
             self._update_errors(error)
         born, diagnosed = self.cleaned_data.get("date_of_birth"), self.cleaned_data.get("diagnosed_on")
         if born and diagnosed and diagnosed < born:
-            self.add_error("diagnosed_on", DIAGNOSED_BEFORE_BIRTH)
+            if "diagnosed_on" in self.changed_data or "date_of_birth" not in self.changed_data:
+                self.add_error("diagnosed_on", DIAGNOSED_BEFORE_BIRTH)
+            else:  # the file moves the birth after the diagnosis on record
+                try:
+                    born_before_records(born, [(diagnosed, DIAGNOSED_ON)])
+                except ValidationError as error:
+                    self.add_error("date_of_birth", error)
 
 
 class _SharedFields(dict):
@@ -110,10 +119,20 @@ def check_one(doc, record, seen_ids, lookups):
     causes = _causes(neuropathy, record) if "contributing_causes" in neuropathy else None
     symptoms = _symptoms(neuropathy, record) if "regions" in neuropathy else None
     born = form.data.get("date_of_birth") or None
+    if client is not None and born and born != client.date_of_birth:
+        kept = [] if "diagnosed_on" in neuropathy else [(client.diagnosed_on, DIAGNOSED_ON)]
+        try:
+            born_before_records(born, kept + lookups.first_records.get(client.pk, []))
+        except ValidationError as error:
+            record.error("date_of_birth", error.messages[0])
     conditions = _conditions(doc["conditions"], record, born) if "conditions" in doc else None
     clearance = _clearance(doc["clearance"], record, born) if doc.get("clearance") is not None else None
     team = _care_team(doc["care_team"], record, lookups.therapists) if "care_team" in doc else None
-    measures = parse_assessments(doc["assessments"], record) if "assessments" in doc else None
+    measures = None
+    if "assessments" in doc:
+        # Who may have recorded a measure: the care team of the file, or of the record now or before.
+        members = {user.username for user in team or ()} | lookups.care_teams.get(client.pk if client else None, set())
+        measures = parse_assessments(doc["assessments"], record, born, members)
     if client is None and team is None:
         record.error("care_team", "a new client needs at least one therapist")
     if not form.is_valid():
@@ -337,6 +356,8 @@ def _clearance(entry, record, born):
         record.error("clearance.physician", "at most 200 characters")
     if not isinstance(restrictions, str):
         record.error("clearance.restrictions", "must be text")
+    else:
+        within_limit(restrictions, SHORT_TEXT, "clearance.restrictions", record)  # as the clearance form
     day = _dated(entry.get("date"), "clearance.date", record, required=True, born=born)
     if isinstance(physician, str) and isinstance(restrictions, str):
         return {"physician": physician.strip(), "cleared_on": day, "restrictions": restrictions.strip()}

@@ -184,6 +184,32 @@ class _Lookups:
             user.username: user
             for user in User.objects.filter(username__in=usernames, is_active=True, groups__name=THERAPIST).distinct()
         }
+        on_record = [(doc, self.clients.get(_id_key(doc))) for doc in documents]
+        on_record = [(doc, client) for doc, client in on_record if client is not None]
+        # A new date of birth may not come after what the record holds: read for the clients it changes.
+        reborn = [client.pk for doc, client in on_record if _changes_birth(doc, client)]
+        self.first_records = {}
+        for start in range(0, len(reborn), ID_BATCH):
+            self.first_records.update(Client.objects.filter(pk__in=reborn[start : start + ID_BATCH]).first_records())
+        # Only the care team records a measure: who is on it now or was before, for the clients given measures.
+        measured = [client.pk for doc, client in on_record if "assessments" in doc]
+        self.care_teams = {}
+        for start in range(0, len(measured), ID_BATCH):
+            batch = measured[start : start + ID_BATCH]
+            now = Client.care_team.through.objects.filter(client_id__in=batch)
+            before = HistoricalCareTeam.objects.filter(client_id__in=batch)
+            for rows in (now, before):
+                for client_id, username in rows.values_list("client_id", "user__username"):
+                    self.care_teams.setdefault(client_id, set()).add(username)
+
+
+def _id_key(doc):
+    external_id = doc.get("external_id")
+    return external_id.strip().lower() if isinstance(external_id, str) else ""
+
+
+def _changes_birth(doc, client):
+    return "date_of_birth" in doc and doc["date_of_birth"] != client.date_of_birth.isoformat()
 
 
 BULK_BATCH = 500

@@ -5,7 +5,7 @@ import unicodedata
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q, Value
+from django.db.models import Min, Q, Value
 from django.db.models.functions import Lower
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
@@ -27,6 +27,7 @@ from protocols.vocabulary import (
 
 from .validators import (
     DIAGNOSED_BEFORE_BIRTH,
+    DIAGNOSED_ON,
     EARLIEST_BIRTH_DATE,
     has_letter,
     looks_like_phone,
@@ -108,6 +109,22 @@ class ClientQuerySet(models.QuerySet):
             .alias(external_id_key=Lower("external_id"))
             .filter(external_id_key__in=[Lower(Value(external_id)) for external_id in external_ids])
         )
+
+    def first_records(self):
+        """{client pk: [(date, what), ...]}: each client's earliest condition, clearance, monofilament
+        test and MNSI questionnaire (four queries), the dates a date of birth may not come after."""
+        kinds = [
+            (Condition.objects.recorded(), "noted_on", "A condition was noted on {}"),
+            (PhysicianClearance.objects.all(), "cleared_on", "A physician's clearance is dated {}"),
+            (MonofilamentTest.objects.all(), "tested_on", "A monofilament test was done on {}"),
+            (MnsiQuestionnaire.objects.all(), "answered_on", "An MNSI questionnaire was answered on {}"),
+        ]
+        firsts = {}
+        for rows, field, what in kinds:
+            rows = rows.filter(client__in=self.values("pk")).order_by().values("client").annotate(first=Min(field))
+            for row in rows:
+                firsts.setdefault(row["client"], []).append((row["first"], what))
+        return firsts
 
     def search(self, text):
         """Clients whose name or external id holds every word, accents and case ignored, best match first:
@@ -231,6 +248,11 @@ class Client(models.Model):
             not_before_birth(self.consented_on, self.date_of_birth)  # a constraint keeps diagnosed_on
         except ValidationError as error:
             raise ValidationError({"consented_on": error}) from None
+
+    def dated_records(self):
+        """(date, what) of the diagnosis and the earliest of each kind of record: see born_before_records."""
+        firsts = Client.objects.filter(pk=self.pk).first_records().get(self.pk, []) if self.pk else []
+        return [(self.diagnosed_on, DIAGNOSED_ON), *firsts]
 
     def search_key(self):
         return search_text(f"{self.last_name} {self.first_name} {self.external_id}".strip())

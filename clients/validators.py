@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.utils import timezone
 
-from protocols.labels import and_list
+from protocols.labels import and_list, format_date
 from protocols.vocabulary import (
     CONDITION_SIDES,
     CONTRIBUTING_CAUSES,
@@ -67,6 +67,19 @@ def not_before_birth(day, born):
     """Nothing about a client (a condition, a lab, a clearance, consent) happens before their birth."""
     if day is not None and born is not None and day < born:
         raise ValidationError("This date is before the client's date of birth.", code="before_birth")
+
+
+# What a date of birth may not come after, as the refusal names it: "{}" is the record's date.
+DIAGNOSED_ON = "The neuropathy was diagnosed on {}"
+
+
+def born_before_records(born, records):
+    """Refuse a date of birth after anything on the client's record; `records` holds (date, what),
+    `what` a sentence such as DIAGNOSED_ON. The message names the earliest record."""
+    before = sorted((day, what) for day, what in records if day is not None and born is not None and day < born)
+    if before:
+        day, what = before[0]
+        raise ValidationError(f"{what.format(format_date(day))}, before this date of birth.", code="born_after_record")
 
 
 def plausible_value(code, value):
