@@ -61,6 +61,10 @@ class PlanRequestForm(forms.Form):
         label="On", choices=WEEKDAY_CHOICES, coerce=int, required=False, widget=forms.CheckboxSelectMultiple
     )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        limit_length(self, SHORT_TEXT, "goals")  # as the plan page's goals
+
     def clean_repeat_weeks(self):
         return self.cleaned_data.get("repeat_weeks") or 1
 
