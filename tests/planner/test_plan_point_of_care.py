@@ -274,3 +274,4 @@ def test_a_dropped_place_is_badged_dropped_not_with_the_rules_status(login, ther
     foot.save()
     card = _card(login(therapist).get(f"/plans/{plan.pk}/").content.decode(), "left foot")
     assert "Dropped" in card and "Work with changes" not in card and "Minutes" not in card, card
+    assert "Steps (" not in card, card
