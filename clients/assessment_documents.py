@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from . import assessments
 from .assessments import FEET, MNSI_QUESTIONS, MONOFILAMENT_SITES, HowAnswered, MnsiQuestionnaire, Performer
-from .validators import SHORT_TEXT, TextLengthValidator, not_before_birth, parse_iso_date
+from .validators import SHORT_TEXT, TextLengthValidator, not_before_birth, parse_iso_date, quoted
 
 User = get_user_model()
 
@@ -95,7 +95,7 @@ def parse_assessments(entries, record, born=None, team=()):
         elif kind == "mnsi":
             parsed = _mnsi(entry, where, record, people)
         else:
-            record.error(f"{where}.kind", f"expected 'monofilament' or 'mnsi', not {kind!r}")
+            record.error(f"{where}.kind", f"expected 'monofilament' or 'mnsi', not {quoted(kind)}")
             continue
         if len(record.errors) == before:
             cleaned.append({**parsed, "kind": kind, "date": day})
@@ -139,10 +139,10 @@ def _user(entry, key, where, record, people, required=True):
     elif not isinstance(name, str):
         record.error(f"{where}.{key}", "expected a username (text)")
     elif name not in users:
-        record.error(f"{where}.{key}", f"no account with the username {name!r}")
+        record.error(f"{where}.{key}", f"no account with the username {quoted(name)}")
     elif name not in team:
         record.error(
-            f"{where}.{key}", f"{name!r} is not on the client's care team (only the care team records a measure)"
+            f"{where}.{key}", f"{quoted(name)} is not on the client's care team (only the care team records a measure)"
         )
     else:
         return users[name]
@@ -227,7 +227,9 @@ def _mnsi(entry, where, record, people):
     else:
         score = assessments.mnsi_score(answers)
         if entry.get("score", score) != score:
-            record.error(f"{where}.score", f"{entry.get('score')!r} does not match the answers, which score {score}")
+            record.error(
+                f"{where}.score", f"{quoted(entry.get('score'))} does not match the answers, which score {score}"
+            )
     entered_by = _user(entry, "entered_by", where, record, people)
     return {"how": how, "answers": answers, "score": score, "entered_by": entered_by}
 

@@ -25,6 +25,7 @@ from .validators import (
     not_before_birth,
     not_in_future,
     parse_iso_date,
+    quoted,
 )
 
 
@@ -95,12 +96,12 @@ def check_one(doc, record, seen_ids, lookups):
     if unreadable:
         return
     if doc.get("schema", SCHEMA) != SCHEMA:
-        record.error("schema", f"expected {SCHEMA!r}, not {doc.get('schema')!r}")
+        record.error("schema", f"expected {quoted(SCHEMA)}, not {quoted(doc.get('schema'))}")
 
     external_id = _external_id(doc, record)
     key = external_id.lower()  # ids are compared without regard to case
     if external_id and key in seen_ids:
-        record.error("external_id", f"{external_id!r} appears twice in this file (also {seen_ids[key]})")
+        record.error("external_id", f"{quoted(external_id)} appears twice in this file (also {seen_ids[key]})")
         return
     if external_id:
         seen_ids[key] = record.label
@@ -108,7 +109,7 @@ def check_one(doc, record, seen_ids, lookups):
     client = lookups.clients.get(key) if external_id else None
     record.action = "update" if client else "create"
     if client is not None and client.is_archived:
-        record.error("external_id", f"{external_id!r} belongs to an archived client: restore the client first")
+        record.error("external_id", f"{quoted(external_id)} belongs to an archived client: restore the client first")
         return
     neuropathy = doc.get("neuropathy", {})
     if not isinstance(neuropathy, dict):
@@ -229,7 +230,7 @@ def _causes(neuropathy, record):
     codes = [_code(code) for code in codes]
     for index, code in enumerate(codes):
         if not _is_code(code, CONTRIBUTING_CAUSES):
-            record.error(f"neuropathy.contributing_causes[{index}]", f"unknown contributing cause {code!r}")
+            record.error(f"neuropathy.contributing_causes[{index}]", f"unknown contributing cause {quoted(code)}")
     return clean_causes([code for code in codes if _is_code(code, CONTRIBUTING_CAUSES)])
 
 
@@ -246,10 +247,10 @@ def _symptoms(neuropathy, record):
             continue
         region, side, codes = _code(entry.get("region")), _code(entry.get("side")), entry.get("symptoms") or []
         if not _is_code(region, REGIONS):
-            record.error(f"{where}.region", f"unknown region {region!r}")
+            record.error(f"{where}.region", f"unknown region {quoted(region)}")
             continue
         if not _is_code(side, CONDITION_SIDES):
-            record.error(f"{where}.side", f"unknown side {side!r}; use left, right or both")
+            record.error(f"{where}.side", f"unknown side {quoted(side)}; use left, right or both")
             continue
         if not isinstance(codes, list):
             record.error(f"{where}.symptoms", "expected a list of codes")
@@ -257,7 +258,7 @@ def _symptoms(neuropathy, record):
         codes = [_code(code) for code in codes]
         for number, code in enumerate(codes):
             if not _is_code(code, SYMPTOMS):
-                record.error(f"{where}.symptoms[{number}]", f"unknown symptom {code!r}")
+                record.error(f"{where}.symptoms[{number}]", f"unknown symptom {quoted(code)}")
         for one_side in SIDES if side == "both" else (side,):
             places.setdefault((region, one_side), set()).update(code for code in codes if _is_code(code, SYMPTOMS))
     try:
@@ -313,7 +314,7 @@ def _conditions(entries, record, born):
             value = int(value)
         value_is_number = value is None or (isinstance(value, int) and not isinstance(value, bool))
         if not value_is_number:
-            record.error(f"{where}.value", f"expected a whole number, not {value!r}")
+            record.error(f"{where}.value", f"expected a whole number, not {quoted(value)}")
             value = None
         code = _code(entry.get("code"))
         location, side, errors = check_condition(code, _code(entry.get("location")), _code(entry.get("side")), value)
@@ -378,5 +379,5 @@ def _care_team(usernames, record, therapists):
         if not isinstance(username, str):
             record.error(f"care_team[{index}]", "expected a username (text)")
         elif username not in found:
-            record.error(f"care_team[{index}]", f"no active therapist with the username {username!r}")
+            record.error(f"care_team[{index}]", f"no active therapist with the username {quoted(username)}")
     return list(found.values())

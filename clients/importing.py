@@ -34,6 +34,10 @@ def csv_column(where):
     return {"neuropathy.type": "neuropathy_type"}.get(head, head)
 
 
+# The longest message the report gives one error: what is quoted in it is cut to fit.
+MESSAGE_CHARACTERS = 400
+
+
 @dataclass
 class RecordReport:
     label: str
@@ -47,6 +51,8 @@ class RecordReport:
 
     def error(self, where, message):
         where = csv_column(where) if self.csv else where
+        if len(message) > MESSAGE_CHARACTERS:  # a value quoted whole would make a page of megabytes
+            message = message[: MESSAGE_CHARACTERS - 1] + "…"
         if (where, message) not in self.errors:
             self.errors.append((where, message))
 

@@ -82,12 +82,28 @@ def born_before_records(born, records):
         raise ValidationError(f"{what.format(format_date(day))}, before this date of birth.", code="born_after_record")
 
 
+# A value a message quotes back is cut to this many characters: a 1 MB code reads as its start.
+QUOTED_CHARACTERS = 60
+
+
+def quoted(value):
+    """A value as a message quotes it (Python's repr, as before), cut to QUOTED_CHARACTERS."""
+    text = repr(value)
+    return text if len(text) <= QUOTED_CHARACTERS else text[: QUOTED_CHARACTERS - 1] + "…"
+
+
+def number_said(value):
+    """A number as a message says it: with thousands separators, or its size when it is absurdly long."""
+    text = f"{value:,}"
+    return text if len(text) <= 20 else f"a number of {len(str(abs(int(value))))} digits"
+
+
 def plausible_value(code, value):
     """The message for a lab value outside RULES.md's plausible range, or "" when it is in range."""
     low, high = PLAUSIBLE_VALUES.get(code, (None, None))
     if value is None or low is None or low <= value <= high:
         return ""
-    return f"Enter a value from {low:,} to {high:,}; {value:,} is not a plausible result."
+    return f"Enter a value from {low:,} to {high:,}; {number_said(value)} is not a plausible result."
 
 
 def parse_iso_date(text):
@@ -95,14 +111,14 @@ def parse_iso_date(text):
     if text is None or text == "":
         return None
     if not isinstance(text, str):
-        raise ValueError(f"expected a date as YYYY-MM-DD, not {text!r}")
+        raise ValueError(f"expected a date as YYYY-MM-DD, not {quoted(text)}")
     try:
         # fromisoformat also takes 20240102 and week dates; a file should say exactly YYYY-MM-DD.
         if len(text) != 10:
             raise ValueError
         return datetime.date.fromisoformat(text)
     except ValueError:
-        raise ValueError(f"expected a date as YYYY-MM-DD, not {text!r}") from None
+        raise ValueError(f"expected a date as YYYY-MM-DD, not {quoted(text)}") from None
 
 
 def place_key(region, side):
@@ -119,12 +135,12 @@ def clean_symptoms(places):
     cleaned = {}
     for (region, side), codes in places.items():
         if region not in REGIONS:
-            raise ValidationError(f"Unknown region {region!r}.", code="unknown_region")
+            raise ValidationError(f"Unknown region {quoted(region)}.", code="unknown_region")
         if side not in SIDES:
-            raise ValidationError(f"Unknown side {side!r} for {region}.", code="unknown_side")
+            raise ValidationError(f"Unknown side {quoted(side)} for {region}.", code="unknown_side")
         unknown = sorted(set(codes) - SYMPTOMS.keys())
         if unknown:
-            raise ValidationError(f"Unknown symptom {unknown[0]!r}.", code="unknown_symptom")
+            raise ValidationError(f"Unknown symptom {quoted(unknown[0])}.", code="unknown_symptom")
     for region in REGIONS:
         for side in SIDES:
             codes = places.get((region, side), ())
@@ -137,14 +153,14 @@ def clean_symptoms(places):
 def clean_causes(codes):
     unknown = sorted(set(codes) - CONTRIBUTING_CAUSES.keys())
     if unknown:
-        raise ValidationError(f"Unknown contributing cause {unknown[0]!r}.", code="unknown_cause")
+        raise ValidationError(f"Unknown contributing cause {quoted(unknown[0])}.", code="unknown_cause")
     return [code for code in CONTRIBUTING_CAUSES if code in codes]
 
 
 def _checked_location(kind, location):
     """The location to store (an only place filled in) and what is wrong with it ("" when nothing)."""
     if location and location not in LOCATIONS:
-        return location, f"Unknown location {location!r}."
+        return location, f"Unknown location {quoted(location)}."
     if location and location not in kind.locations:
         allowed = and_list((LOCATION_LABELS[place].lower() for place in kind.locations), "or")
         return location, f"{kind.label} cannot be on the {LOCATION_LABELS[location].lower()}; choose {allowed}."
@@ -157,7 +173,7 @@ def _checked_location(kind, location):
 
 def _side_error(kind, location, side, location_error):
     if side and side not in CONDITION_SIDES:
-        return f"Unknown side {side!r}."
+        return f"Unknown side {quoted(side)}."
     if kind.whole_body and side:
         return f"{kind.label} concerns the whole body: leave the side empty."
     if kind.needs_side and location and not side and not location_error:
@@ -184,7 +200,7 @@ def check_condition(code, location, side, value):
     location = location or ""
     side = side or ""
     wrong_type = {
-        name: f"Expected a code (text), not {given!r}."
+        name: f"Expected a code (text), not {quoted(given)}."
         for name, given in (("code", code), ("location", location), ("side", side))
         if not isinstance(given, str)
     }
@@ -193,7 +209,7 @@ def check_condition(code, location, side, value):
     try:
         kind = condition(code)
     except UnknownCode:
-        return location, side, {"code": f"Unknown condition {code!r}."}
+        return location, side, {"code": f"Unknown condition {quoted(code)}."}
 
     location, location_error = _checked_location(kind, location)
     errors = {

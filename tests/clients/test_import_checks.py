@@ -135,3 +135,21 @@ def test_a_therapist_who_left_the_clinic_keeps_the_measures_they_recorded(therap
     del document["care_team"]
     report = import_documents(document)
     assert report.saved, report.error_messages()
+
+
+@pytest.mark.parametrize(
+    ("overrides", "where"),
+    [
+        ({"conditions": [{"code": "x" * 1_000_000, "noted_on": "2024-03-01"}]}, "conditions[0].code"),
+        ({"care_team": ["t" * 1_000_000]}, "care_team[0]"),
+        ({"conditions": [{"code": "platelet_count", "value": 10**300, "noted_on": "2024-03-01"}]}, "conditions[0].value"),
+        ({"neuropathy": {"type": "DPN", "contributing_causes": ["c" * 100_000]}}, "neuropathy.contributing_causes[0]"),
+    ],
+)
+def test_a_huge_bad_value_is_quoted_by_its_start_not_whole(therapist, overrides, where):
+    report = import_documents(minimal(**overrides))
+    assert not report.saved
+    messages = [m for w, m in errors_of(report) if w == where]
+    assert messages, report.error_messages()
+    # Quoted by its first characters: a line of the report, not a page of megabytes.
+    assert all(len(message) < 160 for _w, message in errors_of(report)), [m[:200] for m in messages]
