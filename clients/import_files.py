@@ -100,6 +100,10 @@ def parse_csv(text):
         )
     if missing:
         raise ImportFileError(f"row 1 (header): missing column {', '.join(missing)}.")
+    twice = sorted({column for column in header if column and header.count(column) > 1})
+    if twice:
+        # Which of the two is meant cannot be known: the later one would silently win.
+        raise ImportFileError(f"row 1 (header): the column {', '.join(twice)} appears twice; keep one.")
     docs, labels = [], []
     try:
         starts = reader.line_num + 1  # the line a row starts on: a quoted value may span lines

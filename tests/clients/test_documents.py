@@ -333,6 +333,12 @@ def test_csv_errors_name_the_row_and_column(therapist, second_therapist):
         ("clients.csv", b"external_id,first_name\nC-1,Ada\n", "row 1 (header): missing column last_name"),
         ("clients.csv", (CSV + "C-3,Cy\n").encode(), "row 4: has 2 values, the header has 8 columns."),
         ("clients.csv", b"", "The file is empty."),
+        (
+            "clients.csv",
+            b"external_id,first_name,last_name,date_of_birth,phone,email,neuropathy_type,care_team,external_id\n"
+            b"QA-7,Ada,Quinn,1960-01-31,,,DPN,tara,QA-8\n",
+            "row 1 (header): the column external_id appears twice; keep one.",
+        ),
         ("clients.csv", b"external_id;first_name;last_name\nC-1;Ada;Quinn\n", "separated by ';', not by commas"),
         ("clients.csv", b"external_id\tfirst_name\tlast_name\n", "separated by tab, not by commas"),
         ("clients.json", b'{"first_name": ', "Not valid JSON"),
