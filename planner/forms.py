@@ -260,7 +260,10 @@ class CancelPlanForm(forms.Form):
         max_length=200,
         label="Note (optional)",
         required=False,
-        error_messages={"max_length": "Note: at most %(limit_value)d characters (it has %(show_value)d)."},
+        error_messages={
+            "max_length": "Note: at most %(limit_value)d characters (it has %(show_value)d).",
+            "null_characters_not_allowed": "Note: it holds a null character, which cannot be saved; remove it.",
+        },
     )
 
     def __init__(self, *args, plan=None, **kwargs):

@@ -23,6 +23,8 @@ def test_cancelling_needs_one_of_the_reasons(login, therapist):
     assert "Reason:" in said(response)  # kept for archiving, not offered by hand
     response = login(therapist).post(f"/plans/{plan.pk}/cancel/", {"category": "weather", "reason": "s" * 201})
     assert "Note: at most 200 characters (it has 201)." in said(response)
+    response = login(therapist).post(f"/plans/{plan.pk}/cancel/", {"category": "weather", "reason": "a\x00"})
+    assert "Note: it holds a null character" in said(response)
     plan.refresh_from_db()
     assert plan.status == PlanStatus.DRAFT
     login(therapist).post(f"/plans/{plan.pk}/cancel/", {"category": "weather", "reason": "Snow storm"})
