@@ -6,12 +6,17 @@ Nothing is deleted: a newer file supersedes an older one, which stays listed.
 """
 
 import hashlib
+import re
 import unicodedata
 import uuid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.utils import timezone
+
+from clients.models import Client
+from protocols.labels import format_date
 
 # content type -> (first bytes, the extensions a name may have, words for people)
 TYPES = {
@@ -20,6 +25,12 @@ TYPES = {
     "image/jpeg": (b"\xff\xd8\xff", (".jpg", ".jpeg"), "a JPEG image"),
 }
 MAX_NAME = 150
+# Django's upload handling cuts a longer name to this many characters before the app sees it.
+DJANGO_NAME_CUT = 255
+# How browsers send a double quote, a line feed and a carriage return in a file's name (HTML's
+# multipart/form-data encoding); nothing else is escaped, so other %xx are the name's own.
+BROWSER_ESCAPES = re.compile("%22|%0A|%0D", re.IGNORECASE)
+UNITS = ((1024 * 1024, "MB"), (1024, "KB"))
 
 
 class Attachment(models.Model):
@@ -90,30 +101,72 @@ class Attachment(models.Model):
         }
 
 
+def exact_size(size):
+    """'10 MB', '300 KB' or '1,000 bytes': a limit, said exactly."""
+    for factor, unit in UNITS:
+        if size >= factor and size % factor == 0:
+            return f"{size // factor:,} {unit}"
+    return f"{size:,} bytes"
+
+
+def too_large(size, limit, what):
+    """'The file is 12.0 MB; attachments may be 10 MB at most.', true however little the file is over."""
+    said_limit = exact_size(limit)
+    factor, unit = next(((f, u) for f, u in UNITS if size >= f), (1, "bytes"))
+    shown = round(size / factor, 1)
+    if factor > 1 and shown * factor > limit:
+        said_size = f"{shown:,.1f} {unit}"
+    else:
+        # Rounded, 10 MB and 5 bytes would read '10.0 MB', no more than the limit: say the bytes.
+        said_size = f"{size:,} bytes"
+        if not said_limit.endswith("bytes"):
+            said_limit = f"{said_limit} ({limit:,} bytes)"
+    return f"The file is {said_size}; {what} may be {said_limit} at most."
+
+
 def clean_name(name):
-    """The name to keep, or ValidationError saying what is wrong with it."""
-    name = unicodedata.normalize("NFC", name or "").strip()
+    """(the name to keep, what changed in it for people to be told) or ValidationError saying what is wrong.
+
+    Line breaks, tabs and special spaces become plain spaces, and other control or invisible
+    characters (a right-to-left override that disguises invoice.exe.pdf, a zero-width space) are
+    removed: they are not part of the name as anyone reads it, and the type is checked by content.
+    """
+    sent = name or ""
+    changes = []
+    name = BROWSER_ESCAPES.sub(lambda escape: chr(int(escape.group()[1:], 16)), sent)
+    name = unicodedata.normalize("NFC", name)
+    spaced = re.sub(r"[^\S ]+", " ", name)  # any run of whitespace other than plain spaces
+    if spaced != name:
+        changes.append("line breaks, tabs or special spaces became plain spaces")
+    name = "".join(char for char in spaced if not unicodedata.category(char).startswith("C"))
+    if name != spaced:
+        changes.append("control or invisible characters were removed")
+    name = name.strip()
     if not name:
         raise ValidationError("The file has no name.")
     if "/" in name or "\\" in name or name.startswith("."):
         raise ValidationError("The file name must not contain a folder path or start with a dot; rename the file.")
-    if any(unicodedata.category(char).startswith("C") for char in name):
-        raise ValidationError("The file name contains control or invisible characters; rename the file.")
     if len(name) > MAX_NAME:
-        raise ValidationError(f"The file name is {len(name)} characters long; rename it to {MAX_NAME} at most.")
-    return name
+        # A name of Django's cut length may have been longer: its true length is not known.
+        length = (
+            f"{DJANGO_NAME_CUT} characters or more" if len(sent) == DJANGO_NAME_CUT else f"{len(name)} characters long"
+        )
+        raise ValidationError(f"The file name is {length}; rename it to {MAX_NAME} at most.")
+    return name, changes
 
 
-def check_upload(upload):
-    """(content type, clean name) of an uploaded file, or ValidationError with a message for people."""
-    name = clean_name(upload.name)
+def check_upload(upload, name_sent=None):
+    """(content type, clean name, changes to the name) of an uploaded file, or ValidationError for people.
+
+    `name_sent` is the file's name as the browser sent it, when known: Django's upload handling
+    removes some characters and cuts long names without saying so.
+    """
+    name, changes = clean_name(upload.name if name_sent is None else name_sent)
     limit = settings.ATTACHMENT_MAX_BYTES
     if upload.size == 0:
         raise ValidationError("The file is empty.")
     if upload.size > limit:
-        raise ValidationError(
-            f"The file is {upload.size / 1024 / 1024:.1f} MB; attachments may be {limit / 1024 / 1024:.0f} MB at most."
-        )
+        raise ValidationError(too_large(upload.size, limit, "attachments"))
     upload.seek(0)
     head = upload.read(16)
     upload.seek(0)
@@ -125,33 +178,70 @@ def check_upload(upload):
         raise ValidationError(
             f"The file holds {words} but its name says otherwise; rename it to end in {extensions[0]}."
         )
-    return content_type, name
+    return content_type, name, changes
 
 
-@transaction.atomic
 def store(upload, content_type, name, *, client, user, description="", clearance=None, record=None, supersedes=None):
-    """Write the file under a random name and record it; a superseded attachment points to the new one."""
-    folder = settings.ATTACHMENTS_DIR
-    folder.mkdir(parents=True, exist_ok=True)
-    stored_as = uuid.uuid4().hex
+    """Write the file under a random name and record it; a superseded attachment points to the new one.
+
+    Raises ValidationError, storing nothing, when the same file is already attached there (a form
+    sent twice) or when the attachment it replaces was replaced meanwhile.
+    """
     digest = hashlib.sha256()
-    with open(folder / stored_as, "xb") as out:
-        for chunk in upload.chunks():
-            digest.update(chunk)
-            out.write(chunk)
-    attachment = Attachment.objects.create(
-        client=client,
-        clearance=clearance,
-        record=record,
-        name=name,
-        content_type=content_type,
-        size=upload.size,
-        sha256=digest.hexdigest(),
-        stored_as=stored_as,
-        description=description,
-        uploaded_by=user,
-    )
-    if supersedes is not None:
-        supersedes.superseded_by = attachment
-        supersedes.save(update_fields=["superseded_by"])
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    with transaction.atomic():
+        # Uploads to one client wait for each other here, so that two sent at once (a double
+        # click, two people replacing the same document) cannot both pass the checks below.
+        Client.objects.select_for_update().get(pk=client.pk)
+        twin = (
+            Attachment.objects.filter(
+                client=client, clearance=clearance, record=record, name=name, sha256=digest.hexdigest()
+            )
+            .filter(superseded_by__isnull=True)
+            .exclude(pk=getattr(supersedes, "pk", None))  # sent again to replace itself: not a twin
+            .select_related("uploaded_by", "clearance", "record")
+            .first()
+        )
+        if twin is not None:
+            place = "the client's record" if twin.attached_to == "client" else f"the {twin.attached_to}"
+            raise ValidationError(
+                f"{twin.name} is already attached to {place} with the same content "
+                f"(uploaded {_when_and_who(twin)}). To change its description, attach it again "
+                "choosing it under Replaces."
+            )
+        if supersedes is not None:
+            # Read again now that no other upload to this client can be saving.
+            newer = Attachment.objects.select_related("superseded_by__uploaded_by").get(pk=supersedes.pk).superseded_by
+            if newer is not None:
+                raise ValidationError(
+                    f"{supersedes.name} was replaced meanwhile by {newer.name} (uploaded {_when_and_who(newer)}). "
+                    "Choose again what this file replaces, if anything."
+                )
+        folder = settings.ATTACHMENTS_DIR
+        folder.mkdir(parents=True, exist_ok=True)
+        stored_as = uuid.uuid4().hex
+        with open(folder / stored_as, "xb") as out:
+            for chunk in upload.chunks():
+                out.write(chunk)
+        attachment = Attachment.objects.create(
+            client=client,
+            clearance=clearance,
+            record=record,
+            name=name,
+            content_type=content_type,
+            size=upload.size,
+            sha256=digest.hexdigest(),
+            stored_as=stored_as,
+            description=description,
+            uploaded_by=user,
+        )
+        if supersedes is not None:
+            Attachment.objects.filter(pk=supersedes.pk).update(superseded_by=attachment)
+            supersedes.superseded_by = attachment
     return attachment
+
+
+def _when_and_who(attachment):
+    who = attachment.uploaded_by.get_full_name() or attachment.uploaded_by.username
+    return f"{format_date(timezone.localdate(attachment.uploaded_at))} by {who}"

@@ -1,11 +1,16 @@
 """Attached documents: upload (type checked by content) and download through a permission check."""
 
+import re
+
 from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
+from django.http.multipartparser import MultiPartParser
 from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
 from clients.access import AccessKind, record_access
 from clients.models import Client
@@ -13,16 +18,19 @@ from clients.views import client_for
 from planner import attachments
 from planner.attachments import Attachment
 from planner.models import SessionRecord
+from protocols.labels import and_list
 
 
 class AttachmentForm(forms.Form):
     file = forms.FileField(label="File (PDF, PNG or JPEG)")
     description = forms.CharField(required=False, max_length=200, help_text="E.g. clearance letter, lab report.")
     attach_to = forms.ChoiceField(label="Attach to")
-    supersedes = forms.ChoiceField(label="Replaces", required=False)
+    # Any of the client's documents is accepted, so that one replaced meanwhile gets its own message.
+    supersedes = forms.CharField(label="Replaces", required=False, widget=forms.Select)
 
-    def __init__(self, *args, client, user, **kwargs):
+    def __init__(self, *args, client, user, name_sent=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.client, self.name_sent = client, name_sent
         self.targets = {"client": {}}
         for clearance in client.clearances.all():
             self.targets[f"clearance:{clearance.pk}"] = {"clearance": clearance}
@@ -42,48 +50,101 @@ class AttachmentForm(forms.Form):
                 if "record" in t
             ),
         ]
-        self.current = {str(a.pk): a for a in client.attachments.filter(superseded_by__isnull=True)}
-        self.fields["supersedes"].choices = [
+        current = client.attachments.filter(superseded_by__isnull=True)
+        self.fields["supersedes"].widget.choices = [
             ("", "Nothing: a new document"),
-            *((pk, f"{a.name} ({a.uploaded_at:%-d %b %Y})") for pk, a in self.current.items()),
+            *((str(a.pk), f"{a.name} ({a.uploaded_at:%-d %b %Y})") for a in current),
         ]
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        self.checked = attachments.check_upload(upload)
+        self.checked = attachments.check_upload(upload, self.name_sent)
         return upload
+
+    def clean_supersedes(self):
+        chosen = self.cleaned_data["supersedes"]
+        if not chosen:
+            return None
+        superseded = next((a for a in self.client.attachments.all() if str(a.pk) == chosen), None)
+        if superseded is None:
+            raise ValidationError("Select a valid choice: that document is not one of this client's.")
+        return superseded
 
     def clean(self):
         cleaned = super().clean()
         cleaned["target"] = self.targets.get(cleaned.get("attach_to"), {})
-        cleaned["superseded"] = self.current.get(cleaned.get("supersedes") or "")
         return cleaned
 
 
+class _NameKeepingParser(MultiPartParser):
+    """Django's upload parser, noting each file's name as the browser sent it, before Django cleans it."""
+
+    names_sent = None
+
+    def sanitize_file_name(self, file_name):
+        self.names_sent.append(file_name)
+        return super().sanitize_file_name(file_name)
+
+
+def _note_names_sent(request):
+    """Have the request's upload parsed by _NameKeepingParser, the names landing in request.names_sent."""
+    request.names_sent = []
+
+    def parse_file_upload(META, post_data):
+        parser = _NameKeepingParser(META, post_data, request.upload_handlers, request.encoding)
+        parser.names_sent = request.names_sent
+        return parser.parse()
+
+    request.parse_file_upload = parse_file_upload
+
+
+def _name_sent(request):
+    """The file's name as sent, less any folder (old browsers send it); None unless one file was sent."""
+    names = getattr(request, "names_sent", [])
+    return re.split(r"[/\\]", names[0])[-1] if len(names) == 1 else None
+
+
+@csrf_exempt
 @login_required
 def attachment_new(request, pk):
+    # Django removes characters from an uploaded file's name and cuts long ones without a word; to
+    # tell the user, the parser must be chosen before the CSRF check reads the form. So the CSRF
+    # check is made just after, by csrf_protect (Django's documented way to change upload handling).
+    _note_names_sent(request)
+    return _attachment_new(request, pk)
+
+
+@csrf_protect
+def _attachment_new(request, pk):
     client = client_for(request, pk)
     if client.is_archived:
         messages.error(request, f"{client} is archived: restore the client before attaching documents.")
         return redirect("clients:detail", client.pk)
-    form = AttachmentForm(request.POST or None, request.FILES or None, client=client, user=request.user)
+    form = AttachmentForm(
+        request.POST or None, request.FILES or None, client=client, user=request.user, name_sent=_name_sent(request)
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        content_type, name = form.checked
-        attachments.store(
-            data["file"],
-            content_type,
-            name,
-            client=client,
-            user=request.user,
-            description=data["description"].strip(),
-            supersedes=data["superseded"],
-            **data["target"],
-        )
-        messages.success(request, f"{name} attached.")
-        return redirect(f"/clients/{client.pk}/#attachments")
+        content_type, name, changes = form.checked
+        try:
+            attachments.store(
+                data["file"],
+                content_type,
+                name,
+                client=client,
+                user=request.user,
+                description=data["description"].strip(),
+                supersedes=data["supersedes"],
+                **data["target"],
+            )
+        except ValidationError as refused:
+            form.add_error(None, refused)
+        else:
+            changed = f" Its name differs from the uploaded file's: {and_list(changes)}." if changes else ""
+            messages.success(request, f"{name} attached.{changed}")
+            return redirect(f"/clients/{client.pk}/#attachments")
     status = 400 if form.is_bound else 200
-    context = {"client": client, "form": form, "max_mb": settings.ATTACHMENT_MAX_BYTES // (1024 * 1024)}
+    context = {"client": client, "form": form, "max_size": attachments.exact_size(settings.ATTACHMENT_MAX_BYTES)}
     return render(request, "planner/attachment_form.html", context, status=status)
 
 

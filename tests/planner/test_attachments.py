@@ -1,12 +1,16 @@
 """Attachments: type checked by content, size-limited, stored outside the web root, served after a permission check."""
 
 import hashlib
+import io
 
 import pytest
+from django.contrib.messages import get_messages
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 
-from planner.attachments import Attachment, clean_name
+from planner import attachments
+from planner.attachments import Attachment, check_upload, clean_name, too_large
 from tests.factories import make_clearance
 from tests.planner.test_plans import make_dpn_client
 
@@ -28,8 +32,14 @@ def client_record(therapist):
 
 
 def upload(login, user, client, name="clearance.pdf", content=PDF, **data):
-    file = SimpleUploadedFile(name, content, content_type="application/octet-stream")
+    # Sent under the name exactly as given, as a browser sends it: Django's own file classes would clean it first.
+    file = io.BytesIO(content)
+    file.name = name
     return login(user).post(f"/clients/{client.pk}/attachments/new/", {"file": file, "attach_to": "client", **data})
+
+
+def said(response):
+    return " ".join(str(m) for m in get_messages(response.wsgi_request))
 
 
 def test_a_pdf_is_stored_outside_the_web_root_and_downloaded_through_the_view(
@@ -63,7 +73,7 @@ def test_attachment_permissions(anonymous, login, therapist, second_therapist, c
     [
         ("report.pdf", b"MZ\x90\x00 not a pdf at all", "not a PDF, PNG or JPEG image"),
         ("report.pdf", PNG, "holds a PNG image but its name says otherwise"),
-        ("big.pdf", PDF + b"x" * 2000, "attachments may be 0 MB at most"),
+        ("big.pdf", PDF + b"x" * 2000, "The file is 2.0 KB; attachments may be 1 KB at most."),
         ("empty.pdf", b"", "The submitted file is empty."),
         (".hidden.pdf", PDF, "must not contain a folder path or start with a dot"),
         ("x" * 160 + ".pdf", PDF, "rename it to 150 at most"),
@@ -95,6 +105,20 @@ def test_a_newer_file_supersedes_and_nothing_is_deleted(login, therapist, client
     assert listed["scan.png"]["sha256"] == hashlib.sha256(PNG).hexdigest() and listed["scan.png"]["size"] == len(PNG)
 
 
+def test_an_upload_still_needs_the_forms_csrf_token(therapist, client_record):
+    # The view reads the upload itself before the CSRF check (see attachment_new): the check still holds.
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(therapist)
+    url = f"/clients/{client_record.pk}/attachments/new/"
+    file = SimpleUploadedFile("clearance.pdf", PDF)
+    assert browser.post(url, {"file": file, "attach_to": "client"}).status_code == 403
+    assert not Attachment.objects.exists()
+    token = browser.get(url).context["csrf_token"]
+    file = SimpleUploadedFile("clearance.pdf", PDF)
+    response = browser.post(url, {"file": file, "attach_to": "client", "csrfmiddlewaretoken": str(token)})
+    assert response.status_code == 302 and Attachment.objects.count() == 1
+
+
 def test_no_attachment_on_an_archived_client(login, therapist, client_record):
     from django.utils import timezone
 
@@ -107,14 +131,14 @@ def test_no_attachment_on_an_archived_client(login, therapist, client_record):
 @pytest.mark.parametrize(
     ("name", "message"),
     [
-        ("invoice\u202egnp.pdf", "control or invisible characters"),  # a right-to-left override
-        ("bad\x07name.pdf", "control or invisible characters"),
         ("../../etc/passwd.pdf", "folder path"),
+        ("scans\\passwd.pdf", "folder path"),
         ("", "has no name"),
+        ("\u200b\u202e", "has no name"),
     ],
 )
 def test_names_django_would_clean_are_refused_by_the_check_too(name, message):
-    # Django's upload parser already drops folders and unprintable characters; the check does not rely on it.
+    # Django's upload parser already drops folders; the check does not rely on it.
     with pytest.raises(ValidationError, match=message):
         clean_name(name)
 
@@ -136,3 +160,189 @@ def test_a_file_attached_to_a_record_is_listed_on_the_record(login, therapist, c
     attachment = Attachment.objects.get()
     assert attachment.record == record and attachment.content_type == "image/jpeg"
     assert "photo.jpg" in login(therapist).get(f"/records/{record.pk}/").content.decode()
+
+
+# Sizes: said so that the file reads as over the limit however little it is over.
+
+
+@pytest.mark.parametrize(
+    ("size", "limit", "message"),
+    [
+        (
+            10 * 1024 * 1024 + 5,
+            10 * 1024 * 1024,
+            "The file is 10,485,765 bytes; attachments may be 10 MB (10,485,760 bytes) at most.",
+        ),
+        (10 * 1024 * 1024 + 60_000, 10 * 1024 * 1024, "The file is 10.1 MB; attachments may be 10 MB at most."),
+        (12 * 1024 * 1024, 10 * 1024 * 1024, "The file is 12.0 MB; attachments may be 10 MB at most."),
+        (1025, 1024, "The file is 1,025 bytes; attachments may be 1 KB (1,024 bytes) at most."),
+        (3_000_000, 1024, "The file is 2.9 MB; attachments may be 1 KB at most."),
+        (1001, 1000, "The file is 1,001 bytes; attachments may be 1,000 bytes at most."),
+        (1_048_010, 1_048_000, "The file is 1,048,010 bytes; attachments may be 1,048,000 bytes at most."),
+        (
+            5 * 1024 * 1024 + 1,
+            5 * 1024 * 1024,
+            "The file is 5,242,881 bytes; client files may be 5 MB (5,242,880 bytes) at most.",
+        ),
+    ],
+)
+def test_a_size_over_the_limit_reads_as_over_it(size, limit, message):
+    what = "client files" if "client files" in message else "attachments"
+    assert too_large(size, limit, what) == message
+
+
+def test_a_file_a_few_bytes_over_ten_megabytes_is_not_said_to_be_ten(login, therapist, client_record, settings):
+    settings.ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
+    response = upload(login, therapist, client_record, content=PDF + b"x" * (10 * 1024 * 1024 + 5 - len(PDF)))
+    page = response.content.decode()
+    assert response.status_code == 400 and "10.0 MB" not in page
+    assert "The file is 10,485,765 bytes; attachments may be 10 MB (10,485,760 bytes) at most." in page
+    assert not Attachment.objects.exists()
+
+
+# Names: what the clinic sees is the name the file has on the therapist's computer.
+
+
+def test_a_long_name_is_said_to_be_as_long_as_it_is(login, therapist, client_record):
+    # Django cuts a name to 255 characters before the app sees it; the count is of the name sent.
+    response = upload(login, therapist, client_record, name="x" * 300 + ".pdf")
+    page = response.content.decode()
+    assert response.status_code == 400 and "The file name is 304 characters long; rename it to 150 at most." in page
+    assert not Attachment.objects.exists()
+
+
+def test_a_name_django_cut_short_is_not_given_a_false_length():
+    cut = SimpleUploadedFile("x" * 300 + ".pdf", PDF)
+    assert len(cut.name) == 255
+    with pytest.raises(ValidationError, match="The file name is 255 characters or more; rename it to 150 at most."):
+        check_upload(cut)
+
+
+@pytest.mark.parametrize(
+    ("sent", "kept", "note"),
+    [
+        # Browsers send a double quote, a line feed and a carriage return as %22, %0A and %0D.
+        ("quote%22name%22.pdf", 'quote"name".pdf', ""),
+        ("R&amp;D 50%20off.pdf", "R&amp;D 50%20off.pdf", ""),
+        ("two%0D%0Alines.pdf", "two lines.pdf", "line breaks, tabs or special spaces became plain spaces"),
+        ("tab\there.pdf", "tab here.pdf", "line breaks, tabs or special spaces became plain spaces"),
+        ("no\u00a0break.pdf", "no break.pdf", "line breaks, tabs or special spaces became plain spaces"),
+        ("bell\x07esc\x1bdel\x7f.pdf", "bellescdel.pdf", "control or invisible characters were removed"),
+        (
+            "tab\tand\u200bzero.pdf",
+            "tab andzero.pdf",
+            "line breaks, tabs or special spaces became plain spaces and control or invisible characters were removed",
+        ),
+        ("invoice\u202egnp.pdf", "invoicegnp.pdf", "control or invisible characters were removed"),
+        ("zero\u200bwidth.pdf", "zerowidth.pdf", "control or invisible characters were removed"),
+        ("C:\\fakepath\\scan.pdf", "scan.pdf", ""),
+    ],
+)
+def test_a_name_is_kept_as_the_user_sees_it_and_any_change_is_said(login, therapist, client_record, sent, kept, note):
+    response = upload(login, therapist, client_record, name=sent)
+    assert response.status_code == 302, response.content.decode()
+    assert Attachment.objects.get().name == kept
+    message = said(response)
+    assert message.startswith(f"{kept} attached")
+    if note:
+        assert f"Its name differs from the uploaded file's: {note}." in message
+    else:
+        assert "differs" not in message
+
+
+def test_a_name_of_invisible_characters_only_is_refused(login, therapist, client_record):
+    response = upload(login, therapist, client_record, name="\u200b\u202e.pdf")
+    assert (
+        response.status_code == 400
+        and "must not contain a folder path or start with a dot" in response.content.decode()
+    )
+    assert not Attachment.objects.exists()
+
+
+# Twins: the same file sent twice (a double click) is kept once.
+
+
+def test_the_same_file_sent_twice_is_refused_naming_the_one_attached(login, therapist, client_record):
+    assert upload(login, therapist, client_record).status_code == 302
+    response = upload(login, therapist, client_record, description="Sent again")
+    assert response.status_code == 400
+    first = Attachment.objects.get()
+    page = response.content.decode()
+    assert "clearance.pdf is already attached to the client&#x27;s record with the same content" in page
+    assert f"uploaded {first.uploaded_at.day} {first.uploaded_at:%b %Y} by Tara Lindqvist" in page
+
+
+def test_the_same_file_twice_on_a_clearance_is_refused_but_elsewhere_or_renamed_is_kept(
+    login, therapist, client_record
+):
+    clearance = make_clearance(client_record)
+    upload(login, therapist, client_record, attach_to=f"clearance:{clearance.pk}")
+    response = upload(login, therapist, client_record, attach_to=f"clearance:{clearance.pk}")
+    assert response.status_code == 400 and "is already attached to the clearance by" in response.content.decode()
+    assert upload(login, therapist, client_record).status_code == 302  # on the client itself: another place
+    assert upload(login, therapist, client_record, name="clearance copy.pdf").status_code == 302
+    assert Attachment.objects.count() == 3
+
+
+def test_the_same_file_replacing_its_twin_or_an_old_version_is_not_a_twin(login, therapist, client_record):
+    upload(login, therapist, client_record, description="Clearance")
+    first = Attachment.objects.get()
+    # Sent again to replace itself (a better description): the old one is no longer current.
+    response = upload(login, therapist, client_record, description="Clearance letter", supersedes=str(first.pk))
+    assert response.status_code == 302
+    second = Attachment.objects.latest("pk")
+    upload(login, therapist, client_record, name="scan.png", content=PNG, supersedes=str(second.pk))
+    third = Attachment.objects.latest("pk")
+    # Back to the first file: an older version, now superseded, is not a twin.
+    assert upload(login, therapist, client_record, supersedes=str(third.pk)).status_code == 302
+    assert Attachment.objects.filter(superseded_by__isnull=True).count() == 1
+
+
+# Replacing: one document is replaced once.
+
+
+def test_a_document_replaced_meanwhile_is_not_replaced_again(
+    login, therapist, second_therapist, client_record, monkeypatch
+):
+    client_record.care_team.add(second_therapist)
+    upload(login, therapist, client_record)
+    old = Attachment.objects.get()
+    real_store = attachments.store
+
+    def other_upload_first(*args, **kwargs):
+        # The other therapist's upload, sent at the same moment, saves just after this one's form was checked.
+        monkeypatch.setattr(attachments, "store", real_store)
+        other = SimpleUploadedFile("newer.png", PNG)
+        real_store(other, "image/png", "newer.png", client=client_record, user=second_therapist, supersedes=old)
+        return real_store(*args, **kwargs)
+
+    monkeypatch.setattr(attachments, "store", other_upload_first)
+    response = upload(login, therapist, client_record, name="scan.png", content=PNG + b"1", supersedes=str(old.pk))
+    assert response.status_code == 400
+    assert "clearance.pdf was replaced meanwhile by newer.png" in response.content.decode()
+    old.refresh_from_db()
+    assert old.superseded_by.name == "newer.png" and Attachment.objects.count() == 2
+    assert Attachment.objects.filter(superseded_by__isnull=True).get().name == "newer.png"
+
+
+def test_a_document_already_replaced_cannot_be_chosen_to_replace_again(login, therapist, client_record):
+    # The form was opened before the document was replaced in another tab.
+    upload(login, therapist, client_record)
+    old = Attachment.objects.get()
+    upload(login, therapist, client_record, name="scan.png", content=PNG, supersedes=str(old.pk))
+    response = upload(login, therapist, client_record, name="other.png", content=PNG + b"1", supersedes=str(old.pk))
+    assert response.status_code == 400
+    assert "clearance.pdf was replaced meanwhile by scan.png" in response.content.decode()
+    assert Attachment.objects.count() == 2
+
+
+def test_a_replaced_document_of_another_client_cannot_be_named(login, therapist, client_record):
+    from tests.planner.test_plans import make_cipn_client
+
+    other = make_cipn_client(therapist)
+    upload(login, therapist, other)
+    theirs = Attachment.objects.get()
+    for chosen in (str(theirs.pk), "9" * 30, "²"):
+        response = upload(login, therapist, client_record, name="scan.png", content=PNG, supersedes=chosen)
+        assert response.status_code == 400 and "not one of this client" in response.content.decode()
+    assert Attachment.objects.count() == 1 and Attachment.objects.get().superseded_by is None
