@@ -3,11 +3,11 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 
 from protocols.forms import ModelMultipleChoiceField
-from protocols.labels import format_date, place
+from protocols.labels import format_date, place, type_name
 from protocols.versioning import VersionedFormMixin, VersionField
-from protocols.vocabulary import CONTRIBUTING_CAUSES, LOCATION_LABELS, REGIONS, SIDES, SYMPTOMS
+from protocols.vocabulary import CONTRIBUTING_CAUSES, LOCATION_LABELS, NEUROPATHY_TYPES, REGIONS, SIDES, SYMPTOMS
 
-from .models import EVENT_CODES, EXTERNAL_ID_TAKEN, NEUROPATHY_TYPE_CHOICES, Client, Condition, PhysicianClearance
+from .models import EVENT_CODES, EXTERNAL_ID_TAKEN, Client, Condition, PhysicianClearance
 from .roles import therapists
 from .validators import (
     DIAGNOSED_BEFORE_BIRTH,
@@ -20,6 +20,9 @@ from .validators import (
     not_in_future,
     place_key,
 )
+
+# The types as forms offer them: "DPN: Diabetic peripheral neuropathy", "Idiopathic peripheral neuropathy".
+TYPE_CHOICES = [(code, type_name(code)) for code in NEUROPATHY_TYPES]
 
 User = get_user_model()
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
@@ -137,7 +140,7 @@ class ProfileForm(VersionedForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["neuropathy_type"].choices = NEUROPATHY_TYPE_CHOICES
+        self.fields["neuropathy_type"].choices = TYPE_CHOICES
         if self.instance.pk:
             self.fields["symptom_grid"].initial = symptoms_to_values(self.instance.symptoms)
 
@@ -206,7 +209,7 @@ class ConditionForm(VersionedForm):
         labels = {"value": "Value (lab results)", "noted_on": "Noted on", "resolved_on": "Resolved on"}
         help_texts = {
             "location": "Where on the body, for conditions that sit somewhere.",
-            "side": "Left, right or both; leave empty for the whole body.",
+            "side": "Right, left or both; leave empty for the whole body.",
         }
 
     def __init__(self, *args, client=None, **kwargs):
@@ -214,7 +217,9 @@ class ConditionForm(VersionedForm):
         self.client = client
         self.fields["code"].choices = [("", "Choose a condition…"), *self.fields["code"].choices[1:]]
         self.fields["location"].choices = [("", "Not on one place"), *self.fields["location"].choices[1:]]
-        self.fields["side"].choices = [("", "No side"), *self.fields["side"].choices[1:]]
+        # The client's right first, as every page lists places.
+        sides = dict(self.fields["side"].choices[1:])
+        self.fields["side"].choices = [("", "No side"), *((side, sides[side]) for side in ("right", "left", "both"))]
 
     def clean(self):
         cleaned = super().clean()
@@ -331,7 +336,7 @@ class ClientFilterForm(forms.Form):
     """The list's filters; anything unexpected is ignored rather than refused."""
 
     q = forms.CharField(required=False, label="Search", max_length=100)
-    type = forms.ChoiceField(required=False, choices=[("", "All types"), *NEUROPATHY_TYPE_CHOICES])
+    type = forms.ChoiceField(required=False, choices=[("", "All types"), *TYPE_CHOICES])
     therapist = forms.CharField(required=False)
     status = forms.ChoiceField(required=False, choices=STATUS_CHOICES)
 

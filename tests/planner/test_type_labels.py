@@ -36,6 +36,7 @@ def test_pages_name_the_idiopathic_type_without_its_code(login, therapist, clini
         "clients": "/clients/",
         "letter": f"/clients/{idiopathic.pk}/letters/new/",
         "library": "/protocols/",
+        "profile form": f"/clients/{idiopathic.pk}/profile/",
     }
     for name, url in pages.items():
         page = browser.get(url).content.decode()
@@ -46,6 +47,15 @@ def test_pages_name_the_idiopathic_type_without_its_code(login, therapist, clini
     assert 'title="Idiopathic peripheral neuropathy">Idiopathic</span>' in client_page
     letter = browser.get(pages["letter"]).content.decode()
     assert "(Idiopathic peripheral neuropathy)" in letter
+    for url in ("/clients/new/", "/clients/"):
+        assert "IDIOPATHIC:" not in visible(login(clinic_admin).get(url).content.decode()), url
+
+
+def test_the_condition_form_offers_the_right_side_first(login, therapist):
+    client = make_dpn_client(therapist)
+    page = login(therapist).get(f"/clients/{client.pk}/conditions/new/").content.decode()
+    sides = re.findall(r'<option value="(right|left|both)"', page)
+    assert sides == ["right", "left", "both"], sides
 
 
 def test_dpn_and_cipn_keep_their_abbreviations(login, therapist):
