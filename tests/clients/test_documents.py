@@ -570,3 +570,10 @@ def test_an_import_finds_an_id_beyond_ascii_again(therapist):
     again = import_documents([minimal(external_id="ÉLAN-1", first_name="Adah")], dry_run=False)
     assert [record.action for record in again.records] == ["update"] and again.saved
     assert Client.objects.get().first_name == "Adah"
+
+
+@pytest.mark.parametrize("team", [[], ["nobody"], "tara"])
+def test_a_new_clients_bad_care_team_is_said_once(therapist, team):
+    report = import_documents(minimal(care_team=team))
+    said = [(where, text) for where, text in report.records[0].errors if where.startswith("care_team")]
+    assert len(said) == 1, said
