@@ -75,7 +75,7 @@ class MonofilamentForm(forms.Form):
                 if tested:
                     tested_any = True
                     for name, value in given.items():
-                        if not value:
+                        if not value and f"{prefix}_{name}" not in self.errors:  # an invalid choice is said already
                             self.add_error(f"{prefix}_{name}", "Choose the answer the client gave.")
                 elif any(given.values()):
                     self.add_error(f"{prefix}_not_tested", "A site that was not tested has no answers: clear them.")

@@ -368,3 +368,10 @@ def test_a_measure_sent_twice_is_saved_once(login, therapist, dpn_client):
     post_test(login, therapist, dpn_client, not_tested=[("left", "met1")])
     assert MonofilamentTest.objects.count() == 2
     assert Condition.objects.filter(code="loss_of_protective_sensation").count() == 1
+
+
+def test_an_answer_that_is_not_offered_is_said_once(login, therapist, dpn_client):
+    response = post_test(login, therapist, dpn_client, right_hallux_real_1="maybe")
+    assert response.status_code == 400 and not MonofilamentTest.objects.exists()
+    errors = response.context["form"].errors["right_hallux_real_1"]
+    assert len(errors) == 1, errors
