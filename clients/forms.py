@@ -3,7 +3,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 
 from protocols.forms import ModelMultipleChoiceField
-from protocols.labels import format_date, place, type_name
+from protocols.labels import format_date, place, sizes_over_limit, type_name
 from protocols.versioning import VersionedFormMixin, VersionField
 from protocols.vocabulary import CONTRIBUTING_CAUSES, LOCATION_LABELS, NEUROPATHY_TYPES, REGIONS, SIDES, SYMPTOMS
 
@@ -357,5 +357,6 @@ class ImportForm(forms.Form):
         if not name.endswith((".json", ".csv")):
             raise ValidationError("Choose a .json or .csv file.")
         if upload.size > MAX_IMPORT_BYTES:
-            raise ValidationError(f"The file is {upload.size / 1024 / 1024:.1f} MB; the limit is 5 MB.")
+            said_size, said_limit = sizes_over_limit(upload.size, MAX_IMPORT_BYTES)
+            raise ValidationError(f"The file is {said_size}; the limit is {said_limit}.")
         return upload

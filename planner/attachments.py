@@ -16,7 +16,7 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from clients.models import Client
-from protocols.labels import format_date
+from protocols.labels import format_date, sizes_over_limit
 
 # content type -> (first bytes, the extensions a name may have, words for people)
 TYPES = {
@@ -30,7 +30,6 @@ DJANGO_NAME_CUT = 255
 # How browsers send a double quote, a line feed and a carriage return in a file's name (HTML's
 # multipart/form-data encoding); nothing else is escaped, so other %xx are the name's own.
 BROWSER_ESCAPES = re.compile("%22|%0A|%0D", re.IGNORECASE)
-UNITS = ((1024 * 1024, "MB"), (1024, "KB"))
 
 
 class Attachment(models.Model):
@@ -101,29 +100,6 @@ class Attachment(models.Model):
         }
 
 
-def exact_size(size):
-    """'10 MB', '300 KB' or '1,000 bytes': a limit, said exactly."""
-    for factor, unit in UNITS:
-        if size >= factor and size % factor == 0:
-            return f"{size // factor:,} {unit}"
-    return f"{size:,} bytes"
-
-
-def too_large(size, limit, what):
-    """'The file is 12.0 MB; attachments may be 10 MB at most.', true however little the file is over."""
-    said_limit = exact_size(limit)
-    factor, unit = next(((f, u) for f, u in UNITS if size >= f), (1, "bytes"))
-    shown = round(size / factor, 1)
-    if factor > 1 and shown * factor > limit:
-        said_size = f"{shown:,.1f} {unit}"
-    else:
-        # Rounded, 10 MB and 5 bytes would read '10.0 MB', no more than the limit: say the bytes.
-        said_size = f"{size:,} bytes"
-        if not said_limit.endswith("bytes"):
-            said_limit = f"{said_limit} ({limit:,} bytes)"
-    return f"The file is {said_size}; {what} may be {said_limit} at most."
-
-
 def clean_name(name):
     """(the name to keep, what changed in it for people to be told) or ValidationError saying what is wrong.
 
@@ -166,7 +142,8 @@ def check_upload(upload, name_sent=None):
     if upload.size == 0:
         raise ValidationError("The file is empty.")
     if upload.size > limit:
-        raise ValidationError(too_large(upload.size, limit, "attachments"))
+        said_size, said_limit = sizes_over_limit(upload.size, limit)
+        raise ValidationError(f"The file is {said_size}; attachments may be {said_limit} at most.")
     upload.seek(0)
     head = upload.read(16)
     upload.seek(0)

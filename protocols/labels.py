@@ -78,3 +78,30 @@ def count(value):
     if value == int(value):
         return f"{int(value):,}"
     return f"{value:,}"
+
+
+SIZE_UNITS = ((1024 * 1024, "MB"), (1024, "KB"))
+
+
+def exact_size(size):
+    """'10 MB', '300 KB' or '1,000 bytes': a limit, said exactly."""
+    for factor, unit in SIZE_UNITS:
+        if size >= factor and size % factor == 0:
+            return f"{size // factor:,} {unit}"
+    return f"{size:,} bytes"
+
+
+def sizes_over_limit(size, limit):
+    """A file's size and the limit it is over, in words that keep it over however little it is.
+
+    ('12.0 MB', '10 MB'), but ('10,485,765 bytes', '10 MB (10,485,760 bytes)') where rounding
+    would make 10 MB and 5 bytes read '10.0 MB'.
+    """
+    said_limit = exact_size(limit)
+    factor, unit = next(((f, u) for f, u in SIZE_UNITS if size >= f), (1, "bytes"))
+    shown = round(size / factor, 1)
+    if factor > 1 and shown * factor > limit:
+        return f"{shown:,.1f} {unit}", said_limit
+    if not said_limit.endswith("bytes"):
+        said_limit = f"{said_limit} ({limit:,} bytes)"
+    return f"{size:,} bytes", said_limit

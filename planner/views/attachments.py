@@ -18,7 +18,7 @@ from clients.views import client_for
 from planner import attachments
 from planner.attachments import Attachment
 from planner.models import SessionRecord
-from protocols.labels import and_list
+from protocols.labels import and_list, exact_size
 
 
 class AttachmentForm(forms.Form):
@@ -144,7 +144,7 @@ def _attachment_new(request, pk):
             messages.success(request, f"{name} attached.{changed}")
             return redirect(f"/clients/{client.pk}/#attachments")
     status = 400 if form.is_bound else 200
-    context = {"client": client, "form": form, "max_size": attachments.exact_size(settings.ATTACHMENT_MAX_BYTES)}
+    context = {"client": client, "form": form, "max_size": exact_size(settings.ATTACHMENT_MAX_BYTES)}
     return render(request, "planner/attachment_form.html", context, status=status)
 
 

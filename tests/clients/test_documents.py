@@ -413,7 +413,12 @@ def test_upload_page_lists_errors_and_offers_no_confirmation(login, clinic_admin
 
 @pytest.mark.parametrize(
     "name, size, message",
-    [("clients.pdf", 10, "Choose a .json or .csv file."), ("clients.csv", 5 * 1024 * 1024 + 1, "the limit is 5 MB")],
+    [
+        ("clients.pdf", 10, "Choose a .json or .csv file."),
+        # Rounded to 5.0 MB, a byte over the limit would read as within it.
+        ("clients.csv", 5 * 1024 * 1024 + 1, "The file is 5,242,881 bytes; the limit is 5 MB (5,242,880 bytes)."),
+        ("clients.csv", 6 * 1024 * 1024, "The file is 6.0 MB; the limit is 5 MB."),
+    ],
 )
 def test_upload_refuses_other_files_and_big_ones(login, clinic_admin, name, size, message):
     upload = SimpleUploadedFile(name, b"x" * size)
