@@ -7,10 +7,12 @@ are derived from the answers, so an imported score that does not match its answe
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from . import assessments
 from .assessments import FEET, MNSI_QUESTIONS, MONOFILAMENT_SITES, HowAnswered, MnsiQuestionnaire, Performer
+from .roles import THERAPIST
 from .validators import SHORT_TEXT, TextLengthValidator, not_before_birth, parse_iso_date, quoted
 
 User = get_user_model()
@@ -70,17 +72,17 @@ def export_assessments(client):
 # Import.
 
 
-def parse_assessments(entries, record, born=None, team=()):
+def parse_assessments(entries, record, born=None):
     """Check the section; report errors on `record` (an import RecordReport) and return the cleaned entries.
 
-    As on the forms, no measure comes before the client's birth (`born`), and only someone of the
-    client's care team records one (`team`, their usernames: the file's team, or the record's now or before).
+    As on the forms, no measure comes before the client's birth (`born`), and a measure is recorded
+    by a therapist (active or not: one who has left still recorded it). The care team is not asked:
+    who was on it when a measure was taken is not in the file, so an export would not import again.
     """
     if not isinstance(entries, list):
         record.error("assessments", "expected a list")
         return None
-    users = _users(entries)
-    people = (users, set(team))
+    people = _users(entries)
     cleaned = []
     for index, entry in enumerate(entries):
         where = f"assessments[{index}]"
@@ -108,7 +110,9 @@ def _users(entries):
         if isinstance(entry, dict):
             names.extend(entry.get(key) for key in ("therapist", "recorded_by", "entered_by"))
     names = {name for name in names if isinstance(name, str)}
-    return {user.username: user for user in User.objects.filter(username__in=names)}
+    therapist = User.groups.through.objects.filter(user=OuterRef("pk"), group__name=THERAPIST)
+    found = User.objects.filter(username__in=names).annotate(is_therapist=Exists(therapist))
+    return {user.username: user for user in found}
 
 
 def _date(value, where, record, born):
@@ -129,8 +133,7 @@ def _date(value, where, record, born):
     return day
 
 
-def _user(entry, key, where, record, people, required=True):
-    users, team = people
+def _user(entry, key, where, record, users, required=True):
     name = entry.get(key)
     if name is None and not required:
         return None
@@ -140,10 +143,8 @@ def _user(entry, key, where, record, people, required=True):
         record.error(f"{where}.{key}", "expected a username (text)")
     elif name not in users:
         record.error(f"{where}.{key}", f"no account with the username {quoted(name)}")
-    elif name not in team:
-        record.error(
-            f"{where}.{key}", f"{quoted(name)} is not on the client's care team (only the care team records a measure)"
-        )
+    elif not users[name].is_therapist:
+        record.error(f"{where}.{key}", f"{quoted(name)} is not a therapist (only a therapist records a measure)")
     else:
         return users[name]
     return None

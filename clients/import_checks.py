@@ -131,9 +131,7 @@ def check_one(doc, record, seen_ids, lookups):
     team = _care_team(doc["care_team"], record, lookups.therapists) if "care_team" in doc else None
     measures = None
     if "assessments" in doc:
-        # Who may have recorded a measure: the care team of the file, or of the record now or before.
-        members = {user.username for user in team or ()} | lookups.care_teams.get(client.pk if client else None, set())
-        measures = parse_assessments(doc["assessments"], record, born, members)
+        measures = parse_assessments(doc["assessments"], record, born)
     if client is None and team is None and not any(where.startswith("care_team") for where, _ in record.errors):
         record.error("care_team", "a new client needs at least one therapist")
     if not form.is_valid():

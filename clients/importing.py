@@ -197,16 +197,6 @@ class _Lookups:
         self.first_records = {}
         for start in range(0, len(reborn), ID_BATCH):
             self.first_records.update(Client.objects.filter(pk__in=reborn[start : start + ID_BATCH]).first_records())
-        # Only the care team records a measure: who is on it now or was before, for the clients given measures.
-        measured = [client.pk for doc, client in on_record if "assessments" in doc]
-        self.care_teams = {}
-        for start in range(0, len(measured), ID_BATCH):
-            batch = measured[start : start + ID_BATCH]
-            now = Client.care_team.through.objects.filter(client_id__in=batch)
-            before = HistoricalCareTeam.objects.filter(client_id__in=batch)
-            for rows in (now, before):
-                for client_id, username in rows.values_list("client_id", "user__username"):
-                    self.care_teams.setdefault(client_id, set()).add(username)
 
 
 def _id_key(doc):
