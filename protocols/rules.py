@@ -28,6 +28,7 @@ BASE = ""
 ELSEWHERE = "elsewhere"  # the condition is not on a planned region/side
 ON_ARMS = "arms"  # port: the port sits in a planned arm
 HANDS = "hands"  # picc_line: the hand below the line
+BELOW = "below"  # amputation: the hand or foot below an amputated arm or leg
 NO_COUNTS = "no_counts"  # fever: no chemotherapy and no low count on file
 
 # Trigger kinds: how the engine decides a rule fires and where its note goes.
@@ -73,8 +74,8 @@ class Trigger:
     # PLACED: the variant for a planned place and for a place off the plan (None: no note).
     on_plan: str | None = BASE
     off_plan: str | None = None
-    # PLACED: a condition on an arm or a leg also sits on the hand or foot below it, same side (the
-    # hand of an amputated arm is gone too).
+    # PLACED: a condition on an arm or a leg also reaches the hand or foot below it, same side (the
+    # hand of an amputated arm is gone too), with the variant BELOW.
     with_below: bool = False
     limbs: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = ()
     lab: str | None = None
@@ -107,7 +108,7 @@ class Trigger:
         if self.kind == SYMPTOM_AT:
             return REGION
         if self.kind == PLACED:
-            return REGION if variant_key == self.on_plan else SESSION
+            return REGION if variant_key in (self.on_plan, BELOW) else SESSION
         if self.kind in (REGION_LIST, PROFILE_TO_REGIONS):
             return f"{', '.join(self.regions)} (both sides)"
         if self.kind == LIMB:
@@ -345,10 +346,18 @@ RULES = (
         code="amputation",
         title="Amputation",
         trigger=Trigger(kind=PLACED, conditions=("amputation",), with_below=True),
-        fires_when="An amputation is on a planned region/side, or on the arm or leg above a planned hand or foot.",
+        fires_when="An amputation is on a planned region/side.",
         severity=AVOID,
         text="Do not massage here; work a residual limb only with the physician's clearance.",
         sources=(12,),
+        variants=(
+            Variant(
+                key=BELOW,
+                fires_when="An amputation of the arm or leg above a planned hand or foot, same side.",
+                severity=AVOID,
+                text="This place lies below the amputation and is not worked: leave it off the plan.",
+            ),
+        ),
     ),
     Rule(
         code="pad",

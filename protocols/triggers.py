@@ -10,6 +10,7 @@ from datetime import date
 from protocols.facts import LAB_CODES, LAB_VALID_DAYS, PLAN_ORDER, ConditionFact, EngineError, in_use, lab_in_use
 from protocols.labels import LAB_NAMES, and_list, count, format_date, place, places, sentence_case
 from protocols.rules import (
+    BELOW,
     CONDITION,
     DAYS_SINCE,
     LAB_MISSING,
@@ -319,7 +320,8 @@ def _placed(rule, situation, notes):
         places = condition.places_with_below() if trigger.with_below else [(w, w) for w in condition.places()]
         for target, where in places:
             if target in situation.planned:
-                notes.add(target, rule.variant(trigger.on_plan), condition.describe(where))
+                variant = trigger.on_plan if target == where else BELOW
+                notes.add(target, rule.variant(variant), condition.describe(where))
         own = condition.places()
         off = [where for where in own if where not in situation.planned]
         if trigger.off_plan is not None and off:

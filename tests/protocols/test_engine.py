@@ -1104,6 +1104,9 @@ def test_the_hand_or_foot_below_an_amputated_arm_or_leg_is_not_worked(limb, belo
         assert note(entry["notes"], "amputation")["text"].startswith(
             f"Amputation (above the joint) on left {limb[:-1]}, noted"
         )
+    # The hand or foot says why it is not worked, not that it may be with clearance.
+    assert "lies below the amputation" in note(item(proposal, below, "left")["notes"], "amputation")["text"]
+    assert "residual limb" in note(item(proposal, limb, "left")["notes"], "amputation")["text"]
     assert item(proposal, below, "right")["status"] == "ok"
     # An amputation of a foot or hand leaves the leg or arm above it alone.
     toes = plan(client(fact("amputation", "feet", "left", detail="toes")), [("legs", "left"), ("feet", "left")])

@@ -66,6 +66,9 @@ EXPECTED_VARIANTS = {
     ("bone_metastasis", "elsewhere"): ("caution", None, True),
     ("topical_anesthetic", "elsewhere"): ("caution", None, False),
     ("fever", "no_counts"): ("defer", None, False),
+    # Beyond RULES.md's row (scope R), raised for it: the hand or foot below an amputated arm or leg
+    # is gone too, so it is avoided with a note saying so rather than planned with a template.
+    ("amputation", "below"): ("avoid", None, False),
 }
 
 # RULES.md "Conditions", in its order.
