@@ -262,6 +262,17 @@ def test_the_places_of_a_deferred_session_are_not_badged_as_worked(login, therap
     ):
         card = _card(page, "left hand")
         assert "Not today" in card and "&#10003; Work" not in card, card
+    # A place the rules avoid keeps saying so: "Not today" would read as "fine another day".
+    make_condition(client, "open_wound", location="hands", side="right")
+    wounded = plans.create_plan(
+        client=client,
+        therapist=therapist,
+        scheduled_for=plans.as_datetime(TOMORROW, time(16, 0)),
+        regions="hands",
+        created_by=therapist,
+    )
+    card = _card(login(therapist).get(f"/plans/{wounded.pk}/").content.decode(), "right hand")
+    assert "Do not work" in card and "Not today" not in card, card
 
 
 def test_a_dropped_place_is_badged_dropped_not_with_the_rules_status(login, therapist):
