@@ -32,7 +32,7 @@ def send_both(monkeypatch, client, uploads):
         return checked
 
     monkeypatch.setattr(attachments, "check_upload", check_then_wait)
-    responses = []
+    responses, failures = [], []
 
     def send(user, name, content, data):
         try:
@@ -42,6 +42,8 @@ def send_both(monkeypatch, client, uploads):
             file.name = name
             url = f"/clients/{client.pk}/attachments/new/"
             responses.append(browser.post(url, {"file": file, "attach_to": "client", **data}))
+        except Exception as error:  # noqa: BLE001 reported below, where the test can fail on it
+            failures.append(error)
         finally:
             connection.close()
 
@@ -50,6 +52,9 @@ def send_both(monkeypatch, client, uploads):
         thread.start()
     for thread in threads:
         thread.join(30)
+    # A thread that raised or is still running fails the test here, not as a puzzling response list.
+    assert not failures, failures
+    assert not any(thread.is_alive() for thread in threads), "an upload thread did not finish in 30 s"
     return responses
 
 
