@@ -114,14 +114,19 @@ def clean_name(name):
     spaced = re.sub(r"[^\S ]+", " ", name)  # any run of whitespace other than plain spaces
     if spaced != name:
         changes.append("line breaks, tabs or special spaces became plain spaces")
-    name = "".join(char for char in spaced if not unicodedata.category(char).startswith("C"))
+    # The zero-width joiner and non-joiner are kept: they shape letters in Persian and Indic names.
+    name = "".join(char for char in spaced if char in "\u200c\u200d" or not unicodedata.category(char).startswith("C"))
     if name != spaced:
         changes.append("control or invisible characters were removed")
     name = name.strip()
+    # A name that is wrong only once invisible characters are gone says what it became.
+    became = f" Once its invisible characters are removed, the name is “{name}”." if name != spaced.strip() else ""
     if not name:
-        raise ValidationError("The file has no name.")
+        raise ValidationError("The file has no name." + (" It had only invisible characters." if became else ""))
     if "/" in name or "\\" in name or name.startswith("."):
-        raise ValidationError("The file name must not contain a folder path or start with a dot; rename the file.")
+        raise ValidationError(
+            "The file name must not contain a folder path or start with a dot; rename the file." + became
+        )
     if len(name) > MAX_NAME:
         # A name of Django's cut length may have been longer: its true length is not known.
         length = (

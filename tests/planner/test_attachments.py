@@ -244,11 +244,20 @@ def test_a_name_is_kept_as_the_user_sees_it_and_any_change_is_said(login, therap
 
 def test_a_name_of_invisible_characters_only_is_refused(login, therapist, client_record):
     response = upload(login, therapist, client_record, name="\u200b\u202e.pdf")
-    assert (
-        response.status_code == 400
-        and "must not contain a folder path or start with a dot" in response.content.decode()
-    )
+    page = response.content.decode()
+    assert response.status_code == 400 and "must not contain a folder path or start with a dot" in page
+    # The user typed no dot at the start: the message says what the name became.
+    assert "Once its invisible characters are removed, the name is “.pdf”." in page
     assert not Attachment.objects.exists()
+
+
+def test_the_joiners_of_persian_and_indic_names_are_kept():
+    from planner.attachments import clean_name
+
+    assert clean_name("\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645.pdf") == (
+        "\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645.pdf",
+        [],
+    )
 
 
 # Twins: the same file sent twice (a double click) is kept once.
