@@ -212,18 +212,18 @@ def _builder_context(client, form, draft):
     return context
 
 
-def _flagged_date(entry):
-    """ "Tue 8 Dec (nadir window)": a date of a series and what on it needs attention."""
-    why = [
-        reason
-        for reason, flagged in (
-            ("deferred", entry.deferred),
-            ("nadir window", entry.nadir),
-            ("clearance needed", entry.needs_clearance),
-        )
-        if flagged
-    ]
-    return f"{timezone.localtime(entry.starts_at):%a %-d %b} ({', '.join(why)})"
+def _series_attention(series):
+    """ "clearance needed on every date; nadir window on Tue 15 Dec": what needs attention, by reason."""
+    said = []
+    for reason, flagged in (
+        ("deferred", lambda entry: entry.deferred),
+        ("nadir window", lambda entry: entry.nadir),
+        ("clearance needed", lambda entry: entry.needs_clearance),
+    ):
+        dates = [f"{timezone.localtime(entry.starts_at):%a %-d %b}" for entry in series if flagged(entry)]
+        if dates:
+            said.append(f"{reason} on {'every date' if len(dates) == len(series) > 1 else and_list(dates)}")
+    return "; ".join(said)
 
 
 def _save_series(request, form, draft, context_for):
@@ -237,8 +237,8 @@ def _save_series(request, form, draft, context_for):
         except (plans.Overlap, plans.OutsideHours) as refusal:
             form.add_error("time", f"Not saved: {refusal}")
         else:
-            flagged = [_flagged_date(entry) for entry in draft.series_flagged]
-            note = f" Check these before they go ahead: {and_list(flagged)}." if flagged else ""
+            attention = _series_attention(draft.series)
+            note = f" Check before they go ahead: {attention}." if attention else ""
             messages.success(
                 request, f"{len(saved)} sessions saved as drafts; mark each ready once its notes are read.{note}"
             )

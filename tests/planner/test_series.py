@@ -103,6 +103,5 @@ def test_a_saved_series_names_each_date_that_needs_attention_and_why(login, ther
     [message] = [str(m) for m in response.wsgi_request._messages]
     dates = [TOMORROW + timedelta(weeks=n) for n in range(3)]
     assert message.endswith(
-        f" Check these before they go ahead: {dates[0]:%a %-d %b} (clearance needed), "
-        f"{dates[1]:%a %-d %b} (nadir window, clearance needed) and {dates[2]:%a %-d %b} (clearance needed)."
+        f" Check before they go ahead: nadir window on {dates[1]:%a %-d %b}; clearance needed on every date."
     ), message
