@@ -543,3 +543,30 @@ def test_pressure_0_a_still_hold_is_refused_for_steps_that_move(login, therapist
     assert login(therapist).post(f"/plans/{plan.pk}/save/", data).status_code == 302
     hand.refresh_from_db()
     assert (hand.template_key, hand.pressure) == ("hands-holds-only", 0)
+
+
+def test_the_lab_value_in_use_costs_one_query_whatever_the_number_of_results(login, therapist):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = make_cipn_client(therapist)
+    plan = create_plan(login, therapist, client)
+    browser = login(therapist)
+
+    def counts():
+        found = []
+        for url in (f"/plans/{plan.pk}/", f"/plans/{plan.pk}/print/"):
+            with CaptureQueriesContext(connection) as queries:
+                page = browser.get(url).content.decode()
+            assert "is the value in use" in page
+            found.append(len(queries))
+        return found
+
+    before = counts()
+    # The plan page and the sheet, with the lab line: one query more than test_query_counts_do_not_grow_with_plans.
+    assert before[0] <= 13 + 1 and before[1] <= 10 + 1, before
+    for days in range(1, 6):
+        Condition.objects.create(
+            client=client, code="platelet_count", location="whole_body", value=60_000, noted_on=TODAY - timedelta(days)
+        )
+    assert counts() == before
