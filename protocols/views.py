@@ -169,6 +169,7 @@ def _variant_label(variant):
         rules.ELSEWHERE: "Not on a planned region",
         rules.ON_ARMS: "On a planned arm",
         rules.HANDS: "The hand below it",
+        rules.BELOW: "The hand or foot below it",
         rules.NO_COUNTS: "No chemotherapy, no low count",
     }.get(variant.key, variant.key)
 

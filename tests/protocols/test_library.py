@@ -323,3 +323,11 @@ def test_the_data_migration_classifies_steps_from_their_technique(technique, kin
 
     migration = importlib.import_module("protocols.migrations.0005_classify_template_steps")
     assert migration.classify(technique) == kind
+
+
+def test_every_variant_of_the_rule_table_has_a_label_not_its_key():
+    from protocols.rules import RULES
+    from protocols.views import _variant_label
+
+    unlabelled = [(rule.code, v.key) for rule in RULES for v in rule.variants if _variant_label(v) == v.key]
+    assert not unlabelled
