@@ -100,9 +100,16 @@ def corrected_score_rows(records, *leading):
 
 
 def with_corrected_pressure(items):
-    """Annotate each record item with corrected_pressure_used."""
+    """Annotate each record item with corrected_pressure_used, and corrected_deviation_reason: the
+    reason its latest pressure correction gave (or the signed reason when it was not corrected)."""
+    latest_reason = (
+        ScoreCorrection.objects.filter(field=PRESSURE_USED, item=OuterRef("pk"))
+        .order_by("-addendum__created_at", "-pk")
+        .values("deviation_reason")[:1]
+    )
     return items.annotate(
-        corrected_pressure_used=Coalesce(Subquery(_latest(PRESSURE_USED, item=OuterRef("pk"))), F(PRESSURE_USED))
+        corrected_pressure_used=Coalesce(Subquery(_latest(PRESSURE_USED, item=OuterRef("pk"))), F(PRESSURE_USED)),
+        corrected_deviation_reason=Coalesce(Subquery(latest_reason), F("deviation_reason")),
     )
 
 

@@ -460,12 +460,23 @@ class RecordItem(models.Model):
         return f"{self.side} {self.region}"
 
     @property
+    def pressure_in_use(self):
+        """The pressure used as the record now reads: corrected by an addendum when the item was read
+        with corrections.with_corrected_pressure, else as signed."""
+        return getattr(self, "corrected_pressure_used", self.pressure_used)
+
+    @property
+    def reason_in_use(self):
+        """The reason for a pressure above the plan, from the latest correction when read with it."""
+        return getattr(self, "corrected_deviation_reason", self.deviation_reason)
+
+    @property
     def is_deviation(self):
         return (
             self.done
-            and self.pressure_used is not None
+            and self.pressure_in_use is not None
             and self.pressure_planned is not None
-            and self.pressure_used > self.pressure_planned
+            and self.pressure_in_use > self.pressure_planned
         )
 
 

@@ -210,11 +210,11 @@ def region_procedure(client, record, item, period, encounter_ref, plan_ref, ther
     notes = [{"text": text}]
     if used != item.pressure_used:
         notes.append({"text": f"Pressure used signed as {item.pressure_used}; corrected to {used} by an addendum."})
-    if item.deviation_reason:
-        extensions.append({"url": extension_url("deviation-reason"), "valueString": item.deviation_reason})
+    if item.reason_in_use:
+        extensions.append({"url": extension_url("deviation-reason"), "valueString": item.reason_in_use})
     if item.is_deviation:
-        reason = f": {item.deviation_reason}" if item.deviation_reason else "."
-        notes.append({"text": f"Pressure {item.pressure_used} used where {item.pressure_planned} was planned{reason}"})
+        reason = f": {item.reason_in_use}" if item.reason_in_use else "."
+        notes.append({"text": f"Pressure {used} used where {item.pressure_planned} was planned{reason}"})
     return {
         "resourceType": "Procedure",
         "id": f"record-item-{item.pk}",

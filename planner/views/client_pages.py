@@ -7,6 +7,7 @@ what the clients app builds.
 import functools
 
 from django.contrib.auth.decorators import login_required
+from django.db.models import Prefetch
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
@@ -96,7 +97,8 @@ def client_detail(request, pk):
         corrections.with_corrected_scores(SessionRecord.objects.for_user(request.user).filter(client=client))
         .select_related("therapist", "plan")
         .defer("plan__facts", "plan__proposal")  # the list reads the plan's late-entry flag, not its JSON
-        .prefetch_related("items")
+        # Each item as the record now reads: a pressure corrected by an addendum shows its deviation.
+        .prefetch_related(Prefetch("items", queryset=corrections.with_corrected_pressure(RecordItem.objects.all())))
         .order_by("-started_at", "-pk")
     )
     context.update(

@@ -91,6 +91,15 @@ def test_a_pressure_corrected_above_the_plan_needs_a_reason_and_shows_the_deviat
     doc = login(therapist).get(f"/clients/{record.client_id}/export.json").json()
     [exported] = doc["records"][0]["corrections"]
     assert (exported["corrected"], exported["deviation_reason"]) == (3, "Client asked for firmer.")
+    # The client page's badge and the FHIR procedure read the record as corrected too.
+    client_page = login(therapist).get(f"/clients/{record.client_id}/").content.decode()
+    assert "right foot: pressure 3 for 2 planned, Client asked for firmer." in client_page
+    bundle = login(therapist).get(f"/clients/{record.client_id}/fhir.json").json()
+    [procedure] = [
+        entry["resource"] for entry in bundle["entry"] if entry["resource"]["id"] == f"record-item-{item.pk}"
+    ]
+    notes = [note["text"] for note in procedure["note"]]
+    assert "Pressure 3 used where 2 was planned: Client asked for firmer." in notes, notes
 
 
 def test_a_pressure_corrected_back_to_the_plan_is_no_longer_a_deviation(login, therapist, record):
