@@ -21,6 +21,8 @@ class AccessKind(models.TextChoices):
     PLAN = "plan", "Plan"
     PLAN_JSON = "plan_json", "Plan JSON"
     PLAN_PRINT = "plan_print", "Plan print sheet"
+    PLAN_BUILDER = "plan_builder", "Plan builder"
+    PLAN_PREVIEW = "plan_preview", "Plan preview (JSON)"
     RECORD = "record", "Session record"
     RECORD_PRINT = "record_print", "Record print sheet"
     ASSESSMENT = "assessment", "Assessment"

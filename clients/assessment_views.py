@@ -143,5 +143,6 @@ def mnsi_detail(request, pk, mnsi_pk):
 def mnsi_blank(request, pk):
     """The printable questionnaire the client fills in with a pen; the therapist enters the answers."""
     client = client_for(request, pk)
+    record_access(request, AccessKind.ASSESSMENT, client=client, ref="printable MNSI form")
     context = {"client": client, "questions": list(enumerate(MNSI_QUESTIONS, start=1))}
     return render(request, "clients/mnsi_print.html", context)

@@ -84,4 +84,10 @@ def plan_preview_json(request, pk):
         return _json_error(
             "date", f"date: {day.isoformat()} is outside {format_date(earliest)} to {format_date(latest)}"
         )
+    record_access(
+        request,
+        AccessKind.PLAN_PREVIEW,
+        client=client,
+        ref=f"{day.isoformat()} {','.join(sorted({r for r, _ in regions}))}",
+    )
     return JsonResponse(plans.propose(client.facts_on(day), regions), json_dumps_params={"indent": 2})

@@ -154,8 +154,9 @@ def _is_ascii_number(text):
     return text.isascii() and text.isdigit()
 
 
-def _client_for_builder(request):
-    """The client named in the request, if the user may plan for them; else (None, a redirect)."""
+def _client_for_builder(request, ref=""):
+    """The client named in the request, if the user may plan for them; else (None, a redirect). The
+    builder shows the client's conditions and the plan's notes, so opening it is in the access log."""
     client_id = str(request.GET.get("client") or request.POST.get("client") or "")
     is_id = _is_ascii_number(client_id)
     if not is_id and request.method == "GET" and (slot := _slot_from(request)):
@@ -167,6 +168,7 @@ def _client_for_builder(request):
     if client.is_archived:
         messages.error(request, f"{client} is archived: archived clients cannot be planned for.")
         return None, redirect(f"/clients/{client.pk}/")
+    record_access(request, AccessKind.PLAN_BUILDER, client=client, ref=ref)
     return client, None
 
 

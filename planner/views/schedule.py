@@ -119,7 +119,7 @@ def _schedule_plans(user, is_admin, therapist, staff, start, end, shown=None):
 def plan_late(request):
     """Record a session that was not planned, afterwards: the proposal is built for its date; where
     it defers the session, a written reason is required and the entry is flagged."""
-    client, refusal = _client_for_builder(request)
+    client, refusal = _client_for_builder(request, ref="late entry")
     if refusal:
         return refusal
     settings = plans.clinic()

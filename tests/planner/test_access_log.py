@@ -43,6 +43,14 @@ def read_paths(care):
         (f"/letters/{care['letter'].pk}/", AccessKind.LETTER, f"progress letter {care['letter'].pk}"),
         (f"/clients/{c}/export.json", AccessKind.EXPORT_JSON, ""),
         (f"/clients/{c}/fhir.json", AccessKind.FHIR_JSON, ""),
+        (f"/plans/new/?client={c}", AccessKind.PLAN_BUILDER, ""),
+        (f"/plans/late/?client={c}", AccessKind.PLAN_BUILDER, "late entry"),
+        (
+            f"/clients/{c}/plan-preview.json?regions=feet,hands&date={TODAY}",
+            AccessKind.PLAN_PREVIEW,
+            f"{TODAY} feet,hands",
+        ),
+        (f"/clients/{c}/mnsi/form/", AccessKind.ASSESSMENT, "printable MNSI form"),
     ]
 
 
@@ -57,7 +65,7 @@ def test_every_read_path_writes_one_row(login, therapist, care):
         if [(e.actor_id, e.kind, e.client_id, e.object_ref, e.ip_address) for e in rows] != expected:
             missing.append(url)
     assert missing == []
-    assert AccessEvent.objects.count() == 10
+    assert AccessEvent.objects.count() == len(read_paths(care))
 
 
 def test_the_record_form_is_logged_as_a_record_read(login, therapist, care):
