@@ -113,6 +113,9 @@ def dashboard(request):
         .unsigned()
         .filter(started_at__lt=timezone.now() - timedelta(days=1))
         .select_related("client", "plan")
+        # The list reads the time, the client's name and the plan's late-entry flag, not the records'
+        # notes or the plans' JSON snapshots (kilobytes each).
+        .only("plan_id", "started_at", "client__first_name", "client__last_name", "plan__late_entry")
         .order_by("started_at"),
     }
     return render(request, "planner/dashboard.html", context)

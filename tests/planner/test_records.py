@@ -215,6 +215,20 @@ def test_dashboard_lists_records_unsigned_for_more_than_a_day(login, therapist, 
     assert "unsigned for more than a day" in login(therapist).get("/").content.decode()
 
 
+def test_the_unsigned_list_reads_neither_snapshots_nor_notes(login, therapist, ready_plan, django_assert_num_queries):
+    login(therapist).post(f"/plans/{ready_plan.pk}/record/", record_data(ready_plan))
+    SessionRecord.objects.update(started_at=timezone.now() - timedelta(days=2))
+    browser = login(therapist)
+    browser.get("/")
+    with django_assert_num_queries(10):  # as with no unsigned record: names and flags come in its one query
+        response = browser.get("/")
+    [record] = response.context["unsigned_records"]
+    # The plan's JSON snapshots and the record's notes stay in the database.
+    assert {"facts", "proposal"} <= record.plan.get_deferred_fields()
+    assert {"subjective", "objective", "assessment", "soap_plan"} <= record.get_deferred_fields()
+    assert f"{record.client.first_name} {record.client.last_name}" in response.content.decode()
+
+
 def test_record_form_query_count_is_fixed(login, therapist, ready_plan, django_assert_num_queries):
     client = login(therapist)
     client.post(f"/plans/{ready_plan.pk}/record/", record_data(ready_plan))
