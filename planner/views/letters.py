@@ -67,6 +67,9 @@ def letter_new(request, pk):
         messages.success(request, "Progress letter signed and saved as sent. Print it or save it as PDF.")
         return redirect("planner:letter-detail", letter.pk)
     facts = letters.letter_facts(client, data["start"], data["end"], request.user)
+    # The preview is the whole letter: the sessions, measures, conditions and clearance of the period.
+    period = f"preview {data['start']:%Y-%m-%d} to {data['end']:%Y-%m-%d}"
+    record_access(request, AccessKind.LETTER, client=client, ref=period)
     context = {
         "client": client,
         "form": form,

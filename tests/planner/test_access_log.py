@@ -51,6 +51,11 @@ def read_paths(care):
             f"{TODAY} feet,hands",
         ),
         (f"/clients/{c}/mnsi/form/", AccessKind.ASSESSMENT, "printable MNSI form"),
+        (
+            f"/clients/{c}/letters/new/?start={TODAY}&end={TODAY}&recipient=Dr.+Shah",
+            AccessKind.LETTER,
+            f"preview {TODAY} to {TODAY}",
+        ),
     ]
 
 
@@ -66,6 +71,20 @@ def test_every_read_path_writes_one_row(login, therapist, care):
             missing.append(url)
     assert missing == []
     assert AccessEvent.objects.count() == len(read_paths(care))
+
+
+def test_the_letter_preview_is_logged_but_a_refused_period_is_not(login, therapist, care):
+    client = care["client"].pk
+    period = f"start={TODAY}&end={TODAY}&recipient=Dr.+Shah"
+    page = login(therapist).get(f"/clients/{client}/letters/new/?{period}").content.decode()
+    assert "Sign and save as sent" in page
+    event = AccessEvent.objects.get()
+    expected = (therapist, AccessKind.LETTER, client, f"preview {TODAY} to {TODAY}")
+    assert (event.actor, event.kind, event.client_id, event.object_ref) == expected
+    # A period that ends in the future shows the form with the reason, and no letter.
+    future = "start=2020-01-01&end=2999-01-01&recipient=Dr.+Shah"
+    assert login(therapist).get(f"/clients/{client}/letters/new/?{future}").status_code == 400
+    assert AccessEvent.objects.count() == 1
 
 
 def test_the_record_form_is_logged_as_a_record_read(login, therapist, care):
