@@ -394,6 +394,9 @@ def plan_cancel(request, pk):
     form = CancelPlanForm(request.POST, plan=plan)
     if not plan.is_open:
         messages.error(request, "Only a draft or ready plan can be cancelled.")
+    elif SessionRecord.objects.filter(plan=plan).exists():
+        # A started record says the session took place; cancelling would leave it unfinishable.
+        messages.error(request, "Not cancelled: this session's record is started. Finish and sign the record.")
     elif not form.is_valid():
         messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
     else:

@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from django.contrib.messages import get_messages
 
-from planner.models import PlanStatus, SessionPlan
+from planner.models import PlanStatus, SessionPlan, SessionRecord
 from tests.planner.test_plans import TODAY, TOMORROW, create_plan, make_dpn_client, save_data
 
 pytestmark = pytest.mark.django_db
@@ -94,3 +94,19 @@ def test_archiving_asks_first_and_cancels_the_sessions_to_come(login, therapist,
     assert "Sessions cancelled by the archiving stay cancelled: plan them again." in said(response)
     mine.refresh_from_db()
     assert mine.status == "cancelled"
+
+
+def test_a_session_whose_record_is_started_cannot_be_cancelled(login, therapist):
+    from tests.planner.test_records import record_data
+
+    plan = create_plan(login, therapist, make_dpn_client(therapist), day=TODAY, time="08:00")
+    login(therapist).post(f"/plans/{plan.pk}/save/", save_data(plan, mark_ready=True))
+    login(therapist).post(f"/plans/{plan.pk}/record/", record_data(plan, subjective="Draft so far"))
+    assert SessionRecord.objects.filter(plan=plan, signed_at__isnull=True).exists()
+    assert "Cancel this session" not in login(therapist).get(f"/plans/{plan.pk}/").content.decode()
+    response = login(therapist).post(f"/plans/{plan.pk}/cancel/", {"category": "client_cancelled"})
+    assert "Not cancelled: this session's record is started. Finish and sign the record." in said(response)
+    plan.refresh_from_db()
+    assert plan.status == PlanStatus.READY and plan.cancel_category == ""
+    # The draft can still be finished.
+    assert login(therapist).get(f"/plans/{plan.pk}/record/").status_code == 200
