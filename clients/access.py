@@ -35,10 +35,21 @@ class AccessKind(models.TextChoices):
     ROLE_CHANGE = "role_change", "Role changed"
     MFA_RESET = "mfa_reset", "Two-factor device reset"
     LOCK_LIFT = "lock_lift", "Sign-in lock lifted"
+    ACCOUNT_CREATED = "account_created", "Account created"
+    ACCOUNT_DEACTIVATED = "account_deactivated", "Account deactivated"
+    ACCOUNT_REACTIVATED = "account_reactivated", "Account reactivated"
 
 
 # Kinds that name an account acted on rather than a client read.
-ACCOUNT_KINDS = (AccessKind.PASSWORD_RESET, AccessKind.ROLE_CHANGE, AccessKind.MFA_RESET, AccessKind.LOCK_LIFT)
+ACCOUNT_KINDS = (
+    AccessKind.PASSWORD_RESET,
+    AccessKind.ROLE_CHANGE,
+    AccessKind.MFA_RESET,
+    AccessKind.LOCK_LIFT,
+    AccessKind.ACCOUNT_CREATED,
+    AccessKind.ACCOUNT_DEACTIVATED,
+    AccessKind.ACCOUNT_REACTIVATED,
+)
 
 
 class AccessEventQuerySet(models.QuerySet):
@@ -79,7 +90,8 @@ class AccessEvent(models.Model):
         null=True,
         blank=True,
         related_name="+",
-        help_text="The account acted on (password reset, role change, two-factor reset, lock lifted).",
+        help_text="The account acted on (created, deactivated, reactivated, password reset, role change, "
+        "two-factor reset, lock lifted).",
     )
     object_ref = models.CharField(max_length=100, blank=True, help_text="What was read, e.g. plan 12.")
     ip_address = models.GenericIPAddressField(null=True, blank=True)

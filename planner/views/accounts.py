@@ -182,6 +182,7 @@ def team_new(request):
             user.save()
             set_role(user, form.cleaned_data["role"])
             StaffProfile.objects.create(user=user, must_change_password=True)
+            record_access(request, AccessKind.ACCOUNT_CREATED, subject=user, ref=form.cleaned_data["role"])
         messages.success(
             request,
             f"Account {user.username} created. They must choose their own password when they first sign in.",
@@ -278,8 +279,10 @@ def team_deactivate(request, pk):
     if member == request.user:
         messages.error(request, "You cannot deactivate your own account.")
     elif member.is_active:
-        member.is_active = False
-        member.save(update_fields=["is_active"])
+        with transaction.atomic():
+            member.is_active = False
+            member.save(update_fields=["is_active"])
+            record_access(request, AccessKind.ACCOUNT_DEACTIVATED, subject=member)
         messages.success(request, f"Account {member.username} deactivated. They can no longer sign in.")
         if left := _left_behind(member):
             messages.warning(request, f"{member.get_full_name() or member.username} {left}.")
@@ -316,7 +319,9 @@ def _left_behind(member):
 def team_reactivate(request, pk):
     member = _staff_for(request, pk)
     if not member.is_active:
-        member.is_active = True
-        member.save(update_fields=["is_active"])
+        with transaction.atomic():
+            member.is_active = True
+            member.save(update_fields=["is_active"])
+            record_access(request, AccessKind.ACCOUNT_REACTIVATED, subject=member)
         messages.success(request, f"Account {member.username} reactivated.")
     return redirect("planner:team")

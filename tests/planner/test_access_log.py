@@ -4,6 +4,7 @@ never changed or removed."""
 import json
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from clients.access import client_ip
@@ -16,6 +17,7 @@ from tests.planner.test_plans import TODAY, create_plan, make_dpn_client, save_d
 from tests.planner.test_records import record_data
 
 pytestmark = pytest.mark.django_db
+User = get_user_model()
 
 
 @pytest.fixture
@@ -246,3 +248,22 @@ def test_password_reset_and_role_change_are_logged(login, therapist, clinic_admi
         (clinic_admin, AccessKind.ROLE_CHANGE, therapist, "therapist to both"),
     ]
     assert events[0].at <= timezone.now()
+
+
+def test_account_creation_deactivation_and_reactivation_are_logged(login, therapist, clinic_admin):
+    from tests.planner.test_team import NEW_THERAPIST
+
+    admin = login(clinic_admin)
+    admin.post("/team/new/", NEW_THERAPIST)
+    created = User.objects.get(username="nia")
+    admin.post(f"/team/{therapist.pk}/deactivate/")
+    admin.post(f"/team/{therapist.pk}/deactivate/")  # already inactive: nothing happens, nothing logged
+    admin.post(f"/team/{therapist.pk}/reactivate/")
+    events = AccessEvent.objects.order_by("pk")
+    assert [(e.actor, e.kind, e.subject, e.object_ref) for e in events] == [
+        (clinic_admin, AccessKind.ACCOUNT_CREATED, created, "therapist"),
+        (clinic_admin, AccessKind.ACCOUNT_DEACTIVATED, therapist, ""),
+        (clinic_admin, AccessKind.ACCOUNT_REACTIVATED, therapist, ""),
+    ]
+    page = admin.get(f"/team/{therapist.pk}/access/").content.decode()
+    assert "Account deactivated" in page and "Account reactivated" in page
