@@ -15,6 +15,8 @@ from .models import Addendum, PlanStatus, RecordItem, SessionRecord
 
 # A session can be recorded from this long before its planned start (setting up, the intake talk).
 OPENS_BEFORE = timedelta(minutes=30)
+# The same addendum sent again by its author within this time is the same form sent twice.
+REPEAT_WINDOW = timedelta(minutes=10)
 
 
 def now():
@@ -99,6 +101,23 @@ def add_addendum(record, text, author, *, field="", value=None, item=None, devia
             deviation_reason=deviation_reason if field == PRESSURE_USED else "",
         )
     return addendum
+
+
+def repeated_addendum(record, author, text, correct="", value=""):
+    """The author's latest addendum on the record when it says the same, just now (a form sent twice); else None.
+
+    `correct` and `value` are as the addendum form sends them ("pain_after", "pressure_used:12"; "5").
+    """
+    latest = record.addenda.filter(author=author).select_related("correction").order_by("-created_at", "-pk").first()
+    if latest is None or latest.text != (text or "").strip() or timezone.now() - latest.created_at > REPEAT_WINDOW:
+        return None
+    correction = getattr(latest, "correction", None)
+    said = ("", "")
+    if correction is not None:
+        choice = f"{correction.field}:{correction.item_id}" if correction.item_id else correction.field
+        said = (choice, str(correction.corrected))
+    sent = ((correct or "").strip(), (value or "").strip())
+    return latest if sent == said else None
 
 
 def refusal_to_record(plan, record, moment):

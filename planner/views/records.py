@@ -187,6 +187,10 @@ def addendum_add(request, pk):
     if not record.is_signed:
         messages.error(request, "This record is still a draft: edit it instead of adding an addendum.")
         return redirect("planner:record-edit", record.plan_id)
+    sent = request.POST
+    if recording.repeated_addendum(record, request.user, sent.get("text"), sent.get("correct"), sent.get("value")):
+        messages.info(request, "This addendum is already on the record.")
+        return redirect("planner:record-detail", record.pk)
     form = AddendumForm(
         request.POST, record=record, items=record.items.all(), may_correct=_may_correct(request.user, record)
     )

@@ -1,5 +1,7 @@
 """Score corrections by addendum: the corrected value reaches charts and exports; the original stays visible."""
 
+from datetime import timedelta
+
 import pytest
 
 from planner.corrections import ScoreCorrection
@@ -172,3 +174,34 @@ def test_only_the_records_therapist_corrects_a_value_a_clinic_admin_adds_text(lo
     assert Addendum.objects.get().author == clinic_admin and not ScoreCorrection.objects.exists()
     # The therapist's own form still offers the corrections.
     assert "correct" in login(therapist).get(f"/records/{record.pk}/").context["addendum_form"].fields
+
+
+def test_an_addendum_sent_twice_is_added_once(login, therapist, record):
+    browser = login(therapist)
+    url = f"/records/{record.pk}/addenda/"
+    assert browser.post(url, {"text": "Called the client the next day."}).status_code == 302
+    again = browser.post(url, {"text": "Called the client the next day."})
+    assert again.status_code == 302 and again["Location"] == f"/records/{record.pk}/"
+    assert Addendum.objects.count() == 1
+    page = browser.get(again["Location"]).content.decode()
+    assert "This addendum is already on the record." in page
+
+
+def test_a_correction_sent_twice_is_added_once_without_an_error(login, therapist, record):
+    sent = {"text": "Pain after was 5, not 3.", "correct": "pain_after", "value": "5"}
+    assert correct(login, therapist, record, **sent).status_code == 302
+    assert correct(login, therapist, record, **sent).status_code == 302
+    assert Addendum.objects.count() == 1 and ScoreCorrection.objects.count() == 1
+    # The same words correcting another value are a new addendum.
+    assert correct(login, therapist, record, **{**sent, "correct": "pain_before", "value": "7"}).status_code == 302
+    assert Addendum.objects.count() == 2
+
+
+def test_the_same_addendum_later_is_added_again(login, therapist, record):
+    from planner.recording import REPEAT_WINDOW
+
+    assert correct(login, therapist, record, text="Client called: no bruising.").status_code == 302
+    first = Addendum.objects.get()
+    Addendum.objects.filter(pk=first.pk).update(created_at=first.created_at - REPEAT_WINDOW - timedelta(minutes=1))
+    assert correct(login, therapist, record, text="Client called: no bruising.").status_code == 302
+    assert Addendum.objects.count() == 2
