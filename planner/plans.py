@@ -14,6 +14,7 @@ from protocols.steps import fit_minutes, min_minutes
 from protocols.versioning import claim_version
 
 from .models import CancelReason, ClinicSettings, PlanItem, PlanSnapshot, PlanStatus, SessionPlan, SnapshotReason
+from .roles import is_therapist
 
 # A booking holds at least this long, for intake and the skin check, even if little is worked.
 MIN_SLOT_MINUTES = 15
@@ -461,6 +462,17 @@ def fit_plan(plan):
     claim_version(plan, plan.version)
     book(plan)  # shorter, but the clinic's buffer may have grown since it was booked
     return sum(new_minutes)
+
+
+def therapist_has_left(plan):
+    """True when the plan's therapist can no longer act on it (account deactivated, no longer a
+    therapist, or off the client's care team): then a clinic admin may cancel it."""
+    therapist = plan.therapist
+    return (
+        not therapist.is_active
+        or not is_therapist(therapist)
+        or not plan.client.care_team.filter(pk=therapist.pk).exists()
+    )
 
 
 def cancel_plan(plan, reason, category=""):

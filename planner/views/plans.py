@@ -24,7 +24,7 @@ from planner.forms import (
     RescheduleForm,
 )
 from planner.models import PlanStatus, SessionPlan, SessionRecord
-from planner.roles import is_therapist
+from planner.roles import is_clinic_admin, is_therapist
 from protocols.labels import and_list
 from protocols.services import engine_templates
 from protocols.versioning import StaleVersion
@@ -43,6 +43,20 @@ def _own_plan(request, pk):
     if plan.therapist_id != request.user.pk:
         raise PermissionDenied("Only the plan's therapist can change it.")
     return plan
+
+
+def _plan_to_cancel(request, pk):
+    """A plan the user may cancel: its therapist, or a clinic admin once that therapist has left."""
+    plan = _plan_for(request, pk)
+    if not _may_cancel(request.user, plan):
+        raise PermissionDenied("Only the plan's therapist can cancel it, or a clinic admin once they have left.")
+    return plan
+
+
+def _may_cancel(user, plan):
+    if plan.therapist_id == user.pk:
+        return True
+    return is_clinic_admin(user) and plans.therapist_has_left(plan)
 
 
 def _client_to_plan(request, pk):
@@ -94,6 +108,7 @@ def _plan_context(request, plan, details_form=None, data=None):
     items = list(plan.items.all())
     stale = plan.is_open and plans.facts_changed(plan)
     can_edit = plan.is_open and plan.therapist_id == request.user.pk and not plan.client.is_archived
+    record = SessionRecord.objects.filter(plan=plan).first()
     editing = can_edit and (plan.status == PlanStatus.DRAFT or request.GET.get("edit") == "1" or data is not None)
     session, places = _rows(plan, items, editing, data)
     initial = {
@@ -124,7 +139,9 @@ def _plan_context(request, plan, details_form=None, data=None):
         "blockers": plans.plan_blockers(plan, items, stale) if plan.is_open else [],
         "done": "" if plan.is_open else plan.get_status_display(),
         "clearance": plan.client.latest_clearance(on=timezone.localdate(plan.scheduled_for)),
-        "record": SessionRecord.objects.filter(plan=plan).first(),
+        "record": record,
+        # A started record says the session took place; an archived client's leftover plan may still be cancelled.
+        "can_cancel": plan.is_open and record is None and _may_cancel(request.user, plan),
         "can_record": plan.therapist_id == request.user.pk
         and plan.status in (PlanStatus.READY, PlanStatus.DONE)
         and recording.opens_at(plan) <= recording.now(),
@@ -390,7 +407,7 @@ def plan_reschedule(request, pk):
 @login_required
 @require_POST
 def plan_cancel(request, pk):
-    plan = _own_plan(request, pk)
+    plan = _plan_to_cancel(request, pk)
     form = CancelPlanForm(request.POST, plan=plan)
     if not plan.is_open:
         messages.error(request, "Only a draft or ready plan can be cancelled.")

@@ -110,3 +110,45 @@ def test_a_session_whose_record_is_started_cannot_be_cancelled(login, therapist)
     assert plan.status == PlanStatus.READY and plan.cancel_category == ""
     # The draft can still be finished.
     assert login(therapist).get(f"/plans/{plan.pk}/record/").status_code == 200
+
+
+def test_a_clinic_admin_cancels_the_sessions_of_a_therapist_who_has_left(login, therapist, clinic_admin):
+    client = make_dpn_client(therapist)
+    kept, deactivated, off_the_team = (
+        create_plan(login, therapist, client, time=at) for at in ("08:00", "10:00", "13:00")
+    )
+    admin = login(clinic_admin)
+    # While the therapist gives the session, it is theirs to cancel.
+    assert "Cancel this session" not in admin.get(f"/plans/{kept.pk}/").content.decode()
+    assert admin.post(f"/plans/{kept.pk}/cancel/", {"category": "clinic_cancelled"}).status_code == 403
+    therapist.is_active = False
+    therapist.save()
+    assert "Cancel this session" in admin.get(f"/plans/{deactivated.pk}/").content.decode()
+    response = admin.post(f"/plans/{deactivated.pk}/cancel/", {"category": "clinic_cancelled", "reason": "Left"})
+    assert "The plan is cancelled." in said(response)
+    deactivated.refresh_from_db()
+    assert (deactivated.status, deactivated.cancel_category) == ("cancelled", "clinic_cancelled")
+    therapist.is_active = True
+    therapist.save()
+    client.care_team.remove(therapist)
+    admin.post(f"/plans/{off_the_team.pk}/cancel/", {"category": "clinic_cancelled"})
+    off_the_team.refresh_from_db()
+    assert off_the_team.status == "cancelled"
+
+
+def test_an_archived_clients_leftover_session_can_still_be_cancelled(login, therapist, clinic_admin):
+    client = make_dpn_client(therapist)
+    plan = create_plan(login, therapist, client, day=TODAY, time="08:00")
+    # It started before the archiving, so the archiving left it open.
+    SessionPlan.objects.filter(pk=plan.pk).update(
+        scheduled_for=plan.scheduled_for - timedelta(days=1),
+        ends_at=plan.ends_at - timedelta(days=1),
+        busy_until=plan.busy_until - timedelta(days=1),
+    )
+    login(clinic_admin).post(f"/clients/{client.pk}/archive/")
+    plan.refresh_from_db()
+    assert plan.status == PlanStatus.DRAFT
+    assert "Cancel this session or record a no-show" in login(therapist).get(f"/plans/{plan.pk}/").content.decode()
+    login(therapist).post(f"/plans/{plan.pk}/cancel/", {"category": "no_show"})
+    plan.refresh_from_db()
+    assert (plan.status, plan.cancel_category) == ("cancelled", "no_show")
