@@ -56,6 +56,11 @@ def change_sentence(change):
         return text + "; no validated band of meaningful change exists for numbness."
     if change["meaningful"]:
         return text + f"; a fall of {MEANINGFUL_FALL} points or more is a meaningful change."
+    if change["first"] < MEANINGFUL_FALL:
+        fall = MEANINGFUL_FALL
+        return text + f"; from a first score below {fall}, a meaningful fall of {fall} points is not possible."
+    if difference >= 0:
+        return text + f"; a fall of {MEANINGFUL_FALL} points or more would be a meaningful change."
     return text + f"; not yet the fall of {MEANINGFUL_FALL} points that counts as a meaningful change."
 
 
@@ -152,6 +157,8 @@ def course_change_from_rows(rows, measure, first):
         text = f"Monthly means over {len(rows)} months. First score {first}, latest monthly mean {last}."
     else:
         text = f"{len(rows)} sessions. First score {first}, latest {last}."
-    if measure == "pain":
+    if measure == "pain" and first >= MEANINGFUL_FALL:
         text += f" Scores in the shaded band are {MEANINGFUL_FALL} or more below the first: a meaningful fall."
+    elif measure == "pain":
+        text += f" No band is shaded: from a first score below {MEANINGFUL_FALL}, a meaningful fall is not possible."
     return text

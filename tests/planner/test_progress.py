@@ -83,3 +83,29 @@ def test_pain_course_chart_shades_the_meaningful_fall_and_numbness_does_not():
 
 def test_one_session_gives_no_course_chart():
     assert "two sessions" in str(progress.course_chart(sessions([6]), "pain"))
+
+
+@pytest.mark.parametrize(
+    ("befores", "ending"),
+    [
+        ([7, 6], "(1 point lower); not yet the fall of 2 points that counts as a meaningful change."),
+        ([3, 3], "(no change); a fall of 2 points or more would be a meaningful change."),
+        ([3, 6], "(3 points higher); a fall of 2 points or more would be a meaningful change."),
+        ([1, 0], "(1 point lower); from a first score below 2, a meaningful fall of 2 points is not possible."),
+        ([0, 4], "(4 points higher); from a first score below 2, a meaningful fall of 2 points is not possible."),
+    ],
+)
+def test_a_pain_course_without_a_meaningful_fall_says_what_it_is(befores, ending):
+    sentence = progress.change_sentence(progress.course_change(sessions(befores), "pain"))
+    assert sentence.endswith(ending)
+    assert "not yet" not in sentence or befores[-1] < befores[0]
+
+
+def test_the_pain_chart_mentions_a_band_only_when_it_draws_one():
+    chart = ET.fromstring(str(progress.course_chart(sessions([1, 0, 1]), "pain")))
+    description = next(el for el in chart.iter() if el.tag.endswith("desc")).text
+    assert "band" not in [el.get("class") for el in chart.iter()]
+    assert "shaded band are" not in description and "No band is shaded" in description
+    chart = ET.fromstring(str(progress.course_chart(sessions([6, 4]), "pain")))
+    description = next(el for el in chart.iter() if el.tag.endswith("desc")).text
+    assert "band" in [el.get("class") for el in chart.iter()] and "shaded band are 2 or more below" in description
