@@ -26,6 +26,8 @@ class AccessKind(models.TextChoices):
     RECORD = "record", "Session record"
     RECORD_PRINT = "record_print", "Record print sheet"
     ASSESSMENT = "assessment", "Assessment"
+    CONDITION = "condition", "Condition"
+    CLEARANCE = "clearance", "Physician clearance"
     LETTER = "letter", "Progress letter"
     ATTACHMENT = "attachment", "Attachment"
     EXPORT_JSON = "export_json", "Client document (JSON)"

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 from protocols.versioning import claim_version
 from protocols.vocabulary import CONDITIONS
 
+from .access import AccessKind, record_access
 from .forms import ClearanceForm, ConditionForm, ResolveForm
 from .views import (
     _clearance_for,
@@ -53,6 +54,7 @@ def condition_edit(request, pk, condition_pk):
         if _save_versioned(form, condition, form.save):
             messages.success(request, f"{condition} saved.")
             return redirect("clients:detail", client.pk)
+    record_access(request, AccessKind.CONDITION, client=client, obj=condition)
     context = {"form": form, "client": client, "condition": condition, "catalogue": CATALOGUE}
     return render(request, "clients/condition_form.html", context)
 
@@ -73,6 +75,7 @@ def condition_resolve(request, pk, condition_pk):
         if _save_versioned(form, condition, resolve):
             messages.success(request, f"{condition} marked resolved on {condition.resolved_on:%-d %b %Y}.")
             return redirect("clients:detail", client.pk)
+    record_access(request, AccessKind.CONDITION, client=client, obj=condition)
     context = {"form": form, "client": client, "condition": condition}
     return render(request, "clients/condition_resolve.html", context)
 
@@ -119,5 +122,6 @@ def clearance_edit(request, pk, clearance_pk):
         if _save_versioned(form, clearance, form.save):
             messages.success(request, "Physician clearance saved.")
             return redirect("clients:detail", client.pk)
+    record_access(request, AccessKind.CLEARANCE, client=client, obj=clearance)
     context = {"form": form, "client": client, "clearance": clearance}
     return render(request, "clients/clearance_form.html", context)

@@ -267,3 +267,28 @@ def test_account_creation_deactivation_and_reactivation_are_logged(login, therap
     ]
     page = admin.get(f"/team/{therapist.pk}/access/").content.decode()
     assert "Account deactivated" in page and "Account reactivated" in page
+
+
+def test_the_condition_and_clearance_forms_are_logged(login, therapist, second_therapist, care):
+    from tests.factories import make_clearance, make_condition
+
+    client = care["client"]
+    condition = make_condition(client, detail="heel")
+    clearance = make_clearance(client, restrictions="No deep pressure.")
+    paths = [
+        (f"/clients/{client.pk}/conditions/{condition.pk}/edit/", AccessKind.CONDITION, f"condition {condition.pk}"),
+        (f"/clients/{client.pk}/conditions/{condition.pk}/resolve/", AccessKind.CONDITION, f"condition {condition.pk}"),
+        (
+            f"/clients/{client.pk}/clearances/{clearance.pk}/edit/",
+            AccessKind.CLEARANCE,
+            f"physician clearance {clearance.pk}",
+        ),
+    ]
+    for url, _kind, _ref in paths:
+        assert login(second_therapist).get(url).status_code == 404, url
+    assert not AccessEvent.objects.exists()
+    for url, kind, ref in paths:
+        assert login(therapist).get(url).status_code == 200, url
+        event = AccessEvent.objects.latest("pk")
+        assert (event.actor, event.kind, event.client_id, event.object_ref) == (therapist, kind, client.pk, ref)
+    assert AccessEvent.objects.count() == len(paths)
