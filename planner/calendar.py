@@ -63,15 +63,24 @@ def split_cancelled(plans):
 PK_MARK = 987654321
 
 
+# A therapist's session with a client whose care team they have left still takes their time, but
+# need-to-know has ended: the schedule shows neither the client nor a link to the plan.
+LEFT_CARE = "A client no longer in your care"
+
+
 def label(plans):
     """What each block shows, formatted here once rather than through a filter per use (a clinic's
-    day holds hundreds of sessions): its link, start and end times, and the client's name."""
+    day holds hundreds of sessions): its link, start and end times, and the client's name.
+
+    A plan annotated `in_care=False` shows no name, link or deferral (see LEFT_CARE)."""
     zone, detail = timezone.get_current_timezone(), reverse("planner:plan-detail", args=[PK_MARK])
     for plan in plans:
         plan.href = detail.replace(str(PK_MARK), str(plan.pk))
         plan.starts_hm = f"{plan.scheduled_for.astimezone(zone):%H:%M}"
         plan.ends_hm = f"{plan.ends_at.astimezone(zone):%H:%M}"
         plan.client_name = str(plan.client)
+        if getattr(plan, "in_care", True) is False:
+            plan.href, plan.client_name, plan.session_status = "", LEFT_CARE, None
     return plans
 
 

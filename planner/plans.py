@@ -94,7 +94,13 @@ def overlap_text(other, therapist_id, settings=None):
     if other.therapist_id == therapist_id:
         buffer = (settings or clinic()).buffer_minutes
         kept = f", and the {buffer} minutes after a session are kept free" if buffer else ""
-        return f"You already have a session with {other.client} {when}{kept}."
+        # Need-to-know ends with the care: a client they have left is not named.
+        who = (
+            other.client
+            if other.client.care_team.filter(pk=therapist_id).exists()
+            else "a client no longer in your care"
+        )
+        return f"You already have a session with {who} {when}{kept}."
     therapist = other.therapist.get_full_name() or other.therapist.get_username()
     return f"{other.client} already has a session with {therapist} {when}."
 

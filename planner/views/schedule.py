@@ -5,11 +5,12 @@ from datetime import date, timedelta
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from clients.forms import therapists
+from clients.models import Client
 from planner import calendar, plans
 from planner.forms import (
     LateEntryForm,
@@ -97,7 +98,11 @@ def _schedule_plans(user, is_admin, therapist, staff, start, end, shown=None):
     `shown` is the page of therapists of a clinic admin's day: their plans only, and on the last
     page also the plans of anyone no longer a therapist, so no session is left off every page."""
     whose = user
-    found = SessionPlan.objects.all() if is_admin else SessionPlan.objects.filter(therapist=user)
+    if is_admin:
+        found = SessionPlan.objects.all()
+    else:
+        in_care = Client.care_team.through.objects.filter(client=OuterRef("client_id"), user=user)
+        found = SessionPlan.objects.filter(therapist=user).annotate(in_care=Exists(in_care))
     if therapist:
         whose = next((m for m in staff if therapist in (m.username, str(m.pk))), None)
         found = found.filter(therapist=whose) if whose else found.none()

@@ -111,3 +111,21 @@ def test_a_large_clinics_day_is_shown_a_page_of_therapists_at_a_time(
     # A page past the end, or no number, shows a page that exists.
     assert browser.get(f"/plans/?from={TOMORROW}&page=99").context["shown"].number == 2
     assert browser.get(f"/plans/?from={TOMORROW}&page=x").context["shown"].number == 1
+
+
+def test_a_session_with_a_client_the_therapist_has_left_keeps_its_time_but_not_the_name(login, therapist):
+    dora, cleo = make_dpn_client(therapist), make_cipn_client(therapist)
+    plan = create_plan(login, therapist, dora, time="10:00")
+    dora.care_team.remove(therapist)
+    page = login(therapist).get(f"/plans/?from={TOMORROW}").content.decode()
+    cell = re.search(r'<td rowspan="\d+" class="cal-busy">(.*?)</td>', page, re.S).group(1)
+    assert "10:00–10:32" in cell and "A client no longer in your care" in cell
+    assert "Dora" not in page and f'href="/plans/{plan.pk}/"' not in page
+    # Booking over it says the time is taken, without naming the client either.
+    response = login(therapist).post(
+        f"/plans/new/?client={cleo.pk}",
+        {"client": cleo.pk, "date": TOMORROW.isoformat(), "time": "10:15", "regions": ["hands:left"], "save": "1"},
+    )
+    assert response.status_code == 400
+    assert "You already have a session with a client no longer in your care" in response.content.decode()
+    assert "Dora" not in response.content.decode()
