@@ -237,6 +237,10 @@ def team_edit(request, pk):
 @require_POST
 def team_password(request, pk):
     member = _staff_for(request, pk)
+    if member == request.user:
+        # A temporary password would skip the current-password check, and end this very session.
+        messages.error(request, "Change your own password on the Change password page: it asks for your current one.")
+        return redirect("planner:team-edit", member.pk)
     form = TemporaryPasswordForm(request.POST, user=member)
     if form.is_valid():
         with transaction.atomic():

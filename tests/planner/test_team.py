@@ -1,6 +1,7 @@
 import pytest
 from django.contrib.auth import get_user_model
 
+from clients.models import AccessEvent
 from planner.models import StaffProfile
 from tests.factories import make_clinic_admin, make_therapist
 
@@ -167,6 +168,20 @@ def test_admin_sets_a_temporary_password(login, clinic_admin, therapist):
     therapist.refresh_from_db()
     assert therapist.check_password("fresh-start-2026")
     assert StaffProfile.objects.get(user=therapist).must_change_password
+
+
+def test_admin_cannot_set_a_temporary_password_on_own_account(login, clinic_admin):
+    admin = login(clinic_admin)
+    page = admin.get(f"/team/{clinic_admin.pk}/edit/").content.decode()
+    assert "Set temporary password" not in page and 'href="/accounts/password/"' in page
+    response = admin.post(f"/team/{clinic_admin.pk}/password/", {"temporary_password": "fresh-start-2026"}, follow=True)
+    # Still signed in, told where to change it; the password and the session are as they were.
+    assert response.redirect_chain == [(f"/team/{clinic_admin.pk}/edit/", 302)]
+    assert "Change your own password on the Change password page" in response.content.decode()
+    clinic_admin.refresh_from_db()
+    assert not clinic_admin.check_password("fresh-start-2026")
+    assert not StaffProfile.objects.filter(user=clinic_admin, must_change_password=True).exists()
+    assert not AccessEvent.objects.exists()
 
 
 def test_weak_temporary_password_is_refused(login, clinic_admin, therapist):
