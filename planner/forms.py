@@ -37,8 +37,21 @@ REGION_CHOICES = [(f"{region}:{side}", place_title(region, side)) for region in 
 class PlanRequestForm(forms.Form):
     """The builder: which day and time, which regions and sides; the notes read; goals."""
 
-    date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
-    time = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time", "step": 900}), initial="09:00")
+    date = forms.DateField(
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={
+            "required": "Date: choose the day of the session.",
+            "invalid": "Date: enter a date such as 2026-12-24.",
+        },
+    )
+    time = forms.TimeField(
+        widget=forms.TimeInput(attrs={"type": "time", "step": 900}),
+        initial="09:00",
+        error_messages={
+            "required": "Time: choose the time the session starts.",
+            "invalid": "Time: enter a time such as 14:30.",
+        },
+    )
     regions = forms.MultipleChoiceField(
         choices=REGION_CHOICES,
         widget=forms.CheckboxSelectMultiple,
@@ -84,9 +97,11 @@ class PlanRequestForm(forms.Form):
     def clean_date(self):
         day = self.cleaned_data["date"]
         if day < timezone.localdate():
-            raise forms.ValidationError("A session cannot be planned in the past.")
+            raise forms.ValidationError("Date: a session cannot be planned in the past.")
         if day > timezone.localdate() + timedelta(days=PLAN_AHEAD_DAYS):
-            raise forms.ValidationError("Plan at most a year ahead: the client's conditions will have changed by then.")
+            raise forms.ValidationError(
+                "Date: plan at most a year ahead; the client's conditions will have changed by then."
+            )
         return day
 
     def regions_text(self):

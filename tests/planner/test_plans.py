@@ -206,6 +206,24 @@ def test_bad_plan_requests_are_refused_beside_the_field(login, therapist, change
     assert not SessionPlan.objects.exists()
 
 
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ({"date": ""}, "Date: choose the day of the session."),
+        ({"date": "2026-13-01"}, "Date: enter a date such as 2026-12-24."),
+        ({"date": (TODAY - timedelta(days=1)).isoformat()}, "Date: a session cannot be planned in the past."),
+        ({"date": (TODAY + timedelta(days=400)).isoformat()}, "Date: plan at most a year ahead"),
+        ({"time": ""}, "Time: choose the time the session starts."),
+        ({"time": "25:00"}, "Time: enter a time such as 14:30."),
+    ],
+)
+def test_the_builders_day_and_time_messages_name_the_field(login, therapist, change, message):
+    client = make_dpn_client(therapist)
+    response = login(therapist).post(f"/plans/new/?client={client.pk}", {**plan_data(), **change})
+    assert response.status_code == 400
+    assert message in " ".join(str(e) for errors in response.context["form"].errors.values() for e in errors)
+
+
 def test_a_therapist_cannot_be_booked_twice_at_once(login, therapist):
     first, second = make_dpn_client(therapist), make_cipn_client(therapist)
     create_plan(login, therapist, first, time="10:00")
