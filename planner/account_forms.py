@@ -106,6 +106,10 @@ class NewStaffForm(StaffForm):
 class OwnPasswordForm(PasswordChangeForm):
     """Changing one's password: the new one must differ from the old (a temporary one in particular)."""
 
+    def validate_password_for_user(self, user, password_field_name="new_password2"):
+        """The policy's reasons go beside "New password", where it was typed, not beside its confirmation."""
+        super().validate_password_for_user(user, "new_password1")
+
     def clean(self):
         cleaned = super().clean()
         old, new = cleaned.get("old_password"), cleaned.get("new_password1")

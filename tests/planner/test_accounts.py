@@ -87,7 +87,11 @@ def test_password_change_rejects_a_weak_password_beside_the_field(login, therapi
         "/accounts/password/", {"old_password": PASSWORD, "new_password1": "12345", "new_password2": "12345"}
     )
     assert response.status_code == 200
-    assert response.context["form"].errors["new_password2"]
+    # Beside "New password", where it was typed; the confirmation matched.
+    errors = response.context["form"].errors
+    assert "new_password2" not in errors
+    assert "This password is too short. It must contain at least 12 characters." in errors["new_password1"]
+    assert "This password is entirely numeric." in errors["new_password1"]
     therapist.refresh_from_db()
     assert therapist.check_password(PASSWORD)
 
