@@ -7,7 +7,8 @@ what the clients app builds.
 import functools
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Prefetch
+from django.db.models import BooleanField, ExpressionWrapper, Prefetch, Q
+from django.db.models.functions import TruncDate
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
@@ -38,11 +39,7 @@ CHART_POINTS = 40
 
 
 def _scores(rows):
-    return [
-        charts.SessionScores(timezone.localdate(started_at), *scores)
-        for started_at, *scores in rows
-        if scores[0] is not None
-    ]
+    return [charts.SessionScores(day, *scores) for day, *scores in rows if scores[0] is not None]
 
 
 def _monthly(scores):
@@ -122,16 +119,16 @@ def client_detail(request, pk):
 
 def _chart_context(client):
     """The client page's score charts, table and course, from the signed sessions' scores."""
-    # The charts read five numbers per signed session, not the records.
-    rows = corrections.corrected_score_rows(
-        SessionRecord.objects.filter(client=client).signed().order_by("started_at"), "started_at"
-    )
+    # The charts read the day and four scores per signed session, not the records; the day is the
+    # session's local date, worked out by the database (a date is read far faster than a time).
+    signed = SessionRecord.objects.filter(client=client).signed().order_by("started_at")
+    rows = corrections.corrected_score_rows(signed.annotate(day=TruncDate("started_at")), "day")
     return _charts_of(tuple(rows))
 
 
 @functools.lru_cache(maxsize=256)
 def _charts_of(rows):
-    """The progress panel and the course panel, drawn from (started_at, four scores) per signed
+    """The progress panel and the course panel, drawn from (local day, four scores) per signed
     session. A pure function of the rows, so they are drawn once per process for the same scores:
     a client page opened again without a newly signed or corrected session reuses them."""
     signed = _scores(rows)
@@ -144,7 +141,7 @@ def _charts_of(rows):
         ),
         "progress": charts.summary(signed),
         "score_rows": charts.score_table_rows(points),
-        "course": _course(signed, points, [timezone.localdate(row[0]) for row in rows]),
+        "course": _course(signed, points, [row[0] for row in rows]),
     }
     context["progress_html"] = render_to_string("planner/_progress_panel.html", context)
     context["course_html"] = render_to_string("planner/_course_panel.html", context)
@@ -155,22 +152,22 @@ def _plans(client, today_starts, limit):
     """The client's coming plans (soonest first) and its other plans (latest first), at most `limit`
     of each (all with None), and how many sessions did not take place per reason.
 
-    Two queries: the client's plans as (id, time, status, reason) rows, chosen and counted here,
+    Two queries: the client's plans as (id, still to come, status, reason) rows, chosen and counted here,
     then the chosen ones as lists show them. A client's plans are a few hundred small rows; the
     JSON snapshots of only the plans shown are touched (their session status)."""
+    # Whether a plan is still to come is worked out by the database: the rows carry no times to read.
+    to_come = Q(scheduled_for__gte=today_starts, status__in=(PlanStatus.DRAFT, PlanStatus.READY))
     rows = (
         SessionPlan.objects.filter(client=client)
+        .annotate(to_come=ExpressionWrapper(to_come, output_field=BooleanField()))
         .order_by("scheduled_for", "pk")
-        .values_list("pk", "scheduled_for", "status", "cancel_category")
+        .values_list("pk", "to_come", "status", "cancel_category")
     )
     coming, other, cancelled = [], [], {}
-    for pk, scheduled_for, status, category in rows:
+    for pk, is_to_come, status, category in rows:
         if status == PlanStatus.CANCELLED:
             cancelled[category] = cancelled.get(category, 0) + 1
-        if scheduled_for >= today_starts and status in (PlanStatus.DRAFT, PlanStatus.READY):
-            coming.append(pk)
-        else:
-            other.append(pk)
+        (coming if is_to_come else other).append(pk)
     if limit is not None:
         coming, other = coming[:limit], other[-limit:]
     shown = SessionPlan.objects.filter(pk__in=[*coming, *other]).for_lists().select_related("therapist").in_bulk()

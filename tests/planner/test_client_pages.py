@@ -235,3 +235,27 @@ def test_a_long_course_of_lab_results_shows_the_latest_and_the_rest_on_demand(lo
     everything = browser.get(f"/clients/{client.pk}/?older=1")
     assert len(everything.context["past_conditions"]) == 11
     assert "Show all 11 resolved" not in everything.content.decode()
+
+
+def test_the_charts_date_a_session_by_the_clinics_day_not_utcs(login, therapist, settings, monkeypatch):
+    """The charts read each session's day from the database, in the clinic's time zone: a session
+    late in the afternoon in Los Angeles is already the next day in UTC."""
+    import datetime
+
+    from django.utils import timezone
+
+    from planner import recording
+
+    settings.TIME_ZONE = "America/Los_Angeles"
+    local_today = timezone.localdate()
+    client = make_dpn_client(therapist)
+    plan = create_plan(login, therapist, client, day=local_today, time="17:30")
+    login(therapist).post(f"/plans/{plan.pk}/save/", save_data(plan, mark_ready=True))
+    plan.refresh_from_db()
+    monkeypatch.setattr(recording, "now", lambda: plan.scheduled_for)  # the session has begun
+    assert login(therapist).post(f"/plans/{plan.pk}/record/", record_data(plan, sign="1")).status_code == 302
+    started = SessionRecord.objects.get(plan=plan).started_at
+    assert started.astimezone(datetime.UTC).date() == local_today + datetime.timedelta(days=1)
+    context = login(therapist).get(f"/clients/{client.pk}/").context
+    [row] = context["score_rows"]
+    assert row["day"] == local_today
