@@ -56,9 +56,12 @@ class CalendarFeed(models.Model):
         self.save()
 
 
-def ics(plans, now=None):
-    """The plans as an iCalendar document: start, end, status and the opaque reference only."""
-    now = now or timezone.now()
+def ics(plans):
+    """The plans as an iCalendar document: start, end, status and the opaque reference only.
+
+    A published feed has no METHOD, so DTSTAMP is when the plan was last changed (RFC 5545 3.8.7.2),
+    not the time of the download; with LAST-MODIFIED and a SEQUENCE that grows with the plan's
+    version, a calendar app sees a moved session as changed and an unchanged one as unchanged."""
     calendar = Calendar()
     calendar.add("prodid", "-//Session planner//Therapist schedule//EN")
     calendar.add("version", "2.0")
@@ -67,7 +70,9 @@ def ics(plans, now=None):
         ref = reference(plan.pk)
         event = Event()
         event.add("uid", f"{ref}@session-planner")
-        event.add("dtstamp", now)
+        event.add("dtstamp", plan.updated_at)
+        event.add("last-modified", plan.updated_at)
+        event.add("sequence", plan.version - 1)
         event.add("dtstart", plan.scheduled_for)
         event.add("dtend", plan.ends_at)
         event.add("summary", f"Session {ref}")

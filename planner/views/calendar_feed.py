@@ -57,7 +57,7 @@ def calendar_feed(request, token):
         SessionPlan.objects.booked()
         .filter(therapist=feed.user)
         .on_days(first, last)
-        .only("pk", "scheduled_for", "ends_at", "status")
+        .only("pk", "scheduled_for", "ends_at", "status", "updated_at", "version")
         .order_by("scheduled_for", "pk")
     )
     response = HttpResponse(ics(plans), content_type="text/calendar; charset=utf-8")

@@ -42,7 +42,10 @@ def test_the_feed_holds_times_and_a_reference_only(login, anonymous, therapist):
     [event] = events
     assert event.decoded("dtstart") == plan.scheduled_for and event.decoded("dtend") == plan.ends_at
     assert str(event["summary"]) == f"Session {reference(plan.pk)}"
-    assert set(event.keys()) == {"UID", "DTSTAMP", "DTSTART", "DTEND", "SUMMARY", "STATUS", "TRANSP"}
+    assert set(event.keys()) == {
+        *("UID", "DTSTAMP", "LAST-MODIFIED", "SEQUENCE"),
+        *("DTSTART", "DTEND", "SUMMARY", "STATUS", "TRANSP"),
+    }
     for private in ("Dora", "Pine", "D.P.", "DP", "Cleo", "Ng", "open_wound", "insulin", "DPN", "feet", "hands"):
         assert private not in body, private
     assert reference(plan.pk) in login(therapist).get(f"/plans/{plan.pk}/").content.decode()
@@ -79,3 +82,20 @@ def test_a_clinic_admin_turns_feeds_off_for_everyone(login, anonymous, therapist
 
 def test_only_therapists_have_feeds(login, clinic_admin):
     assert login(clinic_admin).get("/calendar/").status_code == 403
+
+
+def test_a_moved_session_keeps_its_uid_and_says_it_changed(login, anonymous, therapist):
+    plan = create_plan(login, therapist, make_dpn_client(therapist), time="10:00")
+    path = turn_on(login, therapist)
+    first = anonymous.get(path).content
+    assert anonymous.get(path).content == first  # nothing changed, nothing looks changed
+    [before] = Calendar.from_ical(first).walk("VEVENT")
+    plan.refresh_from_db()
+    assert before.decoded("dtstamp") == before.decoded("last-modified") == plan.updated_at.replace(microsecond=0)
+    moved = (TOMORROW + timedelta(days=1)).isoformat()
+    login(therapist).post(f"/plans/{plan.pk}/reschedule/", {"date": moved, "time": "11:00"})
+    [after] = Calendar.from_ical(anonymous.get(path).content).walk("VEVENT")
+    assert str(after["uid"]) == str(before["uid"])
+    assert after.decoded("dtstart") > before.decoded("dtstart")
+    assert int(after["sequence"]) > int(before["sequence"])
+    assert after.decoded("last-modified") >= before.decoded("last-modified")
