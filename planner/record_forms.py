@@ -87,6 +87,16 @@ class RecordForm(VersionedFormMixin, forms.ModelForm):
                 self.add_error("adverse_events", "Tick “None” or the events that happened, to sign the record.")
         return cleaned
 
+    def check_regions_fit(self, region_minutes):
+        """The session's minutes cannot be fewer than the minutes of the regions worked in it."""
+        minutes = self.cleaned_data.get("minutes")
+        if minutes is not None and region_minutes > minutes:
+            self.add_error(
+                "minutes",
+                f"Session minutes: {minutes} is fewer than the {region_minutes} minutes of the regions worked. "
+                "Correct the session minutes or the minutes of a region.",
+            )
+
 
 def above_plan(pressure, planned):
     """A pressure used above the plan's is a deviation and needs a reason, as recorded or as corrected."""

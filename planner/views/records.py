@@ -73,7 +73,12 @@ def record_edit(request, pk):
     signing = "sign" in request.POST
     form = RecordForm(request.POST, instance=record, signing=signing)
     rows = _item_forms(plan_items, record, request.POST)
-    if all([form.is_valid(), *[row["form"].is_valid() for row in rows]]):
+    valid = [form.is_valid(), *[row["form"].is_valid() for row in rows]]
+    if valid[0]:
+        form.check_regions_fit(
+            sum(row["form"].cleaned_data.get("minutes") or 0 for row in rows if row["form"].is_valid())
+        )
+    if all([form.is_valid(), *valid[1:]]):
         item_rows = [(row["plan_item"], row["form"].cleaned_data) for row in rows]
         try:
             record = recording.save_record(plan, form.cleaned_data, item_rows, request.user, sign=signing)

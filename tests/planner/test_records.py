@@ -279,3 +279,13 @@ def test_free_text_longer_than_a_record_holds_is_refused_and_nothing_saved(login
     at_limit = ("x" * 99 + "\r\n") * (LONG_TEXT // 100)
     ok = browser.post(f"/plans/{ready_plan.pk}/record/", record_data(ready_plan, subjective=at_limit))
     assert ok.status_code == 302
+
+
+def test_session_minutes_fewer_than_the_regions_worked_are_refused_naming_the_field(login, therapist, ready_plan):
+    worked = sum(item.minutes for item in ready_plan.items.all() if item.is_worked)
+    response = login(therapist).post(f"/plans/{ready_plan.pk}/record/", record_data(ready_plan, minutes=10))
+    assert response.status_code == 400
+    assert f"Session minutes: 10 is fewer than the {worked} minutes of the regions worked." in response.content.decode()
+    assert not SessionRecord.objects.exists()
+    accepted = login(therapist).post(f"/plans/{ready_plan.pk}/record/", record_data(ready_plan, minutes=worked))
+    assert accepted.status_code == 302 and SessionRecord.objects.get().minutes == worked
