@@ -140,3 +140,20 @@ def test_a_letter_sent_twice_is_signed_once_and_a_changed_one_again(login, thera
     signed_session(login, therapist, course, "15:00", pain_before=3, pain_after=2)
     browser.post(f"/clients/{course.pk}/letters/new/", data)
     assert ProgressLetter.objects.count() == 2
+
+
+@pytest.mark.parametrize(
+    ("above_plan", "sentence"),
+    [
+        (0, "Every region was worked at or below the planned pressure."),
+        (1, "A region was worked above the planned pressure once, with the reason in the session record."),
+        (3, "Regions were worked above the planned pressure 3 times, each with its reason in the session record."),
+    ],
+)
+def test_the_letter_counts_pressures_above_the_plan_in_plain_words(above_plan, sentence):
+    from planner.letters import render_letter
+
+    facts = {"pressures": [{"place": "right hand", "low": 2, "high": 3, "latest": 3}], "above_plan": above_plan}
+    text = " ".join(render_letter(facts, "Dr. Anika Shah").split())
+    assert sentence in text
+    assert "1 time" not in text
