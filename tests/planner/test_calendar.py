@@ -129,3 +129,16 @@ def test_a_session_with_a_client_the_therapist_has_left_keeps_its_time_but_not_t
     assert response.status_code == 400
     assert "You already have a session with a client no longer in your care" in response.content.decode()
     assert "Dora" not in response.content.decode()
+
+
+def test_the_schedules_links_and_words_follow_what_is_shown(login, therapist, clinic_admin):
+    make_dpn_client(therapist)
+    week = login(therapist).get(f"/plans/?from={TODAY}&cancelled=1").content.decode()
+    for nav in (TODAY - timedelta(days=7), TODAY, TODAY + timedelta(days=7)):
+        assert f'href="?from={nav}&amp;cancelled=1"' in week  # the cancelled sessions stay shown
+    assert "choose a free time to plan a session" in week
+    past = login(therapist).get(f"/plans/?from={TODAY - timedelta(days=14)}").content.decode()
+    assert "choose a free time" not in past  # a week gone by offers no free time
+    unknown = login(clinic_admin).get("/plans/?therapist=nobody").content.decode()
+    assert "No active therapist is called “nobody”: choose one from the list." in unknown
+    assert "No active therapist" not in login(clinic_admin).get("/plans/?therapist=tara").content.decode()
