@@ -109,7 +109,9 @@ def dashboard(request):
         "drafts": plans.filter(status=PlanStatus.DRAFT, scheduled_for__gte=day_start(today)).order_by("scheduled_for")[
             :10
         ],
-        "unsigned_records": SessionRecord.objects.filter(therapist=request.user)
+        # Their own drafts, of clients still on their care team: off it, the record is no longer theirs to open.
+        "unsigned_records": SessionRecord.objects.for_user(request.user)
+        .filter(therapist=request.user)
         .unsigned()
         .filter(started_at__lt=timezone.now() - timedelta(days=1))
         .select_related("client", "plan")

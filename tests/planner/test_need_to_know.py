@@ -1,6 +1,8 @@
 """Need-to-know: a therapist's access to a client's plans and records ends when they leave the care
 team; on the care team, therapists read every signed record of the client, drafts stay their author's."""
 
+from datetime import timedelta
+
 import pytest
 
 from clients.models import Condition
@@ -122,3 +124,17 @@ def test_readding_the_therapist_restores_access(login, therapist, care):
     client.care_team.add(therapist)
     assert login(therapist).get(f"/records/{care['signed'].pk}/").status_code == 200
     assert SessionPlan.objects.for_user(therapist).filter(client=client).count() == 2
+
+
+def test_the_dashboard_stops_listing_a_draft_record_when_its_therapist_leaves_the_care_team(
+    login, second_therapist, care
+):
+    draft = care["draft"]
+    SessionRecord.objects.filter(pk=draft.pk).update(started_at=draft.started_at - timedelta(days=2))
+    name = str(care["client"])
+    page = login(second_therapist).get("/").content.decode()
+    assert "Records left unsigned" in page and name in page
+    care["client"].care_team.remove(second_therapist)
+    page = login(second_therapist).get("/").content.decode()
+    assert "Records left unsigned" not in page and name not in page
+    assert login(second_therapist).get(f"/records/{draft.pk}/").status_code == 404
