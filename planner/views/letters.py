@@ -52,6 +52,10 @@ def letter_new(request, pk):
     form = LetterForm(request.POST or request.GET or None, initial=initial, client=client)
     if not form.is_bound:
         form = LetterForm(initial, client=client)
+        if not initial["recipient"]:
+            # No referring physician on file: the page asks for one, without calling the empty field an error.
+            form = LetterForm(initial=initial, client=client)
+            return render(request, "planner/letter_new.html", {"client": client, "form": form, "ask_recipient": True})
     may_sign = _may_sign(request.user, client)
     if not form.is_valid():
         return render(request, "planner/letter_new.html", {"client": client, "form": form}, status=400)
