@@ -19,7 +19,15 @@ from clients.models import AccessEvent, Client
 from clients.roles import therapists
 from clients.views import access_page
 from planner import lockout, mfa
-from planner.account_forms import NewStaffForm, OwnPasswordForm, StaffForm, TemporaryPasswordForm, role_of, set_role
+from planner.account_forms import (
+    ROLE_CHOICES,
+    NewStaffForm,
+    OwnPasswordForm,
+    StaffForm,
+    TemporaryPasswordForm,
+    role_of,
+    set_role,
+)
 from planner.middleware import SESSION_KEY, idle_seconds_left, touch
 from planner.models import PlanStatus, SessionPlan, SessionRecord, StaffProfile, day_start
 from protocols.versioning import StaleVersion, claim_version
@@ -27,6 +35,8 @@ from protocols.versioning import StaleVersion, claim_version
 User = get_user_model()
 
 manage_team = permission_required("auth.change_user", raise_exception=True)
+# The access log names roles as the Team page does ("Therapist and clinic admin"), not by their form keys.
+ROLE_LABELS = dict(ROLE_CHOICES)
 
 
 def _staff_for(request, pk):
@@ -184,7 +194,8 @@ def team_new(request):
             user.save()
             set_role(user, form.cleaned_data["role"])
             StaffProfile.objects.create(user=user, must_change_password=True)
-            record_access(request, AccessKind.ACCOUNT_CREATED, subject=user, ref=form.cleaned_data["role"])
+            role = ROLE_LABELS[form.cleaned_data["role"]]
+            record_access(request, AccessKind.ACCOUNT_CREATED, subject=user, ref=role)
         messages.success(
             request,
             f"Account {user.username} created. They must choose their own password when they first sign in.",
@@ -202,7 +213,7 @@ def _save_staff(request, member, form):
         before = role_of(member)
         set_role(member, form.cleaned_data["role"])
         if before != form.cleaned_data["role"]:
-            change = f"{before} to {form.cleaned_data['role']}"
+            change = f"{ROLE_LABELS[before]} to {ROLE_LABELS[form.cleaned_data['role']]}"
             record_access(request, AccessKind.ROLE_CHANGE, subject=member, ref=change)
 
 

@@ -245,7 +245,7 @@ def test_password_reset_and_role_change_are_logged(login, therapist, clinic_admi
     events = AccessEvent.objects.order_by("pk")
     assert [(e.actor, e.kind, e.subject, e.object_ref) for e in events] == [
         (clinic_admin, AccessKind.PASSWORD_RESET, therapist, ""),
-        (clinic_admin, AccessKind.ROLE_CHANGE, therapist, "therapist to both"),
+        (clinic_admin, AccessKind.ROLE_CHANGE, therapist, "Therapist to Therapist and clinic admin"),
     ]
     assert events[0].at <= timezone.now()
 
@@ -261,7 +261,7 @@ def test_account_creation_deactivation_and_reactivation_are_logged(login, therap
     admin.post(f"/team/{therapist.pk}/reactivate/")
     events = AccessEvent.objects.order_by("pk")
     assert [(e.actor, e.kind, e.subject, e.object_ref) for e in events] == [
-        (clinic_admin, AccessKind.ACCOUNT_CREATED, created, "therapist"),
+        (clinic_admin, AccessKind.ACCOUNT_CREATED, created, "Therapist"),
         (clinic_admin, AccessKind.ACCOUNT_DEACTIVATED, therapist, ""),
         (clinic_admin, AccessKind.ACCOUNT_REACTIVATED, therapist, ""),
     ]
