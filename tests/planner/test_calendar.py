@@ -142,3 +142,14 @@ def test_the_schedules_links_and_words_follow_what_is_shown(login, therapist, cl
     unknown = login(clinic_admin).get("/plans/?therapist=nobody").content.decode()
     assert "No active therapist is called “nobody”: choose one from the list." in unknown
     assert "No active therapist" not in login(clinic_admin).get("/plans/?therapist=tara").content.decode()
+
+
+def test_sessions_whose_rows_meet_share_a_cell_each_drawn_compact(login, therapist):
+    first = create_plan(login, therapist, make_dpn_client(therapist), time="10:00")  # 10:00-10:32, free from 10:42
+    second = create_plan(login, therapist, make_cipn_client(therapist), time="10:45")
+    page = login(therapist).get(f"/plans/?from={TOMORROW}").content.decode()
+    cell = re.search(r'<td rowspan="\d+" class="cal-busy">(.*?)</td>', page, re.S).group(1)
+    links = re.findall(r'<a class="cal-session ([^"]*)" href="/plans/(\d+)/"', cell)
+    assert [pk for _, pk in links] == [str(first.pk), str(second.pk)]
+    # Both compact and of their own height: the first no longer fills the cell and pushes the second out of it.
+    assert all("cal-short" in classes for classes, _ in links)
