@@ -65,7 +65,7 @@ PK_MARK = 987654321
 
 # A therapist's session with a client whose care team they have left still takes their time, but
 # need-to-know has ended: the schedule shows neither the client nor a link to the plan.
-LEFT_CARE = "A client no longer in your care"
+LEFT_CARE = "No longer in your care"
 
 
 def label(plans):
