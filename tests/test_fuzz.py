@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from clients.documents import SCHEMA
 from clients.importing import ImportFileError, import_documents, parse_csv, parse_json
-from planner import plans
+from planner import plans, recording
 from protocols.models import ProtocolTemplate
 from tests.factories import make_clearance, make_client, make_condition
 
@@ -171,8 +171,24 @@ def world(therapist, clinic_admin):
         ready=True,
     )
     assert today.status == "ready"
+    earlier = plans.create_plan(
+        client=client,
+        therapist=therapist,
+        scheduled_for=plans.as_datetime(TODAY, time(9, 0)),
+        regions="hands",
+        created_by=therapist,
+        ready=True,
+    )
+    scores = {"version": 0, "minutes": 20, "pain_before": 5, "pain_after": 3, "adverse_events": ["none"]}
+    worked = [
+        (item, {"done": True, "minutes": item.minutes, "pressure_used": item.pressure})
+        for item in recording.worked_items(earlier)
+    ]
+    signed = recording.save_record(earlier, scores, worked, therapist, sign=True)
+    assert signed.is_signed
     return {
         "today": today,
+        "signed": signed,
         "client": client,
         "condition": condition,
         "clearance": clearance,
@@ -210,6 +226,9 @@ def pages(world):
         (therapist, "/calendar/"),
         (therapist, f"/plans/late/?client={client.pk}"),
         (admin, f"/clients/{client.pk}/archive/confirm/"),
+        (therapist, f"/records/{world['signed'].pk}/"),
+        (therapist, f"/clients/{client.pk}/letters/new/?start={TODAY - timedelta(days=30)}&end={TODAY}&recipient=Dr"),
+        (therapist, f"/clients/{client.pk}/attachments/new/"),
     ]
 
 
@@ -237,6 +256,9 @@ PAGE_NAMES = [
     "calendar-feed",
     "late-entry",
     "archive-confirm",
+    "addendum",
+    "letter",
+    "attachment",
 ]
 
 
