@@ -300,6 +300,14 @@ QUERY_PAGES = [
     "/plans/new/?client={v}&date={v}&time={v}&regions={v}",
     "/plans/{plan}.json?x={v}",
     "/protocols/?q={v}",
+    "/clients/{client}/letters/new/?start={v}&end={v}&recipient={v}",
+    "/clients/{client}/access/?page={v}&kind={v}",
+    "/clients/{client}/history/?page={v}",
+    "/clients/{client}/mnsi/form/?x={v}",
+    "/clients/export.csv?status={v}&q={v}&type={v}&therapist={v}",
+    "/team/?show={v}",
+    "/plans/late/?client={v}&date={v}",
+    "/accounts/login/?next={v}",
 ]
 
 
