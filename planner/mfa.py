@@ -11,6 +11,7 @@ import qrcode
 import qrcode.image.svg
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp import login as otp_login
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
@@ -119,10 +120,15 @@ def verify(user, code):
     return None
 
 
-def is_throttled(user):
-    """Whether too many wrong codes mean the user must wait before the next try."""
+def throttled_until(user):
+    """When too many wrong codes let the user try again (each wrong one doubles the wait), or None if now."""
     devices = [*TOTPDevice.objects.filter(user=user, confirmed=True), *StaticDevice.objects.filter(user=user)]
-    return any(not device.verify_is_allowed()[0] for device in devices)
+    until = []
+    for device in devices:
+        allowed, data = device.verify_is_allowed()
+        if not allowed:
+            until.append((data or {}).get("locked_until") or timezone.now())
+    return max(until, default=None)
 
 
 @transaction.atomic

@@ -1,9 +1,12 @@
 """Two-factor sign-in: enrol an authenticator app, verify a code after the password, recovery codes."""
 
+from datetime import timedelta
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render, resolve_url
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
@@ -26,8 +29,13 @@ def _next(request):
     return "planner:dashboard"
 
 
-def _wrong_code(form, throttled):
-    if throttled:
+def _wrong_code(form, throttled_until):
+    if throttled_until is not None and throttled_until - timezone.now() > timedelta(minutes=1):
+        # The wait doubles with each wrong code: after a few it is far longer than a minute.
+        until = timezone.localtime(throttled_until)
+        day = "" if until.date() == timezone.localdate() else f" on {until:%-d %b %Y}"
+        form.add_error("code", f"Too many wrong codes: try again after {until:%H:%M}{day}.")
+    elif throttled_until is not None:
         form.add_error("code", "Too many wrong codes: wait a minute, then try again.")
     else:
         form.add_error("code", "That code is not right, or was already used. Try the code your app shows now.")
@@ -43,7 +51,7 @@ def mfa_page(request):
             return render(request, "registration/mfa_status.html", context)
         form = CodeForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
-            throttled = mfa.is_throttled(user)
+            throttled = mfa.throttled_until(user)
             device = mfa.verify(user, form.cleaned_data["code"])
             if device is not None:
                 mfa.release(request, device)
@@ -56,7 +64,8 @@ def mfa_page(request):
     form.fields["code"].help_text = "The six digits your authenticator app shows after adding this account."
     if request.method == "POST" and form.is_valid():
         code = "".join(form.cleaned_data["code"].split())
-        throttled = not device.verify_is_allowed()[0]
+        allowed, data = device.verify_is_allowed()
+        throttled = None if allowed else (data or {}).get("locked_until") or timezone.now()
         if device.verify_token(code):
             codes = mfa.confirm(device)
             mfa.release(request, device)

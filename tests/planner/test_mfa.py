@@ -180,3 +180,18 @@ def test_check_deploy_warns_with_mfa_off_and_defaults_to_admins_with_https():
     assert quiet.returncode == 0, quiet.stderr
     loud = subprocess.run(command, cwd=BASE_DIR, env={**env, "MFA_REQUIRED": "off"}, capture_output=True, text=True)
     assert loud.returncode == 1 and "planner.W001" in loud.stderr
+
+
+def test_after_many_wrong_codes_the_refusal_says_when_to_try_again(clinic_admin, settings):
+    settings.MFA_REQUIRED = "admins"
+    device, _codes = enrol(clinic_admin)
+    browser, _ = sign_in(clinic_admin)
+    # Ten wrong codes: the next try must wait 2 ** 9 seconds, not "a minute".
+    last_wrong = timezone.now()
+    TOTPDevice.objects.filter(pk=device.pk).update(throttling_failure_count=10, throttling_failure_timestamp=last_wrong)
+    refused = browser.post("/accounts/mfa/", {"code": code_now(device)})
+    until = timezone.localtime(last_wrong + timedelta(seconds=512))
+    assert refused.status_code == 400
+    [error] = refused.context["form"].errors["code"]
+    assert error.startswith(f"Too many wrong codes: try again after {until:%H:%M}")  # and the day, after midnight
+    assert browser.get("/").status_code == 302  # still held at the code
