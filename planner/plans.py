@@ -75,6 +75,14 @@ def hours_problem(starts_at, ends_at, settings=None):
     return ""
 
 
+def refuse_longer_after_hours(plan, was_ends_at, settings=None):
+    """Raise OutsideHours when a change made the session longer and it now runs outside the clinic's
+    hours (past closing, or past midnight); a session left outside them by a later change of the
+    hours is kept as long as it does not grow."""
+    if plan.ends_at > was_ends_at and (problem := hours_problem(plan.scheduled_for, plan.ends_at, settings)):
+        raise OutsideHours(problem)
+
+
 def overlap_with(plan):
     """The booked plan this one would overlap (its therapist's, buffer included, or its client's), or None."""
     others = SessionPlan.objects.booked().select_related("client", "therapist").order_by("scheduled_for")
@@ -392,7 +400,9 @@ def rebuild_plan(plan, facts=None, choices=None, reason=None, user=None):
     plan.proposal = proposal
     plan.status = PlanStatus.DRAFT
     plan.notes_acknowledged = False
+    was_ends_at = plan.ends_at
     place(plan, sum(i.minutes for i in items if i.is_worked))
+    refuse_longer_after_hours(plan, was_ends_at)
     claim_version(plan, plan.version)
     book(plan)
     PlanSnapshot.keep(plan, reason, user)
@@ -428,8 +438,10 @@ def save_changes(plan, *, version, items, changes, details, mark_ready):
     `changes` maps each adjustable item to its cleaned form data (template, minutes, pressure,
     dropped); `details` holds goals, notes and notes_acknowledged. Returns the blockers left (empty
     when the plan is now ready, or when it was not asked to be). Raises StaleVersion when someone
-    saved the plan since `version` was read.
+    saved the plan since `version` was read; OutsideHours when the longer session would run outside
+    the clinic's hours.
     """
+    was_ends_at = plan.ends_at
     claim_version(plan, version)
     swaps = {}
     for item, cleaned in changes.items():
@@ -443,6 +455,7 @@ def save_changes(plan, *, version, items, changes, details, mark_ready):
     plan.notes_acknowledged = details["notes_acknowledged"]
     items = list(plan.items.all())
     place(plan, sum(i.minutes for i in items if i.is_worked))
+    refuse_longer_after_hours(plan, was_ends_at)
     plan.status = PlanStatus.DRAFT
     left = plan_blockers(plan, items, facts_changed(plan)) if mark_ready else []
     if mark_ready and not left:

@@ -301,6 +301,9 @@ def plan_save(request, pk):
     except plans.Overlap as overlap:
         details.add_error(None, f"Not saved: the longer session would overlap another. {overlap}")
         return render(request, "planner/plan_detail.html", context, status=400)
+    except plans.OutsideHours as problem:
+        details.add_error(None, f"Not saved: the longer session would run outside the clinic's hours. {problem}")
+        return render(request, "planner/plan_detail.html", context, status=400)
     if left:
         messages.warning(request, "Saved as a draft. It cannot be marked ready yet. " + " ".join(b.text for b in left))
     else:
@@ -347,6 +350,11 @@ def plan_rebuild(request, pk):
         plans.rebuild_plan(plan, facts=plan.client.facts_on(day), user=request.user)
     except plans.Overlap as overlap:
         messages.error(request, f"Not rebuilt: the rebuilt session would be longer and overlap another. {overlap}")
+        return redirect("planner:plan-detail", plan.pk)
+    except plans.OutsideHours as problem:
+        messages.error(
+            request, f"Not rebuilt: the rebuilt session would be longer than the clinic's hours allow. {problem}"
+        )
         return redirect("planner:plan-detail", plan.pk)
     messages.success(request, "The plan was rebuilt with the client's current record. Read the notes again.")
     return redirect("planner:plan-detail", plan.pk)

@@ -84,6 +84,26 @@ def test_a_longer_session_may_not_grow_into_the_next(login, therapist):
     assert hand.minutes == 12 and plan.ends_at.time() == time(10, 34)
 
 
+def test_a_longer_session_may_not_run_past_closing(login, therapist):
+    plan = create_plan(login, therapist, make_dpn_client(therapist), time="20:20")  # 32 minutes, to 20:52
+    hand = plan.items.get(region="hands", side="left")
+    response = login(therapist).post(f"/plans/{plan.pk}/save/", save_data(plan, **{f"item-{hand.pk}-minutes": 20}))
+    assert response.status_code == 400
+    assert (
+        "Not saved: the longer session would run outside the clinic&#x27;s hours. "
+        "Sessions are given between 07:00 and 21:00: this one would run from 20:20 to 21:02."
+    ) in response.content.decode()
+    hand.refresh_from_db()
+    plan.refresh_from_db()
+    assert hand.minutes == 10 and plan.ends_at.time() == time(20, 52)
+    # A session the clinic's new hours leave outside them is kept while it does not grow.
+    ClinicSettings.objects.update_or_create(pk=1, defaults={"closes_at": time(20, 30)})
+    response = login(therapist).post(f"/plans/{plan.pk}/save/", save_data(plan, goals="Ease the burning"))
+    assert response.status_code == 302
+    plan.refresh_from_db()
+    assert plan.goals == "Ease the burning" and plan.ends_at.time() == time(20, 52)
+
+
 def test_a_cancelled_session_frees_its_time(login, therapist, second_therapist):
     client = make_dpn_client(therapist)
     client.care_team.add(second_therapist)
