@@ -9,8 +9,10 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.http import url_has_allowed_host_and_scheme
+from django_otp import DEVICE_ID_SESSION_KEY
 
 from clients.models import ClientArchived
+from clients.roles import is_clinic_admin
 from protocols.versioning import StaleVersion
 
 SESSION_KEY = "must_change_password"
@@ -86,18 +88,28 @@ class PasswordChangeRequiredMiddleware:
 class TwoFactorPendingMiddleware:
     """Hold a session whose second factor is due at /accounts/mfa/ until it is done.
 
-    Reads only the session: the sign-in decided whether a second factor is due (planner.mfa).
+    The sign-in decides whether a second factor is due (planner.mfa). A session signed in without one
+    is held too once MFA_REQUIRED comes to cover it: an account made a clinic admin meanwhile.
     """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
+        if request.user.is_authenticated and not request.session.get(MFA_PENDING_KEY) and now_due(request):
+            request.session[MFA_PENDING_KEY] = True
         if request.user.is_authenticated and request.session.get(MFA_PENDING_KEY):
             allowed = (reverse("mfa"), reverse("logout"), reverse("keep-alive"))
             if request.path not in allowed and not request.path.startswith("/static/"):
                 return redirect("mfa")
         return self.get_response(request)
+
+
+def now_due(request):
+    """Whether MFA_REQUIRED covers a session that was signed in without a second factor."""
+    if settings.MFA_REQUIRED == "off" or request.session.get(DEVICE_ID_SESSION_KEY):
+        return False
+    return settings.MFA_REQUIRED == "everyone" or is_clinic_admin(request.user)
 
 
 class ClientArchivedMiddleware:

@@ -16,6 +16,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from clients.models import AccessEvent, AccessKind
 from planner import mfa
+from planner.account_forms import set_role
 from planner.checks import two_factor_sign_in
 from tests.factories import PASSWORD
 
@@ -195,3 +196,25 @@ def test_after_many_wrong_codes_the_refusal_says_when_to_try_again(clinic_admin,
     [error] = refused.context["form"].errors["code"]
     assert error.startswith(f"Too many wrong codes: try again after {until:%H:%M}")  # and the day, after midnight
     assert browser.get("/").status_code == 302  # still held at the code
+
+
+def test_a_signed_in_therapist_made_a_clinic_admin_is_asked_for_a_second_factor(login, therapist, settings):
+    settings.MFA_REQUIRED = "admins"
+    browser, response = sign_in(therapist)
+    assert response["Location"] == "/" and browser.get("/").status_code == 200
+    set_role(therapist, "both")  # by a clinic admin, while this session goes on
+    for url in ("/", "/team/", "/clients/export.csv"):
+        held = browser.get(url)
+        assert held.status_code == 302 and held["Location"] == "/accounts/mfa/", url
+    # Set up now, the session is a full one again.
+    browser.get("/accounts/mfa/")
+    device = TOTPDevice.objects.get(user=therapist, confirmed=False)
+    assert browser.post("/accounts/mfa/", {"code": code_now(device)}).status_code == 200
+    assert browser.get("/team/").status_code == 200
+
+
+def test_with_mfa_off_a_new_clinic_admin_goes_on_with_the_password(therapist, settings):
+    settings.MFA_REQUIRED = "off"
+    browser, _ = sign_in(therapist)
+    set_role(therapist, "both")
+    assert browser.get("/team/").status_code == 200
