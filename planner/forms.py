@@ -302,6 +302,26 @@ class ClinicSettingsForm(forms.ModelForm):
             "opens_at": forms.TimeInput(attrs={"type": "time", "step": 900}),
             "closes_at": forms.TimeInput(attrs={"type": "time", "step": 900}),
         }
+        error_messages = {
+            "opens_at": {
+                "required": "Sessions from: enter the time the first session may start, such as 07:00.",
+                "invalid": "Sessions from: enter a time such as 07:00.",
+            },
+            "closes_at": {
+                "required": "Sessions until: enter the time the last session must end, such as 21:00.",
+                "invalid": "Sessions until: enter a time such as 21:00.",
+            },
+            "buffer_minutes": {
+                "required": "Buffer: enter the minutes kept free after each session (0 for none).",
+                "invalid": "Buffer: a whole number of minutes.",
+                "min_value": "Buffer: 0 minutes or more.",
+            },
+            "late_entry_days": {
+                "required": "Late entries: enter for how many days afterwards a session may be recorded.",
+                "invalid": "Late entries: a whole number of days.",
+                "min_value": "Late entries: 0 days or more.",
+            },
+        }
 
     def clean_buffer_minutes(self):
         minutes = self.cleaned_data["buffer_minutes"]

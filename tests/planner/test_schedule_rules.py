@@ -129,6 +129,25 @@ def test_clinic_admins_edit_the_settings(login, clinic_admin, therapist):
     assert ClinicSettings.load().closes_at == time(18)
 
 
+@pytest.mark.parametrize(
+    "change, field, message",
+    [
+        ({"opens_at": ""}, "opens_at", "Sessions from: enter the time the first session may start, such as 07:00."),
+        ({"opens_at": "24:00"}, "opens_at", "Sessions from: enter a time such as 07:00."),
+        ({"closes_at": "9pm-ish"}, "closes_at", "Sessions until: enter a time such as 21:00."),
+        ({"buffer_minutes": "-1"}, "buffer_minutes", "Buffer: 0 minutes or more."),
+        ({"buffer_minutes": "ten"}, "buffer_minutes", "Buffer: a whole number of minutes."),
+        ({"late_entry_days": ""}, "late_entry_days", "Late entries: enter for how many days afterwards"),
+    ],
+)
+def test_the_clinic_settings_messages_name_the_field(login, clinic_admin, change, field, message):
+    data = {"opens_at": "08:00", "closes_at": "18:00", "buffer_minutes": 15, "late_entry_days": 3, **change}
+    response = login(clinic_admin).post("/clinic/settings/", data)
+    assert response.status_code == 400
+    assert response.context["form"].errors[field][0].startswith(message)
+    assert ClinicSettings.load().opens_at == time(7)
+
+
 def _without_exclusion_constraints():
     """Existing data from before the rule may overlap; on PostgreSQL the constraints go for this test."""
     if connection.vendor == "postgresql":
