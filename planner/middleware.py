@@ -1,5 +1,5 @@
 import time
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
 from django.contrib import messages
@@ -65,10 +65,23 @@ class IdleTimeoutMiddleware:
 
     def signed_out(self, request):
         path = request.get_full_path()
+        if request.method != "GET":
+            # A form sent after the time was up: signed in again, come back to the page it was on, not
+            # to its POST-only address (a GET there is refused).
+            path = same_site_referer(request) or reverse("planner:dashboard")
         logout(request)
         if request.path.endswith(".json") or "application/json" in request.headers.get("Accept", ""):
             return JsonResponse({"error": "Signed out after a time without activity: sign in again."}, status=401)
         return redirect(f"{reverse('login')}?{urlencode({'next': path, 'idle': 1})}")
+
+
+def same_site_referer(request):
+    """The path of the page that sent this request, if it is one of ours, else ""."""
+    back = request.headers.get("Referer", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return ""
+    parts = urlsplit(back)
+    return f"{parts.path}?{parts.query}" if parts.query else parts.path
 
 
 class PasswordChangeRequiredMiddleware:

@@ -123,3 +123,15 @@ def test_a_form_from_before_the_last_sign_in_says_so_in_the_layout(therapist):
     page = response.content.decode()
     assert "This form was not sent" in page and "Nothing was saved." in page
     assert "Session planner" in page  # the app's navigation, not Django's bare page
+
+
+def test_a_form_sent_after_the_idle_time_comes_back_to_its_page_after_signing_in(login, therapist):
+    browser = login(therapist)
+    shift(browser, LAST_SEEN_KEY, 15 * MINUTE + 1)
+    sent = browser.post("/records/12/addenda/", {"text": "late"}, HTTP_REFERER="http://testserver/records/12/?tab=2")
+    assert sent["Location"] == "/accounts/login/?next=%2Frecords%2F12%2F%3Ftab%3D2&idle=1"
+    # A form from elsewhere (or none) does not choose where the sign-in leads.
+    browser = login(therapist)
+    shift(browser, LAST_SEEN_KEY, 15 * MINUTE + 1)
+    sent = browser.post("/records/12/addenda/", {"text": "late"}, HTTP_REFERER="https://elsewhere.example/records/12/")
+    assert sent["Location"] == "/accounts/login/?next=%2F&idle=1"
