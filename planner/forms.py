@@ -190,8 +190,22 @@ class PlanDetailsForm(VersionedFormMixin, forms.Form):
 class LateEntryForm(forms.Form):
     """A session that took place without a plan, documented afterwards within the clinic's limit."""
 
-    date = forms.DateField(label="Date of the session", widget=forms.DateInput(attrs={"type": "date"}))
-    time = forms.TimeField(label="Start", widget=forms.TimeInput(attrs={"type": "time", "step": 300}))
+    date = forms.DateField(
+        label="Date of the session",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={
+            "required": "Date: enter the day the session took place.",
+            "invalid": "Date: enter a date such as 2026-12-24.",
+        },
+    )
+    time = forms.TimeField(
+        label="Start",
+        widget=forms.TimeInput(attrs={"type": "time", "step": 300}),
+        error_messages={
+            "required": "Start: enter the time the session started.",
+            "invalid": "Start: enter a time such as 14:30.",
+        },
+    )
     regions = forms.MultipleChoiceField(
         label="Regions worked",
         choices=REGION_CHOICES,

@@ -78,6 +78,24 @@ def test_late_entries_are_refused_outside_the_limit_or_in_the_future(login, ther
     assert not SessionPlan.objects.exists()
 
 
+@pytest.mark.parametrize(
+    "change, field, message",
+    [
+        ({"date": ""}, "date", "Date: enter the day the session took place."),
+        ({"date": "yesterday"}, "date", "Date: enter a date such as 2026-12-24."),
+        ({"time": ""}, "time", "Start: enter the time the session started."),
+        ({"time": "10h"}, "time", "Start: enter a time such as 14:30."),
+    ],
+)
+def test_a_late_entrys_day_and_start_messages_name_the_field(login, therapist, change, field, message):
+    client = make_dpn_client(therapist)
+    data = {"client": client.pk, **late_data(), **change}
+    response = login(therapist).post(f"/plans/late/?client={client.pk}", data)
+    assert response.status_code == 400
+    assert response.context["form"].errors[field] == [message]
+    assert not SessionPlan.objects.exists()
+
+
 def test_the_limit_is_the_clinics_setting(login, therapist):
     ClinicSettings.objects.update_or_create(pk=1, defaults={"late_entry_days": 10})
     assert post_late(login, therapist, make_dpn_client(therapist), day=TODAY - timedelta(days=9)).status_code == 302
