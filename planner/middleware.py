@@ -4,6 +4,8 @@ from urllib.parse import urlencode, urlsplit
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.contrib.auth import middleware as auth_middleware
+from django.contrib.auth.views import redirect_to_login
 from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -82,6 +84,17 @@ def same_site_referer(request):
         return ""
     parts = urlsplit(back)
     return f"{parts.path}?{parts.query}" if parts.query else parts.path
+
+
+class LoginRequiredMiddleware(auth_middleware.LoginRequiredMiddleware):
+    """Django's, except for a form sent without a session (signed out in another tab, or the day's
+    limit passed): the sign-in leads back to the page the form was on, not to its POST-only address."""
+
+    def handle_no_permission(self, request, view_func):
+        if request.method == "GET":
+            return super().handle_no_permission(request, view_func)
+        back = same_site_referer(request) or reverse("planner:dashboard")
+        return redirect_to_login(back, self.get_login_url(view_func), self.get_redirect_field_name(view_func))
 
 
 class PasswordChangeRequiredMiddleware:

@@ -162,7 +162,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "planner.middleware.IdleTimeoutMiddleware",
-    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "planner.middleware.LoginRequiredMiddleware",
     "planner.middleware.TwoFactorPendingMiddleware",
     "planner.middleware.PasswordChangeRequiredMiddleware",
     "planner.middleware.ClientArchivedMiddleware",

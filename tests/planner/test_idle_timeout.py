@@ -135,3 +135,12 @@ def test_a_form_sent_after_the_idle_time_comes_back_to_its_page_after_signing_in
     shift(browser, LAST_SEEN_KEY, 15 * MINUTE + 1)
     sent = browser.post("/records/12/addenda/", {"text": "late"}, HTTP_REFERER="https://elsewhere.example/records/12/")
     assert sent["Location"] == "/accounts/login/?next=%2F&idle=1"
+
+
+def test_a_form_sent_after_signing_out_elsewhere_comes_back_to_its_page_after_signing_in(anonymous):
+    sent = anonymous.post("/records/12/addenda/", {"text": "late"}, HTTP_REFERER="http://testserver/records/12/")
+    assert sent["Location"] == "/accounts/login/?next=/records/12/"
+    sent = anonymous.post("/records/12/addenda/", {"text": "late"})
+    assert sent["Location"] == "/accounts/login/?next=/"
+    # A page asked for by its address still comes back to it.
+    assert anonymous.get("/clients/?q=pine")["Location"] == "/accounts/login/?next=/clients/%3Fq%3Dpine"
