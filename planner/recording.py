@@ -12,6 +12,7 @@ from protocols.versioning import claim_version, first_save
 
 from .corrections import PRESSURE_USED, ScoreCorrection
 from .models import Addendum, PlanStatus, RecordItem, SessionRecord
+from .record_forms import above_plan
 
 # A session can be recorded from this long before its planned start (setting up, the intake talk).
 OPENS_BEFORE = timedelta(minutes=30)
@@ -81,6 +82,29 @@ def save_record(plan, cleaned, item_rows, user, *, sign=False):
             plan.status = PlanStatus.DONE
             plan.save(update_fields=["status", "updated_at"])
     return record
+
+
+def says_the_same(record, cleaned, item_rows):
+    """True when the record already holds exactly these values (the same form sent twice)."""
+    if any(getattr(record, name) != cleaned.get(name) for name in NUMBER_FIELDS):
+        return False
+    if any(getattr(record, name) != (cleaned.get(name) or "") for name in TEXT_FIELDS):
+        return False
+    if record.adverse_events != list(cleaned.get("adverse_events") or []):
+        return False
+    saved = {item.plan_item_id: item for item in record.items.all()}
+    for plan_item, values in item_rows:
+        item = saved.get(plan_item.pk)
+        reason = (values.get("deviation_reason") or "").strip()
+        sent = (
+            bool(values.get("done")),
+            values.get("minutes"),
+            values.get("pressure_used"),
+            reason if values.get("done") and above_plan(values.get("pressure_used"), plan_item.pressure) else "",
+        )
+        if item is None or (item.done, item.minutes, item.pressure_used, item.deviation_reason) != sent:
+            return False
+    return True
 
 
 @transaction.atomic

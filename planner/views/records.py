@@ -56,7 +56,8 @@ def record_edit(request, pk):
     plan = _plan_to_record(request, pk)
     record = SessionRecord.objects.filter(plan=plan).first()
     if record and record.is_signed:
-        if request.method == "POST":
+        # The same record sent again (a double click on Sign) is already what was signed: no refusal.
+        if request.method == "POST" and not _sent_as_saved(plan, record, request.POST):
             messages.error(request, "This record is signed and cannot be edited. Add an addendum instead.")
         return redirect("planner:record-detail", record.pk)
     refusal = recording.refusal_to_record(plan, record, recording.now())
@@ -71,22 +72,23 @@ def record_edit(request, pk):
         form = RecordForm(instance=record, initial={"minutes": minutes, "version": record.version if record else 0})
         return _record_form_page(request, plan, record, form, _item_forms(plan_items, record), status=200)
     signing = "sign" in request.POST
-    form = RecordForm(request.POST, instance=record, signing=signing)
-    rows = _item_forms(plan_items, record, request.POST)
-    valid = [form.is_valid(), *[row["form"].is_valid() for row in rows]]
-    if valid[0]:
-        form.check_regions_fit(
-            sum(row["form"].cleaned_data.get("minutes") or 0 for row in rows if row["form"].is_valid())
-        )
-    if all([form.is_valid(), *valid[1:]]):
+    form, rows, valid = _bound_forms(plan_items, record, request.POST, signing)
+    if valid:
         item_rows = [(row["plan_item"], row["form"].cleaned_data) for row in rows]
         try:
             record = recording.save_record(plan, form.cleaned_data, item_rows, request.user, sign=signing)
         except recording.RecordLocked:
-            messages.error(request, "This record was signed meanwhile and cannot be edited. Add an addendum.")
-            return redirect("planner:plan-detail", plan.pk)
+            current = SessionRecord.objects.get(plan=plan)
+            if not recording.says_the_same(current, form.cleaned_data, item_rows):
+                messages.error(request, "This record was signed meanwhile and cannot be edited. Add an addendum.")
+            return redirect("planner:record-detail", current.pk)
         except StaleVersion:
-            form = _stale_form(plan, request.POST, signing)
+            current = SessionRecord.objects.filter(plan=plan).first()
+            if signing or current is None or not recording.says_the_same(current, form.cleaned_data, item_rows):
+                form = _stale_form(plan, request.POST, signing)
+            else:  # the same draft sent twice: it is saved
+                messages.success(request, "Draft saved. Sign it when it is complete.")
+                return redirect("planner:record-edit", plan.pk)
         else:
             if signing:
                 messages.success(request, "Record signed. It can now only be corrected by an addendum.")
@@ -94,6 +96,27 @@ def record_edit(request, pk):
             messages.success(request, "Draft saved. Sign it when it is complete.")
             return redirect("planner:record-edit", plan.pk)
     return _record_form_page(request, plan, record, form, rows, status=400)
+
+
+def _bound_forms(plan_items, record, data, signing):
+    """The record form and one form per worked region, validated together; (form, rows, all valid)."""
+    form = RecordForm(data, instance=record, signing=signing)
+    rows = _item_forms(plan_items, record, data)
+    rows_valid = all([row["form"].is_valid() for row in rows])
+    if form.is_valid():
+        form.check_regions_fit(
+            sum(row["form"].cleaned_data.get("minutes") or 0 for row in rows if row["form"].is_valid())
+        )
+    return form, rows, form.is_valid() and rows_valid
+
+
+def _sent_as_saved(plan, record, data):
+    """True when the data sent is exactly what the record already says (the same form sent twice)."""
+    prefetch_related_objects([plan], "items")
+    # Built on no instance: a model form writes what it cleans into its instance, and this one is signed.
+    form, rows, valid = _bound_forms(recording.worked_items(plan), None, data, signing=False)
+    item_rows = [(row["plan_item"], row["form"].cleaned_data) for row in rows]
+    return valid and recording.says_the_same(record, form.cleaned_data, item_rows)
 
 
 def _stale_form(plan, data, signing):

@@ -289,3 +289,35 @@ def test_session_minutes_fewer_than_the_regions_worked_are_refused_naming_the_fi
     assert not SessionRecord.objects.exists()
     accepted = login(therapist).post(f"/plans/{ready_plan.pk}/record/", record_data(ready_plan, minutes=worked))
     assert accepted.status_code == 302 and SessionRecord.objects.get().minutes == worked
+
+
+def test_a_draft_saved_twice_is_saved_without_a_refusal(login, therapist, ready_plan):
+    browser = login(therapist)
+    url = f"/plans/{ready_plan.pk}/record/"
+    data = record_data(ready_plan, minutes=40)
+    assert browser.post(url, data).status_code == 302
+    again = browser.post(url, data)  # the same page sent again: it still carries version 0
+    assert again.status_code == 302 and again["Location"] == url
+    page = browser.get(url).content.decode()
+    assert "Someone saved this record" not in page and "Draft saved." in page
+    assert SessionRecord.objects.get().version == 1
+    # A different draft from a page built on an older version is still refused, keeping the input.
+    changed = browser.post(url, record_data(ready_plan, minutes=40, subjective="Something else."))
+    assert changed.status_code == 400 and "Someone saved this record" in changed.content.decode()
+
+
+def test_a_record_signed_twice_is_signed_once_without_a_refusal(login, therapist, ready_plan):
+    browser = login(therapist)
+    url = f"/plans/{ready_plan.pk}/record/"
+    data = record_data(ready_plan, minutes=40, sign="1")
+    assert browser.post(url, data).status_code == 302
+    record = SessionRecord.objects.get()
+    again = browser.post(url, data)
+    assert again.status_code == 302 and again["Location"] == f"/records/{record.pk}/"
+    page = browser.get(again["Location"]).content.decode()
+    assert "cannot be edited" not in page and "Record signed." in page
+    # A signed record sent with a change is refused and stays as signed.
+    edited = browser.post(url, record_data(ready_plan, minutes=40, sign="1", pain_before=9), follow=True)
+    assert "This record is signed and cannot be edited. Add an addendum instead." in edited.content.decode()
+    record.refresh_from_db()
+    assert record.pain_before == 6 and record.version == 1
