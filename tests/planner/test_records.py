@@ -321,3 +321,12 @@ def test_a_record_signed_twice_is_signed_once_without_a_refusal(login, therapist
     assert "This record is signed and cannot be edited. Add an addendum instead." in edited.content.decode()
     record.refresh_from_db()
     assert record.pain_before == 6 and record.version == 1
+
+
+def test_the_printed_record_names_the_client_by_birth_date_and_external_id(login, therapist, ready_plan):
+    ready_plan.client.external_id = "C-1001"
+    ready_plan.client.save(update_fields=["external_id"])
+    login(therapist).post(f"/plans/{ready_plan.pk}/record/", record_data(ready_plan, sign="1"))
+    record = SessionRecord.objects.get()
+    page = login(therapist).get(f"/records/{record.pk}/print/").content.decode()
+    assert "born 1 Mar 1955 · C-1001 · session record" in page
