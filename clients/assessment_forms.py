@@ -102,15 +102,27 @@ class MonofilamentForm(forms.Form):
 
 
 class MnsiForm(forms.Form):
-    answered_on = forms.DateField(label="Date answered", widget=DATE_WIDGET)
-    how = forms.ChoiceField(label="How it was answered", choices=HowAnswered.choices, widget=forms.RadioSelect)
+    answered_on = forms.DateField(
+        label="Date answered",
+        widget=DATE_WIDGET,
+        error_messages={"required": "Enter the date the questionnaire was answered."},
+    )
+    how = forms.ChoiceField(
+        label="How it was answered",
+        choices=HowAnswered.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose how the questionnaire was answered."},
+    )
 
     def __init__(self, *args, client=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.client = client
         for number, question in enumerate(MNSI_QUESTIONS, start=1):
             self.fields[f"q{number}"] = forms.ChoiceField(
-                label=f"{number}. {question}", choices=YES_NO, widget=forms.RadioSelect
+                label=f"{number}. {question}",
+                choices=YES_NO,
+                widget=forms.RadioSelect,
+                error_messages={"required": f"Question {number}: choose the client's answer, yes or no."},
             )
 
     def clean_answered_on(self):

@@ -375,3 +375,15 @@ def test_an_answer_that_is_not_offered_is_said_once(login, therapist, dpn_client
     assert response.status_code == 400 and not MonofilamentTest.objects.exists()
     errors = response.context["form"].errors["right_hallux_real_1"]
     assert len(errors) == 1, errors
+
+
+def test_a_missing_mnsi_answer_names_the_question(login, therapist, dpn_client):
+    data = mnsi_data()
+    del data["q13"], data["how"]
+    response = login(therapist).post(f"/clients/{dpn_client.pk}/mnsi/new/", data)
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "Question 13: choose the client&#x27;s answer, yes or no." in page
+    assert "Choose how the questionnaire was answered." in page
+    assert "This field is required." not in page
+    assert not MnsiQuestionnaire.objects.exists()
