@@ -28,8 +28,15 @@ def _dated_after_birth(day, client):
 
 
 class MonofilamentForm(forms.Form):
-    tested_on = forms.DateField(label="Date of the test", widget=DATE_WIDGET)
-    performed_by = forms.ChoiceField(label="Performed by", choices=Performer.choices, widget=forms.RadioSelect)
+    tested_on = forms.DateField(
+        label="Date of the test", widget=DATE_WIDGET, error_messages={"required": "Enter the date of the test."}
+    )
+    performed_by = forms.ChoiceField(
+        label="Performed by",
+        choices=Performer.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose who performed the test."},
+    )
     clinician = forms.CharField(
         label="Clinician's name",
         max_length=200,

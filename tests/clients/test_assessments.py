@@ -387,3 +387,12 @@ def test_a_missing_mnsi_answer_names_the_question(login, therapist, dpn_client):
     assert "Choose how the questionnaire was answered." in page
     assert "This field is required." not in page
     assert not MnsiQuestionnaire.objects.exists()
+
+
+def test_a_monofilament_test_without_date_or_performer_names_them(login, therapist, dpn_client):
+    data = monofilament_data()
+    del data["tested_on"], data["performed_by"]
+    page = login(therapist).post(f"/clients/{dpn_client.pk}/monofilament/new/", data).content.decode()
+    assert "Enter the date of the test." in page and "Choose who performed the test." in page
+    assert "This field is required." not in page
+    assert not MonofilamentTest.objects.exists()
