@@ -307,8 +307,8 @@ def team_deactivate(request, pk):
 
 
 def _left_behind(member):
-    """What a deactivated therapist leaves to others, in words ("" when nothing): sessions to come, and
-    clients with no other active therapist on their care team."""
+    """What a deactivated therapist leaves to others, in words ("" when nothing): sessions to come,
+    clients with no other active therapist on their care team, and records only they can sign."""
     coming = SessionPlan.objects.filter(
         therapist=member, status__in=(PlanStatus.DRAFT, PlanStatus.READY), scheduled_for__gte=timezone.now()
     ).count()
@@ -326,6 +326,12 @@ def _left_behind(member):
         parts.append(
             f"was the only active therapist of {alone} client{'s' if alone != 1 else ''}: "
             "add another therapist to their care team"
+        )
+    if unsigned := SessionRecord.objects.filter(therapist=member).unsigned().count():
+        # A record is signed by its own therapist, and a deactivated account cannot sign in.
+        parts.append(
+            f"left {unsigned} session record{'s' if unsigned != 1 else ''} unsigned: "
+            f"only they can sign {'them' if unsigned != 1 else 'it'}, once the account is reactivated"
         )
     return "; ".join(parts)
 

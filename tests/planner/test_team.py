@@ -217,3 +217,23 @@ def test_deactivating_a_therapist_says_what_they_leave_to_others(login, clinic_a
     login(clinic_admin).post(f"/team/{therapist.pk}/reactivate/")
     response = login(clinic_admin).post(f"/team/{second_therapist.pk}/deactivate/")
     assert len(list(get_messages(response.wsgi_request))) == 1
+
+
+def test_deactivating_a_therapist_with_unsigned_records_says_only_they_can_sign_them(login, clinic_admin, therapist):
+    from django.contrib.messages import get_messages
+
+    from planner.models import SessionRecord
+    from tests.planner.test_plans import TODAY, create_plan, make_dpn_client, save_data
+    from tests.planner.test_records import record_data
+
+    client = make_dpn_client(therapist)
+    client.care_team.add(make_therapist(username="other"))
+    plan = create_plan(login, therapist, client, day=TODAY)
+    login(therapist).post(f"/plans/{plan.pk}/save/", save_data(plan, mark_ready=True))
+    login(therapist).post(f"/plans/{plan.pk}/record/", record_data(plan))
+    assert not SessionRecord.objects.get().is_signed
+    response = login(clinic_admin).post(f"/team/{therapist.pk}/deactivate/")
+    said = [str(message) for message in get_messages(response.wsgi_request)]
+    assert said[1] == (
+        "Tara Lindqvist left 1 session record unsigned: only they can sign it, once the account is reactivated."
+    )
