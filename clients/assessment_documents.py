@@ -5,6 +5,8 @@ record, same kind, date and answers, is left as it is; nothing is removed). Resu
 are derived from the answers, so an imported score that does not match its answers is refused.
 """
 
+import json
+
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef
@@ -187,6 +189,7 @@ def _monofilament(entry, where, record, people):
             continue
         for site in MONOFILAMENT_SITES:
             answers[(foot, site)] = _site(sites.get(site), f"{where}.feet.{foot}.sites.{site}", record)
+        _check_foot(feet[foot], [answers[(foot, site)] for site in MONOFILAMENT_SITES], f"{where}.feet.{foot}", record)
     if answers and not any(given["tested"] for given in answers.values() if given):
         record.error(f"{where}.feet", "at least one site must be tested")
     return {
@@ -199,20 +202,48 @@ def _monofilament(entry, where, record, people):
     }
 
 
+def _check_foot(foot, sites, where, record):
+    """A foot's result and "unreliable", when the file gives them, must be what its sites' answers give."""
+    if None in sites:
+        return  # a site is reported already
+    results = [assessments.site_result(s["tested"], s["real_1"], s["real_2"], s["sham"]) for s in sites]
+    result = assessments.foot_result(results)
+    if "result" in foot and foot["result"] != result:
+        record.error(
+            f"{where}.result", f"{quoted(foot['result'])} does not match the answers, which give {quoted(str(result))}"
+        )
+    tested = [site for site in sites if site["tested"]]
+    unreliable = bool(tested) and all(site["sham"] for site in tested)
+    if "unreliable" in foot and foot["unreliable"] is not unreliable:
+        said = json.dumps(foot["unreliable"]) if isinstance(foot["unreliable"], bool) else quoted(foot["unreliable"])
+        record.error(f"{where}.unreliable", f"{said} does not match the answers, which give {json.dumps(unreliable)}")
+
+
 def _site(value, where, record):
     if not isinstance(value, dict) or not isinstance(value.get("tested"), bool):
         record.error(where, "expected an object with tested, real and sham")
         return None
     if not value["tested"]:
-        return {"tested": False, "real_1": None, "real_2": None, "sham": None}
-    real, sham = value.get("real"), value.get("sham")
-    if not (isinstance(real, list) and len(real) == 2 and all(isinstance(answer, bool) for answer in real)):
-        record.error(f"{where}.real", "expected the two real touches as [true/false, true/false]")
+        if value.get("real") is not None or value.get("sham") is not None:
+            record.error(where, "a site that was not tested has no answers: real and sham are null")
+            return None
+        parsed = {"tested": False, "real_1": None, "real_2": None, "sham": None}
+    else:
+        real, sham = value.get("real"), value.get("sham")
+        if not (isinstance(real, list) and len(real) == 2 and all(isinstance(answer, bool) for answer in real)):
+            record.error(f"{where}.real", "expected the two real touches as [true/false, true/false]")
+            return None
+        if not isinstance(sham, bool):
+            record.error(f"{where}.sham", "expected true (said yes) or false")
+            return None
+        parsed = {"tested": True, "real_1": real[0], "real_2": real[1], "sham": sham}
+    result = assessments.site_result(parsed["tested"], parsed["real_1"], parsed["real_2"], parsed["sham"])
+    if "result" in value and value["result"] != result:
+        record.error(
+            f"{where}.result", f"{quoted(value['result'])} does not match the answers, which give {quoted(str(result))}"
+        )
         return None
-    if not isinstance(sham, bool):
-        record.error(f"{where}.sham", "expected true (said yes) or false")
-        return None
-    return {"tested": True, "real_1": real[0], "real_2": real[1], "sham": sham}
+    return parsed
 
 
 def _mnsi(entry, where, record, people):

@@ -149,3 +149,39 @@ def test_bad_assessments_are_reported_by_field_and_nothing_is_saved(therapist, c
     assert not report.saved
     assert any(w == where and message in m for w, m in report.records[0].errors), report.error_messages()
     assert not Client.objects.exists() and not MonofilamentTest.objects.exists()
+
+
+def _flip(entry, *path):
+    """Set the result at path (in a monofilament entry's feet) to the other one of present/absent."""
+    *parents, last = path
+    node = entry["feet"]
+    for key in parents:
+        node = node[key]
+    node[last] = "present" if node[last] == "absent" else "absent"
+
+
+@pytest.mark.parametrize(
+    ("change", "where"),
+    [
+        (lambda a: _flip(a[0], "left", "sites", "met1", "result"), "assessments[0].feet.left.sites.met1.result"),
+        (lambda a: _flip(a[0], "right", "result"), "assessments[0].feet.right.result"),
+        (
+            lambda a: a[0]["feet"]["right"].update(unreliable=not a[0]["feet"]["right"]["unreliable"]),
+            "assessments[0].feet.right.unreliable",
+        ),
+        (
+            lambda a: a[0]["feet"]["left"]["sites"]["met5"].update(tested=False),
+            "assessments[0].feet.left.sites.met5",
+        ),
+    ],
+)
+def test_a_monofilament_result_that_contradicts_its_answers_is_refused(therapist, change, where):
+    exported = json.loads(json.dumps(export_client(client_with_assessments(therapist))))
+    empty_database()
+    change(exported["assessments"])
+    report = import_documents(exported)
+    assert not report.saved
+    assert any(
+        w == where and ("does not match" in m or "not tested has no answers" in m) for w, m in report.records[0].errors
+    ), report.error_messages()
+    assert not Client.objects.exists() and not MonofilamentTest.objects.exists()
