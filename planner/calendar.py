@@ -99,10 +99,11 @@ def therapist_columns(day, staff, plans, user, can_book, today):
     for plan in plans:
         by_therapist.setdefault(plan.therapist_id, []).append(plan)
         names.setdefault(plan.therapist_id, plan.therapist)
+    current = {member.pk for member in staff}
     return [
         Column(
             key=str(pk),
-            label=names[pk].get_full_name() or names[pk].username,
+            label=(names[pk].get_full_name() or names[pk].username) + ("" if pk in current else " (former therapist)"),
             day=day,
             plans=column_plans,
             bookable=can_book and pk == user.pk,
