@@ -88,9 +88,13 @@ def same_site_referer(request):
 
 class LoginRequiredMiddleware(auth_middleware.LoginRequiredMiddleware):
     """Django's, except for a form sent without a session (signed out in another tab, or the day's
-    limit passed): the sign-in leads back to the page the form was on, not to its POST-only address."""
+    limit passed): the sign-in leads back to the page the form was on, not to its POST-only address;
+    and a script asking for JSON gets a 401 it can read, not the sign-in page."""
 
     def handle_no_permission(self, request, view_func):
+        if "application/json" in request.headers.get("Accept", ""):
+            # A page's script (the idle timer's keep-alive): an answer it can read, so the page leaves.
+            return JsonResponse({"error": "Signed out: sign in again."}, status=401)
         if request.method == "GET":
             return super().handle_no_permission(request, view_func)
         back = same_site_referer(request) or reverse("planner:dashboard")

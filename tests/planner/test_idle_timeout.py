@@ -144,3 +144,10 @@ def test_a_form_sent_after_signing_out_elsewhere_comes_back_to_its_page_after_si
     assert sent["Location"] == "/accounts/login/?next=/"
     # A page asked for by its address still comes back to it.
     assert anonymous.get("/clients/?q=pine")["Location"] == "/accounts/login/?next=/clients/%3Fq%3Dpine"
+
+
+def test_a_pages_timer_signed_out_in_another_tab_gets_a_401_it_can_read(anonymous):
+    for method in (anonymous.get, anonymous.post):
+        response = method("/accounts/keep-alive/", HTTP_ACCEPT="application/json")
+        assert response.status_code == 401
+        assert response.json() == {"error": "Signed out: sign in again."}
