@@ -93,10 +93,14 @@ def monofilament_resolve(request, pk, test_pk):
     elif not form.is_valid():
         messages.error(request, "Choose the foot whose loss of protective sensation is resolved.")
     else:
+        foot = form.cleaned_data["foot"]
         try:
-            condition = assessments.resolve_lops(test, form.cleaned_data["foot"])
+            condition = assessments.resolve_lops(test, foot)
         except ValueError as refusal:
-            messages.error(request, str(refusal))
+            if (done := assessments.resolved_from(test, foot)) is not None:
+                messages.info(request, f"{done} is already marked resolved from {test.tested_on:%-d %b %Y}.")
+            else:
+                messages.error(request, str(refusal))
         else:
             messages.success(request, f"{condition} marked resolved from {test.tested_on:%-d %b %Y}.")
     return redirect("clients:monofilament-detail", client.pk, test.pk)

@@ -304,6 +304,17 @@ def resolution_offers(test):
     return offers
 
 
+def resolved_from(test, foot):
+    """The foot's loss_of_protective_sensation already resolved from this test's date (a confirmation sent twice)."""
+    from .models import Condition
+
+    return (
+        Condition.objects.filter(client=test.client, code=LOPS, location="feet", side=foot, resolved_on=test.tested_on)
+        .order_by("-pk")
+        .first()
+    )
+
+
 @transaction.atomic
 def resolve_lops(test, foot):
     """Resolve the foot's loss_of_protective_sensation from the test's date (the therapist confirmed)."""

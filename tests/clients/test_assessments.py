@@ -396,3 +396,20 @@ def test_a_monofilament_test_without_date_or_performer_names_them(login, therapi
     assert "Enter the date of the test." in page and "Choose who performed the test." in page
     assert "This field is required." not in page
     assert not MonofilamentTest.objects.exists()
+
+
+def test_a_resolution_confirmed_twice_says_it_is_already_resolved(login, therapist, dpn_client):
+    post_test(login, therapist, dpn_client, day=TODAY - timedelta(days=30), absent=[("left", "met1")])
+    post_test(login, therapist, dpn_client)
+    later = MonofilamentTest.objects.latest("pk")
+    browser = login(therapist)
+    url = f"/clients/{dpn_client.pk}/monofilament/{later.pk}/resolve/"
+    assert browser.post(url, {"foot": "left"}).status_code == 302
+    page = browser.post(url, {"foot": "left"}, follow=True).content.decode()
+    assert "is already marked resolved from" in page
+    assert "cannot end that foot" not in page
+    lops = Condition.objects.get(code="loss_of_protective_sensation")
+    assert lops.resolved_on == TODAY
+    # The right foot never lost sensation: that is still refused.
+    page = browser.post(url, {"foot": "right"}, follow=True).content.decode()
+    assert "cannot end that foot" in page
