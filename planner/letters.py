@@ -90,9 +90,12 @@ def _pressures(records):
 def _adherence(client, start, end, given):
     from .models import PlanStatus, SessionPlan
 
-    plans = SessionPlan.objects.filter(
-        client=client, scheduled_for__date__gte=start, scheduled_for__date__lte=end
-    ).values_list("status", flat=True)
+    # A session later today has not been missed: only sessions due by now, or already done, count as planned.
+    plans = (
+        SessionPlan.objects.filter(client=client, scheduled_for__date__gte=start, scheduled_for__date__lte=end)
+        .exclude(~models.Q(status=PlanStatus.DONE), scheduled_for__gt=timezone.now())
+        .values_list("status", flat=True)
+    )
     statuses = list(plans)
     cancelled = statuses.count(PlanStatus.CANCELLED)
     return {"planned": len(statuses) - cancelled, "given": given, "cancelled": cancelled}

@@ -157,3 +157,14 @@ def test_the_letter_counts_pressures_above_the_plan_in_plain_words(above_plan, s
     text = " ".join(render_letter(facts, "Dr. Anika Shah").split())
     assert sentence in text
     assert "1 time" not in text
+
+
+def test_a_session_later_today_is_not_counted_as_planned_and_not_given(login, therapist, course, time_machine):
+    from datetime import datetime, time
+
+    from tests.planner.test_plans import create_plan
+
+    time_machine.move_to(timezone.make_aware(datetime.combine(TODAY, time(12, 0))))
+    create_plan(login, therapist, course, day=TODAY, time="15:00")  # this afternoon: not yet due
+    page = login(therapist).get(f"/clients/{course.pk}/letters/new/").content.decode()
+    assert "Sessions planned in the period: 2; given and signed: 2." in page
