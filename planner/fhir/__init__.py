@@ -144,9 +144,12 @@ def client_resources(client, plans, records, users):
     for questionnaire in client.mnsi_questionnaires.all():
         users[questionnaire.entered_by_id] = questionnaire.entered_by
         yield from mnsi_resources(client, questionnaire)
+    not_worked = {
+        item.plan_item_id for record in records if record.is_signed for item in record.items.all() if not item.done
+    }
     for plan in plans:
         users[plan.therapist_id] = plan.therapist
-        yield care_plan(client, plan, list(plan.items.all()))
+        yield care_plan(client, plan, list(plan.items.all()), not_worked)
     for record in records:
         if not record.is_signed:
             continue

@@ -36,12 +36,14 @@ from .base import (
 )
 
 
-def care_plan(client, plan, items):
-    """A plan: each region/side an activity with its cap, pressure and minutes; each note an activity."""
+def care_plan(client, plan, items, not_worked=frozenset()):
+    """A plan: each region/side an activity with its cap, pressure and minutes; each note an activity.
+
+    `not_worked`: the ids of plan items the signed record says were not worked."""
     status = plan.status
     activities = []
     for item in items:
-        activities.append(region_activity(item, status))
+        activities.append(region_activity(item, status, item.pk in not_worked))
         activities.extend(note_activity(note, status, item.region, item.side) for note in item.notes)
     session = plan.session_for_export if hasattr(plan, "session_for_export") else plan.session
     activities[:0] = [note_activity(note, status) for note in session.get("notes", [])]
@@ -72,7 +74,7 @@ def care_plan(client, plan, items):
     return resource
 
 
-def region_activity(item, status):
+def region_activity(item, status, not_worked=False):
     """One region/side of the plan as an activity: its cap, planned pressure and minutes, or why it is left out."""
     extensions = [body_site_extension(item.region, item.side)]
     if item.pressure_max is not None:
@@ -91,6 +93,9 @@ def region_activity(item, status):
     }
     if item.dropped:
         detail["statusReason"] = {"text": "Left out of the session by the therapist."}
+    elif not_worked:
+        detail["status"] = "cancelled"
+        detail["statusReason"] = {"text": "Not worked in the session, as its signed record says."}
     return {"detail": detail}
 
 
@@ -137,6 +142,8 @@ def record_resources(client, record, items, addenda):
     for item in items:
         if item.done:
             resources.append(region_procedure(client, record, item, period, encounter_ref, plan_ref, therapist))
+        else:
+            resources.append(region_not_worked(client, item, encounter_ref, plan_ref))
     scores = [
         ("pain_before", start),
         ("pain_after", end or start),
@@ -230,6 +237,30 @@ def region_procedure(client, record, item, period, encounter_ref, plan_ref, ther
         "bodySite": [body_site(item.region, item.side)],
         "note": notes,
     }
+
+
+def region_not_worked(client, item, encounter_ref, plan_ref):
+    """A planned region/side the record says was not worked: a Procedure not done."""
+    place = place_label(item.region, item.side)
+    extensions = []
+    if item.pressure_planned is not None:
+        extensions.append({"url": extension_url("walton-pressure-planned"), "valueInteger": item.pressure_planned})
+    resource = {
+        "resourceType": "Procedure",
+        "id": f"record-item-{item.pk}",
+        "basedOn": [plan_ref],
+        "status": "not-done",
+        "statusReason": {"text": "Planned but not worked in the session."},
+        "category": concept(ours("procedure", "massage", "Massage")),
+        "code": concept(ours("procedure", "massage", "Massage"), text=f"Massage of the {place.lower()}"),
+        "subject": patient_ref(client),
+        "encounter": encounter_ref,
+        "bodySite": [body_site(item.region, item.side)],
+        "note": [{"text": f"{place}: planned, not worked."}],
+    }
+    if extensions:
+        resource["extension"] = extensions
+    return resource
 
 
 SCORE_TEXTS = {

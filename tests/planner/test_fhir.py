@@ -568,3 +568,28 @@ def test_pressure_corrected_by_addendum(login, therapist):
     ]
     provenance = by_id(bundle, "Provenance", f"addendum-{addendum.pk}")
     assert {"reference": f"Procedure/record-item-{item.pk}"} in provenance["target"]
+
+
+@override_settings(FHIR_BASE_URL=BASE)
+def test_a_planned_region_not_worked_is_a_procedure_not_done_and_not_a_completed_activity(login, therapist):
+    client = factories.make_client(care_team=[therapist], symptoms={"feet:left": ["numbness"]})
+    record = signed_session(client, therapist, deviation=False, addendum=False)
+    skipped = record.items.first()
+    RecordItem.objects.filter(pk=skipped.pk).update(done=False, minutes=None, pressure_used=None)
+    bundle = get_bundle(login, therapist, client)
+    for resource in resources(bundle):
+        get_fhir_model_class(resource["resourceType"]).model_validate(resource)
+    procedure = by_id(bundle, "Procedure", f"record-item-{skipped.pk}")
+    assert procedure["status"] == "not-done" and "performedPeriod" not in procedure
+    assert procedure["statusReason"]["text"] == "Planned but not worked in the session."
+    assert {"reference": f"Procedure/record-item-{skipped.pk}"} in by_id(
+        bundle, "Provenance", f"signature-{record.pk}"
+    )["target"]
+    plan = by_id(bundle, "CarePlan", f"plan-{record.plan_id}")
+    place = f"Massage of the {skipped.side} {'hand' if skipped.region == 'hands' else 'foot'}"
+    (activity,) = [a["detail"] for a in plan["activity"] if a["detail"]["code"].get("text") == place]
+    assert activity["status"] == "cancelled"
+    worked = [
+        a["detail"]["status"] for a in plan["activity"] if a["detail"]["code"].get("text", "").startswith("Massage")
+    ]
+    assert worked.count("completed") == len(worked) - 1
