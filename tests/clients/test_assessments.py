@@ -413,3 +413,9 @@ def test_a_resolution_confirmed_twice_says_it_is_already_resolved(login, therapi
     # The right foot never lost sensation: that is still refused.
     page = browser.post(url, {"foot": "right"}, follow=True).content.decode()
     assert "cannot end that foot" in page
+
+
+def test_the_monofilament_form_says_a_site_is_absent_below_two_correct_answers(login, therapist, dpn_client):
+    page = login(therapist).get(f"/clients/{dpn_client.pk}/monofilament/new/").content.decode()
+    assert "A foot with any site absent (fewer than two correct answers there) gets loss of protective" in page
+    assert "any site not felt" not in page  # one real touch missed is still present with the other two right
