@@ -330,3 +330,18 @@ def test_the_printed_record_names_the_client_by_birth_date_and_external_id(login
     record = SessionRecord.objects.get()
     page = login(therapist).get(f"/records/{record.pk}/print/").content.decode()
     assert "born 1 Mar 1955 · C-1001 · session record" in page
+
+
+def test_a_long_deviation_reason_wraps_inside_the_record_table(login, therapist, ready_plan):
+    hand = ready_plan.items.get(region="hands", side="left")
+    reason = "R" * 300  # one unbroken word, e.g. a pasted link
+    data = record_data(
+        ready_plan,
+        sign="1",
+        **{f"area-{hand.pk}-pressure_used": hand.pressure + 1, f"area-{hand.pk}-deviation_reason": reason},
+    )
+    assert login(therapist).post(f"/plans/{ready_plan.pk}/record/", data).status_code == 302
+    record = SessionRecord.objects.get()
+    for url in (f"/records/{record.pk}/", f"/records/{record.pk}/print/"):
+        page = login(therapist).get(url).content.decode()
+        assert f'<td class="text-break"><span class="badge text-bg-warning">Deviation</span> {reason}</td>' in page
