@@ -28,6 +28,8 @@ class AccessKind(models.TextChoices):
     ASSESSMENT = "assessment", "Assessment"
     CONDITION = "condition", "Condition"
     CLEARANCE = "clearance", "Physician clearance"
+    CLIENT_DETAILS = "client_details", "Client details form"
+    PROFILE = "profile", "Neuropathy profile form"
     LETTER = "letter", "Progress letter"
     ATTACHMENT = "attachment", "Attachment"
     EXPORT_JSON = "export_json", "Client document (JSON)"

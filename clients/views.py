@@ -287,17 +287,20 @@ def _profile_rows(client):
 @login_required
 @admin_only
 def client_edit(request, pk):
-    return _edit_client(request, pk, ClientForm, "clients/edit.html", "Details of {} saved.")
+    return _edit_client(request, pk, ClientForm, "clients/edit.html", "Details of {} saved.", AccessKind.CLIENT_DETAILS)
 
 
 @login_required
 @clinical
 def client_profile(request, pk):
-    return _edit_client(request, pk, ProfileForm, "clients/profile.html", "Neuropathy profile of {} saved.")
+    return _edit_client(
+        request, pk, ProfileForm, "clients/profile.html", "Neuropathy profile of {} saved.", AccessKind.PROFILE
+    )
 
 
-def _edit_client(request, pk, form_class, template, saved):
-    """An edit page of the client's own fields: save only a change, and only on the version the form was built from."""
+def _edit_client(request, pk, form_class, template, saved, kind):
+    """An edit page of the client's own fields: save only a change, and only on the version the form was built from.
+    Showing the form is logged as `kind` (it shows the client's record); a save is in the change history."""
     client = client_for(request, pk)
     client.ensure_writable()
     form = form_class(request.POST or None, instance=client)
@@ -308,6 +311,7 @@ def _edit_client(request, pk, form_class, template, saved):
         if _save_versioned(form, client, form.save):
             messages.success(request, saved.format(client))
             return redirect("clients:detail", client.pk)
+    record_access(request, kind, client=client)
     return render(request, template, {"form": form, "client": client})
 
 

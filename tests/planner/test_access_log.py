@@ -53,6 +53,7 @@ def read_paths(care):
             f"{TODAY} feet,hands",
         ),
         (f"/clients/{c}/mnsi/form/", AccessKind.ASSESSMENT, "printable MNSI form"),
+        (f"/clients/{c}/profile/", AccessKind.PROFILE, ""),
         (
             f"/clients/{c}/letters/new/?start={TODAY}&end={TODAY}&recipient=Dr.+Shah",
             AccessKind.LETTER,
@@ -292,3 +293,13 @@ def test_the_condition_and_clearance_forms_are_logged(login, therapist, second_t
         event = AccessEvent.objects.latest("pk")
         assert (event.actor, event.kind, event.client_id, event.object_ref) == (therapist, kind, client.pk, ref)
     assert AccessEvent.objects.count() == len(paths)
+
+
+def test_the_client_details_form_is_logged(login, clinic_admin, second_therapist, care):
+    client = care["client"]
+    assert login(second_therapist).get(f"/clients/{client.pk}/edit/").status_code == 403
+    assert not AccessEvent.objects.exists()
+    assert login(clinic_admin).get(f"/clients/{client.pk}/edit/").status_code == 200
+    event = AccessEvent.objects.get()
+    assert (event.actor, event.kind, event.client_id) == (clinic_admin, AccessKind.CLIENT_DETAILS, client.pk)
+    assert event.get_kind_display() == "Client details form"
