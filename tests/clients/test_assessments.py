@@ -419,3 +419,12 @@ def test_the_monofilament_form_says_a_site_is_absent_below_two_correct_answers(l
     page = login(therapist).get(f"/clients/{dpn_client.pk}/monofilament/new/").content.decode()
     assert "A foot with any site absent (fewer than two correct answers there) gets loss of protective" in page
     assert "any site not felt" not in page  # one real touch missed is still present with the other two right
+
+
+def test_a_long_clinician_name_wraps_on_the_test_page(login, therapist, dpn_client):
+    post_test(login, therapist, dpn_client, performed_by="clinician", clinician="D" * 200)
+    test = MonofilamentTest.objects.get()
+    page = login(therapist).get(f"/clients/{dpn_client.pk}/monofilament/{test.pk}/").content.decode()
+    assert f'<p class="text-body-secondary text-break">Performed by {"D" * 200} (supplied)' in page
+    client_page = login(therapist).get(f"/clients/{dpn_client.pk}/").content.decode()
+    assert f'<td class="text-break">{"D" * 200} (supplied)</td>' in client_page
