@@ -1,5 +1,12 @@
-"""What other apps may listen to: a client was archived (sender: the Client class; client, user)."""
+"""What other apps may listen to.
+
+- client_archived: a client was archived (sender: the Client class; client, user).
+- care_team_left: therapists were taken off a client's care team (sender: the Client class; client,
+  users). A receiver returns sentences the clinic admin should read (what the therapists leave
+  behind), or an empty list.
+"""
 
 from django.dispatch import Signal
 
 client_archived = Signal()
+care_team_left = Signal()

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from protocols.versioning import StaleVersion, claim_version
 from protocols.vocabulary import LOCATION_LABELS, REGIONS, SIDES, SYMPTOMS
 
-from . import bodymap, footmap, history, services
+from . import bodymap, footmap, history, services, signals
 from .access import AccessKind, record_access
 from .assessments import mnsi_due
 from .forms import (
@@ -303,6 +303,7 @@ def _edit_client(request, pk, form_class, template, saved, kind):
     Showing the form is logged as `kind` (it shows the client's record); a save is in the change history."""
     client = client_for(request, pk)
     client.ensure_writable()
+    team_before = {member.pk: member for member in client.care_team.all()}
     form = form_class(request.POST or None, instance=client)
     if request.method == "POST" and form.is_valid():
         if not form.has_changed():
@@ -310,9 +311,22 @@ def _edit_client(request, pk, form_class, template, saved, kind):
             return redirect("clients:detail", client.pk)
         if _save_versioned(form, client, form.save):
             messages.success(request, saved.format(client))
+            if "care_team" in form.cleaned_data:
+                _tell_what_the_team_left(request, client, team_before, form.cleaned_data["care_team"])
             return redirect("clients:detail", client.pk)
     record_access(request, kind, client=client)
     return render(request, template, {"form": form, "client": client})
+
+
+def _tell_what_the_team_left(request, client, team_before, team_after):
+    """After therapists were taken off the care team: what they leave behind (the planner says), as warnings."""
+    kept = {member.pk for member in team_after}
+    left = [member for pk, member in sorted(team_before.items()) if pk not in kept]
+    if not left:
+        return
+    for _receiver, sentences in signals.care_team_left.send(sender=Client, client=client, users=left):
+        for sentence in sentences or ():
+            messages.warning(request, sentence)
 
 
 @login_required

@@ -13,7 +13,16 @@ from protocols.services import engine_templates
 from protocols.steps import fit_minutes, min_minutes
 from protocols.versioning import claim_version
 
-from .models import CancelReason, ClinicSettings, PlanItem, PlanSnapshot, PlanStatus, SessionPlan, SnapshotReason
+from .models import (
+    CancelReason,
+    ClinicSettings,
+    PlanItem,
+    PlanSnapshot,
+    PlanStatus,
+    SessionPlan,
+    SessionRecord,
+    SnapshotReason,
+)
 from .roles import is_therapist
 
 # A booking holds at least this long, for intake and the skin check, even if little is worked.
@@ -512,6 +521,33 @@ def future_plans(client, now=None):
         .select_related("therapist")
         .order_by("scheduled_for", "pk")
     )
+
+
+def left_behind_by_care_team(sender, client, users, **kwargs):
+    """What therapists taken off a client's care team leave behind, for the clinic admin who took them off:
+    records they can no longer open to sign, and sessions still booked with them."""
+    sentences = []
+    for user in users:
+        name = user.get_full_name() or user.username
+        unsigned = SessionRecord.objects.filter(client=client, therapist=user).unsigned().count()
+        if unsigned == 1:
+            sentences.append(
+                f"{name} left 1 session record of {client} unsigned: only they can sign it, and off the care "
+                "team they cannot open it. Add them back to the care team until it is signed."
+            )
+        elif unsigned:
+            sentences.append(
+                f"{name} left {unsigned} session records of {client} unsigned: only they can sign them, and off "
+                "the care team they cannot open them. Add them back to the care team until they are signed."
+            )
+        booked = future_plans(client).filter(therapist=user).count()
+        if booked:
+            sessions = "session" if booked == 1 else "sessions"
+            sentences.append(
+                f"{name} still has {booked} {sessions} to come with {client}: cancel "
+                f"{'it' if booked == 1 else 'them'} from the plan page, or add them back to the care team."
+            )
+    return sentences
 
 
 def cancel_for_archived_client(sender, client, user, **kwargs):
