@@ -196,7 +196,8 @@ def needing_attention(user, day, limit=8):
 def attention_panel(user, day, limit=8):
     """Active clients the user may see with an expired clearance, a latest lab result that changes the
     session, or a wound or foot finding noted in the last two weeks. Two queries for the clinic,
-    three for a care team, whatever the clinic's size.
+    three for a care team, whatever the clinic's size (for a care team, one more for each time archived
+    clients' entries fill the newest chosen).
 
     The most recent of each kind are picked (newest finding or result, most recently expired
     clearance), up to `limit` clients, shown in name order. No query groups or scans every client.
@@ -208,9 +209,11 @@ def attention_panel(user, day, limit=8):
     if user.has_perm("clients.view_all_clients"):
         newest = functools.partial(_clinic_conditions, visible, day)
     else:
-        # The care team's clients hashed from the index care_team_user_client, not probed per condition.
+        # The care team's clients hashed from the index care_team_user_client, not probed per condition;
+        # whether a client is archived is read for the chosen conditions only.
+        team = Q(client_id__in=Client.care_team.through.objects.filter(user=user).values("client_id"))
+        newest = functools.partial(_care_team_conditions, team, day)
         visible &= Q(client__care_team=user)
-        newest = functools.partial(_care_team_conditions, visible, day)
     # The newest conditions, twice as many as clients are listed; when they run out before it is
     # known whether other clients lie beyond (several per client), a wider window is read.
     count = limit * 2
@@ -306,14 +309,16 @@ def _clinic_conditions(visible, day, count):
     return list(recent)
 
 
-def _care_team_conditions(visible, day, count):
+def _care_team_conditions(team, day, count):
     """The same conditions as _clinic_conditions, for a care team: a care team is a small part of a
     large clinic, so the team's entries in the window (a few hundred) are read from the covering index
     condition_attention_noted and chosen here, where the query above would read every table row of
-    the clinic's window before joining the team. Then the chosen ones, in one more query."""
+    the clinic's window before joining the team. Then the newest chosen ones of active clients, in one
+    more query: the archived clients are left out there, not by probing every entry's client in the
+    first (more only when archived clients' entries were among the newest chosen)."""
     lab_window, finding_window = _windows(day)
     rows = (
-        _in_window(visible, day)
+        _in_window(team, day)
         .order_by("-noted_on", "-pk")
         .values_list("pk", "client_id", "code", "noted_on", "value", "resolved_on")
     )
@@ -332,13 +337,17 @@ def _care_team_conditions(visible, day, count):
             for pk, noted_on, value in results
             if noted_on == latest_day >= lab_window and None not in (value, bound) and value < bound
         ]
-    newest = [pk for _day, pk in sorted(chosen, reverse=True)[:count]]
-    return list(
-        Condition.objects.filter(pk__in=newest)
-        .select_related("client")
-        .defer(*_BESIDES_THE_NAME)
-        .order_by("-noted_on", "-pk")
-    )
+    newest = [pk for _day, pk in sorted(chosen, reverse=True)]
+    found, start = [], 0
+    while len(found) < count and start < len(newest):
+        batch, start = newest[start : start + count - len(found)], start + count - len(found)
+        found += (
+            Condition.objects.filter(pk__in=batch, client__archived_at__isnull=True)
+            .select_related("client")
+            .defer(*_BESIDES_THE_NAME)
+            .order_by()
+        )
+    return sorted(found, key=lambda condition: (condition.noted_on, condition.pk), reverse=True)
 
 
 ATTENTION_CODES = [*LAB_CODES, *NEW_FINDING_CODES]

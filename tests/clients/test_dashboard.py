@@ -5,7 +5,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from clients.services import needing_attention
+from clients.services import attention_panel, needing_attention
 from protocols.labels import format_date
 from tests.factories import make_clearance, make_client, make_condition
 
@@ -212,3 +212,22 @@ def test_a_client_with_many_findings_does_not_hide_the_next_one(clinic_admin, th
         assert [entry.client.last_name for entry in entries] == ["Busy", "Quiet"] and more is False
         entries, more = attention_panel(user, TODAY, limit=1)
         assert [entry.client.last_name for entry in entries] == ["Busy"] and more is True
+
+
+def test_a_care_team_whose_newest_findings_are_archived_clients_still_gets_its_active_ones(clinic_admin, therapist):
+    """Whether a client is archived is read for the newest chosen conditions only: when archived
+    clients' findings fill the first choice, the next newest are read until the list is full."""
+    for n in range(12):
+        archived = make_client(last_name=f"Archived {n:02}", care_team=[therapist])
+        make_condition(archived, "open_wound", location="feet", side="left", noted_on=days_ago(0))
+        archived.archived_at = timezone.now()
+        archived.save()
+    for name, ago in (("Ames", 3), ("Bell", 4), ("Cole", 5)):
+        make_condition(make_client(last_name=name, care_team=[therapist]), "open_wound", noted_on=days_ago(ago))
+    for limit in (1, 2, 3, 8):
+        mine = [(e.client.last_name, e.reasons) for e in needing_attention(therapist, TODAY, limit=limit)]
+        clinic = [(e.client.last_name, e.reasons) for e in needing_attention(clinic_admin, TODAY, limit=limit)]
+        assert mine == clinic, limit
+    assert [name for name, _ in mine] == ["Ames", "Bell", "Cole"]
+    entries, more = attention_panel(therapist, TODAY, limit=2)
+    assert [entry.client.last_name for entry in entries] == ["Ames", "Bell"] and more
