@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import prefetch_related_objects
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -216,27 +217,31 @@ def addendum_add(request, pk):
         messages.error(request, "This record is still a draft: edit it instead of adding an addendum.")
         return redirect("planner:record-edit", record.plan_id)
     sent = request.POST
-    if recording.repeated_addendum(record, request.user, sent.get("text"), sent.get("correct"), sent.get("value")):
-        messages.info(request, "This addendum is already on the record.")
-        return redirect("planner:record-detail", record.pk)
-    form = AddendumForm(
-        request.POST, record=record, items=record.items.all(), may_correct=_may_correct(request.user, record)
-    )
-    if form.is_valid():
-        data = form.cleaned_data
-        recording.add_addendum(
-            record,
-            data["text"],
-            request.user,
-            field=data["field"],
-            value=data["value"],
-            item=data["item"],
-            deviation_reason=data["deviation_reason"],
+    # One addendum form at a time per record: a form sent twice at once (a double click) waits here for
+    # the first to be saved, then reads it as already on the record.
+    with transaction.atomic():
+        SessionRecord.objects.select_for_update().filter(pk=record.pk).exists()
+        if recording.repeated_addendum(record, request.user, sent.get("text"), sent.get("correct"), sent.get("value")):
+            messages.info(request, "This addendum is already on the record.")
+            return redirect("planner:record-detail", record.pk)
+        form = AddendumForm(
+            request.POST, record=record, items=record.items.all(), may_correct=_may_correct(request.user, record)
         )
-        messages.success(
-            request, "Addendum added." + (" The corrected value is used from now on." if data["field"] else "")
-        )
-        return redirect("planner:record-detail", record.pk)
+        if form.is_valid():
+            data = form.cleaned_data
+            recording.add_addendum(
+                record,
+                data["text"],
+                request.user,
+                field=data["field"],
+                value=data["value"],
+                item=data["item"],
+                deviation_reason=data["deviation_reason"],
+            )
+            messages.success(
+                request, "Addendum added." + (" The corrected value is used from now on." if data["field"] else "")
+            )
+            return redirect("planner:record-detail", record.pk)
     context = _record_context(record, addendum_form=form, can_add_addendum=True)
     return render(request, "planner/record_detail.html", context, status=400)
 
