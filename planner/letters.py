@@ -90,10 +90,11 @@ def _pressures(records):
 def _adherence(client, start, end, given):
     from .models import PlanStatus, SessionPlan
 
-    # A session later today has not been missed: only sessions due by now, or already done, count as planned.
+    # A session later today has not been missed: an open one still to come is not counted as planned.
+    # Done and cancelled sessions count whenever they were due: a cancellation is known as soon as it is made.
     plans = (
         SessionPlan.objects.filter(client=client, scheduled_for__date__gte=start, scheduled_for__date__lte=end)
-        .exclude(~models.Q(status=PlanStatus.DONE), scheduled_for__gt=timezone.now())
+        .exclude(status__in=(PlanStatus.DRAFT, PlanStatus.READY), scheduled_for__gt=timezone.now())
         .values_list("status", flat=True)
     )
     statuses = list(plans)

@@ -168,3 +168,17 @@ def test_a_session_later_today_is_not_counted_as_planned_and_not_given(login, th
     create_plan(login, therapist, course, day=TODAY, time="15:00")  # this afternoon: not yet due
     page = login(therapist).get(f"/clients/{course.pk}/letters/new/").content.decode()
     assert "Sessions planned in the period: 2; given and signed: 2." in page
+
+
+def test_a_session_later_today_cancelled_this_morning_is_counted_as_cancelled(login, therapist, course, time_machine):
+    from datetime import datetime, time
+
+    from planner.models import SessionPlan
+    from planner.plans import cancel_plan
+    from tests.planner.test_plans import create_plan
+
+    time_machine.move_to(timezone.make_aware(datetime.combine(TODAY, time(12, 0))))
+    plan = create_plan(login, therapist, course, day=TODAY, time="15:00")
+    cancel_plan(SessionPlan.objects.get(pk=plan.pk), "Client unwell", "health")
+    page = login(therapist).get(f"/clients/{course.pk}/letters/new/").content.decode()
+    assert "Sessions planned in the period: 2; given and signed: 2; cancelled: 1." in page
