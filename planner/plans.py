@@ -23,7 +23,7 @@ from .models import (
     SessionRecord,
     SnapshotReason,
 )
-from .roles import is_therapist
+from .roles import is_clinic_admin, is_therapist
 
 # A booking holds at least this long, for intake and the skin check, even if little is worked.
 MIN_SLOT_MINUTES = 15
@@ -528,6 +528,8 @@ def left_behind_by_care_team(sender, client, users, **kwargs):
     records they can no longer open to sign, and sessions still booked with them."""
     sentences = []
     for user in users:
+        if is_clinic_admin(user):
+            continue  # a clinic admin opens every client's plans and records, care team or not
         name = user.get_full_name() or user.username
         unsigned = SessionRecord.objects.filter(client=client, therapist=user).unsigned().count()
         if unsigned == 1:

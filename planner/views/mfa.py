@@ -32,7 +32,10 @@ def _next(request):
 def _wrong_code(form, throttled_until):
     if throttled_until is not None and throttled_until - timezone.now() > timedelta(minutes=1):
         # The wait doubles with each wrong code: after a few it is far longer than a minute.
+        # Shown to the minute, so rounded up: a try at the minute shown is never refused again.
         until = timezone.localtime(throttled_until)
+        if until.second or until.microsecond:
+            until = until.replace(second=0, microsecond=0) + timedelta(minutes=1)
         day = "" if until.date() == timezone.localdate() else f" on {until:%-d %b %Y}"
         form.add_error("code", f"Too many wrong codes: try again after {until:%H:%M}{day}.")
     elif throttled_until is not None:

@@ -49,3 +49,18 @@ def test_a_team_change_that_leaves_nothing_behind_says_nothing_more(login, clini
     )
     assert response.status_code == 200 and warnings(response) == []
     assert list(client.care_team.all()) == [therapist]
+
+
+def test_a_therapist_who_is_also_a_clinic_admin_leaves_nothing_they_cannot_open(
+    login, clinic_admin, therapist, second_therapist
+):
+    from planner.account_forms import set_role
+
+    client = make_dpn_client(therapist)
+    client.care_team.add(second_therapist)
+    create_plan(login, therapist, client, day=TODAY + timedelta(days=3), time="10:00")
+    set_role(therapist, "both")  # a clinic admin opens every client's plans, care team or not
+    client.refresh_from_db()
+    data = identity(client, care_team=[second_therapist.pk])
+    response = login(clinic_admin).post(f"/clients/{client.pk}/edit/", data, follow=True)
+    assert response.status_code == 200 and warnings(response) == []
