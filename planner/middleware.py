@@ -126,6 +126,12 @@ class TwoFactorPendingMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        if request.user.is_authenticated and device_gone(request):
+            # The device this session was verified with was removed (a lost phone reset by a clinic
+            # admin): whoever holds the session signs in again.
+            path = request.get_full_path()
+            logout(request)
+            return redirect(f"{reverse('login')}?{urlencode({'next': path, 'mfa_reset': 1})}")
         if request.user.is_authenticated and not request.session.get(MFA_PENDING_KEY) and now_due(request):
             request.session[MFA_PENDING_KEY] = True
         if request.user.is_authenticated and request.session.get(MFA_PENDING_KEY):
@@ -133,6 +139,25 @@ class TwoFactorPendingMiddleware:
             if request.path not in allowed and not request.path.startswith("/static/"):
                 return redirect("mfa")
         return self.get_response(request)
+
+
+# A verified session's device is looked up at most this often, so most pages ask nothing more.
+DEVICE_CHECK_EVERY_SECONDS = 60
+DEVICE_CHECKED_KEY = "mfa_device_checked"
+
+
+def device_gone(request):
+    """Whether the second-factor device this session was verified with no longer exists for this user."""
+    persistent_id = request.session.get(DEVICE_ID_SESSION_KEY)
+    if not persistent_id or time.time() - request.session.get(DEVICE_CHECKED_KEY, 0) < DEVICE_CHECK_EVERY_SECONDS:
+        return False
+    from django_otp.models import Device
+
+    device = Device.from_persistent_id(persistent_id)
+    if device is None or device.user_id != request.user.pk:
+        return True
+    request.session[DEVICE_CHECKED_KEY] = time.time()
+    return False
 
 
 def now_due(request):

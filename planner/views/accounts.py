@@ -60,8 +60,10 @@ class LoginView(auth_views.LoginView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        if self.request.GET.get("idle"):
-            context["idle_signed_out"] = (
+        if self.request.GET.get("mfa_reset"):
+            context["signed_out_because"] = "Your two-factor sign-in was reset: sign in again."
+        elif self.request.GET.get("idle"):
+            context["signed_out_because"] = (
                 f"You were signed out after {settings.SESSION_IDLE_MINUTES} minutes without activity, "
                 "or at the end of the working day. Sign in again to go on."
             )

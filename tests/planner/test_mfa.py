@@ -221,3 +221,41 @@ def test_with_mfa_off_a_new_clinic_admin_goes_on_with_the_password(therapist, se
     browser, _ = sign_in(therapist)
     set_role(therapist, "both")
     assert browser.get("/team/").status_code == 200
+
+
+def test_a_session_verified_with_a_device_that_was_reset_signs_in_again(therapist, settings):
+    """A lost phone: once a clinic admin resets the device, a session verified with it (perhaps the
+    thief's) is signed out within a minute, not kept until it ends on its own."""
+    from planner import middleware
+
+    settings.MFA_REQUIRED = "everyone"
+    device, _codes = enrol(therapist)
+    browser, _ = sign_in(therapist)
+    assert browser.post("/accounts/mfa/", {"code": code_now(device)}).status_code == 302
+    assert browser.get("/clients/").status_code == 200
+    mfa.reset(therapist)  # what Reset two-factor sign-in on the Team page does
+    session = browser.session
+    session[middleware.DEVICE_CHECKED_KEY] = 0  # the last look at the device was over a minute ago
+    session.save()
+    signed_out = browser.get("/clients/")
+    assert signed_out.status_code == 302 and signed_out["Location"].startswith("/accounts/login/")
+    assert "_auth_user_id" not in browser.session
+    page = browser.get(signed_out["Location"]).content.decode()
+    assert "Your two-factor sign-in was reset: sign in again." in page
+
+
+def test_a_verified_session_looks_its_device_up_at_most_once_a_minute(therapist, settings):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.MFA_REQUIRED = "everyone"
+    device, _codes = enrol(therapist)
+    browser, _ = sign_in(therapist)
+    browser.post("/accounts/mfa/", {"code": code_now(device)})
+    with CaptureQueriesContext(connection) as first:
+        browser.get("/accounts/password/")
+    with CaptureQueriesContext(connection) as second:
+        browser.get("/accounts/password/")
+    device_table = TOTPDevice._meta.db_table
+    assert any(device_table in query["sql"] for query in first.captured_queries)
+    assert not any(device_table in query["sql"] for query in second.captured_queries)
