@@ -17,9 +17,21 @@ DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class LetterForm(forms.Form):
-    start = forms.DateField(label="From", widget=DATE_WIDGET)
-    end = forms.DateField(label="To", widget=DATE_WIDGET)
-    recipient = forms.CharField(label="To (physician)", max_length=200)
+    start = forms.DateField(
+        label="From",
+        widget=DATE_WIDGET,
+        error_messages={"required": "From: enter the first day of the period.", "invalid": "From: enter a date."},
+    )
+    end = forms.DateField(
+        label="To",
+        widget=DATE_WIDGET,
+        error_messages={"required": "To: enter the last day of the period.", "invalid": "To: enter a date."},
+    )
+    recipient = forms.CharField(
+        label="To (physician)",
+        max_length=200,
+        error_messages={"required": "To (physician): name the physician the letter goes to."},
+    )
 
     def __init__(self, *args, client=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -30,4 +30,14 @@ def test_a_physician_left_out_when_asked_for_is_named_as_missing(login, therapis
         f"/clients/{client.pk}/letters/new/", {"start": "2026-01-01", "end": "2026-01-31", "recipient": ""}
     )
     assert response.status_code == 400
-    assert "This field is required" in response.content.decode()
+    assert "To (physician): name the physician the letter goes to." in response.content.decode()
+
+
+def test_a_period_left_empty_or_mistyped_is_named(login, therapist):
+    client = make_client(care_team=[therapist], referring_physician="Dr Lee")
+    response = login(therapist).get(
+        f"/clients/{client.pk}/letters/new/", {"start": "", "end": "31/13/2026", "recipient": "Dr Lee"}
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "From: enter the first day of the period." in page and "To: enter a date." in page
