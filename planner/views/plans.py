@@ -353,7 +353,9 @@ def plan_rebuild(request, pk):
         return redirect("planner:plan-detail", plan.pk)
     except plans.OutsideHours as problem:
         messages.error(
-            request, f"Not rebuilt: the rebuilt session would be longer than the clinic's hours allow. {problem}"
+            request,
+            f"Not rebuilt: the longer session would run outside the clinic's hours. {problem} "
+            "Reschedule it earlier, then rebuild it.",
         )
         return redirect("planner:plan-detail", plan.pk)
     messages.success(request, "The plan was rebuilt with the client's current record. Read the notes again.")
