@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from planner.feeds import CalendarFeed, feed_window, ics, token_hash
 from planner.models import ClinicSettings, SessionPlan
@@ -44,7 +44,7 @@ def calendar_settings(request):
 
 
 @login_not_required
-@require_GET
+@require_safe  # GET, and HEAD: some calendar apps ask whether the feed changed first
 def calendar_feed(request, token):
     """The feed itself: no sign-in, the secret URL is the key. Anything wrong is a plain 404."""
     feed = CalendarFeed.objects.filter(token_hash=token_hash(token), enabled=True).select_related("user").first()

@@ -99,3 +99,13 @@ def test_a_moved_session_keeps_its_uid_and_says_it_changed(login, anonymous, the
     assert after.decoded("dtstart") > before.decoded("dtstart")
     assert int(after["sequence"]) > int(before["sequence"])
     assert after.decoded("last-modified") >= before.decoded("last-modified")
+
+
+def test_a_calendar_app_may_ask_with_head_and_may_not_post(login, anonymous, therapist):
+    create_plan(login, therapist, make_dpn_client(therapist), time="10:00")
+    path = turn_on(login, therapist)
+    head = anonymous.head(path)
+    assert head.status_code == 200 and head["Content-Type"].startswith("text/calendar")
+    assert head.content == b""
+    assert anonymous.post(path).status_code == 405
+    assert anonymous.head("/calendar/anything.ics").status_code == 404
