@@ -136,3 +136,12 @@ def test_csv_cells_that_a_spreadsheet_would_run_are_neutralised_and_come_back(lo
     report = import_documents(docs, labels=labels)
     assert report.saved
     assert Client.objects.get(external_id="C-5").phone == "+44 20 7946 0000"
+
+
+def test_every_page_names_its_icon_which_is_served(login, therapist):
+    from django.contrib.staticfiles import finders
+
+    page = login(therapist).get("/").content.decode()
+    assert '<link rel="icon" href="/static/img/favicon.svg" type="image/svg+xml">' in page
+    assert finders.find("img/favicon.svg")
+    assert "<svg" in open(finders.find("img/favicon.svg")).read()
