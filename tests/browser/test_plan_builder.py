@@ -163,3 +163,20 @@ def test_the_print_sheet_of_all_eight_places_fits_on_two_pages(page, live_server
         pdf = page.pdf(format=paper)
         pages = len(re.findall(rb"/Type\s*/Page[^s]", pdf))
         assert 1 <= pages <= 2, f"{pages} pages on {paper}"
+
+
+def test_the_day_and_time_get_a_line_each_where_the_panel_is_narrow(page, live_server, sign_in):
+    """Beside the proposal the panel is a third of the page: from 992 to 1199 pixels a date side by
+    side with the time was cut ("12/06/202"). There they are stacked; wider, side by side."""
+    tara = make_therapist(username="tara", first_name="Tara")
+    client = Client.objects.create(
+        first_name="Dora", last_name="Pine", date_of_birth=date(1955, 3, 1), neuropathy_type="DPN"
+    )
+    client.care_team.add(tara)
+    sign_in("tara", PASSWORD)
+    for width, stacked in ((1000, True), (1280, False)):
+        page.set_viewport_size({"width": width, "height": 800})
+        page.goto(f"{live_server.url}/plans/new/?client={client.pk}")
+        day, at = page.locator("#id_date").bounding_box(), page.locator("#id_time").bounding_box()
+        assert (at["y"] >= day["y"] + day["height"]) is stacked, width
+        assert day["width"] >= (250 if stacked else 150), width
