@@ -135,8 +135,8 @@ def plan_document(plan, items, outline=None):
         "session": {**proposal["session"], "planned_minutes": sum(r["minutes"] for r in regions)},
         "regions": regions,
         "dropped": [{"region": i.region, "side": i.side} for i in items if i.dropped],
+        # Flagged when the rules deferred the session on its date (read from the outline when given).
         **(
-            # Flagged when the rules deferred the session on its date (read from the outline when given).
             {
                 "late_entry": True,
                 "late_reason": plan.late_reason,
@@ -157,36 +157,43 @@ def notes_by_severity(session, regions):
     A note whose rule and text are the same on several places is printed once, naming them all
     ("both hands: Cold sensitivity in both hands. ..."), and so is a note that differs only by
     the place it names ("Numbness in right foot." and "... left foot." read "Numbness in both
-    feet."), so the sheet repeats no sentence.
+    feet."), so the sheet repeats no sentence. A limb's note on the arm and the hand names the arm,
+    where the fact is; printed once, it says it is about both ("left arm and left hand").
     """
     groups = {severity: [] for severity, _ in SEVERITY_ORDER}
     for note in session["notes"]:
         groups[note["severity"]].append({**note, "where": "session"})
-    shared = {}
+    # An entry is found by its exact text (the same sentence on several places: "Lymphedema on left
+    # arm ..." on the left arm and the left hand) or by its text with its own place made a blank.
+    by_text, by_any_place, entries = {}, {}, []
     for region in sorted(regions, key=place_key):
         target = (region["region"], region["side"])
-        # A place that is not worked keeps its other notes, said to be about a place not worked today.
-        resting = region["status"] == "avoid"
         for note in region["notes"]:
-            key = (
-                note["severity"],
-                note["rule"],
-                _text_of_any_place(note["text"], target),
-                resting and note["severity"] != "avoid",
-            )
-            if key in shared:
-                entry = shared[key]
-                entry["targets"].append(target)
-                entry["new"] = entry.get("new", False) or note.get("new", False)
-                continue
-            entry = shared[key] = {**note, "targets": [target]}
-            groups[note["severity"]].append(entry)
-    for key, entry in shared.items():
+            # A place that is not worked keeps its other notes, said to be about a place not worked today.
+            resting = region["status"] == "avoid" and note["severity"] != "avoid"
+            same = (note["severity"], note["rule"], resting)
+            any_place = _text_of_any_place(note["text"], target)
+            entry = by_text.get((*same, note["text"]))
+            if entry is not None and entry["merged_by"] in (None, "text"):
+                entry["merged_by"] = "text"
+            else:
+                entry = by_any_place.get((*same, any_place)) if any_place != note["text"] else None
+                if entry is not None and entry["merged_by"] in (None, "place"):
+                    entry["merged_by"] = "place"
+                else:
+                    entry = {**note, "targets": [], "any_place": any_place, "merged_by": None, "resting": resting}
+                    by_text.setdefault((*same, note["text"]), entry)
+                    by_any_place.setdefault((*same, any_place), entry)
+                    entries.append(entry)
+                    groups[note["severity"]].append(entry)
+            entry["targets"].append(target)
+            entry["new"] = entry.get("new", False) or note.get("new", False)
+    for entry in entries:
         targets = entry.pop("targets")
         entry["where"] = places(targets) if len(targets) > 1 else place(*targets[0])
-        if len(targets) > 1:
-            entry["text"] = key[2].replace(_ANY_PLACE, entry["where"])
-        entry["resting"] = key[-1]
+        if entry.pop("merged_by") == "place":
+            entry["text"] = entry["any_place"].replace(_ANY_PLACE, entry["where"])
+        del entry["any_place"]
     return [{"severity": severity, "label": label, "notes": groups[severity]} for severity, label in SEVERITY_ORDER]
 
 

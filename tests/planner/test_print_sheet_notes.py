@@ -1,0 +1,45 @@
+"""The print sheet's list of notes, read at the treatment table: each sentence once, at its places."""
+
+from datetime import time, timedelta
+
+import pytest
+from django.utils import timezone
+
+from planner import plans
+from planner.proposals import notes_by_severity
+from tests.factories import make_client, make_condition
+from tests.planner.test_plan_point_of_care import sheet_notes
+
+pytestmark = pytest.mark.django_db
+
+TOMORROW = timezone.localdate() + timedelta(days=1)
+
+
+def test_a_limb_note_on_the_arm_and_the_hand_is_printed_once_naming_both():
+    note = {
+        "severity": "avoid",
+        "rule": "lymphedema",
+        "text": "Lymphedema on left arm, noted 21 Nov 2025. Do not massage this limb.",
+    }
+    regions = [
+        {"region": region, "side": "left", "status": "avoid", "notes": [dict(note)]} for region in ("arms", "hands")
+    ]
+    groups = {group["severity"]: group["notes"] for group in notes_by_severity({"notes": []}, regions)}
+    assert [(n["where"], n["text"]) for n in groups["avoid"]] == [("left arm and left hand", note["text"])]
+
+
+def test_the_sheet_of_a_client_with_lymphedema_says_do_not_work_the_limb_once(login, therapist):
+    client = make_client(care_team=[therapist], neuropathy_type="CIPN")
+    make_condition(client, "lymphedema", location="arms", side="left", detail="wears a sleeve")
+    plan = plans.create_plan(
+        client=client,
+        therapist=therapist,
+        scheduled_for=plans.as_datetime(TOMORROW, time(10, 0)),
+        regions="arms,hands",
+        created_by=therapist,
+    )
+    notes = sheet_notes(login(therapist).get(f"/plans/{plan.pk}/print/").content.decode())
+    lymphedema = [(where, text) for where, text in notes if text.startswith("Lymphedema")]
+    assert [where for where, _text in lymphedema] == ["Left arm and left hand"], notes
+    texts = [text for _where, text in notes]
+    assert len(texts) == len(set(texts)), texts
