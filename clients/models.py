@@ -182,7 +182,8 @@ class Client(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     # "martinez maria c-1001": last name, first name and external id through search_text(), kept by save().
-    search_name = models.CharField(max_length=300, blank=True, editable=False)
+    # Text, not a bounded column: lowering may lengthen a name ("ß" is "ss", one ligature is 18 letters).
+    search_name = models.TextField(blank=True, editable=False)
 
     history = HistoricalRecords(m2m_fields=["care_team"], excluded_fields=["version", "updated_at", "search_name"])
 
