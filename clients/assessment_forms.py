@@ -71,7 +71,8 @@ class MonofilamentForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("performed_by") == Performer.CLINICIAN and not (cleaned.get("clinician") or "").strip():
+        named = (cleaned.get("clinician") or "").strip() or "clinician" in self.errors  # too long is said already
+        if cleaned.get("performed_by") == Performer.CLINICIAN and not named:
             self.add_error("clinician", "Name the clinician who performed a supplied test.")
         answers, tested_any = {}, False
         for foot in FEET:
