@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from .models import Client, Condition, PhysicianClearance
-from .validators import check_condition, clean_symptoms
+from .validators import check_condition, clean_causes, clean_symptoms
 
 N = "numbness"
 T = "tingling"
@@ -501,7 +501,7 @@ def seed_clients(therapists, recorded_by=None, today=None):
                 consented_on=today - timedelta(days=30 + 11 * number),
                 neuropathy_type=spec["type"],
                 diagnosed_on=today - timedelta(days=365 * spec["diagnosed"] + 40 + number),
-                contributing_causes=spec.get("causes", []),
+                contributing_causes=clean_causes(spec.get("causes", [])),  # in the order the forms keep
                 symptoms=_symptoms(spec["symptoms"]),
             )
             client._history_user = recorded_by
