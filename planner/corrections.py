@@ -99,6 +99,39 @@ def corrected_score_rows(records, *leading):
     ]
 
 
+def read_corrected(records):
+    """Set on each record of `records` (a list) what with_corrected_scores and with_corrected_pressure
+    annotate: corrected_<score> for the four scores, and `corrected_items`, its items in order, each
+    with corrected_pressure_used and corrected_deviation_reason. Two queries for any number of records:
+    their items, then all their corrections, oldest first, so the latest of each value is set last.
+    A list of a few records reads far faster so than through the annotations' six subqueries, which
+    are built and compiled anew for every query."""
+    from planner.models import RecordItem  # models imports this module
+
+    by_pk = {}
+    for record in records:
+        for name in SCORE_FIELDS:
+            setattr(record, f"corrected_{name}", getattr(record, name))
+        record.corrected_items = []
+        by_pk[record.pk] = record
+    items = {}
+    for item in RecordItem.objects.filter(record__in=list(by_pk)):
+        item.corrected_pressure_used, item.corrected_deviation_reason = item.pressure_used, item.deviation_reason
+        by_pk[item.record_id].corrected_items.append(item)
+        items[item.pk] = item
+    rows = (
+        ScoreCorrection.objects.filter(record__in=list(by_pk))
+        .order_by("addendum__created_at", "pk")
+        .values_list("record_id", "item_id", "field", "corrected", "deviation_reason")
+    )
+    for record_id, item_id, field, corrected, reason in rows:
+        if field != PRESSURE_USED:
+            setattr(by_pk[record_id], f"corrected_{field}", corrected)
+        elif item_id in items:
+            items[item_id].corrected_pressure_used, items[item_id].corrected_deviation_reason = corrected, reason
+    return records
+
+
 def with_corrected_pressure(items):
     """Annotate each record item with corrected_pressure_used, and corrected_deviation_reason: the
     reason its latest pressure correction gave (or the signed reason when it was not corrected)."""

@@ -414,8 +414,10 @@ class SessionRecord(models.Model):
         return self.signed_at is not None
 
     def deviations(self):
-        """Regions worked above the planned pressure (uses a prefetch of items when there is one)."""
-        return [item for item in self.items.all() if item.is_deviation]
+        """Regions worked above the planned pressure, as the record now reads when it was read with
+        corrections.read_corrected (else from a prefetch of items when there is one)."""
+        items = getattr(self, "corrected_items", None)
+        return [item for item in (self.items.all() if items is None else items) if item.is_deviation]
 
     def adverse_event_labels(self):
         labels = dict(AdverseEvent.choices)

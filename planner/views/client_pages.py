@@ -7,7 +7,7 @@ what the clients app builds.
 import functools
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import BooleanField, ExpressionWrapper, Prefetch, Q
+from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.db.models.functions import TruncDate
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, render
@@ -90,12 +90,14 @@ def client_detail(request, pk):
     if not older and len(earlier_conditions) > RECENT_ON_PAGE:
         context["past_conditions"] = earlier_conditions[:RECENT_ON_PAGE]
         context["past_conditions_total"] = len(earlier_conditions)
+    # The list reads each record's day, scores, signature and the plan's late-entry flag, not the notes
+    # or the plan's JSON; then its items and corrections, so a pressure corrected by an addendum shows
+    # its deviation and a corrected score its value.
     records = (
-        corrections.with_corrected_scores(SessionRecord.objects.for_user(request.user).filter(client=client))
-        .select_related("therapist", "plan")
-        .defer("plan__facts", "plan__proposal")  # the list reads the plan's late-entry flag, not its JSON
-        # Each item as the record now reads: a pressure corrected by an addendum shows its deviation.
-        .prefetch_related(Prefetch("items", queryset=corrections.with_corrected_pressure(RecordItem.objects.all())))
+        SessionRecord.objects.for_user(request.user)
+        .filter(client=client)
+        .select_related("plan")
+        .only("plan_id", "started_at", "signed_at", *corrections.SCORE_FIELDS, "plan__late_entry")
         .order_by("-started_at", "-pk")
     )
     context.update(
@@ -103,7 +105,7 @@ def client_detail(request, pk):
             "cancellations": cancellations,
             "upcoming_plans": upcoming,
             "past_plans": past,
-            "records": list(records if older else records[: RECENT_ON_PAGE + 1]),
+            "records": corrections.read_corrected(list(records if older else records[: RECENT_ON_PAGE + 1])),
             "showing_older": older,
             "recent_on_page": RECENT_ON_PAGE,
             **_chart_context(client),

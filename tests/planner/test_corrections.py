@@ -114,6 +114,9 @@ def test_a_pressure_corrected_back_to_the_plan_is_no_longer_a_deviation(login, t
     page = login(therapist).get(f"/records/{record.pk}/").content.decode()
     row = page.split('<th scope="row" class="text-capitalize">right foot</th>')[1].split("</tr>")[0]
     assert "Deviation" not in row
+    # The client page's list reads the latest correction too: no deviation badge on the record.
+    client_page = login(therapist).get(f"/clients/{record.client_id}/").content.decode()
+    assert f'href="/records/{record.pk}/"' in client_page and ">Deviation</span>" not in client_page
 
 
 def test_a_pressure_correction_is_shown_on_the_record_and_exported(login, therapist, clinic_admin, record):
