@@ -6,6 +6,7 @@ import json
 import math
 
 from .documents import CSV_COLUMNS, restore_cell
+from .validators import quoted
 
 # Reading files.
 
@@ -54,9 +55,31 @@ def _no_constant(name):
     raise ValueError(f"{name} is not a number a client document can hold")
 
 
+class _KeyTwice(ValueError):
+    pass
+
+
+def _one_value_per_key(pairs):
+    """An object of the file; a key given twice is refused, as a CSV column twice: the later would silently win."""
+    data = dict(pairs)
+    if len(data) != len(pairs):
+        seen = set()
+        twice = next(key for key, _ in pairs if key in seen or seen.add(key))
+        raise _KeyTwice(f"The key {quoted(twice)} appears twice in one object; keep one.")
+    return data
+
+
 def parse_json(text):
     try:
-        data = json.loads(text, parse_int=_bounded_int, parse_float=_finite_float, parse_constant=_no_constant)
+        data = json.loads(
+            text,
+            parse_int=_bounded_int,
+            parse_float=_finite_float,
+            parse_constant=_no_constant,
+            object_pairs_hook=_one_value_per_key,
+        )
+    except _KeyTwice as error:
+        raise ImportFileError(str(error)) from None
     except json.JSONDecodeError as error:
         raise ImportFileError(f"Not valid JSON: {error.msg} at line {error.lineno}, column {error.colno}.") from None
     except RecursionError:
