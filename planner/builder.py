@@ -8,6 +8,7 @@ from django.db.models import prefetch_related_objects
 from django.utils import timezone
 
 from protocols import engine
+from protocols.rules import RULES_BY_CODE
 
 from . import plans, proposals
 from .forms import series_dates
@@ -74,6 +75,7 @@ class SeriesDate:
     needs_clearance: bool
     deferred: bool
     problem: str  # a clash or the clinic's hours: the series cannot be saved as it is
+    differences: str = ""  # how its rules differ from the proposal shown above the table, if they do
 
     @property
     def flagged(self):
@@ -85,6 +87,35 @@ def _rules(proposal):
     for region in proposal["regions"]:
         codes.update(note["rule"] for note in region["notes"])
     return codes
+
+
+def _titles(codes):
+    titles = sorted(RULES_BY_CODE[code].title if code in RULES_BY_CODE else code for code in codes)
+    return " and ".join([", ".join(titles[:-1]), titles[-1]]) if len(titles) > 1 else "".join(titles)
+
+
+def differences(above, proposal):
+    """What a date's proposal says that the proposal shown above the series does not, in a phrase;
+    "" when they agree. A nadir window has its own badge in the table."""
+    parts = []
+    rules_above, rules = _rules(above), _rules(proposal)
+    if added := rules - rules_above - {"nadir_window"}:
+        parts.append(f"adds {_titles(added)}")
+    if gone := rules_above - rules:
+        parts.append(f"without {_titles(gone)}")
+    caps_above = {(r["region"], r["side"]): r["pressure_max"] for r in above["regions"]}
+    changed = {
+        (caps_above[(r["region"], r["side"])], r["pressure_max"])
+        for r in proposal["regions"]
+        if None not in (caps_above.get((r["region"], r["side"])), r["pressure_max"])
+        and caps_above[(r["region"], r["side"])] != r["pressure_max"]
+    }
+    if len(changed) == 1:
+        [(cap_above, cap)] = changed
+        parts.append(f"pressure cap {cap} (above: {cap_above})")
+    elif changed:
+        parts.append("other pressure caps")
+    return f"Not as above: {'; '.join(parts)}." if parts else ""
 
 
 class Draft:
@@ -149,6 +180,7 @@ class Draft:
             needs_clearance=session["requires_clearance"] and not session["clearance_on_file"],
             deferred=session["status"] == "defer",
             problem=problem,
+            differences=differences(self.proposal, proposal),
         )
 
     @property
