@@ -156,3 +156,15 @@ def test_recent_changes_read_from_the_newest_rows_are_those_of_the_whole_history
         monkeypatch.setattr(history, "_first_window", first_window)
         for limit in range(1, 12):
             assert history_entries(client, limit=limit) == reference[limit], (first_window(limit), limit)
+
+
+def test_reading_a_history_reuses_its_manager_class_and_still_reads_one_objects_rows():
+    """Model.history builds no new manager class per read (clients.apps), and an instance's history is
+    still its own rows only, the model's every row."""
+    ada, bea = make_client(first_name="Ada"), make_client(first_name="Bea")
+    assert type(Client.history) is type(Client.history)
+    assert type(ada.history) is type(bea.history)
+    assert [row.first_name for row in ada.history.all()] == ["Ada"]
+    assert sorted(row.first_name for row in Client.history.all()) == ["Ada", "Bea"]
+    make_condition(ada, "open_wound", location="feet", side="left")
+    assert Condition.history.filter(client_id=ada.pk).count() == 1
