@@ -1,5 +1,8 @@
 """A plan as it is read: proposal-shaped documents, places in page order, notes new since last time."""
 
+from itertools import groupby
+from operator import itemgetter
+
 from django.db.models import Func, JSONField
 
 from protocols.labels import SEVERITY_LABELS, place, places
@@ -158,39 +161,47 @@ def notes_by_severity(session, regions):
     ("both hands: Cold sensitivity in both hands. ..."), and so is a note that differs only by
     the place it names ("Numbness in right foot." and "... left foot." read "Numbness in both
     feet."), so the sheet repeats no sentence. A limb's note on the arm and the hand names the arm,
-    where the fact is; printed once, it says it is about both ("left arm and left hand").
+    where the fact is; printed once, it says it is about both ("left arm and left hand"). The same
+    sentence on a place worked and on one not worked names both: "right foot (not worked); left foot".
     """
     groups = {severity: [] for severity, _ in SEVERITY_ORDER}
     for note in session["notes"]:
         groups[note["severity"]].append({**note, "where": "session"})
     # An entry is found by its exact text (the same sentence on several places: "Lymphedema on left
-    # arm ..." on the left arm and the left hand) or by its text with its own place made a blank.
+    # arm ..." on the left arm and the left hand, or on a foot worked and a foot not worked) or by its
+    # text with its own place made a blank.
     by_text, by_any_place, entries = {}, {}, []
     for region in sorted(regions, key=place_key):
         target = (region["region"], region["side"])
         for note in region["notes"]:
             # A place that is not worked keeps its other notes, said to be about a place not worked today.
             resting = region["status"] == "avoid" and note["severity"] != "avoid"
-            same = (note["severity"], note["rule"], resting)
+            same = (note["severity"], note["rule"])
             any_place = _text_of_any_place(note["text"], target)
             entry = by_text.get((*same, note["text"]))
             if entry is not None and entry["merged_by"] in (None, "text"):
                 entry["merged_by"] = "text"
             else:
-                entry = by_any_place.get((*same, any_place)) if any_place != note["text"] else None
+                entry = by_any_place.get((*same, resting, any_place)) if any_place != note["text"] else None
                 if entry is not None and entry["merged_by"] in (None, "place"):
                     entry["merged_by"] = "place"
                 else:
-                    entry = {**note, "targets": [], "any_place": any_place, "merged_by": None, "resting": resting}
+                    entry = {**note, "targets": [], "any_place": any_place, "merged_by": None}
                     by_text.setdefault((*same, note["text"]), entry)
-                    by_any_place.setdefault((*same, any_place), entry)
+                    by_any_place.setdefault((*same, resting, any_place), entry)
                     entries.append(entry)
                     groups[note["severity"]].append(entry)
-            entry["targets"].append(target)
+            entry["targets"].append((target, resting))
             entry["new"] = entry.get("new", False) or note.get("new", False)
     for entry in entries:
         targets = entry.pop("targets")
-        entry["where"] = places(targets) if len(targets) > 1 else place(*targets[0])
+        entry["resting"] = all(resting for _target, resting in targets)
+        if entry["resting"] or not any(resting for _target, resting in targets):
+            entry["where"] = _places([target for target, _resting in targets])
+        else:
+            # Places in page order, those not worked said to be: "right foot (not worked); left foot".
+            runs = [(resting, [target for target, _ in run]) for resting, run in groupby(targets, key=itemgetter(1))]
+            entry["where"] = "; ".join(_places(run) + (" (not worked)" if resting else "") for resting, run in runs)
         if entry.pop("merged_by") == "place":
             entry["text"] = entry["any_place"].replace(_ANY_PLACE, entry["where"])
         del entry["any_place"]
@@ -198,6 +209,10 @@ def notes_by_severity(session, regions):
 
 
 _ANY_PLACE = "\x00place\x00"
+
+
+def _places(targets):
+    return places(targets) if len(targets) > 1 else place(*targets[0])
 
 
 def _text_of_any_place(text, target):

@@ -43,3 +43,35 @@ def test_the_sheet_of_a_client_with_lymphedema_says_do_not_work_the_limb_once(lo
     assert [where for where, _text in lymphedema] == ["Left arm and left hand"], notes
     texts = [text for _where, text in notes]
     assert len(texts) == len(set(texts)), texts
+
+
+def test_a_sentence_on_a_foot_worked_and_a_foot_not_worked_is_printed_once_naming_which(login, therapist):
+    client = make_client(
+        care_team=[therapist], symptoms={"feet:left": ["cold_sensitivity"], "feet:right": ["cold_sensitivity"]}
+    )
+    make_condition(client, "open_wound", location="feet", side="left")
+    plan = plans.create_plan(
+        client=client,
+        therapist=therapist,
+        scheduled_for=plans.as_datetime(TOMORROW, time(11, 0)),
+        regions="feet",
+        created_by=therapist,
+    )
+    notes = sheet_notes(login(therapist).get(f"/plans/{plan.pk}/print/").content.decode())
+    cold = [where for where, text in notes if text.startswith("Cold sensitivity in both feet.")]
+    assert cold == ["Right foot; left foot (not worked)"], notes
+    texts = [text for _where, text in notes]
+    assert len(texts) == len(set(texts)), texts
+
+
+def test_the_places_of_a_shared_sentence_keep_the_clients_right_first():
+    cold = {"severity": "modify", "rule": "cold_sensitivity", "text": "Cold sensitivity in both feet. Keep warm."}
+    wound = {"severity": "avoid", "rule": "open_wound", "text": "Open wound on right foot. Do not massage this foot."}
+    regions = [
+        {"region": "feet", "side": "right", "status": "avoid", "notes": [wound, dict(cold)]},
+        {"region": "feet", "side": "left", "status": "modify", "notes": [dict(cold)]},
+    ]
+    groups = {group["severity"]: group["notes"] for group in notes_by_severity({"notes": []}, regions)}
+    assert [(n["where"], n["resting"], n["text"]) for n in groups["modify"]] == [
+        ("right foot (not worked); left foot", False, cold["text"])
+    ]
