@@ -1,0 +1,39 @@
+"""The print sheet's table of places: the client's right and left get the same width, whatever they say."""
+
+from datetime import date, time, timedelta
+
+import pytest
+from django.utils import timezone
+
+from clients.models import Client, Condition
+from planner import plans
+from tests.factories import PASSWORD, make_therapist
+
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+
+def test_a_side_not_worked_keeps_half_of_the_table(page, live_server, sign_in):
+    tara = make_therapist(username="tara", first_name="Tara")
+    client = Client.objects.create(
+        first_name="Lina", last_name="Parkes", date_of_birth=date(1968, 5, 9), neuropathy_type="CIPN"
+    )
+    client.care_team.add(tara)
+    Condition.objects.create(
+        client=client, code="lymphedema", location="arms", side="left", noted_on=timezone.localdate()
+    )
+    plan = plans.create_plan(
+        client=client,
+        therapist=tara,
+        scheduled_for=plans.as_datetime(timezone.localdate() + timedelta(days=1), time(10, 0)),
+        regions="arms,hands",
+        created_by=tara,
+    )
+    sign_in("tara", PASSWORD)
+    for media, width in (("screen", 1280), ("print", 794)):
+        page.set_viewport_size({"width": width, "height": 1100})
+        page.emulate_media(media=media)
+        page.goto(f"{live_server.url}/plans/{plan.pk}/print/")
+        right, left = (page.locator("table.steps-table thead th").nth(n).bounding_box() for n in (1, 2))
+        assert abs(right["width"] - left["width"]) <= 2, (media, right, left)
+        # "Client's right" on one line, not squeezed beside a long cell.
+        assert right["height"] == left["height"] < 30, (media, right, left)
