@@ -42,8 +42,11 @@ STYLE = {
 }
 
 
-def status_map(statuses, title="Regions by plan status"):
-    """SVG markup; statuses maps (region, side) to ok/modify/avoid/dropped, absent = not planned."""
+def status_map(statuses, title="Regions by plan status", dropped_label="dropped"):
+    """SVG markup; statuses maps (region, side) to ok/modify/avoid/dropped, absent = not planned.
+
+    `dropped_label` names the places drawn "–" in the legend: "not today" when the session is deferred.
+    """
     shapes = []
     for target, (element, geometry) in SHAPES.items():
         fill, letter = STYLE[statuses.get(target)]
@@ -51,7 +54,9 @@ def status_map(statuses, title="Regions by plan status"):
         shapes.append(
             {"element": element, "geometry": geometry.items(), "fill": fill, "letter": letter, "x": x, "y": y}
         )
-    return render_to_string("planner/charts/status_map.svg", {"title": title, "shapes": shapes})
+    return render_to_string(
+        "planner/charts/status_map.svg", {"title": title, "shapes": shapes, "dropped_label": dropped_label}
+    )
 
 
 def describe(statuses):

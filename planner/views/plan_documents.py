@@ -46,7 +46,7 @@ def plan_print(request, pk):
         if plan.is_open and not plan.late_entry
         else [],
         "clearance": plan.client.latest_clearance(on=timezone.localdate(plan.scheduled_for)),
-        "body_map": bodymap.status_map(statuses),
+        "body_map": bodymap.status_map(statuses, dropped_label="not today" if deferred else "dropped"),
     }
     return render(request, "planner/plan_print.html", context)
 

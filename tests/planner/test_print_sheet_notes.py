@@ -75,3 +75,19 @@ def test_the_places_of_a_shared_sentence_keep_the_clients_right_first():
     assert [(n["where"], n["resting"], n["text"]) for n in groups["modify"]] == [
         ("right foot (not worked); left foot", False, cold["text"])
     ]
+
+
+def test_the_body_map_of_a_deferred_session_says_not_today_not_dropped(login, therapist):
+    client = make_client(care_team=[therapist])
+    make_condition(client, "fever")
+    plan = plans.create_plan(
+        client=client,
+        therapist=therapist,
+        scheduled_for=plans.as_datetime(TOMORROW, time(14, 0)),
+        regions="hands",
+        created_by=therapist,
+    )
+    assert plan.is_deferred and not plan.items.filter(dropped=True).exists()
+    sheet = login(therapist).get(f"/plans/{plan.pk}/print/").content.decode()
+    body_map = sheet[sheet.index("<svg") : sheet.index("</svg>")]
+    assert "– not today" in body_map and "dropped" not in body_map
