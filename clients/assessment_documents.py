@@ -15,7 +15,15 @@ from django.utils import timezone
 from . import assessments
 from .assessments import FEET, MNSI_QUESTIONS, MONOFILAMENT_SITES, HowAnswered, MnsiQuestionnaire, Performer
 from .roles import THERAPIST
-from .validators import SHORT_TEXT, TextLengthValidator, not_before_birth, parse_iso_date, quoted
+from .validators import (
+    SHORT_TEXT,
+    TextLengthValidator,
+    not_before_birth,
+    one_line_of_text,
+    parse_iso_date,
+    plain_text,
+    quoted,
+)
 
 User = get_user_model()
 
@@ -160,6 +168,14 @@ def within_limit(text, limit, where, record):
         record.error(where, error.messages[0])
 
 
+def checked_text(validator, text, where, record):
+    """Report text the form of the same field refuses for what it holds (a control character, say)."""
+    try:
+        validator(text)
+    except ValidationError as error:
+        record.error(where, error.messages[0])
+
+
 def _monofilament(entry, where, record, people):
     performed_by = entry.get("performed_by")
     if performed_by not in Performer.values:
@@ -169,13 +185,15 @@ def _monofilament(entry, where, record, people):
     if not isinstance(clinician, str) or len(clinician) > 200:
         record.error(f"{where}.clinician", "expected text of at most 200 characters")
         clinician = ""
-    if performed_by == Performer.CLINICIAN and not clinician.strip():
+    elif performed_by == Performer.CLINICIAN and not clinician.strip():
         record.error(f"{where}.clinician", "name the clinician who performed a supplied test")
+    checked_text(one_line_of_text, clinician, f"{where}.clinician", record)
     notes = entry.get("notes") or ""
     if not isinstance(notes, str):
         record.error(f"{where}.notes", "must be text")
         notes = ""
     within_limit(notes, SHORT_TEXT, f"{where}.notes", record)  # as the form
+    checked_text(plain_text, notes, f"{where}.notes", record)
     recorded_by = _user(entry, "recorded_by", where, record, people)
     feet = entry.get("feet")
     answers = {}

@@ -12,7 +12,7 @@ from .assessments import (
     Performer,
     mnsi_score,
 )
-from .validators import SHORT_TEXT, limit_length, not_in_future
+from .validators import SHORT_TEXT, limit_length, not_in_future, one_line_of_text, plain_text
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TOUCH_CHOICES = [("", "—"), ("yes", "Felt"), ("no", "Not felt")]
@@ -41,9 +41,10 @@ class MonofilamentForm(forms.Form):
         label="Clinician's name",
         max_length=200,
         required=False,
+        validators=[one_line_of_text],
         help_text="For a result the client's clinician supplied.",
     )
-    notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    notes = forms.CharField(required=False, validators=[plain_text], widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, client=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from protocols.versioning import claim_version
 
-from .validators import not_in_future
+from .validators import not_in_future, one_line_of_text, plain_text
 
 # Client's right first, as on every page and sheet.
 FEET = ("right", "left")
@@ -77,9 +77,13 @@ class MonofilamentTest(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     clinician = models.CharField(
-        "Clinician", max_length=200, blank=True, help_text="Who performed a supplied test, e.g. Dr. Anika Shah."
+        "Clinician",
+        max_length=200,
+        blank=True,
+        validators=[one_line_of_text],
+        help_text="Who performed a supplied test, e.g. Dr. Anika Shah.",
     )
-    notes = models.TextField(blank=True)
+    notes = models.TextField(blank=True, validators=[plain_text])
     # The loss_of_protective_sensation condition each foot's absent result created or confirmed.
     right_condition = models.ForeignKey(
         "clients.Condition", on_delete=models.PROTECT, null=True, blank=True, related_name="+"

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 
 from protocols.vocabulary import CONDITION_SIDES, CONTRIBUTING_CAUSES, REGIONS, SIDES, SYMPTOMS
 
-from .assessment_documents import parse_assessments, within_limit
+from .assessment_documents import checked_text, parse_assessments, within_limit
 from .documents import DATE_FIELDS, IDENTITY_FIELDS, SCHEMA
 from .models import EVENT_CODES, Client
 from .validators import (
@@ -24,7 +24,9 @@ from .validators import (
     clean_symptoms,
     not_before_birth,
     not_in_future,
+    one_line_of_text,
     parse_iso_date,
+    plain_text,
     quoted,
 )
 
@@ -322,6 +324,8 @@ def _conditions(entries, record, born):
         detail = entry.get("detail") or ""
         if not isinstance(detail, str) or len(detail) > 200:
             record.error(f"{where}.detail", "expected text of at most 200 characters")
+        else:
+            checked_text(one_line_of_text, detail, f"{where}.detail", record)
         noted = _dated(entry.get("noted_on"), f"{where}.noted_on", record, required=True, born=born)
         resolved = _dated(entry.get("resolved_on"), f"{where}.resolved_on", record, required=False, born=born)
         if resolved and code in EVENT_CODES:
@@ -353,10 +357,13 @@ def _clearance(entry, record, born):
         record.error("clearance.physician", "the physician's name is required")
     elif len(physician) > 200:
         record.error("clearance.physician", "at most 200 characters")
+    else:
+        checked_text(one_line_of_text, physician, "clearance.physician", record)
     if not isinstance(restrictions, str):
         record.error("clearance.restrictions", "must be text")
     else:
         within_limit(restrictions, SHORT_TEXT, "clearance.restrictions", record)  # as the clearance form
+        checked_text(plain_text, restrictions, "clearance.restrictions", record)
     day = _dated(entry.get("date"), "clearance.date", record, required=True, born=born)
     if isinstance(physician, str) and isinstance(restrictions, str):
         return {"physician": physician.strip(), "cleared_on": day, "restrictions": restrictions.strip()}

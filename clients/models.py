@@ -34,7 +34,9 @@ from .validators import (
     not_before_1900,
     not_before_birth,
     not_in_future,
+    one_line_of_text,
     place_key,
+    plain_text,
 )
 
 NEUROPATHY_TYPE_CHOICES = [(code, f"{code}: {label}") for code, label in NEUROPATHY_TYPES.items()]
@@ -147,17 +149,20 @@ class ClientQuerySet(models.QuerySet):
 class Client(models.Model):
     """A client's record: identity, neuropathy profile and care team. Conditions and clearances hang off it."""
 
-    first_name = models.CharField(max_length=100, validators=[has_letter])
-    last_name = models.CharField(max_length=100, validators=[has_letter])
+    first_name = models.CharField(max_length=100, validators=[has_letter, one_line_of_text])
+    last_name = models.CharField(max_length=100, validators=[has_letter, one_line_of_text])
     date_of_birth = models.DateField(validators=[not_in_future, not_before_1900])
     phone = models.CharField(max_length=40, blank=True, validators=[looks_like_phone])
     email = models.EmailField("E-mail", blank=True)
-    emergency_contact = models.CharField(max_length=200, blank=True, help_text="Name and phone number.")
-    referring_physician = models.CharField(max_length=200, blank=True)
+    emergency_contact = models.CharField(
+        max_length=200, blank=True, validators=[one_line_of_text], help_text="Name and phone number."
+    )
+    referring_physician = models.CharField(max_length=200, blank=True, validators=[one_line_of_text])
     external_id = models.CharField(
         "External id",
         max_length=40,
         blank=True,
+        validators=[one_line_of_text],
         help_text="The client's number in another system, e.g. C-1001. Optional; imports match on it.",
     )
     consented_on = models.DateField(
@@ -392,7 +397,9 @@ class Condition(models.Model):
     location = models.CharField(max_length=20, blank=True, choices=LOCATION_CHOICES)
     side = models.CharField(max_length=5, blank=True, choices=SIDE_CHOICES)
     value = models.PositiveIntegerField(null=True, blank=True, help_text="Lab results only: cells per µL.")
-    detail = models.CharField(max_length=200, blank=True, help_text="E.g. heel, second toe, Coumadin.")
+    detail = models.CharField(
+        max_length=200, blank=True, validators=[one_line_of_text], help_text="E.g. heel, second toe, Coumadin."
+    )
     noted_on = models.DateField(validators=[not_in_future], help_text="For a lab result, the date of the test.")
     resolved_on = models.DateField(null=True, blank=True, validators=[not_in_future])
     # Kept, and shown in the history, but left out of the facts and of exports.
@@ -513,9 +520,11 @@ class PhysicianClearance(models.Model):
     """A physician's clearance for massage; the latest one counts, valid for a year (see protocols.engine)."""
 
     client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="clearances")
-    physician = models.CharField(max_length=200)
+    physician = models.CharField(max_length=200, validators=[one_line_of_text])
     cleared_on = models.DateField("Date", validators=[not_in_future])
-    restrictions = models.TextField(blank=True, help_text="What the physician asked the therapist to avoid.")
+    restrictions = models.TextField(
+        blank=True, validators=[plain_text], help_text="What the physician asked the therapist to avoid."
+    )
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
 
