@@ -38,7 +38,8 @@ def plan_print(request, pk):
         "client": plan.client,
         "session": session,
         "document": document,
-        "region_rows": proposals.region_rows(regions),
+        # A place the therapist dropped keeps its cell in the table, saying so.
+        "region_rows": proposals.region_rows(regions + [{**place, "dropped": True} for place in document["dropped"]]),
         "severities": proposals.notes_by_severity(session, regions),
         "stale": stale,
         # The deferral and a changed record have their own boxes on the sheet.

@@ -91,3 +91,21 @@ def test_the_body_map_of_a_deferred_session_says_not_today_not_dropped(login, th
     sheet = login(therapist).get(f"/plans/{plan.pk}/print/").content.decode()
     body_map = sheet[sheet.index("<svg") : sheet.index("</svg>")]
     assert "– not today" in body_map and "dropped" not in body_map
+
+
+def test_a_place_the_therapist_dropped_says_so_in_its_cell_not_as_if_never_planned(login, therapist):
+    client = make_client(care_team=[therapist])
+    plan = plans.create_plan(
+        client=client,
+        therapist=therapist,
+        scheduled_for=plans.as_datetime(TOMORROW, time(15, 0)),
+        regions="feet",
+        created_by=therapist,
+    )
+    plan.items.filter(side="left").update(dropped=True)
+    sheet = login(therapist).get(f"/plans/{plan.pk}/print/").content.decode()
+    row = sheet[sheet.index('<th scope="row"') : sheet.index("</tr>", sheet.index('<th scope="row"'))]
+    cells = row.split('<td class="place-cell">')[1:]
+    assert "Work" in cells[0]
+    assert "Not worked by choice." in cells[1] and "—" not in cells[1], cells[1]
+    assert sheet.count("Not worked by choice") == 1
