@@ -103,30 +103,41 @@ def _csv_problem(error):
     return next((meaning for known, meaning in CSV_PROBLEMS if known in text), f"not valid CSV ({error})")
 
 
+def _header(reader):
+    """The column names of the first row that holds any, in lower case ("External_ID" is external_id), or None.
+    Blank lines before it are skipped, and so is the line "sep=," a spreadsheet writes to name its delimiter."""
+    for row in reader:
+        if row and row[0].strip().lower().startswith("sep=") and not any(cell.strip() for cell in row[1:]):
+            continue  # "sep=," is read as two cells: "sep=" and an empty one
+        if any(cell.strip() for cell in row):
+            return [column.strip().lower() for column in row]
+    return None
+
+
 def parse_csv(text):
     # newline="": line ends are left to the csv module, which reads \n, \r\n and an old Mac's \r alike.
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
-        header = next(reader)
-    except StopIteration:
-        raise ImportFileError("The file is empty.") from None
+        header = _header(reader)
     except csv.Error as error:
-        raise ImportFileError(f"row 1: {_csv_problem(error)}.") from None
-    header = [column.strip() for column in header]
+        raise ImportFileError(f"row {reader.line_num or 1}: {_csv_problem(error)}.") from None
+    if header is None:
+        raise ImportFileError("The file is empty.")
+    at = f"row {reader.line_num} (header)"
     missing = [column for column in CSV_COLUMNS if column not in header]
     delimiter = next((mark for mark in (";", "\t", "|") if len(header) == 1 and mark in header[0]), None)
     if missing and delimiter:
         shown = "tab" if delimiter == "\t" else f"'{delimiter}'"
         raise ImportFileError(
-            f"row 1 (header): the columns are separated by {shown}, not by commas; "
+            f"{at}: the columns are separated by {shown}, not by commas; "
             "save the file as CSV with commas between columns."
         )
     if missing:
-        raise ImportFileError(f"row 1 (header): missing column {', '.join(missing)}.")
+        raise ImportFileError(f"{at}: missing column {', '.join(missing)}.")
     twice = sorted({column for column in header if column and header.count(column) > 1})
     if twice:
         # Which of the two is meant cannot be known: the later one would silently win.
-        raise ImportFileError(f"row 1 (header): the column {', '.join(twice)} appears twice; keep one.")
+        raise ImportFileError(f"{at}: the column {', '.join(twice)} appears twice; keep one.")
     docs, labels = [], []
     try:
         starts = reader.line_num + 1  # the line a row starts on: a quoted value may span lines

@@ -1,0 +1,43 @@
+"""The header of a client CSV as spreadsheets save it: capitals, blank lines before it, a "sep=," line."""
+
+import pytest
+
+from clients.importing import ImportFileError, import_documents, read_upload
+from clients.models import Client
+
+pytestmark = pytest.mark.django_db
+
+HEADER = "external_id,first_name,last_name,date_of_birth,phone,email,neuropathy_type,care_team"
+ROW = "C-1,Ann,Lee,1960-01-02,,,DPN,tara"
+
+
+@pytest.mark.parametrize(
+    "text, label",
+    [
+        (f"{HEADER.upper()}\n{ROW}\n", "row 2"),
+        (f"{HEADER.title()}\r\n{ROW}\r\n", "row 2"),
+        (f"sep=,\n{HEADER}\n{ROW}\n", "row 3"),
+        (f"\n\n{HEADER}\n{ROW}\n", "row 4"),
+    ],
+)
+def test_a_header_as_a_spreadsheet_saves_it_is_read(therapist, text, label):
+    docs, labels = read_upload("clients.csv", text.encode())
+    assert labels == [label]
+    report = import_documents(docs, labels=labels, csv=True)
+    assert report.saved, report.error_messages()
+    assert Client.objects.get().external_id == "C-1"
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("\r\n\r\n", "The file is empty."),
+        ("sep=,\n", "The file is empty."),
+        ("sep=;\nexternal_id;first_name\n", "row 2 (header): the columns are separated by ';', not by commas"),
+        ("\nexternal_id,first_name\nC-1,Ann\n", "row 2 (header): missing column last_name"),
+    ],
+)
+def test_a_header_that_cannot_be_read_names_its_row(text, message):
+    with pytest.raises(ImportFileError) as refused:
+        read_upload("clients.csv", text.encode())
+    assert str(refused.value).startswith(message)
