@@ -146,7 +146,22 @@ def _plan_context(request, plan, details_form=None, data=None):
         and plan.status in (PlanStatus.READY, PlanStatus.DONE)
         and recording.opens_at(plan) <= recording.now(),
         "has_errors": any(p["form"] is not None and p["form"].is_bound and p["form"].errors for p in places),
+        "cancelled_by": _cancelled_by(plan),
     }
+
+
+def _cancelled_by(plan):
+    """Who cancelled the plan or recorded the no-show (read from its history: the save that cancelled
+    it), or None for a plan not cancelled, or cancelled by no one signed in (a command)."""
+    if plan.status != PlanStatus.CANCELLED:
+        return None
+    cancel = (
+        plan.history.filter(status=PlanStatus.CANCELLED, cancelled_at=plan.cancelled_at)
+        .select_related("history_user")
+        .order_by("history_date", "history_id")
+        .first()
+    )
+    return cancel.history_user if cancel is not None else None
 
 
 def _slot_from(request):

@@ -126,6 +126,10 @@ def test_a_clinic_admin_cancels_the_sessions_of_a_therapist_who_has_left(login, 
     assert "Cancel this session" in admin.get(f"/plans/{deactivated.pk}/").content.decode()
     response = admin.post(f"/plans/{deactivated.pk}/cancel/", {"category": "clinic_cancelled", "reason": "Left"})
     assert "The plan is cancelled." in said(response)
+    # The plan says who cancelled it: here the clinic admin, not the therapist it was booked with.
+    page = admin.get(f"/plans/{deactivated.pk}/").content.decode()
+    by = clinic_admin.get_full_name() or clinic_admin.username
+    assert f" by {by}: Clinic cancelled (Left)" in page, page.split('alert-secondary">')[1][:200]
     deactivated.refresh_from_db()
     assert (deactivated.status, deactivated.cancel_category) == ("cancelled", "clinic_cancelled")
     therapist.is_active = True
