@@ -13,7 +13,7 @@ from protocols.vocabulary import CONDITION_SIDES, CONTRIBUTING_CAUSES, REGIONS, 
 
 from .assessment_documents import checked_text, parse_assessments, within_limit
 from .documents import DATE_FIELDS, IDENTITY_FIELDS, SCHEMA
-from .models import EVENT_CODES, Client
+from .models import EVENT_CODES, Client, search_text
 from .validators import (
     DIAGNOSED_BEFORE_BIRTH,
     DIAGNOSED_ON,
@@ -107,6 +107,16 @@ def check_one(doc, record, seen_ids, lookups):
         return
     if external_id:
         seen_ids[key] = record.label
+    elif (person := _person(doc)) is not None:
+        # A row copied twice in a spreadsheet: without an id, each copy would be a new client.
+        if person in seen_ids:
+            record.error(
+                "external_id",
+                f"the same client (name and date of birth) is also {seen_ids[person]}, and neither has an "
+                "external id, so both would be added: remove one, or give each its external id",
+            )
+            return
+        seen_ids[person] = record.label
 
     client = lookups.clients.get(key) if external_id else None
     record.action = "update" if client else "create"
@@ -141,6 +151,14 @@ def check_one(doc, record, seen_ids, lookups):
     if record.errors:
         return None
     return Checked(record, client, form, causes, symptoms, conditions, clearance, team, measures)
+
+
+def _person(doc):
+    """("person", last name, first name, date of birth) as search compares names, or None when one is not text."""
+    names = [doc.get("last_name"), doc.get("first_name"), doc.get("date_of_birth")]
+    if not all(isinstance(value, str) and value.strip() for value in names):
+        return None
+    return ("person", *(search_text(value.strip()) for value in names))
 
 
 def _external_id(doc, record):
