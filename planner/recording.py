@@ -11,7 +11,7 @@ from django.utils import timezone
 from protocols.versioning import claim_version, first_save
 
 from .corrections import PRESSURE_USED, ScoreCorrection
-from .models import Addendum, PlanStatus, RecordItem, SessionRecord
+from .models import Addendum, PlanStatus, RecordItem, SessionPlan, SessionRecord
 from .record_forms import above_plan
 
 # A session can be recorded from this long before its planned start (setting up, the intake talk).
@@ -33,6 +33,10 @@ class RecordLocked(Exception):
     """The record is signed: only an addendum can change what it says."""
 
 
+class PlanCancelled(Exception):
+    """The session was cancelled after the record form was opened, before its record was first saved."""
+
+
 # What the record form saves: numbers (empty allowed in a draft) and free texts.
 NUMBER_FIELDS = ["minutes", "pain_before", "pain_after", "numbness_before", "numbness_after"]
 TEXT_FIELDS = ["skin_check", "subjective", "objective", "assessment", "soap_plan", "next_time", "adverse_other"]
@@ -46,9 +50,13 @@ def worked_items(plan):
 def save_record(plan, cleaned, item_rows, user, *, sign=False):
     """Create or update the plan's record from valid forms; sign it when asked. Returns the record."""
     with transaction.atomic():
+        # The plan's row is locked first, as cancelling locks it: a session is either cancelled or recorded.
+        status = SessionPlan.objects.select_for_update().filter(pk=plan.pk).values_list("status", flat=True).get()
         record = SessionRecord.objects.select_for_update().filter(plan=plan).first()
         if record is not None and record.is_signed:
             raise RecordLocked
+        if record is None and status == PlanStatus.CANCELLED:
+            raise PlanCancelled
         if record is None:
             record = SessionRecord(
                 plan=plan, client=plan.client, therapist=plan.therapist, started_at=plan.scheduled_for

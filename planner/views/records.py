@@ -83,6 +83,9 @@ def record_edit(request, pk):
             if not recording.says_the_same(current, form.cleaned_data, item_rows):
                 messages.error(request, "This record was signed meanwhile and cannot be edited. Add an addendum.")
             return redirect("planner:record-detail", current.pk)
+        except recording.PlanCancelled:
+            # What was typed stays on the page, to be copied: the session no longer takes a record.
+            form.add_error(None, "Not saved: this session was cancelled meanwhile, so it takes no record.")
         except StaleVersion:
             current = SessionRecord.objects.filter(plan=plan).first()
             if signing or current is None or not recording.says_the_same(current, form.cleaned_data, item_rows):
