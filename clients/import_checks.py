@@ -371,7 +371,9 @@ def _clearance(entry, record, born):
         return None
     physician = entry.get("physician") or ""
     restrictions = entry.get("restrictions") or ""
-    if not isinstance(physician, str) or not physician.strip():
+    if not isinstance(physician, str):
+        record.error("clearance.physician", f"expected the physician's name (text), not {quoted(physician)}")
+    elif not physician.strip():
         record.error("clearance.physician", "the physician's name is required")
     elif len(physician) > 200:
         record.error("clearance.physician", "at most 200 characters")
