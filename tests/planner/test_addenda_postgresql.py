@@ -1,16 +1,14 @@
 """An addendum form sent twice at the same instant (a double click) is added once, on PostgreSQL."""
 
-import threading
 import time
 
 import pytest
-from django.db import connection
-from django.test import Client
 
 from planner import recording
 from planner.models import Addendum, ScoreCorrection, SessionRecord
 from tests.planner.test_client_pages import signed_session
 from tests.planner.test_plans import make_dpn_client
+from tests.threads import post_together
 
 pytestmark = [pytest.mark.postgresql, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -26,7 +24,6 @@ pytestmark = [pytest.mark.postgresql, pytest.mark.django_db(transaction=True, se
 def test_a_double_click_on_add_addendum_adds_it_once(monkeypatch, login, therapist, sent):
     signed_session(login, therapist, make_dpn_client(therapist), "09:00", pain_before=6, pain_after=3)
     record = SessionRecord.objects.get()
-    both_in = threading.Barrier(2, timeout=20)
     real = recording.repeated_addendum
 
     def check_slowly(*args):
@@ -35,26 +32,8 @@ def test_a_double_click_on_add_addendum_adds_it_once(monkeypatch, login, therapi
         return found
 
     monkeypatch.setattr(recording, "repeated_addendum", check_slowly)
-    statuses, failures = [], []
-
-    def send():
-        try:
-            browser = Client()
-            browser.force_login(therapist)
-            both_in.wait()
-            statuses.append(browser.post(f"/records/{record.pk}/addenda/", sent).status_code)
-        except Exception as error:  # noqa: BLE001 reported below, where the test can fail on it
-            failures.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=send) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(30)
-    assert not failures, failures
-    assert not any(thread.is_alive() for thread in threads), "a thread did not finish in 30 s"
+    url = f"/records/{record.pk}/addenda/"
+    statuses = [response.status_code for response in post_together((therapist, url, sent), (therapist, url, sent))]
     assert statuses == [302, 302]
     assert Addendum.objects.count() == 1
     assert ScoreCorrection.objects.count() == (1 if "correct" in sent else 0)

@@ -4,13 +4,13 @@ import io
 import threading
 
 import pytest
-from django.db import connection
 from django.test import Client
 
 from planner import attachments
 from planner.attachments import Attachment
 from tests.planner.test_attachments import PDF, PNG
 from tests.planner.test_plans import make_dpn_client
+from tests.threads import post_together
 
 pytestmark = [pytest.mark.postgresql, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -32,38 +32,27 @@ def send_both(monkeypatch, client, uploads):
         return checked
 
     monkeypatch.setattr(attachments, "check_upload", check_then_wait)
-    responses, failures = [], []
+    url = f"/clients/{client.pk}/attachments/new/"
+    return post_together(
+        *(
+            (user, url, {"file": named_file(name, content), "attach_to": "client", **data})
+            for user, name, content, data in uploads
+        )
+    )
 
-    def send(user, name, content, data):
-        try:
-            browser = Client()
-            browser.force_login(user)
-            file = io.BytesIO(content)
-            file.name = name
-            url = f"/clients/{client.pk}/attachments/new/"
-            responses.append(browser.post(url, {"file": file, "attach_to": "client", **data}))
-        except Exception as error:  # noqa: BLE001 reported below, where the test can fail on it
-            failures.append(error)
-        finally:
-            connection.close()
 
-    threads = [threading.Thread(target=send, args=upload) for upload in uploads]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(30)
-    # A thread that raised or is still running fails the test here, not as a puzzling response list.
-    assert not failures, failures
-    assert not any(thread.is_alive() for thread in threads), "an upload thread did not finish in 30 s"
-    return responses
+def named_file(name, content):
+    file = io.BytesIO(content)
+    file.name = name
+    return file
 
 
 def first_upload(therapist, client):
     browser = Client()
     browser.force_login(therapist)
-    file = io.BytesIO(PDF)
-    file.name = "clearance.pdf"
-    browser.post(f"/clients/{client.pk}/attachments/new/", {"file": file, "attach_to": "client"})
+    browser.post(
+        f"/clients/{client.pk}/attachments/new/", {"file": named_file("clearance.pdf", PDF), "attach_to": "client"}
+    )
     return Attachment.objects.get()
 
 
