@@ -213,13 +213,18 @@ HistoricalCareTeam = Client.history.model._meta.get_field("historicalclient_care
 
 
 def _save(item):
-    """Update a client on record from its checked document, listing each change in the report."""
-    record, form, client = item.record, item.form, item.client
+    """Update a client on record from its checked document, listing each change in the report. A record
+    (the client, a condition or the clearance) saved by someone else while the file was imported is an
+    error of the document: the report says so and nothing of the file is kept."""
     try:
-        claim_version(client, client.version)
+        _save_client(item)
     except StaleVersion as stale:
-        record.error("document", str(stale))
-        return
+        item.record.error("document", str(stale))
+
+
+def _save_client(item):
+    record, form, client = item.record, item.form, item.client
+    claim_version(client, client.version)
     record.changes.extend(str(form.fields[name].label) for name in form.changed_data)
     client = form.save(commit=False)
     if item.causes is not None:

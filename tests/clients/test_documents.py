@@ -582,3 +582,31 @@ def test_a_new_clients_bad_care_team_is_said_once(therapist, team):
     report = import_documents(minimal(care_team=team))
     said = [(where, text) for where, text in report.records[0].errors if where.startswith("care_team")]
     assert len(said) == 1, said
+
+
+def test_a_condition_saved_meanwhile_refuses_the_file_whole(monkeypatch, therapist):
+    """A condition someone saves while the file is imported (between its reading and its update) is an
+    error of the document, and nothing of the file is kept: before, the import failed with a server error."""
+    from django.db.models import F
+
+    from clients import importing
+
+    import_documents([minimal()])
+    client = Client.objects.get(external_id="C-2000")
+    wound = make_condition(client, "open_wound", location="feet", side="left", noted_on=datetime.date(2024, 3, 1))
+    real_claim = importing.claim_version
+
+    def saved_meanwhile(instance, version):
+        if isinstance(instance, Condition):
+            Condition.objects.filter(pk=instance.pk).update(version=F("version") + 1, detail="Edited meanwhile.")
+        return real_claim(instance, version)
+
+    monkeypatch.setattr(importing, "claim_version", saved_meanwhile)
+    condition = {"code": "open_wound", "location": "feet", "side": "left", "noted_on": "2024-03-01"}
+    report = import_documents([minimal(phone="555-0199", conditions=[{**condition, "resolved_on": "2024-04-01"}])])
+    assert not report.saved
+    [(where, message)] = report.records[0].errors
+    assert where == "document" and "saved this condition" in message and "your changes were not saved" in message
+    client.refresh_from_db()
+    wound.refresh_from_db()
+    assert client.phone != "555-0199" and wound.resolved_on is None  # the file's changes are all rolled back
