@@ -7,6 +7,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
+from clients.documents import SCHEMA
 from clients.models import Client, Condition, PhysicianClearance
 from planner.models import StaffProfile
 from planner.roles import CLINIC_ADMIN, THERAPIST
@@ -70,3 +71,18 @@ def make_clearance(client, **fields):
     fields.setdefault("physician", "Dr. Anika Shah")
     fields.setdefault("cleared_on", timezone.localdate())
     return PhysicianClearance.objects.create(client=client, **fields)
+
+
+def client_document(**fields):
+    """The smallest client document an import takes (Ann Lee, H-1, on tara's care team), with `fields` set."""
+    document = {
+        "schema": SCHEMA,
+        "external_id": "H-1",
+        "first_name": "Ann",
+        "last_name": "Lee",
+        "date_of_birth": "1960-01-02",
+        "neuropathy": {"type": "DPN"},
+        "care_team": ["tara"],
+    }
+    document.update(fields)
+    return document

@@ -4,26 +4,12 @@ import, naming the field (and the row), since "AB" and "A\x1fB" look the same an
 import pytest
 from django.utils import timezone
 
-from clients.documents import SCHEMA
 from clients.importing import import_documents, read_upload
 from clients.models import Client, Condition, PhysicianClearance
+from tests.factories import client_document as document
 from tests.factories import make_client
 
 pytestmark = pytest.mark.django_db
-
-
-def document(**fields):
-    doc = {
-        "schema": SCHEMA,
-        "external_id": "H-1",
-        "first_name": "Ann",
-        "last_name": "Lee",
-        "date_of_birth": "1960-01-02",
-        "neuropathy": {"type": "DPN"},
-        "care_team": ["tara"],
-    }
-    doc.update(fields)
-    return doc
 
 
 CONTROLS = ["Ann\x1b[2J", "An\x07n", "Ann\u202e", "An\tn", "Ann\nSmith", "\ufeffAnn"]

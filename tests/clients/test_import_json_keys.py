@@ -5,25 +5,11 @@ import json
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from clients.documents import SCHEMA
 from clients.importing import ImportFileError, read_upload
 from clients.models import Client
+from tests.factories import client_document as document
 
 pytestmark = pytest.mark.django_db
-
-
-def document(**fields):
-    doc = {
-        "schema": SCHEMA,
-        "external_id": "H-1",
-        "first_name": "Ann",
-        "last_name": "Lee",
-        "date_of_birth": "1960-01-02",
-        "neuropathy": {"type": "DPN"},
-        "care_team": ["tara"],
-    }
-    doc.update(fields)
-    return doc
 
 
 def test_a_json_key_given_twice_is_refused_naming_the_key(therapist):

@@ -2,25 +2,11 @@
 
 import pytest
 
-from clients.documents import SCHEMA
 from clients.importing import import_documents
 from clients.models import Client
+from tests.factories import client_document as document
 
 pytestmark = pytest.mark.django_db
-
-
-def document(**fields):
-    doc = {
-        "schema": SCHEMA,
-        "external_id": "H-1",
-        "first_name": "Ann",
-        "last_name": "Lee",
-        "date_of_birth": "1960-01-02",
-        "neuropathy": {"type": "DPN"},
-        "care_team": ["tara"],
-    }
-    doc.update(fields)
-    return doc
 
 
 @pytest.mark.parametrize("letter", ["ß", "\ufdfa"])
