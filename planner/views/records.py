@@ -138,7 +138,7 @@ def _stale_form(plan, data, signing):
     return form
 
 
-def _record_form_page(request, plan, record, form, rows, status):
+def _record_form_page(request, plan, record, form, rows, status, finding_form=None):
     context = {
         "plan": plan,
         "client": plan.client,
@@ -146,16 +146,22 @@ def _record_form_page(request, plan, record, form, rows, status):
         "form": form,
         "rows": rows,
         "not_worked": [item for item in plan.items.all() if not item.is_worked],
-        "finding_form": _finding_form(plan.client),
+        "finding_form": finding_form or _finding_form(plan.client),
         "stale": plans.facts_changed(plan),
         "has_item_errors": any(row["form"].is_bound and row["form"].errors for row in rows),
     }
     return render(request, "planner/record_form.html", context, status=status)
 
 
-def _finding_form(client):
-    """The condition form, offering only what a skin or foot check finds (the catalogue is grouped)."""
-    form = ConditionForm(client=client, prefix=None)
+FINDING_FIELDS = ("code", "location", "side", "detail")
+
+
+def _finding_form(client, initial=None):
+    """The condition form, offering only what a skin or foot check finds (the catalogue is grouped). Its
+    fields belong to the record form (#record-form), which its button sends to finding_add."""
+    form = ConditionForm(client=client, prefix=None, initial=initial)
+    for field in form.fields.values():
+        field.widget.attrs["form"] = "record-form"
     findings = []
     for value, label in form.fields["code"].choices:
         options = label if isinstance(label, list | tuple) else [(value, label)]
@@ -262,7 +268,10 @@ FINDING_CODES = ["open_wound", "new_foot_finding", "fungal_infection", "charcot_
 @login_required
 @require_POST
 def finding_add(request, pk):
-    """A skin or foot finding from the session becomes a condition on the client, noted today."""
+    """A skin or foot finding from the session becomes a condition on the client, noted today.
+
+    The button is part of the record form, so what was typed in the record comes with the finding:
+    the record page is shown again with it, not saved yet, where a reload would have lost it."""
     plan = _plan_to_record(request, pk)
     plan.client.ensure_writable()
     data = request.POST.copy()
@@ -270,7 +279,8 @@ def finding_add(request, pk):
     form = ConditionForm(data, client=plan.client)
     if data.get("code") not in FINDING_CODES:
         form.add_error(None, "Choose a finding from the list.")
-    if form.is_valid():
+    added = form.is_valid()
+    if added:
         condition = form.save()
         messages.success(
             request, f"{condition} added to {plan.client}'s conditions: the next plan will take it into account."
@@ -281,4 +291,25 @@ def finding_add(request, pk):
             for name, errors in form.errors.items()
         )
         messages.error(request, f"The finding was not added. {problems}")
-    return redirect("planner:record-edit", plan.pk)
+    record = SessionRecord.objects.filter(plan=plan).first()
+    if (
+        "version" not in request.POST
+        or (record and record.is_signed)
+        or recording.refusal_to_record(plan, record, recording.now())
+    ):
+        return redirect("planner:record-edit", plan.pk)  # the finding came alone: the page as saved
+    messages.warning(request, "What you typed in the record is below, not saved yet: save the draft or sign it.")
+    prefetch_related_objects([plan], "items")
+    record_form, rows, _valid = _bound_forms(recording.worked_items(plan), record, request.POST, signing=False)
+    return _record_form_page(
+        request,
+        plan,
+        record,
+        record_form,
+        rows,
+        status=200 if added else 400,
+        # A refused finding is offered again as it was sent, its problems named in the message above.
+        finding_form=None
+        if added
+        else _finding_form(plan.client, initial={n: data.get(n, "") for n in FINDING_FIELDS}),
+    )

@@ -345,3 +345,21 @@ def test_a_long_deviation_reason_wraps_inside_the_record_table(login, therapist,
     for url in (f"/records/{record.pk}/", f"/records/{record.pk}/print/"):
         page = login(therapist).get(url).content.decode()
         assert f'<td class="text-break"><span class="badge text-bg-warning">Deviation</span> {reason}</td>' in page
+
+
+def test_a_finding_added_with_the_record_form_keeps_what_was_typed(login, therapist, ready_plan):
+    """The finding's button sends the record form too: the page comes back with the typed notes, unsaved."""
+    finding = {"code": "open_wound", "location": "hands", "side": "right", "detail": "blister on the thumb"}
+    typed = record_data(ready_plan, subjective="Burning eased after the first week.", pain_before=7)
+    response = login(therapist).post(f"/plans/{ready_plan.pk}/record/finding/", {**typed, **finding})
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert Condition.objects.filter(code="open_wound", location="hands", detail="blister on the thumb").exists()
+    assert "Burning eased after the first week." in page and 'value="7"' in page
+    assert "What you typed in the record is below, not saved yet" in page
+    assert not SessionRecord.objects.exists()  # the record is saved by its own buttons only
+    # A refused finding keeps both: the record's input and the finding as it was sent.
+    refused = login(therapist).post(f"/plans/{ready_plan.pk}/record/finding/", {**typed, "code": "open_wound"})
+    page = refused.content.decode()
+    assert refused.status_code == 400 and "The finding was not added." in page
+    assert "Burning eased after the first week." in page and '<option value="open_wound" selected>' in page
