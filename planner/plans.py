@@ -503,14 +503,27 @@ def therapist_has_left(plan):
     )
 
 
+class RecordStarted(Exception):
+    """The session's record is started: the session took place and cannot be cancelled."""
+
+
 def cancel_plan(plan, reason, category=""):
-    """Cancel the plan (it stays in the record), with the kind of reason and, optionally, a note."""
-    plan.status = PlanStatus.CANCELLED
-    plan.cancelled_at = timezone.now()
-    plan.cancel_category = category
-    plan.cancel_reason = reason
-    claim_version(plan, plan.version)
-    plan.save()
+    """Cancel the plan (it stays in the record), with the kind of reason and, optionally, a note.
+
+    The plan's row is locked first, as the record's first save locks it, so a session is either
+    cancelled or recorded: RecordStarted when its record is started. The version claimed is the one
+    the plan was read at, so a save made since (a reschedule) refuses the cancel (StaleVersion)
+    rather than being written over."""
+    with transaction.atomic():
+        SessionPlan.objects.select_for_update().filter(pk=plan.pk).exists()
+        if SessionRecord.objects.filter(plan_id=plan.pk).exists():
+            raise RecordStarted
+        plan.status = PlanStatus.CANCELLED
+        plan.cancelled_at = timezone.now()
+        plan.cancel_category = category
+        plan.cancel_reason = reason
+        claim_version(plan, plan.version)
+        plan.save()
 
 
 def future_plans(client, now=None):
@@ -555,7 +568,10 @@ def left_behind_by_care_team(sender, client, users, **kwargs):
 def cancel_for_archived_client(sender, client, user, **kwargs):
     """Archiving a client cancels every session still to come, with the reason "client archived"."""
     for plan in future_plans(client):
-        cancel_plan(plan, "", CancelReason.CLIENT_ARCHIVED)
+        try:
+            cancel_plan(plan, "", CancelReason.CLIENT_ARCHIVED)
+        except RecordStarted:
+            continue  # recorded meanwhile: the session took place, its record is kept and finished
 
 
 # The therapist's day: clashes and the next free slot.

@@ -33,8 +33,9 @@ class RecordLocked(Exception):
     """The record is signed: only an addendum can change what it says."""
 
 
-class PlanCancelled(Exception):
-    """The session was cancelled after the record form was opened, before its record was first saved."""
+class PlanChanged(Exception):
+    """The plan was cancelled, or turned back to a draft, after the record form was opened and before
+    its record was first saved: the message says which."""
 
 
 # What the record form saves: numbers (empty allowed in a draft) and free texts.
@@ -56,7 +57,11 @@ def save_record(plan, cleaned, item_rows, user, *, sign=False):
         if record is not None and record.is_signed:
             raise RecordLocked
         if record is None and status == PlanStatus.CANCELLED:
-            raise PlanCancelled
+            raise PlanChanged("Not saved: this session was cancelled meanwhile, so it takes no record.")
+        if record is None and status != PlanStatus.READY:
+            raise PlanChanged(
+                "Not saved: this plan was turned back to a draft meanwhile. Read it, mark it ready, then record."
+            )
         if record is None:
             record = SessionRecord(
                 plan=plan, client=plan.client, therapist=plan.therapist, started_at=plan.scheduled_for

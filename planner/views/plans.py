@@ -8,7 +8,6 @@ from datetime import date
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -434,21 +433,21 @@ def plan_reschedule(request, pk):
 @require_POST
 def plan_cancel(request, pk):
     plan = _plan_to_cancel(request, pk)
-    with transaction.atomic():
-        # Locked as the record's first save locks it: a session is either cancelled or recorded, not both.
-        plan.status, plan.version = (
-            SessionPlan.objects.select_for_update().filter(pk=plan.pk).values_list("status", "version").get()
-        )
-        form = CancelPlanForm(request.POST, plan=plan)
-        if not plan.is_open:
-            messages.error(request, "Only a draft or ready plan can be cancelled.")
-        elif SessionRecord.objects.filter(plan=plan).exists():
-            # A started record says the session took place; cancelling would leave it unfinishable.
-            messages.error(request, "Not cancelled: this session's record is started. Finish and sign the record.")
-        elif not form.is_valid():
-            messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
-        else:
+    form = CancelPlanForm(request.POST, plan=plan)
+    # A started record says the session took place; cancelling would leave it unfinishable.
+    started = "Not cancelled: this session's record is started. Finish and sign the record."
+    if not plan.is_open:
+        messages.error(request, "Only a draft or ready plan can be cancelled.")
+    elif SessionRecord.objects.filter(plan=plan).exists():
+        messages.error(request, started)
+    elif not form.is_valid():
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+    else:
+        try:
             plans.cancel_plan(plan, form.cleaned_data["reason"].strip(), form.cleaned_data["category"])
+        except plans.RecordStarted:  # its first save came while this was checked
+            messages.error(request, started)
+        else:
             done = "Recorded as a no-show." if form.cleaned_data["category"] == "no_show" else "The plan is cancelled."
             messages.success(request, done + " It stays in the client's record.")
     return redirect("planner:plan-detail", plan.pk)

@@ -74,6 +74,12 @@ def record_edit(request, pk):
         return _record_form_page(request, plan, record, form, _item_forms(plan_items, record), status=200)
     signing = "sign" in request.POST
     form, rows, valid = _bound_forms(plan_items, record, request.POST, signing)
+    # A finding filled in below and the record sent (Enter in the finding's field sends the record): the
+    # finding is not dropped unseen, nor the record saved without it.
+    finding = {name: request.POST.get(name, "").strip() for name in FINDING_FIELDS}
+    if valid and any(finding.values()):
+        form.add_error(None, FINDING_LEFT)
+        valid = False
     if valid:
         item_rows = [(row["plan_item"], row["form"].cleaned_data) for row in rows]
         try:
@@ -83,9 +89,9 @@ def record_edit(request, pk):
             if not recording.says_the_same(current, form.cleaned_data, item_rows):
                 messages.error(request, "This record was signed meanwhile and cannot be edited. Add an addendum.")
             return redirect("planner:record-detail", current.pk)
-        except recording.PlanCancelled:
-            # What was typed stays on the page, to be copied: the session no longer takes a record.
-            form.add_error(None, "Not saved: this session was cancelled meanwhile, so it takes no record.")
+        except recording.PlanChanged as changed:
+            # What was typed stays on the page, to be copied: the plan no longer takes this record.
+            form.add_error(None, str(changed))
         except StaleVersion:
             current = SessionRecord.objects.filter(plan=plan).first()
             if signing or current is None or not recording.says_the_same(current, form.cleaned_data, item_rows):
@@ -99,7 +105,8 @@ def record_edit(request, pk):
                 return redirect("planner:record-detail", record.pk)
             messages.success(request, "Draft saved. Sign it when it is complete.")
             return redirect("planner:record-edit", plan.pk)
-    return _record_form_page(request, plan, record, form, rows, status=400)
+    kept = _finding_form(plan.client, initial=finding) if any(finding.values()) else None
+    return _record_form_page(request, plan, record, form, rows, status=400, finding_form=kept)
 
 
 def _bound_forms(plan_items, record, data, signing):
@@ -154,6 +161,9 @@ def _record_form_page(request, plan, record, form, rows, status, finding_form=No
 
 
 FINDING_FIELDS = ("code", "location", "side", "detail")
+FINDING_LEFT = (
+    "Not saved: a new finding is filled in below. Add it with “Add as a condition”, or clear it, then save the record."
+)
 
 
 def _finding_form(client, initial=None):

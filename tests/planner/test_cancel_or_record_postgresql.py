@@ -15,55 +15,73 @@ from tests.threads import post_together
 pytestmark = [pytest.mark.postgresql, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
-@pytest.mark.parametrize("first", ["record", "cancel"])
-def test_a_session_is_either_cancelled_or_recorded(monkeypatch, login, therapist, first):
-    """The record's first save and a cancel sent together: `first` gets past its checks and is slowed
-    there, then the other is let through, so that without a lock both would pass their checks."""
+def slowed(function, started, first):
+    """`function` that, when it runs first, says so and then takes a second: the other request runs meanwhile."""
+
+    def run(*args):
+        if first:
+            started.set()
+            time.sleep(1)
+        return function(*args)
+
+    return run
+
+
+def waiting(function, started, second):
+    """`function` that, in the request sent second, runs once the first has said it is under way."""
+
+    def run(*args):
+        if second:
+            started.wait(20)
+        return function(*args)
+
+    return run
+
+
+@pytest.mark.parametrize(
+    ("slow", "winner"),
+    [
+        ("record-checks", "cancel"),  # the record's checks passed, its first save not yet begun
+        ("cancel-locked", "cancel"),  # the cancel holds the plan's row
+        ("record-locked", "record"),  # the record's first save holds the plan's row
+    ],
+)
+def test_a_session_is_either_cancelled_or_recorded(monkeypatch, login, therapist, slow, winner):
+    """The record's first save and a cancel sent together, one slowed at a point where, without a lock,
+    the other would pass its checks too and both be saved."""
     plan = create_plan(login, therapist, make_dpn_client(therapist), day=TODAY, time="12:15")
     login(therapist).post(f"/plans/{plan.pk}/save/", save_data(plan, mark_ready=True))
     plan.refresh_from_db()
     assert plan.status == PlanStatus.READY
-    past_checks = threading.Event()
-    real_refusal, real_cancel, real_plan_to_cancel = (
-        recording.refusal_to_record,
-        plans.cancel_plan,
-        plan_views._plan_to_cancel,
-    )
+    started = threading.Event()
+    record_first = slow.startswith("record")
+    if slow == "record-checks":
+        monkeypatch.setattr(recording, "refusal_to_record", slowed(recording.refusal_to_record, started, True))
+    else:
+        monkeypatch.setattr(
+            recording, "refusal_to_record", waiting(recording.refusal_to_record, started, not record_first)
+        )
+    if slow == "record-locked":
+        monkeypatch.setattr(recording, "claim_version", slowed(recording.claim_version, started, True))
+    if slow == "cancel-locked":
+        monkeypatch.setattr(plans, "claim_version", slowed(plans.claim_version, started, True))
+    monkeypatch.setattr(plan_views, "_plan_to_cancel", waiting(plan_views._plan_to_cancel, started, record_first))
 
-    def record_checks(*args):
-        if first == "cancel":
-            past_checks.wait(20)
-        found = real_refusal(*args)
-        if first == "record":
-            past_checks.set()
-            time.sleep(1)
-        return found
-
-    def cancel_checked(*args):
-        if first == "record":
-            past_checks.wait(20)
-        return real_plan_to_cancel(*args)
-
-    def cancel(*args):
-        if first == "cancel":
-            past_checks.set()
-            time.sleep(1)
-        return real_cancel(*args)
-
-    monkeypatch.setattr(recording, "refusal_to_record", record_checks)
-    monkeypatch.setattr(plan_views, "_plan_to_cancel", cancel_checked)
-    monkeypatch.setattr(plans, "cancel_plan", cancel)
     recorded, cancelled = post_together(
         (therapist, f"/plans/{plan.pk}/record/", record_data(plan)),
         (therapist, f"/plans/{plan.pk}/cancel/", {"category": "client_cancelled"}),
     )
 
-    # Either way the cancel saves first (both are past their checks before the record's first save):
-    # the session is cancelled, takes no record, and the form says why, keeping what was typed.
-    # Without the lock it was both cancelled and recorded.
     plan.refresh_from_db()
-    assert plan.status == PlanStatus.CANCELLED and cancelled.status_code == 302
-    assert not SessionRecord.objects.filter(plan=plan).exists()
-    page = recorded.content.decode()
-    assert recorded.status_code == 400 and "this session was cancelled meanwhile" in page
-    assert "Burning eased after the first week." in page
+    has_record = SessionRecord.objects.filter(plan=plan).exists()
+    assert (plan.status == PlanStatus.CANCELLED) != has_record  # never both; without the locks, both
+    if winner == "cancel":
+        # The form says why and keeps what was typed.
+        page = recorded.content.decode()
+        assert plan.status == PlanStatus.CANCELLED and cancelled.status_code == 302
+        assert recorded.status_code == 400 and "this session was cancelled meanwhile" in page
+        assert "Burning eased after the first week." in page
+    else:
+        assert has_record and plan.status == PlanStatus.READY and recorded.status_code == 302
+        said = " ".join(str(m) for m in cancelled.wsgi_request._messages)
+        assert "Not cancelled: this session's record is started." in said

@@ -156,3 +156,38 @@ def test_an_archived_clients_leftover_session_can_still_be_cancelled(login, ther
     login(therapist).post(f"/plans/{plan.pk}/cancel/", {"category": "no_show"})
     plan.refresh_from_db()
     assert (plan.status, plan.cancel_category) == ("cancelled", "no_show")
+
+
+def test_a_cancel_does_not_write_over_a_save_made_meanwhile(monkeypatch, login, therapist):
+    """The plan saved by someone else after the cancel read it (a reschedule, say): the cancel is refused
+    and the other save kept, not written over with what the cancel read."""
+    from django.db.models import F
+
+    from planner.views import plans as plan_views
+
+    plan = create_plan(login, therapist, make_dpn_client(therapist))
+    real = plan_views._plan_to_cancel
+
+    def read_then_saved_meanwhile(request, pk):
+        read = real(request, pk)
+        SessionPlan.objects.filter(pk=pk).update(version=F("version") + 1, goals="Changed meanwhile.")
+        return read
+
+    monkeypatch.setattr(plan_views, "_plan_to_cancel", read_then_saved_meanwhile)
+    response = login(therapist).post(f"/plans/{plan.pk}/cancel/", {"category": "weather"})
+    assert "your changes were not saved" in said(response)
+    plan.refresh_from_db()
+    assert (plan.status, plan.goals) == (PlanStatus.DRAFT, "Changed meanwhile.")
+
+
+def test_cancelling_a_plan_whose_record_is_started_is_refused_and_archiving_keeps_it(login, therapist):
+    from planner import plans
+
+    plan = create_plan(login, therapist, make_dpn_client(therapist), day=TODAY)
+    login(therapist).post(f"/plans/{plan.pk}/save/", save_data(plan, mark_ready=True))
+    plan.refresh_from_db()
+    SessionRecord.objects.create(plan=plan, client=plan.client, therapist=therapist, started_at=plan.scheduled_for)
+    with pytest.raises(plans.RecordStarted):
+        plans.cancel_plan(plan, "", "client_cancelled")
+    plan.refresh_from_db()
+    assert plan.status == PlanStatus.READY

@@ -363,3 +363,27 @@ def test_a_finding_added_with_the_record_form_keeps_what_was_typed(login, therap
     page = refused.content.decode()
     assert refused.status_code == 400 and "The finding was not added." in page
     assert "Burning eased after the first week." in page and '<option value="open_wound" selected>' in page
+
+
+def test_a_finding_left_filled_in_is_not_dropped_when_the_record_is_saved(login, therapist, ready_plan):
+    """Enter in the finding's field sends the record form: the record is not saved without the finding."""
+    typed = record_data(ready_plan, subjective="Burning eased after the first week.")
+    finding = {"code": "open_wound", "location": "feet", "side": "left", "detail": "heel"}
+    response = login(therapist).post(f"/plans/{ready_plan.pk}/record/", {**typed, **finding, "save": ""})
+    page = response.content.decode()
+    assert response.status_code == 400 and "Not saved: a new finding is filled in below." in page
+    assert not SessionRecord.objects.exists() and not Condition.objects.filter(detail="heel").exists()
+    assert "Burning eased after the first week." in page and '<option value="open_wound" selected>' in page
+    # Without a finding the same form saves.
+    assert login(therapist).post(f"/plans/{ready_plan.pk}/record/", {**typed, "save": ""}).status_code == 302
+    assert SessionRecord.objects.count() == 1
+
+
+def test_a_plan_turned_back_to_a_draft_takes_no_first_record(therapist, ready_plan):
+    from planner import recording
+
+    ready_plan.status = PlanStatus.DRAFT
+    ready_plan.save()
+    with pytest.raises(recording.PlanChanged, match="turned back to a draft meanwhile"):
+        recording.save_record(ready_plan, {"version": 0}, [], therapist)
+    assert not SessionRecord.objects.exists()
