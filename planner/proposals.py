@@ -161,40 +161,47 @@ def notes_by_severity(session, regions):
     ("both hands: Cold sensitivity in both hands. ..."), and so is a note that differs only by
     the place it names ("Numbness in right foot." and "... left foot." read "Numbness in both
     feet."), so the sheet repeats no sentence. A limb's note on the arm and the hand names the arm,
-    where the fact is; printed once, it says it is about both ("left arm and left hand"). The same
+    where the fact is; printed once, it says it is about both ("left arm and left hand"), and the
+    same note of each arm reads "both arms and both hands: ... on both arms", unless it says "this
+    limb", when each arm keeps its own sentence. The same
     sentence on a place worked and on one not worked names both: "right foot (not worked); left foot".
     """
     groups = {severity: [] for severity, _ in SEVERITY_ORDER}
     for note in session["notes"]:
         groups[note["severity"]].append({**note, "where": "session"})
-    # An entry is found by its exact text (the same sentence on several places: "Lymphedema on left
-    # arm ..." on the left arm and the left hand, or on a foot worked and a foot not worked) or by its
-    # text with its own place made a blank.
-    by_text, by_any_place, entries = {}, {}, []
-    for region in sorted(regions, key=place_key):
+    # First the same sentence on several places ("Lymphedema on left arm ..." on the left arm and the
+    # left hand, or on a foot worked and a foot not worked) is one entry ...
+    by_text, entries = {}, []
+    for order, region in enumerate(sorted(regions, key=place_key)):
         target = (region["region"], region["side"])
         for note in region["notes"]:
             # A place that is not worked keeps its other notes, said to be about a place not worked today.
             resting = region["status"] == "avoid" and note["severity"] != "avoid"
-            same = (note["severity"], note["rule"])
-            any_place = _text_of_any_place(note["text"], target)
-            entry = by_text.get((*same, note["text"]))
-            if entry is not None and entry["merged_by"] in (None, "text"):
-                entry["merged_by"] = "text"
-            else:
-                entry = by_any_place.get((*same, resting, any_place)) if any_place != note["text"] else None
-                if entry is not None and entry["merged_by"] in (None, "place"):
-                    entry["merged_by"] = "place"
-                else:
-                    entry = {**note, "targets": [], "any_place": any_place, "merged_by": None}
-                    by_text.setdefault((*same, note["text"]), entry)
-                    by_any_place.setdefault((*same, resting, any_place), entry)
-                    entries.append(entry)
-                    groups[note["severity"]].append(entry)
-            entry["targets"].append((target, resting))
-            entry["new"] = entry.get("new", False) or note.get("new", False)
+            key = (note["severity"], note["rule"], note["text"])
+            entry = by_text.get(key)
+            if entry is None:
+                entry = by_text[key] = {**note, "targets": [], "new": False}
+                entries.append(entry)
+            entry["targets"].append((order, target, resting))
+            entry["new"] = entry["new"] or note.get("new", False)
+    # ... then entries whose sentences differ only by the place they name ("Numbness in right foot."
+    # and "... left foot.", or the arm's note of each arm) are one, naming the places named together.
+    by_any_place, merged = {}, []
     for entry in entries:
-        targets = entry.pop("targets")
+        any_place, named = _any_place_of(entry)
+        restings = {resting for _order, _target, resting in entry["targets"]}
+        key = (entry["severity"], entry["rule"], *restings, any_place)
+        first = by_any_place.get(key) if named and len(restings) == 1 else None
+        if first is None:
+            entry["any_place"], entry["named"] = any_place, named and [named]
+            by_any_place.setdefault(key, entry)
+            merged.append(entry)
+        else:
+            first["targets"] = sorted(first["targets"] + entry["targets"])
+            first["named"].append(named)
+            first["new"] = first["new"] or entry["new"]
+    for entry in merged:
+        targets = [(target, resting) for _order, target, resting in entry.pop("targets")]
         entry["resting"] = all(resting for _target, resting in targets)
         if entry["resting"] or not any(resting for _target, resting in targets):
             entry["where"] = _places([target for target, _resting in targets])
@@ -202,9 +209,11 @@ def notes_by_severity(session, regions):
             # Places in page order, those not worked said to be: "right foot (not worked); left foot".
             runs = [(resting, [target for target, _ in run]) for resting, run in groupby(targets, key=itemgetter(1))]
             entry["where"] = "; ".join(_places(run) + (" (not worked)" if resting else "") for resting, run in runs)
-        if entry.pop("merged_by") == "place":
-            entry["text"] = entry["any_place"].replace(_ANY_PLACE, entry["where"])
+        named = entry.pop("named")
+        if named and len(named) > 1:
+            entry["text"] = entry["any_place"].replace(_ANY_PLACE, _places(named))
         del entry["any_place"]
+        groups[entry["severity"]].append(entry)
     return [{"severity": severity, "label": label, "notes": groups[severity]} for severity, label in SEVERITY_ORDER]
 
 
@@ -215,11 +224,25 @@ def _places(targets):
     return places(targets) if len(targets) > 1 else place(*targets[0])
 
 
+def _any_place_of(entry):
+    """The entry's text with the one place of its own it names made a blank, and that place; or the
+    text and None when it names none of its places, or several."""
+    blanks = {}
+    for _order, target, _resting in entry["targets"]:
+        any_place = _text_of_any_place(entry["text"], target)
+        if any_place != entry["text"]:
+            blanks[target] = any_place
+    if len(blanks) != 1:
+        return entry["text"], None
+    [(target, any_place)] = blanks.items()
+    return any_place, target
+
+
 def _text_of_any_place(text, target):
     """The note's text with its own place's name ("right foot") made a blank, when it names it once
-    and never says "this foot" (which would not read for two feet)."""
+    and never says "this foot", "this limb" or "this region" (which would not read for two)."""
     name = place(*target)
-    if text.count(name) != 1 or f"this {name.split()[-1]}" in text:
+    if text.count(name) != 1 or any(f"this {word}" in text for word in (name.split()[-1], "limb", "region")):
         return text
     return text.replace(name, _ANY_PLACE)
 

@@ -28,6 +28,63 @@ def test_a_limb_note_on_the_arm_and_the_hand_is_printed_once_naming_both():
     assert [(n["where"], n["text"]) for n in groups["avoid"]] == [("left arm and left hand", note["text"])]
 
 
+def test_lymphedema_on_both_arms_is_printed_once_for_each_arm_naming_its_hand():
+    def lymphedema(side):
+        return {
+            "severity": "avoid",
+            "rule": "lymphedema",
+            "text": f"Lymphedema on {side} arm, noted 21 Nov 2025. Do not massage this limb.",
+        }
+
+    regions = [
+        {"region": region, "side": side, "status": "avoid", "notes": [lymphedema(side)]}
+        for region in ("arms", "hands")
+        for side in ("right", "left")
+    ]
+    groups = {group["severity"]: group["notes"] for group in notes_by_severity({"notes": []}, regions)}
+    # "This limb" does not read for two arms: each arm's sentence once, on its arm and its hand.
+    assert [(n["where"], n["text"]) for n in groups["avoid"]] == [
+        ("right arm and right hand", lymphedema("right")["text"]),
+        ("left arm and left hand", lymphedema("left")["text"]),
+    ]
+
+
+def test_a_limb_note_on_both_arms_and_both_hands_names_both_arms_once():
+    def swelling(side):
+        return {"severity": "modify", "rule": "lymphedema", "text": f"Lymphedema on {side} arm. Light touch."}
+
+    regions = [
+        {"region": region, "side": side, "status": "modify", "notes": [swelling(side)]}
+        for region in ("arms", "hands")
+        for side in ("right", "left")
+    ]
+    groups = {group["severity"]: group["notes"] for group in notes_by_severity({"notes": []}, regions)}
+    assert [(n["where"], n["text"]) for n in groups["modify"]] == [
+        ("both arms and both hands", "Lymphedema on both arms. Light touch.")
+    ]
+
+
+def test_the_sheet_of_a_client_with_lymphedema_on_both_arms_says_each_sentence_once(login, therapist):
+    client = make_client(care_team=[therapist], neuropathy_type="CIPN")
+    for side in ("right", "left"):
+        make_condition(client, "lymphedema", location="arms", side=side)
+    plan = plans.create_plan(
+        client=client,
+        therapist=therapist,
+        scheduled_for=plans.as_datetime(TOMORROW, time(12, 0)),
+        regions="arms,hands",
+        created_by=therapist,
+    )
+    notes = sheet_notes(login(therapist).get(f"/plans/{plan.pk}/print/").content.decode())
+    lymphedema = [(where, text[:26]) for where, text in notes if text.startswith("Lymphedema")]
+    assert lymphedema == [
+        ("Right arm and right hand", "Lymphedema on right arm, n"),
+        ("Left arm and left hand", "Lymphedema on left arm, no"),
+    ], notes
+    texts = [text for _where, text in notes]
+    assert len(texts) == len(set(texts)), texts
+
+
 def test_the_sheet_of_a_client_with_lymphedema_says_do_not_work_the_limb_once(login, therapist):
     client = make_client(care_team=[therapist], neuropathy_type="CIPN")
     make_condition(client, "lymphedema", location="arms", side="left", detail="wears a sleeve")
