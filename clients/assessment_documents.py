@@ -181,17 +181,21 @@ def _monofilament(entry, where, record, people):
     if performed_by not in Performer.values:
         record.error(f"{where}.performed_by", "expected 'therapist' or 'clinician'")
     therapist = _user(entry, "therapist", where, record, people, required=performed_by == Performer.THERAPIST)
+    # What is stored is what is checked: the text stripped, as the form strips it, of the line
+    # break or tab a spreadsheet cell may end with.
     clinician = entry.get("clinician") or ""
+    clinician = clinician.strip() if isinstance(clinician, str) else clinician
     if not isinstance(clinician, str) or len(clinician) > 200:
         record.error(f"{where}.clinician", "expected text of at most 200 characters")
         clinician = ""
-    elif performed_by == Performer.CLINICIAN and not clinician.strip():
+    elif performed_by == Performer.CLINICIAN and not clinician:
         record.error(f"{where}.clinician", "name the clinician who performed a supplied test")
     checked_text(one_line_of_text, clinician, f"{where}.clinician", record)
     notes = entry.get("notes") or ""
     if not isinstance(notes, str):
         record.error(f"{where}.notes", "must be text")
         notes = ""
+    notes = notes.strip()
     within_limit(notes, SHORT_TEXT, f"{where}.notes", record)  # as the form
     checked_text(plain_text, notes, f"{where}.notes", record)
     recorded_by = _user(entry, "recorded_by", where, record, people)
@@ -213,8 +217,8 @@ def _monofilament(entry, where, record, people):
     return {
         "performed_by": performed_by,
         "therapist": therapist,
-        "clinician": clinician.strip(),
-        "notes": notes.strip(),
+        "clinician": clinician,
+        "notes": notes,
         "recorded_by": recorded_by,
         "answers": answers,
     }

@@ -10,6 +10,7 @@ from protocols.vocabulary import CONTRIBUTING_CAUSES, LOCATION_LABELS, NEUROPATH
 from .models import EVENT_CODES, EXTERNAL_ID_TAKEN, Client, Condition, PhysicianClearance
 from .roles import therapists
 from .validators import (
+    CONTROL_CHARACTER,
     DIAGNOSED_BEFORE_BIRTH,
     SHORT_TEXT,
     born_before_records,
@@ -36,7 +37,38 @@ class TherapistChoiceField(ModelMultipleChoiceField):
         return f"{user.get_full_name() or user.username} ({user.username})"
 
 
-class VersionedForm(VersionedFormMixin, forms.ModelForm):
+class KeepsStoredTextMixin:
+    """For a model form: a control character is refused in text typed or changed, not in text the record
+    already holds unchanged. Rows saved before the check may hold a tab or an escape; an edit of
+    something else (the phone, a resolution date) or an import that updates the client is not refused
+    for them. The stored values are read when the form is built, before it fills the instance in, and
+    compared as the form strips what it is sent."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._stored_text = {}
+        if self.instance.pk is not None:
+            for name in self.fields:
+                value = getattr(self.instance, name, None)
+                if isinstance(value, str):
+                    self._stored_text[name] = value.strip()
+
+    def full_clean(self):
+        super().full_clean()
+        for name, stored in self._stored_text.items():
+            errors = self._errors.get(name) if self._errors else None
+            # The model's validators refused the value the form put on the instance: is it the one on record?
+            if not errors or getattr(self.instance, name, None) != stored:
+                continue
+            kept = [error for error in errors.as_data() if error.code != CONTROL_CHARACTER]
+            if kept:
+                self._errors[name] = self.error_class(kept, renderer=self.renderer)
+            else:
+                del self._errors[name]
+                self.cleaned_data[name] = stored
+
+
+class VersionedForm(KeepsStoredTextMixin, VersionedFormMixin, forms.ModelForm):
     """A form that carries the version of the object it was built from (absent when creating)."""
 
     version = VersionField()

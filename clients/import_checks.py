@@ -13,6 +13,7 @@ from protocols.vocabulary import CONDITION_SIDES, CONTRIBUTING_CAUSES, REGIONS, 
 
 from .assessment_documents import checked_text, parse_assessments, within_limit
 from .documents import DATE_FIELDS, IDENTITY_FIELDS, SCHEMA
+from .forms import KeepsStoredTextMixin
 from .models import EVENT_CODES, Client, search_text
 from .validators import (
     DIAGNOSED_BEFORE_BIRTH,
@@ -46,7 +47,7 @@ class Checked:
     measures: list = None
 
 
-class _IdentityForm(forms.ModelForm):
+class _IdentityForm(KeepsStoredTextMixin, forms.ModelForm):
     """The identity and profile columns of an imported client, checked as the intake form checks them."""
 
     class Meta:
@@ -286,6 +287,12 @@ def _symptoms(neuropathy, record):
         return None
 
 
+def _stripped(value):
+    """Text as it is stored, and so checked: without the spaces, tabs and line breaks around it (a
+    spreadsheet cell often ends with one), as the forms strip it. Anything else as it is, to be refused."""
+    return value.strip() if isinstance(value, str) else value
+
+
 def _code(value, upper=False):
     """A code as a file may write it (" CIPN", "Open_Wound"), in the vocabulary's case; non-text as is."""
     if not isinstance(value, str):
@@ -339,7 +346,7 @@ def _conditions(entries, record, born):
         for name, message in errors.items():
             if name != "value" or value_is_number:
                 record.error(f"{where}.{name}", message)
-        detail = entry.get("detail") or ""
+        detail = _stripped(entry.get("detail") or "")
         if not isinstance(detail, str) or len(detail) > 200:
             record.error(f"{where}.detail", "expected text of at most 200 characters")
         else:
@@ -357,7 +364,7 @@ def _conditions(entries, record, born):
                     "location": location,
                     "side": side,
                     "value": value,
-                    "detail": detail.strip(),
+                    "detail": detail,
                     "noted_on": noted,
                     "resolved_on": resolved,
                 }
@@ -369,11 +376,11 @@ def _clearance(entry, record, born):
     if not isinstance(entry, dict):
         record.error("clearance", "expected an object with physician, date and restrictions")
         return None
-    physician = entry.get("physician") or ""
-    restrictions = entry.get("restrictions") or ""
+    physician = _stripped(entry.get("physician") or "")
+    restrictions = _stripped(entry.get("restrictions") or "")
     if not isinstance(physician, str):
         record.error("clearance.physician", f"expected the physician's name (text), not {quoted(physician)}")
-    elif not physician.strip():
+    elif not physician:
         record.error("clearance.physician", "the physician's name is required")
     elif len(physician) > 200:
         record.error("clearance.physician", "at most 200 characters")
@@ -386,7 +393,7 @@ def _clearance(entry, record, born):
         checked_text(plain_text, restrictions, "clearance.restrictions", record)
     day = _dated(entry.get("date"), "clearance.date", record, required=True, born=born)
     if isinstance(physician, str) and isinstance(restrictions, str):
-        return {"physician": physician.strip(), "cleared_on": day, "restrictions": restrictions.strip()}
+        return {"physician": physician, "cleared_on": day, "restrictions": restrictions}
     return None
 
 

@@ -51,6 +51,8 @@ def has_letter(value):
 # Zero-width joiners and non-joiners belong to the spelling of some scripts (Persian, the Indic ones).
 JOINERS = "\u200c\u200d"
 LINE_BREAKS = "\n\r\t"
+# The code of the refusal, by which a form lets text already on the record keep what it held before.
+CONTROL_CHARACTER = "control_character"
 
 
 def _hidden_character(value, allowed=""):
@@ -71,7 +73,7 @@ def _hidden_character_error(char, one_line):
             f"Remove the control character U+{ord(char):04X}: it does not show, yet makes this text "
             "differ from the same text typed."
         )
-    return ValidationError(message, code="control_character")
+    return ValidationError(message, code=CONTROL_CHARACTER)
 
 
 def one_line_of_text(value):
