@@ -441,11 +441,13 @@ class Condition(models.Model):
             # The client page and facts_on: a client's conditions, newest first.
             models.Index(fields=["client", "noted_on"], name="condition_client_noted"),
             # The dashboard's clients needing attention: the clinic's latest lab results and new
-            # wounds or foot findings, newest first (clients.services.needing_attention). It holds
-            # what a care team's choice reads, so that reads no table rows (an index-only scan).
+            # wounds or foot findings, newest first (clients.services.needing_attention). In the
+            # panel's own order (date, then id), so the walk stops at the panel's few rows instead of
+            # sorting every condition of the newest day. It holds what a care team's choice reads, so
+            # that reads no table rows (an index-only scan).
             models.Index(
-                fields=["-noted_on"],
-                include=["id", "client", "code", "value", "resolved_on", "entered_in_error"],
+                fields=["-noted_on", "-id"],
+                include=["client", "code", "value", "resolved_on", "entered_in_error"],
                 condition=Q(code__in=[*LAB_CODES, "open_wound", "new_foot_finding", "charcot_suspected"]),
                 name="condition_attention_noted",
             ),
@@ -538,8 +540,9 @@ class PhysicianClearance(models.Model):
         indexes = [
             # facts_on and the client page: a client's latest clearance.
             models.Index(fields=["client", "cleared_on"], name="clearance_client_date"),
-            # The dashboard's clients needing attention: the most recently expired clearances.
-            models.Index(fields=["-cleared_on"], name="clearance_date"),
+            # The dashboard's clients needing attention: the most recently expired clearances, in the
+            # panel's order (date, then id), so the walk stops at the panel's few rows.
+            models.Index(fields=["-cleared_on", "-id"], name="clearance_date"),
         ]
 
     def __str__(self):

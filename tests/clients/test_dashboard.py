@@ -109,6 +109,35 @@ def test_a_therapists_care_team_is_read_from_its_index(therapist):
     assert "Index Only Scan using condition_attention_noted" in plan, plan
 
 
+@pytest.mark.postgresql
+def test_the_clinic_panel_reads_indexes_in_its_own_order(clinic_admin):
+    """Many lab results and clearances share a date: the admin's two attention queries order by date,
+    then id, and their indexes hold that order, so a walk stops at the panel's rows instead of sorting
+    a whole day's rows."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = make_client(last_name="Same")
+    make_condition(client, "platelet_count", value=20_000, noted_on=days_ago(1))
+    make_clearance(client, cleared_on=days_ago(400))
+    clinic_admin.has_perm("clients.view_client")
+    with CaptureQueriesContext(connection) as queries:
+        needing_attention(clinic_admin, TODAY, limit=4)
+    conditions, clearances = (query["sql"] for query in queries.captured_queries)
+    assert 'ORDER BY "clients_condition"."noted_on" DESC, "clients_condition"."id" DESC' in conditions
+    assert (
+        'ORDER BY "clients_physicianclearance"."cleared_on" DESC, "clients_physicianclearance"."id" DESC' in clearances
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexname, indexdef FROM pg_indexes"
+            " WHERE indexname IN ('condition_attention_noted', 'clearance_date')"
+        )
+        definitions = dict(cursor.fetchall())
+    assert "(noted_on DESC, id DESC)" in definitions["condition_attention_noted"]
+    assert "(cleared_on DESC, id DESC)" in definitions["clearance_date"]
+
+
 def test_a_care_team_gets_what_the_clinic_query_would_give_it(clinic_admin, therapist):
     """A therapist's choice is made in Python from the team's entries: it must pick exactly what the
     clinic's query picks when the team holds every client, on the cases the rules make tricky."""
