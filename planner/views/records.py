@@ -25,11 +25,17 @@ def _record_for(request, pk):
 
 
 def _plan_to_record(request, pk):
-    """Only the plan's therapist records its session."""
-    plan = get_object_or_404(SessionPlan.objects.for_user(request.user).select_related("client", "therapist"), pk=pk)
+    """Only the plan's therapist records its session. The plan comes with its record, if any (plan.record)."""
+    plans_seen = SessionPlan.objects.for_user(request.user).select_related("client", "therapist", "record")
+    plan = get_object_or_404(plans_seen, pk=pk)
     if plan.therapist_id != request.user.pk:
         raise PermissionDenied("Only the plan's therapist records the session.")
     return plan
+
+
+def _saved_record(plan):
+    """The plan's record as read with the plan (_plan_to_record), None before its first save."""
+    return getattr(plan, "record", None)  # a missing reverse one-to-one raises a subclass of AttributeError
 
 
 def _item_forms(plan_items, record, data=None):
@@ -55,7 +61,7 @@ def _item_forms(plan_items, record, data=None):
 @login_required
 def record_edit(request, pk):
     plan = _plan_to_record(request, pk)
-    record = SessionRecord.objects.filter(plan=plan).first()
+    record = _saved_record(plan)
     if record and record.is_signed:
         # The same record sent again (a double click on Sign) is already what was signed: no refusal.
         if request.method == "POST" and not _sent_as_saved(plan, record, request.POST):

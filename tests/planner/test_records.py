@@ -233,10 +233,10 @@ def test_the_unsigned_list_reads_neither_snapshots_nor_notes(login, therapist, r
 def test_record_form_query_count_is_fixed(login, therapist, ready_plan, django_assert_num_queries):
     client = login(therapist)
     client.post(f"/plans/{ready_plan.pk}/record/", record_data(ready_plan))
-    # session, user, roles and permissions, plan, record, plan items (once: worked and not worked),
-    # record items, the access log row, and the current facts (conditions, clearances: has the
-    # record changed since the plan?)
-    with django_assert_num_queries(10):
+    # session, user, roles and permissions, plan with its record (one join), plan items (once: worked
+    # and not worked), record items, the access log row, and the current facts (conditions,
+    # clearances: has the record changed since the plan?)
+    with django_assert_num_queries(9):
         assert client.get(f"/plans/{ready_plan.pk}/record/").status_code == 200
 
 
