@@ -67,6 +67,15 @@ class AccessEventQuerySet(models.QuerySet):
         """Everything an account did, and everything done to it."""
         return self.filter(Q(actor=user) | Q(subject=user))
 
+    def documents(self):
+        """The rows, oldest first, as the client document carries them (for reading; import ignores
+        them). Read as plain rows, not model objects: a client seen for years has thousands."""
+        rows = self.order_by("at", "pk").values_list("at", "actor__username", "kind", "object_ref", "ip_address")
+        return [
+            {"at": at.isoformat(), "user": user, "kind": kind, "object": ref, "ip_address": address}
+            for at, user, kind, ref, address in rows
+        ]
+
 
 class AccessEvent(models.Model):
     """One read of a client's clinical data, or one change to an account's access: append-only.
@@ -123,16 +132,6 @@ class AccessEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AccessLogIsAppendOnly("The access log cannot be deleted.")
-
-    def document(self):
-        """The row as the client document carries it (for reading; import ignores it)."""
-        return {
-            "at": self.at.isoformat(),
-            "user": self.actor.username if self.actor else None,
-            "kind": self.kind,
-            "object": self.object_ref,
-            "ip_address": self.ip_address,
-        }
 
 
 def _trusted(address):

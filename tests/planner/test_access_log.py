@@ -211,6 +211,31 @@ def test_no_deletion_cascades_to_the_log(therapist):
     assert AccessEvent.objects.get().client_id == client.pk
 
 
+def test_the_exported_log_names_each_row_whatever_its_actor(login, clinic_admin, care, django_assert_num_queries):
+    """Each row in time order with its user, kind, object and address; a row whose account is gone
+    (the log keeps plain ids) has no user. One query however long the log."""
+    client = care["client"]
+    at = timezone.now() - timezone.timedelta(days=2)
+    AccessEvent.objects.create(at=at, actor_id=987654, kind=AccessKind.PLAN, client=client, object_ref="session plan 3")
+    for minutes in range(40):
+        AccessEvent.objects.create(
+            at=at + timezone.timedelta(minutes=minutes + 1), actor=clinic_admin, kind=AccessKind.HISTORY, client=client
+        )
+    with django_assert_num_queries(1):
+        log = AccessEvent.objects.filter(client=client).documents()
+    assert log[0] == {
+        "at": at.isoformat(),
+        "user": None,
+        "kind": "plan",
+        "object": "session plan 3",
+        "ip_address": None,
+    }
+    assert [row["user"] for row in log[1:]] == [clinic_admin.username] * 40
+    assert [row["at"] for row in log] == sorted(row["at"] for row in log)
+    exported = login(clinic_admin).get(f"/clients/{client.pk}/export.json").json()["access_log"]
+    assert exported[:41] == log and exported[41]["kind"] == "export_json"
+
+
 def test_the_export_carries_the_log_for_admins_and_import_ignores_it(login, therapist, clinic_admin, care):
     client = care["client"]
     login(therapist).get(f"/clients/{client.pk}/", REMOTE_ADDR="198.51.100.7")
