@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
+from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -41,19 +42,22 @@ def monofilament_new(request, pk):
     form = MonofilamentForm(request.POST or None, client=client, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        if (same := assessments.same_test(client, data["tested_on"], data["answers"])) is not None:
-            messages.info(request, "This test, with these answers, is already on record for that day.")
-            return redirect("clients:monofilament-detail", client.pk, same.pk)
-        test = assessments.record_monofilament(
-            client,
-            tested_on=data["tested_on"],
-            performed_by=data["performed_by"],
-            therapist=request.user,
-            clinician=data["clinician"].strip(),
-            notes=data["notes"].strip(),
-            answers=data["answers"],
-            recorded_by=request.user,
-        )
+        with transaction.atomic():
+            # Archived meanwhile: ClientArchived, which the middleware turns into the client page and the reason.
+            assessments.hold_client(client).ensure_writable()
+            if (same := assessments.same_test(client, data["tested_on"], data["answers"])) is not None:
+                messages.info(request, "This test, with these answers, is already on record for that day.")
+                return redirect("clients:monofilament-detail", client.pk, same.pk)
+            test = assessments.record_monofilament(
+                client,
+                tested_on=data["tested_on"],
+                performed_by=data["performed_by"],
+                therapist=request.user,
+                clinician=data["clinician"].strip(),
+                notes=data["notes"].strip(),
+                answers=data["answers"],
+                recorded_by=request.user,
+            )
         lost = [FOOT_LABELS[foot].lower() for foot in assessments.FEET if test.condition_of(foot)]
         text = "Monofilament test saved."
         if lost:
@@ -115,20 +119,22 @@ def mnsi_new(request, pk):
     form = MnsiForm(request.POST or None, client=client, initial={"answered_on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        same = MnsiQuestionnaire.objects.filter(
-            client=client, answered_on=data["answered_on"], answers=data["answers"]
-        ).first()
-        if same is not None:  # a form sent twice
-            messages.info(request, "These answers of that day are already on record.")
-            return redirect("clients:mnsi-detail", client.pk, same.pk)
-        questionnaire = MnsiQuestionnaire.objects.create(
-            client=client,
-            answered_on=data["answered_on"],
-            how=data["how"],
-            answers=data["answers"],
-            score=data["score"],
-            entered_by=request.user,
-        )
+        with transaction.atomic():
+            assessments.hold_client(client).ensure_writable()  # a form sent twice at once waits here
+            same = MnsiQuestionnaire.objects.filter(
+                client=client, answered_on=data["answered_on"], answers=data["answers"]
+            ).first()
+            if same is not None:  # a form sent twice
+                messages.info(request, "These answers of that day are already on record.")
+                return redirect("clients:mnsi-detail", client.pk, same.pk)
+            questionnaire = MnsiQuestionnaire.objects.create(
+                client=client,
+                answered_on=data["answered_on"],
+                how=data["how"],
+                answers=data["answers"],
+                score=data["score"],
+                entered_by=request.user,
+            )
         messages.success(request, f"MNSI history saved: {questionnaire.wording}.")
         return redirect("clients:mnsi-detail", client.pk, questionnaire.pk)
     status = 400 if form.is_bound else 200

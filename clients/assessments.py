@@ -215,6 +215,18 @@ def active_lops(client, foot, day):
     )
 
 
+def hold_client(client):
+    """The client's row, locked until the transaction ends (call inside one).
+
+    Measures of one client saved at once wait for each other here, so that a form sent twice is
+    saved once and two tests finding the same loss give the foot one condition, not two; the row
+    read here is current, so an archive saved meanwhile is seen.
+    """
+    from .models import Client
+
+    return Client.objects.select_for_update().get(pk=client.pk)
+
+
 @transaction.atomic
 def record_monofilament(client, *, tested_on, performed_by, therapist, clinician, notes, answers, recorded_by):
     """Save a test with its six sites; a foot with an absent site gets loss_of_protective_sensation.
@@ -224,6 +236,7 @@ def record_monofilament(client, *, tested_on, performed_by, therapist, clinician
     """
     from .models import Condition
 
+    hold_client(client)  # the condition looked for below is not being added by another test meanwhile
     test = MonofilamentTest.objects.create(
         client=client,
         tested_on=tested_on,
