@@ -38,3 +38,9 @@ def type_short(code):
 def type_name(code):
     """ "DPN: Diabetic peripheral neuropathy", "Idiopathic peripheral neuropathy"."""
     return labels.type_name(code)
+
+
+@register.filter
+def format_date(day):
+    """ "26 Nov 2026", as |date:"j M Y" writes it, for a fraction of its cost in a list's rows."""
+    return labels.format_date(day)

@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 from django.db import connection
+from django.urls import reverse
 from django.utils import timezone
 
 from clients.models import Client
@@ -82,6 +83,39 @@ def test_rows_show_type_regions_active_conditions_and_care_team(login, clinic_ad
     assert "Feet (both)" in page and "tara" in page and ">DPN<" in page
 
 
+def row_of(page, client):
+    """The list's table row of this client, as HTML."""
+    return next(row for row in page.split("<tr>") if f"{client.last_name}, {client.first_name}" in row)
+
+
+def test_rows_link_to_the_client_and_show_birth_date_id_and_care_team_by_username(
+    login, clinic_admin, therapist, second_therapist
+):
+    tara_and_sam = make_client(
+        last_name="Okafor",
+        external_id="C-1001",
+        date_of_birth=datetime.date(1958, 4, 2),
+        care_team=[therapist, second_therapist],
+    )
+    nobodys = make_client(last_name="Lee", date_of_birth=datetime.date(1949, 12, 31), neuropathy_type="CIPN")
+    page = login(clinic_admin).get("/clients/").content.decode()
+
+    row = row_of(page, tara_and_sam)
+    assert f'<a class="fw-semibold" href="{reverse("clients:detail", args=[tara_and_sam.pk])}">Okafor, ' in row
+    assert "Born 2 Apr 1958 · C-1001</div>" in row
+    assert '<td class="small">sam, tara</td>' in row  # by username, whoever was added first
+    assert 'title="DPN: Diabetic peripheral neuropathy">DPN</span>' in row
+
+    row = row_of(page, nobodys)
+    assert f'href="{reverse("clients:detail", args=[nobodys.pk])}"' in row
+    assert "Born 31 Dec 1949</div>" in row  # no external id, no separator
+    assert '<td class="small"><span class="text-body-secondary">Nobody</span></td>' in row
+    assert (
+        '<span class="badge type-badge type-cipn" title="CIPN: Chemotherapy-induced peripheral neuropathy">CIPN</span>'
+        in row
+    )
+
+
 def test_list_paginates(login, clinic_admin):
     for number in range(30):
         make_client(last_name=f"Name{number:02d}")
@@ -102,8 +136,8 @@ def test_list_runs_a_fixed_number_of_queries(login, clinic_admin, therapist, dja
     admin = login(clinic_admin)
     # 1 session, 2 user, 3 the user's roles and permissions (for_user, the page's buttons and the
     # navbar), 4 the number of matching clients (paginator), 5 the therapists for the filter,
-    # 6 one page of clients with their active-condition counts (subqueries), 7 their care teams
-    # (prefetch); on PostgreSQL one more: the planner's row estimate, taken before an exact count
+    # 6 one page of clients with their active-condition counts (subqueries), 7 their care teams'
+    # usernames; on PostgreSQL one more: the planner's row estimate, taken before an exact count
     # of a small clinic
     with django_assert_num_queries(8 if connection.vendor == "postgresql" else 7):
         response = admin.get("/clients/")
