@@ -4,11 +4,13 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
 from clients.access import AccessKind, record_access
 from clients.models import Client
+from clients.validators import one_line_of_text
 from clients.views import client_for
 from planner import letters
 from planner.roles import is_therapist
@@ -30,6 +32,7 @@ class LetterForm(forms.Form):
     recipient = forms.CharField(
         label="To (physician)",
         max_length=200,
+        validators=[one_line_of_text],  # the letter is kept as signed: no hidden character in who it went to
         error_messages={"required": "To (physician): name the physician the letter goes to."},
     )
 
@@ -75,11 +78,15 @@ def letter_new(request, pk):
     if request.method == "POST":
         if not may_sign:
             raise PermissionDenied("Only a therapist of the client's care team signs a progress letter.")
-        same = letters.signed_twin(client, data["start"], data["end"], data["recipient"], request.user)
-        if same is not None:  # a form sent twice: the letter is signed once
-            messages.info(request, f"This letter was already signed on {same.signed_at:%-d %b %Y at %H:%M}.")
-            return redirect("planner:letter-detail", same.pk)
-        letter = letters.sign_letter(client, data["start"], data["end"], data["recipient"], request.user)
+        with transaction.atomic():
+            # Letters of one client signed at once wait for each other here, so that a form sent twice
+            # at once finds the letter the first one signed.
+            Client.objects.select_for_update().get(pk=client.pk)
+            same = letters.signed_twin(client, data["start"], data["end"], data["recipient"], request.user)
+            if same is not None:  # a form sent twice: the letter is signed once
+                messages.info(request, f"This letter was already signed on {same.signed_at:%-d %b %Y at %H:%M}.")
+                return redirect("planner:letter-detail", same.pk)
+            letter = letters.sign_letter(client, data["start"], data["end"], data["recipient"], request.user)
         messages.success(request, "Progress letter signed and saved as sent. Print it or save it as PDF.")
         return redirect("planner:letter-detail", letter.pk)
     facts = letters.letter_facts(client, data["start"], data["end"], request.user)
