@@ -167,15 +167,17 @@ def store(upload, content_type, name, *, client, user, description="", clearance
     """Write the file under a random name and record it; a superseded attachment points to the new one.
 
     Raises ValidationError, storing nothing, when the same file is already attached there (a form
-    sent twice) or when the attachment it replaces was replaced meanwhile.
+    sent twice) or when the attachment it replaces was replaced meanwhile; ClientArchived when the
+    client was archived meanwhile.
     """
     digest = hashlib.sha256()
     for chunk in upload.chunks():
         digest.update(chunk)
     with transaction.atomic():
         # Uploads to one client wait for each other here, so that two sent at once (a double
-        # click, two people replacing the same document) cannot both pass the checks below.
-        Client.objects.select_for_update().get(pk=client.pk)
+        # click, two people replacing the same document) cannot both pass the checks below. The
+        # row read is current: a client archived meanwhile raises ClientArchived and nothing is stored.
+        Client.objects.select_for_update().get(pk=client.pk).ensure_writable()
         twin = (
             Attachment.objects.filter(
                 client=client, clearance=clearance, record=record, name=name, sha256=digest.hexdigest()

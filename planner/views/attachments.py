@@ -1,5 +1,6 @@
 """Attached documents: upload (type checked by content) and download through a permission check."""
 
+import io
 import re
 
 from django import forms
@@ -7,6 +8,8 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import InMemoryUploadedFile
+from django.core.files.uploadhandler import FileUploadHandler
 from django.http import FileResponse, Http404
 from django.http.multipartparser import MultiPartParser
 from django.shortcuts import get_object_or_404, redirect, render
@@ -14,6 +17,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
 from clients.access import AccessKind, record_access
 from clients.models import Client
+from clients.validators import one_line_of_text
 from clients.views import client_for
 from planner import attachments
 from planner.attachments import Attachment
@@ -23,7 +27,9 @@ from protocols.labels import and_list, exact_size
 
 class AttachmentForm(forms.Form):
     file = forms.FileField(label="File (PDF, PNG or JPEG)")
-    description = forms.CharField(required=False, max_length=200, help_text="E.g. clearance letter, lab report.")
+    description = forms.CharField(
+        required=False, max_length=200, validators=[one_line_of_text], help_text="E.g. clearance letter, lab report."
+    )
     attach_to = forms.ChoiceField(label="Attach to")
     # Any of the client's documents is accepted, so that one replaced meanwhile gets its own message.
     supersedes = forms.CharField(label="Replaces", required=False, widget=forms.Select)
@@ -86,9 +92,34 @@ class _NameKeepingParser(MultiPartParser):
         return super().sanitize_file_name(file_name)
 
 
+class _SizeLimitHandler(FileUploadHandler):
+    """Hands a file on to Django's own upload handlers up to the attachment limit, then only counts it.
+
+    A file over the limit is still refused by its size, told exactly, but what comes past the limit
+    is never written to the server's disk or memory: a huge upload cannot fill them.
+    """
+
+    def new_file(self, *args, **kwargs):
+        super().new_file(*args, **kwargs)
+        self.over_limit = False
+
+    def receive_data_chunk(self, raw_data, start):
+        self.over_limit = self.over_limit or start + len(raw_data) > settings.ATTACHMENT_MAX_BYTES
+        return None if self.over_limit else raw_data
+
+    def file_complete(self, file_size):
+        if not self.over_limit:
+            return None  # held by Django's handlers
+        # Only its size is looked at: the check refuses it before reading what it holds.
+        return InMemoryUploadedFile(
+            io.BytesIO(), self.field_name, self.file_name, self.content_type, file_size, self.charset
+        )
+
+
 def _note_names_sent(request):
     """Have the request's upload parsed by _NameKeepingParser, the names landing in request.names_sent."""
     request.names_sent = []
+    request.upload_handlers.insert(0, _SizeLimitHandler(request))
 
     def parse_file_upload(META, post_data):
         parser = _NameKeepingParser(META, post_data, request.upload_handlers, request.encoding)
