@@ -81,16 +81,26 @@ def with_corrected_scores(records):
     )
 
 
-def corrected_score_rows(records, *leading):
+def client_corrections(client):
+    """Every correction of the client's records, oldest first (so the latest of each value comes last),
+    as (record_id, item_id, field, corrected, deviation_reason) rows: one query. The client page reads
+    them once for its charts and its list of records (corrected_score_rows, read_corrected), which
+    read the same rows each on its own before."""
+    return list(
+        ScoreCorrection.objects.filter(record__client=client)
+        .order_by("addendum__created_at", "pk")
+        .values_list("record_id", "item_id", "field", "corrected", "deviation_reason")
+    )
+
+
+def corrected_score_rows(records, client_fixes, *leading):
     """(*leading, pain_before, pain_after, numbness_before, numbness_after) per record, each score its
-    latest correction or the signed value, in the records' order: two queries, the corrections read
-    once for all the records (with_corrected_scores probes four subqueries per record)."""
+    latest correction or the signed value, in the records' order: one query, with the corrections of
+    the records' client (client_corrections; with_corrected_scores probes four subqueries per record)."""
     latest = {
         (record, field): corrected
-        for record, field, corrected in ScoreCorrection.objects.filter(record__in=records.values("pk"))
-        .exclude(field=PRESSURE_USED)
-        .order_by("addendum__created_at", "pk")  # oldest first: the latest is written last and wins
-        .values_list("record_id", "field", "corrected")
+        for record, _item, field, corrected, _reason in client_fixes  # oldest first: the latest wins
+        if field != PRESSURE_USED
     }
     return [
         (*lead, *(latest.get((pk, name), value) for name, value in zip(SCORE_FIELDS, scores, strict=True)))
@@ -99,13 +109,13 @@ def corrected_score_rows(records, *leading):
     ]
 
 
-def read_corrected(records):
-    """Set on each record of `records` (a list) what with_corrected_scores and with_corrected_pressure
-    annotate: corrected_<score> for the four scores, and `corrected_items`, its items in order, each
-    with corrected_pressure_used and corrected_deviation_reason. Two queries for any number of records:
-    their items, then all their corrections, oldest first, so the latest of each value is set last.
-    A list of a few records reads far faster so than through the annotations' six subqueries, which
-    are built and compiled anew for every query."""
+def read_corrected(records, client_fixes):
+    """Set on each record of `records` (a list of one client's records) what with_corrected_scores and
+    with_corrected_pressure annotate: corrected_<score> for the four scores, and `corrected_items`, its
+    items in order, each with corrected_pressure_used and corrected_deviation_reason. One query for any
+    number of records, their items, with the corrections of their client (client_corrections), oldest
+    first, so the latest of each value is set last. A list of a few records reads far faster so than
+    through the annotations' six subqueries, which are built and compiled anew for every query."""
     from planner.models import RecordItem  # models imports this module
 
     by_pk = {}
@@ -119,12 +129,9 @@ def read_corrected(records):
         item.corrected_pressure_used, item.corrected_deviation_reason = item.pressure_used, item.deviation_reason
         by_pk[item.record_id].corrected_items.append(item)
         items[item.pk] = item
-    rows = (
-        ScoreCorrection.objects.filter(record__in=list(by_pk))
-        .order_by("addendum__created_at", "pk")
-        .values_list("record_id", "item_id", "field", "corrected", "deviation_reason")
-    )
-    for record_id, item_id, field, corrected, reason in rows:
+    for record_id, item_id, field, corrected, reason in client_fixes:
+        if record_id not in by_pk:  # a record not in the list (not shown, or not the user's to see)
+            continue
         if field != PRESSURE_USED:
             setattr(by_pk[record_id], f"corrected_{field}", corrected)
         elif item_id in items:

@@ -92,7 +92,9 @@ def client_detail(request, pk):
         context["past_conditions_total"] = len(earlier_conditions)
     # The list reads each record's day, scores, signature and the plan's late-entry flag, not the notes
     # or the plan's JSON; then its items and corrections, so a pressure corrected by an addendum shows
-    # its deviation and a corrected score its value.
+    # its deviation and a corrected score its value. The client's corrections are read once for the
+    # list and the charts.
+    client_fixes = corrections.client_corrections(client)
     records = (
         SessionRecord.objects.for_user(request.user)
         .filter(client=client)
@@ -105,10 +107,12 @@ def client_detail(request, pk):
             "cancellations": cancellations,
             "upcoming_plans": upcoming,
             "past_plans": past,
-            "records": corrections.read_corrected(list(records if older else records[: RECENT_ON_PAGE + 1])),
+            "records": corrections.read_corrected(
+                list(records if older else records[: RECENT_ON_PAGE + 1]), client_fixes
+            ),
             "showing_older": older,
             "recent_on_page": RECENT_ON_PAGE,
-            **_chart_context(client),
+            **_chart_context(client, client_fixes),
             "letters": list(client.progress_letters.select_related("signed_by")),
             "attachments": list(client.attachments.select_related("uploaded_by", "clearance", "record")),
             "can_plan": is_therapist(request.user)
@@ -119,12 +123,13 @@ def client_detail(request, pk):
     return render(request, "planner/client_detail.html", context)
 
 
-def _chart_context(client):
-    """The client page's score charts, table and course, from the signed sessions' scores."""
+def _chart_context(client, client_fixes):
+    """The client page's score charts, table and course, from the signed sessions' scores and the
+    client's corrections (corrections.client_corrections)."""
     # The charts read the day and four scores per signed session, not the records; the day is the
     # session's local date, worked out by the database (a date is read far faster than a time).
     signed = SessionRecord.objects.filter(client=client).signed().order_by("started_at")
-    rows = corrections.corrected_score_rows(signed.annotate(day=TruncDate("started_at")), "day")
+    rows = corrections.corrected_score_rows(signed.annotate(day=TruncDate("started_at")), client_fixes, "day")
     return _charts_of(tuple(rows))
 
 

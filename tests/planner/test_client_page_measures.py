@@ -18,8 +18,9 @@ clearances, conditions; the clinic's templates and their steps (condition meanin
 the client's, its conditions' and its clearances' history, and the care teams it saw with their names
 (change history);
 monofilament tests and their sites, MNSI questionnaires; the client's plans as
-small rows (coming, earlier, cancellations counted) and the shown ones; its latest records, their
-items, their corrections; the signed sessions' scores and their corrections for the charts (two queries);
+small rows (coming, earlier, cancellations counted) and the shown ones; the client's corrections (one
+query, for the records and the charts alike); its latest records, their items; the signed sessions'
+scores for the charts;
 progress letters; attachments; the access log row (one INSERT)"""
 
 
@@ -61,11 +62,11 @@ def test_client_page_queries_stay_flat_with_measures(login, therapist, django_as
     signed_session(login, therapist, client, "09:00")
     add_measures(client, therapist, 1)
     browser = login(therapist)
-    with django_assert_num_queries(26, info=QUERIES):
+    with django_assert_num_queries(25, info=QUERIES):
         browser.get(f"/clients/{client.pk}/")
     signed_session(login, therapist, client, "11:00", pain_before=5)
     for n in range(2, 5):
         add_measures(client, therapist, n)
-    with django_assert_num_queries(26, info=QUERIES):
+    with django_assert_num_queries(25, info=QUERIES):
         page = browser.get(f"/clients/{client.pk}/").content.decode()
     assert "pain 5 → 4" in page and "scan4.pdf" in page and "Dr. 4" in page

@@ -17,8 +17,8 @@ clearances, conditions; the clinic's templates and their steps (condition meanin
 the client's, its conditions' and its clearances' history, and the care teams it saw with their names
 (change history);
 the client's plans as small rows (coming, earlier, cancellations counted) and the shown ones;
-its latest records, their items, their corrections;
-the signed sessions' scores and their corrections for the charts (two queries);
+the client's corrections (one query, for the records and the charts alike);
+its latest records, their items; the signed sessions' scores for the charts;
 monofilament tests, MNSI questionnaires (no sites query without tests), progress letters, attachments;
 the access log row (one INSERT)"""
 
@@ -67,11 +67,11 @@ def test_client_page_queries_do_not_grow_with_records(login, therapist, django_a
     client = make_dpn_client(therapist)
     signed_session(login, therapist, client, "09:00")
     browser = login(therapist)
-    with django_assert_num_queries(25, info=QUERIES):
+    with django_assert_num_queries(24, info=QUERIES):
         browser.get(f"/clients/{client.pk}/")
     for n, time in enumerate(["10:00", "11:00", "12:00"]):
         signed_session(login, therapist, client, time, pain_before=7 - n, pain_after=3)
-    with django_assert_num_queries(25, info=QUERIES):
+    with django_assert_num_queries(24, info=QUERIES):
         browser.get(f"/clients/{client.pk}/")
 
 
@@ -110,7 +110,7 @@ def test_long_history_shows_recent_records_monthly_charts_and_older_on_demand(lo
     assert signed > 40
     browser = login(heavy.care_team.order_by("pk").first())
 
-    with django_assert_num_queries(25, info=QUERIES):
+    with django_assert_num_queries(24, info=QUERIES):
         response = browser.get(f"/clients/{heavy.pk}/")
     page = response.content.decode()
     assert page.count('href="/records/') == 8
@@ -260,3 +260,56 @@ def test_the_charts_date_a_session_by_the_clinics_day_not_utcs(login, therapist,
     context = login(therapist).get(f"/clients/{client.pk}/").context
     [row] = context["score_rows"]
     assert row["day"] == local_today
+
+
+def test_client_page_links_and_dates_each_plan_record_letter_and_document(login, therapist):
+    # The lists write plain paths and |format_date (the page's render time): the same links as
+    # {% url %} and the same days as |date:"j M Y", a time as its local day.
+    from django.template.defaultfilters import date as date_filter
+    from django.urls import reverse
+    from django.utils.timezone import localtime
+
+    from planner.attachments import Attachment
+    from planner.letters import ProgressLetter
+    from tests.planner.test_client_page_measures import add_measures
+    from tests.planner.test_plans import TOMORROW
+
+    def day(value):
+        return date_filter(localtime(value) if hasattr(value, "hour") else value, "j M Y")
+
+    client = make_dpn_client(therapist)
+    done = signed_session(login, therapist, client, "09:00")
+    coming = create_plan(login, therapist, client, day=TOMORROW, time="10:00")
+    add_measures(client, therapist, 1)
+    record, letter, document = SessionRecord.objects.get(), ProgressLetter.objects.get(), Attachment.objects.get()
+    page = login(therapist).get(f"/clients/{client.pk}/").content.decode()
+
+    assert f'<a class="flex-grow-1" href="{reverse("planner:plan-detail", args=[coming.pk])}">' in page
+    assert (
+        f'<a class="flex-grow-1" href="{reverse("planner:record-detail", args=[record.pk])}">'
+        f"{day(record.started_at)} · pain 6 → 1</a>" in page  # pain after corrected to 1 (add_measures)
+    )
+    assert (
+        f'<li><a href="{reverse("planner:plan-detail", args=[done.pk])}">{day(done.scheduled_for)}</a> · Done' in page
+    )
+    assert f'<a href="{reverse("planner:attachment-file", args=[document.pk])}">scan1.pdf</a> (' in page
+    assert f", {day(document.uploaded_at)} by " in page
+    assert (
+        f'<a href="{reverse("planner:letter-detail", args=[letter.pk])}">{day(letter.signed_at)}</a>: to Dr. 1, '
+        f"{day(letter.period_start)} to {day(letter.period_end)}, signed by " in page
+    )
+
+
+@pytest.mark.parametrize("zone", ["UTC", "Pacific/Auckland", "America/Los_Angeles"])
+def test_format_date_writes_a_time_as_its_local_day_as_date_does(zone):
+    import datetime
+
+    from django.template import Context, Template
+    from django.utils import timezone
+
+    late = datetime.datetime(2026, 3, 31, 23, 30, tzinfo=datetime.UTC)
+    template = Template('{% load client_tags %}{{ t|format_date }}|{{ t|date:"j M Y" }}|{{ d|format_date }}')
+    with timezone.override(zone):
+        ours, django_s, a_date = template.render(Context({"t": late, "d": datetime.date(2026, 1, 5)})).split("|")
+    assert ours == django_s and a_date == "5 Jan 2026"
+    assert ours == {"UTC": "31 Mar 2026", "Pacific/Auckland": "1 Apr 2026", "America/Los_Angeles": "31 Mar 2026"}[zone]

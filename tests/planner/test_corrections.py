@@ -208,3 +208,16 @@ def test_the_same_addendum_later_is_added_again(login, therapist, record):
     Addendum.objects.filter(pk=first.pk).update(created_at=first.created_at - REPEAT_WINDOW - timedelta(minutes=1))
     assert correct(login, therapist, record, text="Client called: no bruising.").status_code == 302
     assert Addendum.objects.count() == 2
+
+
+def test_corrections_of_records_not_listed_are_left_aside(login, therapist, record):
+    # The client page reads its client's corrections once (corrections.client_corrections) for the
+    # charts and for the records it lists, which may leave a corrected record out.
+    from planner import corrections
+
+    correct(login, therapist, record, text="Pain after 5.", correct="pain_after", value=5)
+    fixes = corrections.client_corrections(record.client)
+    assert [(r, f, v) for r, _item, f, v, _reason in fixes] == [(record.pk, "pain_after", 5)]
+    assert corrections.read_corrected([], fixes) == []
+    [listed] = corrections.read_corrected([SessionRecord.objects.get(pk=record.pk)], fixes)
+    assert listed.corrected_pain_after == 5
