@@ -136,3 +136,20 @@ def labs_in_use(client, moment):
         results.setdefault(condition.code, []).append(condition)
     found = (lab_in_use(group, day) for group in results.values())
     return sorted((result for result in found if result is not None), key=lambda result: result.code)
+
+
+# A list of sessions writes a time in each row: these write what |date:"D j M, H:i" and |time:"H:i"
+# write, for a fraction of their cost (Django's date format looks up every letter through the
+# translation machinery). Like them, they are handed the time in the page's time zone.
+
+
+@register.filter(expects_localtime=True)
+def day_and_time(moment):
+    """ "Sat 6 Dec, 09:00"."""
+    return f"{moment:%a} {moment.day} {moment:%b, %H:%M}"
+
+
+@register.filter(expects_localtime=True)
+def clock(moment):
+    """ "09:00"."""
+    return f"{moment:%H:%M}"

@@ -1,8 +1,11 @@
 """The dashboard at a clinic's size: a bounded list of today's sessions, a fixed number of queries."""
 
+import datetime
 from datetime import timedelta
 
 import pytest
+from django.template import Context, Template
+from django.urls import reverse
 from django.utils import timezone
 
 from planner.models import SessionPlan, day_start
@@ -57,3 +60,33 @@ def test_a_therapist_with_a_short_day_sees_all_of_it(login, therapist, second_th
         response = browser.get("/")
     assert len(response.context["today_plans"]) == 3
     assert "more session" not in response.content.decode()
+
+
+def test_each_listed_session_links_to_its_plan_with_its_time(login, clinic_admin, therapist, second_therapist):
+    fill_today(login, therapist, second_therapist, 3)
+    page = login(clinic_admin).get("/").content.decode()
+    for plan in SessionPlan.objects.filter(
+        scheduled_for__gte=day_start(TODAY), scheduled_for__lt=day_start(TODAY, after=1)
+    ):
+        time = timezone.localtime(plan.scheduled_for).strftime("%H:%M")
+        assert f'<a class="flex-grow-1" href="{reverse("planner:plan-detail", args=[plan.pk])}">{time} · ' in page
+
+
+@pytest.mark.parametrize("zone", ["UTC", "Pacific/Auckland", "America/Los_Angeles"])
+def test_day_and_time_and_clock_write_what_django_writes(zone):
+    """|day_and_time and |clock write |date:"D j M, H:i" and |time:"H:i", in the page's time zone."""
+    late = datetime.datetime(2026, 3, 31, 23, 5, tzinfo=datetime.UTC)
+    template = Template(
+        "{% load plan_tags %}{{ t|day_and_time }}|{{ t|date:'D j M, H:i' }}|{{ t|clock }}|{{ t|time:'H:i' }}"
+    )
+    with timezone.override(zone):
+        ours, djangos, our_clock, djangos_clock = template.render(Context({"t": late})).split("|")
+    assert (ours, our_clock) == (djangos, djangos_clock)
+    assert (
+        ours
+        == {
+            "UTC": "Tue 31 Mar, 23:05",
+            "Pacific/Auckland": "Wed 1 Apr, 12:05",
+            "America/Los_Angeles": "Tue 31 Mar, 16:05",
+        }[zone]
+    )
