@@ -11,6 +11,7 @@ from . import assessments, footmap
 from .access import AccessKind, record_access
 from .assessment_forms import MnsiForm, MonofilamentForm, ResolveLopsForm
 from .assessments import FOOT_LABELS, MNSI_QUESTIONS, MnsiQuestionnaire, MonofilamentTest
+from .models import Client
 from .views import client_for
 
 can_test = permission_required("clients.add_monofilamenttest", raise_exception=True)
@@ -44,7 +45,7 @@ def monofilament_new(request, pk):
         data = form.cleaned_data
         with transaction.atomic():
             # Archived meanwhile: ClientArchived, which the middleware turns into the client page and the reason.
-            assessments.hold_client(client).ensure_writable()
+            Client.objects.held(client).ensure_writable()
             if (same := assessments.same_test(client, data["tested_on"], data["answers"])) is not None:
                 messages.info(request, "This test, with these answers, is already on record for that day.")
                 return redirect("clients:monofilament-detail", client.pk, same.pk)
@@ -120,7 +121,7 @@ def mnsi_new(request, pk):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         with transaction.atomic():
-            assessments.hold_client(client).ensure_writable()  # a form sent twice at once waits here
+            Client.objects.held(client).ensure_writable()  # a form sent twice at once waits here
             same = MnsiQuestionnaire.objects.filter(
                 client=client, answered_on=data["answered_on"], answers=data["answers"]
             ).first()

@@ -215,18 +215,6 @@ def active_lops(client, foot, day):
     )
 
 
-def hold_client(client):
-    """The client's row, locked until the transaction ends (call inside one).
-
-    Measures of one client saved at once wait for each other here, so that a form sent twice is
-    saved once and two tests finding the same loss give the foot one condition, not two; the row
-    read here is current, so an archive saved meanwhile is seen.
-    """
-    from .models import Client
-
-    return Client.objects.select_for_update().get(pk=client.pk)
-
-
 @transaction.atomic
 def record_monofilament(client, *, tested_on, performed_by, therapist, clinician, notes, answers, recorded_by):
     """Save a test with its six sites; a foot with an absent site gets loss_of_protective_sensation.
@@ -234,9 +222,11 @@ def record_monofilament(client, *, tested_on, performed_by, therapist, clinician
     `answers` maps (foot, site) to a dict with tested, real_1, real_2, sham. A foot that already
     has the condition active on the test date is linked to it rather than given a second one.
     """
-    from .models import Condition
+    from .models import Client, Condition
 
-    hold_client(client)  # the condition looked for below is not being added by another test meanwhile
+    # Measures of one client saved at once wait for each other here: the condition looked for below
+    # is not being added by another test meanwhile.
+    Client.objects.held(client)
     test = MonofilamentTest.objects.create(
         client=client,
         tested_on=tested_on,

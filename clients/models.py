@@ -95,6 +95,12 @@ class ClientQuerySet(models.QuerySet):
             return self.filter(care_team=user)
         return self.none()
 
+    def held(self, client):
+        """The client's row read anew and locked until the transaction ends (call inside one). Writes
+        to one client whose checks must not pass twice at once (a form sent twice, two people at the
+        same moment) wait for each other here, and see an archive saved meanwhile."""
+        return self.select_for_update().get(pk=client.pk)
+
     def active(self):
         """Clients that are not archived: the default list, and the only ones that can be planned for."""
         return self.filter(archived_at__isnull=True)

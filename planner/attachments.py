@@ -177,7 +177,7 @@ def store(upload, content_type, name, *, client, user, description="", clearance
         # Uploads to one client wait for each other here, so that two sent at once (a double
         # click, two people replacing the same document) cannot both pass the checks below. The
         # row read is current: a client archived meanwhile raises ClientArchived and nothing is stored.
-        Client.objects.select_for_update().get(pk=client.pk).ensure_writable()
+        Client.objects.held(client).ensure_writable()
         twin = (
             Attachment.objects.filter(
                 client=client, clearance=clearance, record=record, name=name, sha256=digest.hexdigest()

@@ -81,7 +81,7 @@ def letter_new(request, pk):
         with transaction.atomic():
             # Letters of one client signed at once wait for each other here, so that a form sent twice
             # at once finds the letter the first one signed.
-            Client.objects.select_for_update().get(pk=client.pk)
+            Client.objects.held(client)
             same = letters.signed_twin(client, data["start"], data["end"], data["recipient"], request.user)
             if same is not None:  # a form sent twice: the letter is signed once
                 messages.info(request, f"This letter was already signed on {same.signed_at:%-d %b %Y at %H:%M}.")
