@@ -13,23 +13,11 @@ from planner import attachments
 from planner.attachments import Attachment, check_upload, clean_name
 from protocols.labels import sizes_over_limit
 from tests.factories import make_clearance
-from tests.planner.test_plans import make_dpn_client
 
-pytestmark = pytest.mark.django_db
+# private_dir and client_record: tests/planner/conftest.py
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_dir")]
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 40
-
-
-@pytest.fixture(autouse=True)
-def private_dir(settings, tmp_path):
-    settings.ATTACHMENTS_DIR = tmp_path / "private"
-    settings.ATTACHMENT_MAX_BYTES = 1024
-    return settings.ATTACHMENTS_DIR
-
-
-@pytest.fixture
-def client_record(therapist):
-    return make_dpn_client(therapist)
 
 
 def upload(login, user, client, name="clearance.pdf", content=PDF, **data):

@@ -14,22 +14,10 @@ from planner.attachments import TYPES, Attachment
 from planner.views import attachments as attachment_views
 from tests.factories import make_clearance
 from tests.planner.test_attachments import PDF, PNG, upload
-from tests.planner.test_plans import make_dpn_client
 from tests.test_fuzz import HOSTILE_VALUE, row_counts
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def private_dir(settings, tmp_path):
-    settings.ATTACHMENTS_DIR = tmp_path / "private"
-    settings.ATTACHMENT_MAX_BYTES = 1024
-    return settings.ATTACHMENTS_DIR
-
-
-@pytest.fixture
-def client_record(therapist):
-    return make_dpn_client(therapist)
+# private_dir and client_record: tests/planner/conftest.py
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_dir")]
 
 
 def stored_files(private_dir):
