@@ -89,3 +89,30 @@ def test_the_role_names_are_written_in_one_place():
             if '"Therapist"' in text or '"Clinic admin"' in text:
                 spelled.append(str(path.relative_to(ROOT)))
     assert spelled == []
+
+
+def test_a_role_group_without_permissions_is_still_held(therapist):
+    """Read with LEFT JOINs: a group that grants nothing still names the role."""
+    Group.objects.get(name=THERAPIST).permissions.clear()
+    fresh = get_user_model().objects.get(pk=therapist.pk)
+    assert role_names(fresh) == [THERAPIST]
+    assert not fresh.has_perm("clients.view_client")
+
+
+def test_the_roles_query_names_the_models_own_tables():
+    """clients/roles.py writes the SQL by hand: it must read the tables the auth models use."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from clients.roles import _ACCESS_SQL
+
+    User = get_user_model()
+    tables = [
+        Group._meta.db_table,
+        Permission._meta.db_table,
+        ContentType._meta.db_table,
+        User.groups.through._meta.db_table,
+        Group.permissions.through._meta.db_table,
+        User.user_permissions.through._meta.db_table,
+    ]
+    for table in tables:
+        assert f" {table} " in _ACCESS_SQL
