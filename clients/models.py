@@ -241,6 +241,12 @@ class Client(models.Model):
                 condition=Q(archived_at__isnull=True),
                 name="client_active_name_order",
             ),
+            # The archived list (?status=archived), one page at any depth, as the default list above.
+            models.Index(
+                fields=["last_name", "first_name", "id"],
+                condition=Q(archived_at__isnull=False),
+                name="client_archived_name_order",
+            ),
             # The ?q= search (search_name LIKE '%word%') has a pg_trgm GIN index on PostgreSQL,
             # created in migration 0005 because SQLite has no such index.
         ]

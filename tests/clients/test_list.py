@@ -166,6 +166,19 @@ def test_a_deep_page_reads_the_active_name_index_on_postgresql():
     assert "client_active_name_order" in plan, plan
 
 
+@pytest.mark.postgresql  # EXPLAIN output is PostgreSQL's
+def test_a_deep_page_of_archived_clients_reads_the_archived_name_index_on_postgresql():
+    """Without it, a page of the archived list walked the name index of every client."""
+    for number in range(60):
+        make_client(last_name=f"Name{number:02d}", archived_at=timezone.now())
+    queryset = Client.objects.archived().order_by("last_name", "first_name", "pk").values("pk")[50:75]
+    with connection.cursor() as cursor:
+        cursor.execute("SET enable_seqscan = off")
+        plan = queryset.explain()
+        cursor.execute("SET enable_seqscan = on")
+    assert "client_archived_name_order" in plan, plan
+
+
 def test_large_lists_show_an_estimated_count_on_postgresql(login, clinic_admin, monkeypatch):
     from clients import views
 
