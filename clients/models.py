@@ -241,6 +241,12 @@ class Client(models.Model):
                 condition=Q(archived_at__isnull=True),
                 name="client_active_name_order",
             ),
+            # The default list of one neuropathy type (?type=CIPN), one page at any depth.
+            models.Index(
+                fields=["neuropathy_type", "last_name", "first_name", "id"],
+                condition=Q(archived_at__isnull=True),
+                name="client_active_type_name_order",
+            ),
             # The archived list (?status=archived), one page at any depth, as the default list above.
             models.Index(
                 fields=["last_name", "first_name", "id"],

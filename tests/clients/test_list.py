@@ -167,6 +167,21 @@ def test_a_deep_page_reads_the_active_name_index_on_postgresql():
 
 
 @pytest.mark.postgresql  # EXPLAIN output is PostgreSQL's
+def test_a_deep_page_of_one_neuropathy_type_reads_the_type_name_index_on_postgresql():
+    """Without it, a page of ?type=CIPN walked the active name index and skipped the other types."""
+    for number in range(60):
+        make_client(last_name=f"Name{number:02d}", neuropathy_type=("CIPN", "DPN")[number % 2])
+    queryset = (
+        Client.objects.active().filter(neuropathy_type="CIPN").order_by("last_name", "first_name", "pk").values("pk")
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("SET enable_seqscan = off")
+        plan = queryset[25:50].explain()
+        cursor.execute("SET enable_seqscan = on")
+    assert "client_active_type_name_order" in plan, plan
+
+
+@pytest.mark.postgresql  # EXPLAIN output is PostgreSQL's
 def test_a_deep_page_of_archived_clients_reads_the_archived_name_index_on_postgresql():
     """Without it, a page of the archived list walked the name index of every client."""
     for number in range(60):
