@@ -32,6 +32,19 @@ DJANGO_NAME_CUT = 255
 BROWSER_ESCAPES = re.compile("%22|%0A|%0D", re.IGNORECASE)
 
 
+class AttachmentQuerySet(models.QuerySet):
+    def for_user(self, user):
+        """The documents a user may open: those of the clients they may see, but a document on a session
+        record only while they may read the record. A draft is its author's (SessionRecord's for_user),
+        and so is what is attached to it; signed, it is the care team's."""
+        from planner.models import SessionRecord  # planner.models imports this module at its end
+
+        readable = SessionRecord.objects.for_user(user).filter(pk=models.OuterRef("record_id"))
+        return self.filter(client__in=Client.objects.for_user(user)).filter(
+            models.Q(record__isnull=True) | models.Exists(readable)
+        )
+
+
 class Attachment(models.Model):
     """One stored file and what it is attached to."""
 
@@ -51,6 +64,8 @@ class Attachment(models.Model):
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     uploaded_at = models.DateTimeField(auto_now_add=True)
     superseded_by = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+
+    objects = AttachmentQuerySet.as_manager()
 
     class Meta:
         ordering = ["-uploaded_at", "-pk"]

@@ -16,7 +16,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
 from clients.access import AccessKind, record_access
-from clients.models import Client
 from clients.validators import one_line_of_text
 from clients.views import client_for
 from planner import attachments
@@ -37,6 +36,8 @@ class AttachmentForm(forms.Form):
     def __init__(self, *args, client, user, name_sent=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.client, self.name_sent = client, name_sent
+        # What may be replaced: the client's documents the user may open (another's draft's are not offered).
+        self.replaceable = Attachment.objects.for_user(user).filter(client=client)
         self.targets = {"client": {}}
         for clearance in client.clearances.all():
             self.targets[f"clearance:{clearance.pk}"] = {"clearance": clearance}
@@ -56,7 +57,7 @@ class AttachmentForm(forms.Form):
                 if "record" in t
             ),
         ]
-        current = client.attachments.filter(superseded_by__isnull=True)
+        current = self.replaceable.filter(superseded_by__isnull=True)
         self.fields["supersedes"].widget.choices = [
             ("", "Nothing: a new document"),
             *((str(a.pk), f"{a.name} ({a.uploaded_at:%-d %b %Y})") for a in current),
@@ -71,7 +72,7 @@ class AttachmentForm(forms.Form):
         chosen = self.cleaned_data["supersedes"]
         if not chosen:
             return None
-        superseded = next((a for a in self.client.attachments.all() if str(a.pk) == chosen), None)
+        superseded = next((a for a in self.replaceable if str(a.pk) == chosen), None)
         if superseded is None:
             raise ValidationError("Select a valid choice: that document is not one of this client's.")
         return superseded
@@ -181,9 +182,8 @@ def _attachment_new(request, pk):
 
 @login_required
 def attachment_file(request, pk):
-    """The file itself, to those who may see its client; sent as a download under its own type."""
-    visible = Client.objects.for_user(request.user)
-    attachment = get_object_or_404(Attachment, pk=pk, client__in=visible)
+    """The file itself, to those who may see it (Attachment's for_user); sent as a download under its own type."""
+    attachment = get_object_or_404(Attachment.objects.for_user(request.user), pk=pk)
     record_access(request, AccessKind.ATTACHMENT, client_id=attachment.client_id, obj=attachment)
     try:
         handle = open(attachment.path, "rb")  # noqa: SIM115 - FileResponse closes it

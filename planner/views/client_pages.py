@@ -19,6 +19,7 @@ from clients.documents import export_client
 from clients.models import AccessEvent
 from clients.views import can_archive, client_detail_context, client_for
 from planner import charts, corrections, fhir, plans, progress, proposals, recording
+from planner.attachments import Attachment
 from planner.corrections import ScoreCorrection
 from planner.models import (
     Addendum,
@@ -114,7 +115,11 @@ def client_detail(request, pk):
             "recent_on_page": RECENT_ON_PAGE,
             **_chart_context(client, client_fixes),
             "letters": list(client.progress_letters.select_related("signed_by")),
-            "attachments": list(client.attachments.select_related("uploaded_by", "clearance", "record")),
+            "attachments": list(
+                Attachment.objects.for_user(request.user)
+                .filter(client=client)
+                .select_related("uploaded_by", "clearance", "record")
+            ),
             "can_plan": is_therapist(request.user)
             and not client.is_archived
             and any(member.pk == request.user.pk for member in client.care_team.all()),
@@ -338,7 +343,8 @@ def export_json(request, pk):
     record_access(request, AccessKind.EXPORT_JSON, client=client)
     document = export_client(client)
     document["plans"] = _plan_documents(client)
-    document["attachments"] = [a.document() for a in client.attachments.select_related("uploaded_by")]
+    readable = Attachment.objects.for_user(request.user).filter(client=client)
+    document["attachments"] = [a.document() for a in readable.select_related("uploaded_by")]
     document["records"] = _record_documents(SessionRecord.objects.for_user(request.user).filter(client=client))
     if is_clinic_admin(request.user):
         # For reading only: import ignores it.

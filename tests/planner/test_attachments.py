@@ -13,6 +13,7 @@ from planner import attachments
 from planner.attachments import Attachment, check_upload, clean_name
 from protocols.labels import sizes_over_limit
 from tests.factories import make_clearance
+from tests.planner.test_records import ready_plan  # noqa: F401 (a fixture)
 
 # private_dir and client_record: tests/planner/conftest.py
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_dir")]
@@ -335,3 +336,37 @@ def test_a_replaced_document_of_another_client_cannot_be_named(login, therapist,
         response = upload(login, therapist, client_record, name="scan.png", content=PNG, supersedes=chosen)
         assert response.status_code == 400 and "not one of this client" in response.content.decode()
     assert Attachment.objects.count() == 1 and Attachment.objects.get().superseded_by is None
+
+
+def test_a_document_on_a_draft_record_is_its_authors_until_signed(
+    login, therapist, second_therapist, clinic_admin, ready_plan  # noqa: F811 (the fixture imported above)
+):
+    """A draft is its author's (SessionRecord's for_user), and so is what is attached to it: on every
+    page that lists or serves it. Signed, both are the care team's."""
+    from planner.models import SessionRecord
+    from tests.planner.test_records import record_data
+
+    client = ready_plan.client
+    client.care_team.add(second_therapist)
+    login(therapist).post(f"/plans/{ready_plan.pk}/record/", record_data(ready_plan))
+    record = SessionRecord.objects.get()
+    assert not record.is_signed
+    upload(login, therapist, client, name="wound.pdf", attach_to=f"record:{record.pk}")
+    url = f"/attachments/{Attachment.objects.get(record=record).pk}/"
+
+    colleague = login(second_therapist)
+    assert colleague.get(url).status_code == 404
+    assert "wound.pdf" not in colleague.get(f"/clients/{client.pk}/").content.decode()
+    assert colleague.get(f"/clients/{client.pk}/export.json").json()["attachments"] == []
+    assert "wound.pdf" not in colleague.get(f"/clients/{client.pk}/attachments/new/").content.decode()
+    for reader in (therapist, clinic_admin):
+        assert login(reader).get(url).status_code == 200
+        assert "wound.pdf" in login(reader).get(f"/clients/{client.pk}/").content.decode()
+
+    record.refresh_from_db()
+    login(therapist).post(f"/plans/{ready_plan.pk}/record/", record_data(ready_plan, version=record.version, sign="1"))
+    assert SessionRecord.objects.get().is_signed
+    assert colleague.get(url).status_code == 200
+    assert [a["name"] for a in colleague.get(f"/clients/{client.pk}/export.json").json()["attachments"]] == [
+        "wound.pdf"
+    ]
