@@ -246,6 +246,13 @@ class Blocker:
     text: str
     fix_url: str = ""
     fix_label: str = ""
+    # What the therapist editing the plan does about it, said to them only: a clinic admin reading
+    # the plan, or a printed sheet, cannot tick a box.
+    hint: str = ""
+
+    @property
+    def to_editor(self):
+        return f"{self.text} {self.hint}" if self.hint else self.text
 
 
 def blockers(*, session, client_id, day, minutes, worked, acknowledged, stale=False):
@@ -279,7 +286,7 @@ def blockers(*, session, client_id, day, minutes, worked, acknowledged, stale=Fa
             Blocker("stale", "The client's record changed after this plan was built: rebuild it with today's facts.")
         )
     if not acknowledged:
-        found.append(Blocker("unread", "The notes are not marked as read: tick that you have read every note."))
+        found.append(Blocker("unread", "The notes are not marked as read.", hint="Tick that you have read every note."))
     return found
 
 

@@ -222,7 +222,7 @@ def plan_new(request):
     elif saving and draft and draft.clash:
         form.add_error("time", draft.clash_text())
     elif saving and draft and "ready" in request.POST and draft.blockers:
-        form.add_error(None, "Not saved: it cannot be ready yet. " + " ".join(b.text for b in draft.blockers))
+        form.add_error(None, "Not saved: it cannot be ready yet. " + " ".join(b.to_editor for b in draft.blockers))
     elif saving and draft:
         try:
             plan = draft.save(request.user, ready="ready" in request.POST)
@@ -320,7 +320,9 @@ def plan_save(request, pk):
         details.add_error(None, f"Not saved: the longer session would run outside the clinic's hours. {problem}")
         return render(request, "planner/plan_detail.html", context, status=400)
     if left:
-        messages.warning(request, "Saved as a draft. It cannot be marked ready yet. " + " ".join(b.text for b in left))
+        messages.warning(
+            request, "Saved as a draft. It cannot be marked ready yet. " + " ".join(b.to_editor for b in left)
+        )
     else:
         messages.success(request, "The plan is ready." if plan.status == PlanStatus.READY else "Draft saved.")
     return redirect("planner:plan-detail", plan.pk)

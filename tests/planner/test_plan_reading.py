@@ -297,7 +297,7 @@ def test_save_as_ready_from_the_builder(login, therapist):
     client = dpn_client(therapist)
     data = {"client": client.pk, "date": TOMORROW.isoformat(), "time": "10:00", "regions": ["hands:right", "feet:left"]}
     refused = login(therapist).post(f"/plans/new/?client={client.pk}", {**data, "ready": "1"})
-    assert refused.status_code == 400 and "tick that you have read every note" in refused.content.decode()
+    assert refused.status_code == 400 and "Tick that you have read every note." in refused.content.decode()
     assert not SessionPlan.objects.exists()
     response = login(therapist).post(
         f"/plans/new/?client={client.pk}", {**data, "ready": "1", "notes_acknowledged": "on"}
@@ -377,3 +377,18 @@ def test_a_write_that_loses_a_race_says_so_and_goes_back(login, therapist):
     with mock.patch("planner.plans.rebuild_plan", side_effect=StaleVersion(plan)):
         response = browser.post(f"/plans/{plan.pk}/rebuild/", HTTP_REFERER="https://evil.example/")
     assert response["Location"] == "/"
+
+
+def test_only_the_therapist_is_asked_to_tick_the_notes_as_read(login, therapist, clinic_admin):
+    """A clinic admin reading the plan, or a printed sheet, is told the notes are unread, not to tick a box."""
+    plan = plan_for(dpn_client(therapist), therapist)
+
+    def verdict(user):
+        page = login(user).get(f"/plans/{plan.pk}/").content.decode()
+        return page[page.index("session-verdict") :].split("</ul>")[0]
+
+    assert "The notes are not marked as read. Tick that you have read every note." in verdict(therapist)
+    for_admin = verdict(clinic_admin)
+    assert "The notes are not marked as read." in for_admin and "Tick" not in for_admin
+    sheet = login(therapist).get(f"/plans/{plan.pk}/print/").content.decode()
+    assert "The notes are not marked as read." in sheet and "Tick that" not in sheet
