@@ -62,8 +62,13 @@ def _pages():
         or ready.filter(scheduled_for__date__gt=today).order_by("scheduled_for").first()
         or plan
     )
-    active = Client.objects.active().count()
-    deep = max(1, min(500, active // 25))
+
+    def deep(clients):
+        """Page 500 of a list, or its last page when it has fewer."""
+        return max(1, min(500, clients.count() // 25))
+
+    cipn = Client.objects.active().filter(neuropathy_type="CIPN")
+    team = Client.objects.active().filter(care_team=therapist)
     # The record form opens 30 minutes before its session: it is measured as the therapist sees it
     # then, whatever the hour the benchmark runs (recording.now is the clock the gate reads).
     global RECORDING_CLOCK
@@ -73,7 +78,10 @@ def _pages():
         ("dashboard, clinic admin", admin, "/"),
         ("dashboard, therapist", therapist, "/"),
         ("client list, page 1", admin, "/clients/"),
-        ("client list, deep page (500, or the last)", admin, f"/clients/?page={deep}"),
+        ("client list, deep page (500, or the last)", admin, f"/clients/?page={deep(Client.objects.active())}"),
+        ("client list ?type=CIPN, deep page", admin, f"/clients/?type=CIPN&page={deep(cipn)}"),
+        ("client list ?therapist=, deep page", admin, f"/clients/?therapist={therapist.pk}&page={deep(team)}"),
+        ("client list archived, deep page", admin, f"/clients/?status=archived&page={deep(Client.objects.archived())}"),
         ("client list ?q=smith", admin, "/clients/?q=smith"),
         ("client page, heaviest client", admin, f"/clients/{heavy}/"),
         ("client export.json, same client", admin, f"/clients/{heavy}/export.json"),
