@@ -39,6 +39,8 @@ class AttachmentQuerySet(models.QuerySet):
         and so is what is attached to it; signed, it is the care team's."""
         from planner.models import SessionRecord  # planner.models imports this module at its end
 
+        if user.has_perm("clients.view_all_clients"):  # clinic admins (and superusers) read every record
+            return self
         readable = SessionRecord.objects.for_user(user).filter(pk=models.OuterRef("record_id"))
         return self.filter(client__in=Client.objects.for_user(user)).filter(
             models.Q(record__isnull=True) | models.Exists(readable)
@@ -213,8 +215,12 @@ def store(upload, content_type, name, *, client, user, description="", clearance
             # Read again now that no other upload to this client can be saving.
             newer = Attachment.objects.select_related("superseded_by__uploaded_by").get(pk=supersedes.pk).superseded_by
             if newer is not None:
+                if Attachment.objects.for_user(user).filter(pk=newer.pk).exists():
+                    by = f"{newer.name} (uploaded {_when_and_who(newer)})"
+                else:  # on another therapist's draft record: theirs until signed
+                    by = "a document on a session record not yet signed"
                 raise ValidationError(
-                    f"{supersedes.name} was replaced meanwhile by {newer.name} (uploaded {_when_and_who(newer)}). "
+                    f"{supersedes.name} was replaced meanwhile by {by}. "
                     "Choose again what this file replaces, if anything."
                 )
         folder = settings.ATTACHMENTS_DIR

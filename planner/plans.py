@@ -303,11 +303,6 @@ def plan_blockers(plan, items, stale=False):
     )
 
 
-def ready_problems(plan, items, stale=False):
-    """Why the plan cannot be marked ready yet, as sentences; empty when it can."""
-    return [blocker.text for blocker in plan_blockers(plan, items, stale)]
-
-
 # Writing plans.
 
 

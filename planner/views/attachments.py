@@ -30,7 +30,8 @@ class AttachmentForm(forms.Form):
         required=False, max_length=200, validators=[one_line_of_text], help_text="E.g. clearance letter, lab report."
     )
     attach_to = forms.ChoiceField(label="Attach to")
-    # Any of the client's documents is accepted, so that one replaced meanwhile gets its own message.
+    # Any of the client's documents the user may open is accepted, so that one replaced meanwhile gets
+    # its own message.
     supersedes = forms.CharField(label="Replaces", required=False, widget=forms.Select)
 
     def __init__(self, *args, client, user, name_sent=None, **kwargs):
@@ -74,7 +75,7 @@ class AttachmentForm(forms.Form):
             return None
         superseded = next((a for a in self.replaceable if str(a.pk) == chosen), None)
         if superseded is None:
-            raise ValidationError("Select a valid choice: that document is not one of this client's.")
+            raise ValidationError("Replaces: choose one of the documents offered.")
         return superseded
 
     def clean(self):

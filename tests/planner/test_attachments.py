@@ -13,9 +13,8 @@ from planner import attachments
 from planner.attachments import Attachment, check_upload, clean_name
 from protocols.labels import sizes_over_limit
 from tests.factories import make_clearance
-from tests.planner.test_records import ready_plan  # noqa: F401 (a fixture)
 
-# private_dir and client_record: tests/planner/conftest.py
+# private_dir, client_record and ready_plan: tests/planner/conftest.py
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_dir")]
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 40
@@ -315,6 +314,51 @@ def test_a_document_replaced_meanwhile_is_not_replaced_again(
     assert Attachment.objects.filter(superseded_by__isnull=True).get().name == "newer.png"
 
 
+def test_a_document_replaced_meanwhile_from_a_draft_record_is_not_named(
+    login, therapist, second_therapist, client_record, ready_plan, monkeypatch
+):
+    """The newer document is on another therapist's draft record, which the refused user may not open."""
+    from planner.models import SessionRecord
+    from tests.planner.test_records import record_data
+
+    ready_plan.client.care_team.add(second_therapist)
+    upload(login, therapist, ready_plan.client)
+    old = Attachment.objects.get()
+    login(therapist).post(f"/plans/{ready_plan.pk}/record/", record_data(ready_plan))
+    draft = SessionRecord.objects.get()
+    real_store = attachments.store
+
+    def author_replaces_it_first(*args, **kwargs):
+        monkeypatch.setattr(attachments, "store", real_store)
+        other = SimpleUploadedFile("wound.png", PNG)
+        real_store(
+            other, "image/png", "wound.png", client=ready_plan.client, user=therapist, record=draft, supersedes=old
+        )
+        return real_store(*args, **kwargs)
+
+    monkeypatch.setattr(attachments, "store", author_replaces_it_first)
+    response = upload(
+        login, second_therapist, ready_plan.client, name="scan.png", content=PNG + b"1", supersedes=str(old.pk)
+    )
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "clearance.pdf was replaced meanwhile by a document on a session record not yet signed." in page
+    assert "wound.png" not in page and "Lindqvist" not in page
+
+
+def test_a_superuser_opens_every_document(login, therapist, client_record, ready_plan):
+    """A superuser sees every client (Client's for_user asks the permission), so every document too."""
+    from django.contrib.auth import get_user_model
+
+    from tests.planner.test_records import record_data
+
+    login(therapist).post(f"/plans/{ready_plan.pk}/record/", record_data(ready_plan, sign="1"))
+    record = ready_plan.record
+    upload(login, therapist, ready_plan.client, name="wound.pdf", attach_to=f"record:{record.pk}")
+    root = get_user_model().objects.create_superuser("root", "root@example.org", "x-not-used-9")
+    assert login(root).get(f"/attachments/{Attachment.objects.get().pk}/").status_code == 200
+
+
 def test_a_document_already_replaced_cannot_be_chosen_to_replace_again(login, therapist, client_record):
     # The form was opened before the document was replaced in another tab.
     upload(login, therapist, client_record)
@@ -334,12 +378,13 @@ def test_a_replaced_document_of_another_client_cannot_be_named(login, therapist,
     theirs = Attachment.objects.get()
     for chosen in (str(theirs.pk), "9" * 30, "²"):
         response = upload(login, therapist, client_record, name="scan.png", content=PNG, supersedes=chosen)
-        assert response.status_code == 400 and "not one of this client" in response.content.decode()
+        assert response.status_code == 400
+        assert "Replaces: choose one of the documents offered." in response.content.decode()
     assert Attachment.objects.count() == 1 and Attachment.objects.get().superseded_by is None
 
 
 def test_a_document_on_a_draft_record_is_its_authors_until_signed(
-    login, therapist, second_therapist, clinic_admin, ready_plan  # noqa: F811 (the fixture imported above)
+    login, therapist, second_therapist, clinic_admin, ready_plan
 ):
     """A draft is its author's (SessionRecord's for_user), and so is what is attached to it: on every
     page that lists or serves it. Signed, both are the care team's."""

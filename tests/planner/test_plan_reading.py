@@ -392,3 +392,6 @@ def test_only_the_therapist_is_asked_to_tick_the_notes_as_read(login, therapist,
     assert "The notes are not marked as read." in for_admin and "Tick" not in for_admin
     sheet = login(therapist).get(f"/plans/{plan.pk}/print/").content.decode()
     assert "The notes are not marked as read." in sheet and "Tick that" not in sheet
+    # The builder, where the therapist ticks the box, says so.
+    built = builder(login, therapist, plan.client, preset="hands-feet").content.decode()
+    assert "The notes are not marked as read. Tick that you have read every note." in built

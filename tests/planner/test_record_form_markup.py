@@ -6,7 +6,7 @@ from django.template import Context, Template
 from pytest_django.asserts import assertContains
 
 from planner.models import SessionRecord
-from tests.planner.test_records import ready_plan, record_data  # noqa: F401 (a fixture)
+from tests.planner.test_records import record_data
 
 pytestmark = pytest.mark.django_db
 
@@ -39,7 +39,7 @@ def assert_fields_as_crispy_renders_them(response):
         )
 
 
-def test_a_saved_draft_shows_its_values_as_crispy_would(login, therapist, ready_plan):  # noqa: F811
+def test_a_saved_draft_shows_its_values_as_crispy_would(login, therapist, ready_plan):
     browser = login(therapist)
     data = record_data(ready_plan, pain_before=0, skin_check="Heel <wound> & callus", adverse_events=["other"])
     browser.post(f"/plans/{ready_plan.pk}/record/", {**data, "adverse_other": "Cramp", "next_time": "Feet first"})
@@ -55,7 +55,7 @@ def test_a_saved_draft_shows_its_values_as_crispy_would(login, therapist, ready_
     assert '<input type="hidden" name="version" value="1" id="id_version">' in page
 
 
-def test_a_refused_record_shows_its_errors_as_crispy_would(login, therapist, ready_plan):  # noqa: F811
+def test_a_refused_record_shows_its_errors_as_crispy_would(login, therapist, ready_plan):
     data = record_data(ready_plan, sign="1", pain_after="", pain_before="11", adverse_events=["none", "other"])
     response = login(therapist).post(f"/plans/{ready_plan.pk}/record/", data)
     assert response.status_code == 400
@@ -64,7 +64,7 @@ def test_a_refused_record_shows_its_errors_as_crispy_would(login, therapist, rea
     assert_fields_as_crispy_renders_them(response)
 
 
-def test_a_refused_finding_is_offered_again_as_crispy_would(login, therapist, ready_plan):  # noqa: F811
+def test_a_refused_finding_is_offered_again_as_crispy_would(login, therapist, ready_plan):
     data = record_data(ready_plan, code="edema", location="feet", side="left", detail="Ankle & <shin>")
     data["code"] = "not_a_finding"
     response = login(therapist).post(f"/plans/{ready_plan.pk}/record/finding/", data)

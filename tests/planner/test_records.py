@@ -7,18 +7,12 @@ from django.utils import timezone
 
 from clients.models import Condition
 from planner.models import Addendum, PlanStatus, SessionRecord
-from tests.planner.test_plans import TODAY, create_plan, make_dpn_client, save_data
+from tests.planner.test_plans import create_plan, make_dpn_client, save_data
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def ready_plan(login, therapist):
-    plan = create_plan(login, therapist, make_dpn_client(therapist), day=TODAY)
-    login(therapist).post(f"/plans/{plan.pk}/save/", save_data(plan, mark_ready=True))
-    plan.refresh_from_db()
-    assert plan.status == PlanStatus.READY
-    return plan
+# ready_plan: tests/planner/conftest.py
 
 
 def record_data(plan, version=0, **overrides):
