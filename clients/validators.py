@@ -4,6 +4,7 @@ import datetime
 import re
 import unicodedata
 
+from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.utils import timezone
@@ -283,6 +284,15 @@ class TextLengthValidator(MaxLengthValidator):
 
     def clean(self, x):
         return len(x.replace("\r\n", "\n"))
+
+
+def refuse_hidden_characters(form, *names):
+    """Refuse control and invisible formatting characters in these fields of a form (model fields that
+    carry no validator of their own): a note (a Textarea) keeps its line breaks and tabs, a one-line
+    field does not."""
+    for name in names:
+        field = form.fields[name]
+        field.validators.append(plain_text if isinstance(field.widget, forms.Textarea) else one_line_of_text)
 
 
 def limit_length(form, limit, *names):

@@ -5,6 +5,7 @@ from django.contrib.auth import get_user_model, password_validation
 from django.contrib.auth.forms import PasswordChangeForm
 from django.contrib.auth.models import Group
 
+from clients.validators import refuse_hidden_characters
 from protocols.versioning import VersionedFormMixin, VersionField
 
 from .roles import CLINIC_ADMIN, THERAPIST, forget_roles, role_names
@@ -52,6 +53,8 @@ class StaffForm(VersionedFormMixin, forms.ModelForm):
         self.fields["first_name"].required = True
         self.fields["last_name"].required = True
         self.fields["email"].required = True
+        # Names show on every plan, record and log: "Tester" written backwards by an override is refused.
+        refuse_hidden_characters(self, "first_name", "last_name")
         if self.instance.pk:
             self.fields["role"].initial = role_of(self.instance)
             self.fields["version"] = VersionField(initial=self.instance.staff_profile.version)

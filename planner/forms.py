@@ -4,7 +4,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from clients.validators import SHORT_TEXT, limit_length
+from clients.validators import SHORT_TEXT, limit_length, one_line_of_text, plain_text
 from protocols.labels import and_list, place_title
 from protocols.versioning import VersionedFormMixin, VersionField
 from protocols.vocabulary import REGIONS, WALTON_SCALE
@@ -57,7 +57,7 @@ class PlanRequestForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         error_messages={"required": "Regions: tick at least one region and side."},
     )
-    goals = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    goals = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False, validators=[plain_text])
     notes_acknowledged = forms.BooleanField(required=False, label="I have read every note of this proposal")
     repeat_weeks = forms.IntegerField(
         label="Weeks",
@@ -175,8 +175,10 @@ class PlanItemForm(forms.Form):
 
 
 class PlanDetailsForm(VersionedFormMixin, forms.Form):
-    goals = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
-    notes = forms.CharField(label="Session notes", widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    goals = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False, validators=[plain_text])
+    notes = forms.CharField(
+        label="Session notes", widget=forms.Textarea(attrs={"rows": 2}), required=False, validators=[plain_text]
+    )
     notes_acknowledged = forms.BooleanField(
         required=False, label="I have read every contraindication note of this plan"
     )
@@ -216,6 +218,7 @@ class LateEntryForm(forms.Form):
         label="Why it was not planned, and why it went ahead",
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
+        validators=[plain_text],
         help_text="Required when the rules deferred a session on that date.",
     )
 
@@ -298,6 +301,15 @@ class CancelPlanForm(forms.Form):
     def __init__(self, *args, plan=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.plan = plan
+
+    def clean_reason(self):
+        # Said in a message above the page, not under the field: the refusal names it.
+        reason = self.cleaned_data["reason"]
+        try:
+            one_line_of_text(reason)
+        except forms.ValidationError as refused:
+            raise forms.ValidationError(f"Note: {refused.messages[0]}") from None
+        return reason
 
     def clean_category(self):
         category = self.cleaned_data["category"]

@@ -2,7 +2,7 @@
 
 from django import forms
 
-from clients.validators import LONG_TEXT, limit_length
+from clients.validators import LONG_TEXT, limit_length, one_line_of_text, plain_text, refuse_hidden_characters
 from protocols.labels import place as place_name
 from protocols.versioning import VersionedFormMixin, VersionField
 
@@ -64,6 +64,9 @@ class RecordForm(VersionedFormMixin, forms.ModelForm):
                 widget=forms.NumberInput(attrs={"min": 0, "max": 10, "inputmode": "numeric"}),
             )
         limit_length(self, LONG_TEXT, "skin_check", "subjective", "objective", "assessment", "soap_plan", "next_time")
+        refuse_hidden_characters(
+            self, "skin_check", "subjective", "objective", "assessment", "soap_plan", "next_time", "adverse_other"
+        )
         self.fields["minutes"] = forms.IntegerField(
             label="Session minutes",
             required=False,
@@ -111,7 +114,7 @@ class RecordItemForm(forms.Form):
     pressure_used = forms.TypedChoiceField(
         coerce=int, required=False, empty_value=None, choices=[("", "—")] + [(n, str(n)) for n in range(6)]
     )
-    deviation_reason = forms.CharField(max_length=300, required=False)
+    deviation_reason = forms.CharField(max_length=300, required=False, validators=[one_line_of_text])
 
     def __init__(self, *args, plan_item, **kwargs):
         super().__init__(*args, **kwargs)
@@ -153,6 +156,7 @@ class AddendumForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         label="Addendum",
         strip=True,
+        validators=[plain_text],
         help_text="What is added or corrected, and why.",
         error_messages={"required": "Write the addendum before adding it."},
     )
@@ -162,6 +166,7 @@ class AddendumForm(forms.Form):
         label="Reason for a pressure above the plan",
         max_length=300,
         required=False,
+        validators=[one_line_of_text],
         help_text="Only when correcting a pressure used to one above the plan's.",
     )
 
