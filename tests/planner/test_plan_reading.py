@@ -395,3 +395,25 @@ def test_only_the_therapist_is_asked_to_tick_the_notes_as_read(login, therapist,
     # The builder, where the therapist ticks the box, says so.
     built = builder(login, therapist, plan.client, preset="hands-feet").content.decode()
     assert "The notes are not marked as read. Tick that you have read every note." in built
+
+
+def test_the_builder_preview_says_what_to_correct_instead_of_going_quiet(login, therapist):
+    """The live preview replaces the proposal column only, so a field's message is said there too."""
+    client = dpn_client(therapist)
+
+    def proposal_column(**params):
+        page = builder(login, therapist, client, regions="hands:right", **params).content.decode()
+        return page[page.index('id="proposal"') :]
+
+    for params, message in [
+        ({"repeat_weeks": "999"}, "Weeks: at most 26 in one series."),
+        ({"repeat_weeks": "-5"}, "Weeks: at least 1."),
+        ({"repeat_weeks": "2", "repeat_days": ["0", "1", "2", "3"]}, "On: at most three days a week."),
+        ({"date": "2001-01-01"}, "Date: a session cannot be planned in the past."),
+    ]:
+        column = proposal_column(**params)
+        assert "No proposal until this is corrected:" in column and message in column, params
+    # With no region ticked, the column still invites the therapist to pick one.
+    page = builder(login, therapist, client, preset="").content.decode()
+    column = page[page.index('id="proposal"') :]
+    assert "Pick the regions to work" in column and "No proposal until" not in column
