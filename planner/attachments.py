@@ -101,6 +101,9 @@ class Attachment(models.Model):
 
     @property
     def size_display(self):
+        """"47 bytes", "12 KB", "2.5 MB": a file under a kilobyte is not "0 KB"."""
+        if self.size < 1024:
+            return f"{self.size} byte{'s' if self.size != 1 else ''}"
         return f"{self.size / 1024:.0f} KB" if self.size < 1024 * 1024 else f"{self.size / 1024 / 1024:.1f} MB"
 
     def document(self):

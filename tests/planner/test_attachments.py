@@ -415,3 +415,10 @@ def test_a_document_on_a_draft_record_is_its_authors_until_signed(
     assert [a["name"] for a in colleague.get(f"/clients/{client.pk}/export.json").json()["attachments"]] == [
         "wound.pdf"
     ]
+
+
+@pytest.mark.parametrize(
+    ("size", "shown"), [(1, "1 byte"), (47, "47 bytes"), (1023, "1023 bytes"), (1024, "1 KB"), (2_621_440, "2.5 MB")]
+)
+def test_a_small_file_is_not_listed_as_0_kb(size, shown):
+    assert Attachment(size=size).size_display == shown
