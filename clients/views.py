@@ -326,6 +326,10 @@ def _edit_client(request, pk, form_class, template, saved, kind):
             if "care_team" in form.cleaned_data:
                 _tell_what_the_team_left(request, client, team_before, form.cleaned_data["care_team"])
             return redirect("clients:detail", client.pk)
+    if form.is_bound:
+        # Validating wrote the valid fields onto the client: the heading names the client as saved,
+        # not a name typed in a form that was refused (the fields keep what was typed).
+        client.refresh_from_db(fields=["first_name", "last_name"])
     record_access(request, kind, client=client)
     return render(request, template, {"form": form, "client": client})
 

@@ -174,3 +174,12 @@ def test_the_profile_form_refuses_a_diagnosis_before_birth(login, therapist):
     assert response.context["form"].errors["diagnosed_on"] == ["The diagnosis date is before the date of birth."]
     client.refresh_from_db()
     assert client.diagnosed_on is None
+
+
+def test_a_refused_edit_is_headed_by_the_name_as_saved(login, clinic_admin, therapist):
+    """The fields keep what was typed; the heading and breadcrumb name the client as the record has them."""
+    client = make_client(first_name="Ada", date_of_birth=BORN, diagnosed_on=datetime.date(2022, 10, 8))
+    data = identity(client, first_name="Renamed", date_of_birth="2023-01-01")
+    page = login(clinic_admin).post(f"/clients/{client.pk}/edit/", data).content.decode()
+    assert "Details of Ada " in page and "Details of Renamed" not in page
+    assert 'value="Renamed"' in page
