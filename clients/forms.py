@@ -365,12 +365,35 @@ STATUS_CHOICES = [("active", "Active"), ("archived", "Archived"), ("all", "All")
 
 
 class ClientFilterForm(forms.Form):
-    """The list's filters; anything unexpected is ignored rather than refused."""
+    """The list's filters; anything unexpected is ignored rather than refused, and the list says so."""
 
-    q = forms.CharField(required=False, label="Search", max_length=100)
-    type = forms.ChoiceField(required=False, choices=[("", "All types"), *TYPE_CHOICES])
-    therapist = forms.CharField(required=False)
-    status = forms.ChoiceField(required=False, choices=STATUS_CHOICES)
+    q = forms.CharField(
+        required=False,
+        label="Search",
+        max_length=100,
+        error_messages={
+            "max_length": "Search: at most %(limit_value)d characters (it has %(show_value)d).",
+            "null_characters_not_allowed": "Search: it holds a null character.",
+        },
+    )
+    type = forms.ChoiceField(
+        required=False,
+        choices=[("", "All types"), *TYPE_CHOICES],
+        error_messages={"invalid_choice": "Type: “%(value)s” is not a neuropathy type."},
+    )
+    therapist = forms.CharField(
+        required=False, error_messages={"null_characters_not_allowed": "Therapist: it holds a null character."}
+    )
+    status = forms.ChoiceField(
+        required=False,
+        choices=STATUS_CHOICES,
+        error_messages={"invalid_choice": "Status: “%(value)s” is not one of active, archived or all."},
+    )
+
+    def ignored(self):
+        """What the list did not apply, each naming its filter."""
+        self.is_valid()
+        return [error for errors in self.errors.values() for error in errors]
 
     def value(self, name, default=""):
         self.is_valid()  # fills cleaned_data with the fields that are valid

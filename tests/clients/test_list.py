@@ -241,3 +241,24 @@ def test_an_estimated_count_never_hides_a_page_nor_offers_an_empty_one(login, cl
     assert browser.get("/clients/?page=0").context["page"].number == 1
     assert browser.get(f"/clients/?page={10**30}").status_code == 200  # past what a database can skip
     assert browser.get("/clients/?page=x").context["page"].number == 1
+
+
+@pytest.mark.parametrize(
+    ("query", "said"),
+    [
+        ("q=" + "a" * 101, "Search: at most 100 characters (it has 101)."),
+        ("q=an%00n", "Search: it holds a null character."),
+        ("type=BOGUS", "Type: “BOGUS” is not a neuropathy type."),
+        ("status=bogus", "Status: “bogus” is not one of active, archived or all."),
+    ],
+)
+def test_a_filter_the_list_cannot_apply_is_said_not_silently_dropped(login, clinic_admin, query, said):
+    make_client(last_name="Okafor")
+    page = login(clinic_admin).get(f"/clients/?{query}").content.decode()
+    assert "Not applied, so the list is not narrowed by it: " + said in page.replace("&quot;", '"')
+    assert "Okafor" in page
+
+
+def test_a_list_with_valid_filters_says_nothing_was_ignored(login, clinic_admin):
+    page = login(clinic_admin).get("/clients/?q=oka&type=DPN&status=all").content.decode()
+    assert "Not applied" not in page
