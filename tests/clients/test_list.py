@@ -255,7 +255,7 @@ def test_an_estimated_count_never_hides_a_page_nor_offers_an_empty_one(login, cl
 def test_a_filter_the_list_cannot_apply_is_said_not_silently_dropped(login, clinic_admin, query, said):
     make_client(last_name="Okafor")
     page = login(clinic_admin).get(f"/clients/?{query}").content.decode()
-    assert "Not applied, so the list is not narrowed by it: " + said in page.replace("&quot;", '"')
+    assert "Not applied to the list: " + said in page.replace("&quot;", '"')
     assert "Okafor" in page
 
 
