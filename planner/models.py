@@ -120,18 +120,20 @@ class SessionPlanQuerySet(models.QuerySet):
         status ("ok" or "defer") read from the proposal in the database as `session_status`."""
         return self.defer("facts", "proposal").annotate(session_status=KT("proposal__session__status"))
 
-    def for_plan_list(self):
-        """Plans with their client and therapist, reading only the columns templates/planner/_plan_list.html
-        shows: a dashboard's lists build small objects instead of whole plans, clients and accounts."""
-        return (
-            self.for_lists()
-            .select_related("client", "therapist")
-            .only(
-                *("scheduled_for", "status", "late_entry", "client", "therapist"),
-                *("client__first_name", "client__last_name", "client__archived_at"),
-                *("therapist__first_name", "therapist__last_name", "therapist__username"),
-            )
-        )
+    def for_plan_list(self, with_therapist=True):
+        """Plans with their client, and their therapist when the list names them (a clinic admin's), reading
+        only the columns templates/planner/_plan_list.html shows: a dashboard's lists build small objects
+        instead of whole plans, clients and accounts. A therapist's own lists are all theirs: no account is
+        joined or built per plan."""
+        plans = self.for_lists().select_related("client")
+        fields = [
+            *("scheduled_for", "status", "late_entry", "client", "therapist"),
+            *("client__first_name", "client__last_name", "client__archived_at"),
+        ]
+        if with_therapist:
+            plans = plans.select_related("therapist")
+            fields += ["therapist__first_name", "therapist__last_name", "therapist__username"]
+        return plans.only(*fields)
 
     def on_days(self, first, last=None):
         """Plans starting on the local days first..last: a range on scheduled_for, which the indexes serve."""

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from clients.access import AccessKind, record_access
 from clients.models import AccessEvent, Client
-from clients.roles import therapists
+from clients.roles import is_clinic_admin, therapists
 from clients.views import access_page
 from planner import lockout, mfa
 from planner.account_forms import (
@@ -106,7 +106,8 @@ TODAY_ON_DASHBOARD = 12
 @login_required
 def dashboard(request):
     today = timezone.localdate()
-    plans = SessionPlan.objects.for_user(request.user).booked().for_plan_list()
+    admin = is_clinic_admin(request.user)  # the lists name each plan's therapist for a clinic admin only
+    plans = SessionPlan.objects.for_user(request.user).booked().for_plan_list(with_therapist=admin)
     today_plans = list(plans.on_days(today).order_by("scheduled_for", "pk")[: TODAY_ON_DASHBOARD + 1])
     today_more = 0
     if len(today_plans) > TODAY_ON_DASHBOARD:
