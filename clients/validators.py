@@ -2,14 +2,13 @@
 
 import datetime
 import re
-import unicodedata
 
-from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.utils import timezone
 
 from protocols.labels import and_list, format_date
+from protocols.text import CONTROL_CHARACTER, one_line_of_text, plain_text, refuse_hidden_characters  # noqa: F401 (used from here)
 from protocols.vocabulary import (
     CONDITION_SIDES,
     CONTRIBUTING_CAUSES,
@@ -47,49 +46,6 @@ def has_letter(value):
     """A name holds at least one letter, of any script: "-1" and "{{7*7}}" are not names."""
     if value and not any(char.isalpha() for char in value):
         raise ValidationError("A name needs at least one letter.", code="no_letter")
-
-
-# Zero-width joiners and non-joiners belong to the spelling of some scripts (Persian, the Indic ones).
-JOINERS = "\u200c\u200d"
-LINE_BREAKS = "\n\r\t"
-# The code of the refusal, by which a form lets text already on the record keep what it held before.
-CONTROL_CHARACTER = "control_character"
-
-
-def _hidden_character(value, allowed=""):
-    """The first control or invisible formatting character of the text (an escape, a right-to-left
-    override, a byte order mark), or "" when it has none."""
-    for char in value or "":
-        if char not in allowed and char not in JOINERS and unicodedata.category(char) in ("Cc", "Cf"):
-            return char
-    return ""
-
-
-def _hidden_character_error(char, one_line):
-    if one_line and char in LINE_BREAKS:
-        what = "tab" if char == "\t" else "line break"
-        message = f"Remove the {what} (a control character, U+{ord(char):04X}): this field holds one line."
-    else:
-        message = (
-            f"Remove the control character U+{ord(char):04X}: it does not show, yet makes this text "
-            "differ from the same text typed."
-        )
-    return ValidationError(message, code=CONTROL_CHARACTER)
-
-
-def one_line_of_text(value):
-    """A name, an id, a place: no control character (a line break or tab included) and no invisible formatting.
-    "AB" and "A\x1fB" look the same on every page and are not the same to a search or an import."""
-    char = _hidden_character(value)
-    if char:
-        raise _hidden_character_error(char, one_line=True)
-
-
-def plain_text(value):
-    """A note: line breaks and tabs are welcome, other control and invisible formatting characters are not."""
-    char = _hidden_character(value, allowed=LINE_BREAKS)
-    if char:
-        raise _hidden_character_error(char, one_line=False)
 
 
 def looks_like_phone(value):
@@ -284,15 +240,6 @@ class TextLengthValidator(MaxLengthValidator):
 
     def clean(self, x):
         return len(x.replace("\r\n", "\n"))
-
-
-def refuse_hidden_characters(form, *names):
-    """Refuse control and invisible formatting characters in these fields of a form (model fields that
-    carry no validator of their own): a note (a Textarea) keeps its line breaks and tabs, a one-line
-    field does not."""
-    for name in names:
-        field = form.fields[name]
-        field.validators.append(plain_text if isinstance(field.widget, forms.Textarea) else one_line_of_text)
 
 
 def limit_length(form, limit, *names):

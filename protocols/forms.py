@@ -2,6 +2,7 @@ from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
 
 from protocols.models import NeuropathyType, ProtocolTemplate, Source
+from protocols.text import one_line_of_text, plain_text, refuse_hidden_characters
 from protocols.versioning import VersionField
 from protocols.vocabulary import STEP_KINDS, WALTON_SCALE
 
@@ -86,6 +87,8 @@ class TemplateForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["region"].choices = [("", "Choose a region…"), *self.fields["region"].choices[1:]]
+        # Shown on every plan of every therapist: no hidden character turns a name or a note around.
+        refuse_hidden_characters(self, "name", "goal", "position", "notes")
 
     def clean(self):
         cleaned = super().clean()
@@ -118,7 +121,11 @@ class StepForm(forms.Form):
         error_messages={"required": "Give the step its place in the order.", "invalid": "Enter a whole number."},
         widget=forms.NumberInput(attrs={"min": 1}),
     )
-    technique = forms.CharField(max_length=80, error_messages={"required": "Name the technique, e.g. effleurage."})
+    technique = forms.CharField(
+        max_length=80,
+        validators=[one_line_of_text],
+        error_messages={"required": "Name the technique, e.g. effleurage."},
+    )
     kind = forms.ChoiceField(
         choices=KIND_CHOICES,
         required=False,
@@ -144,6 +151,7 @@ class StepForm(forms.Form):
     instruction = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 2}),
         max_length=1000,
+        validators=[plain_text],
         error_messages={"required": "Say what the therapist does in this step."},
     )
 

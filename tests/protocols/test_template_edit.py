@@ -429,3 +429,29 @@ def test_a_template_longer_than_a_session_is_refused(login, clinic_admin):
     page = response.content.decode()
     assert "Steps: the template lasts " in page and "a region&#x27;s template lasts at most 60" in page
     assert _state() == before
+
+
+@pytest.mark.parametrize(
+    ("change", "code"),
+    [
+        ({"name": "Feet: circulation\u202e"}, "U+202E"),
+        ({"goal": "Ease\x1b[2J numbness"}, "U+001B"),
+        ({"notes": "\ufeffKeep socks on"}, "U+FEFF"),
+        ({"step": {"technique": "Effleurage\x07"}}, "U+0007"),
+        ({"step": {"instruction": "Glide\u202e proximally"}}, "U+202E"),
+    ],
+)
+def test_a_hidden_character_in_a_template_is_refused_and_no_version_saved(login, clinic_admin, change, code):
+    """A template's texts show on every plan: a right-to-left override or an escape is refused."""
+    feet = _feet()
+    steps = _steps_of(feet)
+    steps[0].update(change.pop("step", {}))
+    response = login(clinic_admin).post(EDIT, _post_data(feet, steps, **change))
+    assert response.status_code in (200, 400)
+    assert f"Remove the control character {code}" in response.content.decode()
+    assert _feet().version == 1
+
+
+def test_a_template_note_keeps_its_line_breaks(login, clinic_admin):
+    response = login(clinic_admin).post(EDIT, _post_data(_feet(), notes="Check the skin first.\r\nKeep socks on."))
+    assert response.status_code == 302 and _feet().notes == "Check the skin first.\r\nKeep socks on."
