@@ -7,7 +7,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required, permission_required
 from django.contrib.auth.models import Group
 from django.db import transaction
-from django.db.models import Prefetch
+from django.db.models import Exists, OuterRef, Prefetch
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
@@ -108,7 +108,13 @@ def dashboard(request):
     today = timezone.localdate()
     admin = is_clinic_admin(request.user)  # the lists name each plan's therapist for a clinic admin only
     plans = SessionPlan.objects.for_user(request.user).booked().for_plan_list(with_therapist=admin)
-    today_plans = list(plans.on_days(today).order_by("scheduled_for", "pk")[: TODAY_ON_DASHBOARD + 1])
+    # A session whose record is started but not signed says so: its plan still reads "Ready".
+    started = SessionRecord.objects.filter(plan=OuterRef("pk")).unsigned()
+    today_plans = list(
+        plans.on_days(today)
+        .annotate(record_started=Exists(started))
+        .order_by("scheduled_for", "pk")[: TODAY_ON_DASHBOARD + 1]
+    )
     today_more = 0
     if len(today_plans) > TODAY_ON_DASHBOARD:
         today_more = plans.on_days(today).count() - TODAY_ON_DASHBOARD

@@ -90,3 +90,18 @@ def test_day_and_time_and_clock_write_what_django_writes(zone):
             "America/Los_Angeles": "Tue 31 Mar, 16:05",
         }[zone]
     )
+
+
+def test_a_session_whose_record_is_started_says_so_until_signed(login, therapist, ready_plan):
+    from tests.planner.test_records import record_data
+
+    def today_list():
+        page = login(therapist).get("/").content.decode()
+        return page[page.index("today-heading") : page.index("attention")]
+
+    assert "Record started" not in today_list()
+    login(therapist).post(f"/plans/{ready_plan.pk}/record/", record_data(ready_plan))
+    assert "Record started" in today_list() and "Ready" in today_list()
+    record = ready_plan.record
+    login(therapist).post(f"/plans/{ready_plan.pk}/record/", record_data(ready_plan, version=record.version, sign="1"))
+    assert "Record started" not in today_list() and "Done" in today_list()
