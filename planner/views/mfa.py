@@ -1,5 +1,6 @@
 """Two-factor sign-in: enrol an authenticator app, verify a code after the password, recovery codes."""
 
+import math
 from datetime import timedelta
 
 from django import forms
@@ -29,7 +30,7 @@ def _next(request):
     return "planner:dashboard"
 
 
-def _wrong_code(form, throttled_until):
+def _wrong_code(form, throttled_until, enrolling=False):
     if throttled_until is not None and throttled_until - timezone.now() > timedelta(minutes=1):
         # The wait doubles with each wrong code: after a few it is far longer than a minute.
         # Shown to the minute, so rounded up: a try at the minute shown is never refused again.
@@ -39,7 +40,15 @@ def _wrong_code(form, throttled_until):
         day = "" if until.date() == timezone.localdate() else f" on {until:%-d %b %Y}"
         form.add_error("code", f"Too many wrong codes: try again after {until:%H:%M}{day}.")
     elif throttled_until is not None:
-        form.add_error("code", "Too many wrong codes: wait a minute, then try again.")
+        # After one wrong code the wait is a second: "too many" and "a minute" would both be untrue.
+        seconds = max(1, math.ceil((throttled_until - timezone.now()).total_seconds()))
+        form.add_error(
+            "code",
+            f"A wrong code was entered just before: wait {seconds} second{'s' if seconds != 1 else ''}, then "
+            "enter the code your app shows now. Each wrong code doubles the wait.",
+        )
+    elif enrolling:
+        form.add_error("code", "That code is not right. Try the code your app shows now.")
     else:
         form.add_error("code", "That code is not right, or was already used. Try the code your app shows now.")
 
@@ -74,7 +83,7 @@ def mfa_page(request):
             mfa.release(request, device)
             context = {"codes": codes, "next": resolve_url(_next(request))}
             return render(request, "registration/mfa_codes.html", context)
-        _wrong_code(form, throttled)
+        _wrong_code(form, throttled, enrolling=True)
     context = {
         "form": form,
         "qr_svg": mfa.qr_svg(device),

@@ -56,7 +56,9 @@ def test_admin_signs_in_with_password_then_a_code_from_the_app(clinic_admin, set
 
     # Each wrong code makes the next try wait (1 s, then 2, 4, ...): even the right one is refused now.
     throttled = browser.post("/accounts/mfa/", {"code": code_now(device)})
-    assert throttled.status_code == 400 and "Too many wrong codes" in throttled.content.decode()
+    # One wrong code waits a second: said as such, not as "too many" or "a minute".
+    [said] = throttled.context["form"].errors["code"]
+    assert throttled.status_code == 400 and said.startswith("A wrong code was entered just before: wait 1 second, then")
     TOTPDevice.objects.filter(pk=device.pk).update(throttling_failure_timestamp=timezone.now() - timedelta(seconds=5))
 
     response = browser.post("/accounts/mfa/", {"code": code_now(device)})
@@ -259,3 +261,19 @@ def test_a_verified_session_looks_its_device_up_at_most_once_a_minute(therapist,
     device_table = TOTPDevice._meta.db_table
     assert any(device_table in query["sql"] for query in first.captured_queries)
     assert not any(device_table in query["sql"] for query in second.captured_queries)
+
+
+def test_every_signed_in_user_finds_two_factor_sign_in_in_the_account_menu(login, therapist):
+    page = login(therapist).get("/").content.decode()
+    assert '<a class="dropdown-item" href="/accounts/mfa/">Two-factor sign-in</a>' in page
+
+
+def test_a_wrong_code_while_setting_up_is_not_said_to_be_used_already(therapist, settings):
+    settings.MFA_REQUIRED = "off"
+    browser, _ = sign_in(therapist)
+    browser.get("/accounts/mfa/")
+    device = TOTPDevice.objects.get(user=therapist, confirmed=False)
+    wrong = browser.post("/accounts/mfa/", {"code": "000000" if code_now(device) != "000000" else "111111"})
+    said = wrong.content.decode()
+    assert wrong.status_code == 400 and "That code is not right. Try the code your app shows now." in said
+    assert "already used" not in said
