@@ -113,13 +113,14 @@ def parse_iso_date(text):
         return None
     if not isinstance(text, str):
         raise ValueError(f"expected a date as YYYY-MM-DD, not {quoted(text)}")
+    # fromisoformat also takes 20240102 and week dates; a file should say exactly YYYY-MM-DD.
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text, flags=re.ASCII):
+        raise ValueError(f"expected a date as YYYY-MM-DD, not {quoted(text)}")
     try:
-        # fromisoformat also takes 20240102 and week dates; a file should say exactly YYYY-MM-DD.
-        if len(text) != 10:
-            raise ValueError
         return datetime.date.fromisoformat(text)
     except ValueError:
-        raise ValueError(f"expected a date as YYYY-MM-DD, not {quoted(text)}") from None
+        # Written as asked, but no such day: "2020-02-31" is to be checked, not reformatted.
+        raise ValueError(f"{quoted(text)} is not a date on the calendar") from None
 
 
 def place_key(region, side):

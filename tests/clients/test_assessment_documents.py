@@ -131,7 +131,7 @@ def test_export_import_into_an_empty_database_export_gives_the_same_assessments(
         (lambda a: a[1].update(score=12), "assessments[1].score", "does not match the answers"),
         (lambda a: a[1].update(answers=[True] * 14), "assessments[1].answers", "expected 15 answers"),
         (lambda a: a[0].update(kind="balance"), "assessments[0].kind", "expected 'monofilament' or 'mnsi'"),
-        (lambda a: a[0].update(date="2026-13-01"), "assessments[0].date", "expected a date"),
+        (lambda a: a[0].update(date="2026-13-01"), "assessments[0].date", "'2026-13-01' is not a date on the calendar"),
         (lambda a: a[0].update(therapist="nobody"), "assessments[0].therapist", "no account"),
         (
             lambda a: a[0]["feet"]["left"]["sites"]["met1"].update(real=[True]),

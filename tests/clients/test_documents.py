@@ -205,6 +205,8 @@ def test_dry_run_reports_and_saves_nothing(therapist):
     [
         ({"first_name": ""}, "first_name", "This field is required."),
         ({"date_of_birth": "02/01/1960"}, "date_of_birth", "expected a date as YYYY-MM-DD"),
+        ({"date_of_birth": "1960-02-31"}, "date_of_birth", "'1960-02-31' is not a date on the calendar"),
+        ({"date_of_birth": "1960-13-01"}, "date_of_birth", "'1960-13-01' is not a date on the calendar"),
         ({"date_of_birth": "2999-01-01"}, "date_of_birth", "This date is in the future."),
         ({"schema": "planner.client.v9"}, "schema", "expected 'planner.client.v1'"),
         ({"neuropathy": {"type": "XYZ"}}, "neuropathy.type", "Select a valid choice."),
