@@ -114,6 +114,15 @@ def _header(reader):
     return None
 
 
+def ignored_csv_columns(text):
+    """The named columns of a CSV file's header that the import does not read: their values are left out."""
+    try:
+        header = _header(csv.reader(io.StringIO(text, newline=""))) or []
+    except csv.Error:
+        return []  # parse_csv says what is wrong with the file
+    return [column for column in dict.fromkeys(header) if column and column not in CSV_COLUMNS]
+
+
 def parse_csv(text):
     # newline="": line ends are left to the csv module, which reads \n, \r\n and an old Mac's \r alike.
     reader = csv.reader(io.StringIO(text, newline=""))

@@ -8,10 +8,11 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from .access import AccessKind, record_access
-from .documents import csv_chunks
+from .documents import CSV_COLUMNS, csv_chunks
 from .forms import (
     ImportForm,
 )
+from .import_files import ignored_csv_columns
 from .importing import ImportFileError, import_documents, is_csv, read_upload
 from .models import Client, PendingImport
 from .views import can_import
@@ -47,6 +48,9 @@ def import_clients(request):
         else:
             report = import_documents(docs, dry_run=True, labels=labels, csv=is_csv(upload.name))
             context.update({"report": report, "name": upload.name})
+            if is_csv(upload.name):
+                context["ignored_columns"] = ignored_csv_columns(data.decode("utf-8-sig"))
+                context["read_columns"] = CSV_COLUMNS
             if report.ok:
                 pending = PendingImport.start(upload.name, data.decode("utf-8-sig"), request.user)
                 context["token"] = pending.token

@@ -41,3 +41,27 @@ def test_a_header_that_cannot_be_read_names_its_row(text, message):
     with pytest.raises(ImportFileError) as refused:
         read_upload("clients.csv", text.encode())
     assert str(refused.value).startswith(message)
+
+
+def test_a_column_the_import_does_not_read_is_named_on_the_check_page(login, clinic_admin, therapist):
+    """A clinic's own spreadsheet may carry more columns: the check says which are left out."""
+    import io
+
+    text = f"{HEADER},Shoe_Size,notes\n{ROW},42,likes tea\n"
+    upload = io.BytesIO(text.encode())
+    upload.name = "clients.csv"
+    page = login(clinic_admin).post("/clients/import/", {"file": upload}).content.decode()
+    assert "The import does not read the columns shoe_size, notes: their values are left out." in page
+    assert "It reads external_id, first_name, last_name" in page
+    assert not Client.objects.exists()  # a check only
+
+
+def test_a_file_with_only_the_columns_read_is_checked_without_a_warning(login, clinic_admin, therapist):
+    import io
+
+    upload = io.BytesIO(f"{HEADER}\n{ROW}\n".encode())
+    upload.name = "clients.csv"
+    assert (
+        "does not read the column"
+        not in login(clinic_admin).post("/clients/import/", {"file": upload}).content.decode()
+    )
