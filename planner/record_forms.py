@@ -14,6 +14,7 @@ from .models import AdverseEvent, SessionRecord
 MAX_RECORD_MINUTES = 180
 
 SCORE_FIELDS = ["pain_before", "pain_after", "numbness_before", "numbness_after"]
+SCORE_RANGE = "Scores run from 0 to 10."
 
 
 class RecordForm(VersionedFormMixin, forms.ModelForm):
@@ -161,7 +162,13 @@ class AddendumForm(forms.Form):
         error_messages={"required": "Write the addendum before adding it."},
     )
     correct = forms.ChoiceField(label="Correct a value (optional)", required=False)
-    value = forms.IntegerField(label="Corrected value", required=False, min_value=0, max_value=10)
+    value = forms.IntegerField(
+        label="Corrected value",
+        required=False,
+        min_value=0,
+        max_value=10,
+        error_messages={"min_value": SCORE_RANGE, "max_value": SCORE_RANGE},
+    )
     deviation_reason = forms.CharField(
         label="Reason for a pressure above the plan",
         max_length=300,
@@ -194,6 +201,9 @@ class AddendumForm(forms.Form):
                 "What is added, and why. Scores and pressures are corrected by the therapist who recorded the session."
             )
 
+    def _out_of_range(self, name):
+        return any(error.code in ("min_value", "max_value") for error in self.errors.as_data().get(name, []))
+
     def clean(self):
         cleaned = super().clean()
         if not self.may_correct:
@@ -215,7 +225,8 @@ class AddendumForm(forms.Form):
             self.add_error("value", "Enter the corrected value.")
         elif value is not None and not field:
             self.add_error("correct", "Choose the value this number corrects.")
-        elif field == "pressure_used" and value is not None and value > 5:
+        elif field == "pressure_used" and (value is not None and value > 5 or self._out_of_range("value")):
+            self.errors.pop("value", None)  # said for a score ("0 to 10"): a pressure has its own scale
             self.add_error("value", "Pressure uses the Walton scale, 0 to 5.")
         elif field and self.record is not None and value == current_value(self.record, field, item):
             self.add_error("value", f"{label} is already {value}: enter the value it should be.")

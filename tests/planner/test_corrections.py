@@ -141,7 +141,8 @@ def test_a_pressure_correction_is_shown_on_the_record_and_exported(login, therap
     [
         ({"correct": "pain_after"}, "Enter the corrected value."),
         ({"value": 4}, "Choose the value this number corrects."),
-        ({"correct": "pain_after", "value": 11}, "less than or equal to 10"),
+        ({"correct": "pain_after", "value": 11}, "Scores run from 0 to 10."),
+        ({"correct": "pain_after", "value": -1}, "Scores run from 0 to 10."),
         ({"correct": "pain_after", "value": 3}, "Pain after is already 3: enter the value it should be."),
         ({"correct": "nonsense", "value": 3}, "Select a valid choice"),
     ],
@@ -152,10 +153,13 @@ def test_bad_corrections_name_the_field_and_save_nothing(login, therapist, recor
     assert not Addendum.objects.exists() and not ScoreCorrection.objects.exists()
 
 
-def test_pressure_correction_uses_the_walton_scale(login, therapist, record):
+@pytest.mark.parametrize("value", [7, 11, -1])
+def test_pressure_correction_uses_the_walton_scale(login, therapist, record, value):
+    """Said the same way whether the number is past the pressure scale only or past the scores' too."""
     item = record.items.first()
-    response = correct(login, therapist, record, text="Fix", correct=f"pressure_used:{item.pk}", value=7)
-    assert response.status_code == 400 and "Walton scale, 0 to 5" in response.content.decode()
+    response = correct(login, therapist, record, text="Fix", correct=f"pressure_used:{item.pk}", value=value)
+    page = response.content.decode()
+    assert response.status_code == 400 and "Walton scale, 0 to 5" in page and "Scores run" not in page
 
 
 def test_only_the_therapist_or_an_admin_corrects(login, second_therapist, record):
