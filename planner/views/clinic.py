@@ -13,6 +13,25 @@ from planner.models import ClinicSettings
 from planner.roles import is_clinic_admin
 
 
+def _saved(changed, settings):
+    """What saving the settings did, said for what changed: the hours and the buffer hold for sessions
+    booked from now on, while the late-entry limit and the calendar feeds take effect at once."""
+    if not changed:
+        return "Nothing was changed."
+    said = ["Clinic settings saved."]
+    if {"opens_at", "closes_at", "buffer_minutes"} & set(changed):
+        said.append("The hours and the buffer apply to sessions booked from now on; booked ones keep theirs.")
+    if "late_entry_days" in changed:
+        said.append(f"Sessions can now be recorded afterwards for {settings.late_entry_days} days.")
+    if "calendar_feeds_allowed" in changed:
+        said.append(
+            "Calendar feeds are allowed: each therapist turns theirs on from the schedule."
+            if settings.calendar_feeds_allowed
+            else "Calendar feeds are off: every feed address stopped working now."
+        )
+    return " ".join(said)
+
+
 @login_required
 def clinic_settings(request):
     if not is_clinic_admin(request.user):
@@ -29,6 +48,6 @@ def clinic_settings(request):
                     CalendarFeed.objects.filter(enabled=True).update(
                         enabled=False, token_hash=None, renewed_at=timezone.now()
                     )
-            messages.success(request, "Clinic settings saved. They apply to sessions booked from now on.")
+            messages.success(request, _saved(form.changed_data, settings))
             return redirect("planner:clinic-settings")
     return render(request, "planner/clinic_settings.html", {"form": form}, status=400 if form.errors else 200)

@@ -208,3 +208,32 @@ def test_the_check_runs_inside_the_write_that_saves(login, therapist, monkeypatc
     assert not connection.in_atomic_block  # no test transaction around this one
     create_plan(login, therapist, make_dpn_client(therapist))
     assert seen == [True]
+
+
+def test_saving_the_settings_says_what_takes_effect_when(login, clinic_admin):
+    from django.contrib.messages import get_messages
+
+    admin = login(clinic_admin)
+    current = ClinicSettings.load()
+    data = {
+        "opens_at": "07:00",
+        "closes_at": "21:00",
+        "buffer_minutes": current.buffer_minutes,
+        "late_entry_days": current.late_entry_days,
+    }
+    if current.calendar_feeds_allowed:
+        data["calendar_feeds_allowed"] = "on"
+
+    def said(**change):
+        response = admin.post("/clinic/settings/", {**data, **change}, follow=True)
+        return " ".join(str(m) for m in get_messages(response.wsgi_request)) or response.content.decode()
+
+    assert "Nothing was changed." in said()
+    hours = said(opens_at="08:00")
+    assert "The hours and the buffer apply to sessions booked from now on" in hours and "feeds" not in hours
+    data["opens_at"] = "08:00"
+    assert "Sessions can now be recorded afterwards for 3 days." in said(late_entry_days=3)
+    data["late_entry_days"] = 3
+    turned = said(calendar_feeds_allowed="" if current.calendar_feeds_allowed else "on")
+    expected = "off: every feed address stopped working now" if current.calendar_feeds_allowed else "are allowed"
+    assert expected in turned and "booked from now on" not in turned
