@@ -38,6 +38,15 @@ def _hidden_character_error(char, one_line):
     return ValidationError(message, code=CONTROL_CHARACTER)
 
 
+def hidden_shown(value):
+    """The text with each control or invisible formatting character written out as ⟨U+202E⟩, so that a
+    refused value can be shown as it is (a right-to-left override would turn the rest of the line around)."""
+    return "".join(
+        f"⟨U+{ord(char):04X}⟩" if char not in JOINERS and unicodedata.category(char) in ("Cc", "Cf") else char
+        for char in str(value)
+    )
+
+
 def one_line_of_text(value):
     """A name, an id, a place: no control character (a line break or tab included) and no invisible formatting.
     "AB" and "A\x1fB" look the same on every page and are not the same to a search or an import."""

@@ -4,6 +4,7 @@ from django.utils.html import format_html
 
 from clients.services import attention_panel
 from protocols import labels
+from protocols.text import hidden_shown
 
 register = template.Library()
 
@@ -27,6 +28,12 @@ def clients_needing_attention(context):
         "limit": limit,
         "on_dashboard": ATTENTION_ON_DASHBOARD,
     }
+
+
+@register.filter
+def show_hidden(text):
+    """A value from a file as it is, its control and invisible characters written out (⟨U+202E⟩)."""
+    return hidden_shown(text)
 
 
 @register.filter

@@ -295,3 +295,18 @@ def test_a_stored_value_with_spaces_around_it_is_unchanged_when_sent_back_stripp
     assert response.status_code == 302, response.context["form"].errors
     client.refresh_from_db()
     assert client.referring_physician == "Dr\tShah"
+
+
+def test_the_import_check_shows_a_refused_name_with_its_hidden_characters_written_out(login, clinic_admin):
+    """A right-to-left override in a refused name would turn the rest of the row around on the check page."""
+    import io
+
+    text = (
+        "external_id,first_name,last_name,date_of_birth,phone,email,neuropathy_type,care_team\n"
+        "C-1,Ctl\u202eevil,Lee,1960-01-02,,,DPN,\n"
+    )
+    upload = io.BytesIO(text.encode())
+    upload.name = "clients.csv"
+    page = login(clinic_admin).post("/clients/import/", {"file": upload}).content.decode()
+    assert "Ctl⟨U+202E⟩evil" in page and "\u202e" not in page
+    assert not Client.objects.exists()
