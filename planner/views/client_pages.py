@@ -114,6 +114,10 @@ def client_detail(request, pk):
             "showing_older": older,
             "recent_on_page": RECENT_ON_PAGE,
             **_chart_context(client, client_fixes),
+            # The charts draw corrected scores: said under them, as the record says it beside the value.
+            "scores_corrected": len(
+                {(record, field) for record, _item, field, *_ in client_fixes if field != corrections.PRESSURE_USED}
+            ),
             "letters": list(client.progress_letters.select_related("signed_by")),
             "attachments": list(
                 Attachment.objects.for_user(request.user)

@@ -41,6 +41,14 @@ def test_a_correction_reaches_the_chart_and_keeps_the_original(login, therapist,
     assert "6 → 5" in detail
     assert '<strong>Pain after:</strong> <s title="in use before this correction">3</s> → 5' in detail
     assert "Pain after was 5, not 3: misheard." in detail and "Tara Lindqvist" in detail
+    assert "1 score corrected by addendum: the charts and the table show the corrected value." in page
+    # Under the charts, the page says a score was corrected; so it does again after a second correction
+    # of the same score (one score corrected), and after one of another score (two).
+    correct(login, therapist, record, text="It was 4.", correct="pain_after", value=4)
+    assert "1 score corrected by addendum" in login(therapist).get(f"/clients/{record.client_id}/").content.decode()
+    correct(login, therapist, record, text="Numbness before was 4.", correct="numbness_before", value=4)
+    page = login(therapist).get(f"/clients/{record.client_id}/").content.decode()
+    assert "2 scores corrected by addenda: the charts and the table show the corrected values." in page
 
 
 def test_the_latest_correction_wins(login, therapist, record):
