@@ -43,16 +43,17 @@ def import_clients(request):
         data = upload.read()
         try:
             docs, labels = read_upload(upload.name, data)
+            text = data.decode("utf-8-sig")  # read_upload refuses a file that is not UTF-8
         except ImportFileError as error:
             form.add_error("file", str(error))
         else:
             report = import_documents(docs, dry_run=True, labels=labels, csv=is_csv(upload.name))
             context.update({"report": report, "name": upload.name})
             if is_csv(upload.name):
-                context["ignored_columns"] = ignored_csv_columns(data.decode("utf-8-sig"))
+                context["ignored_columns"] = ignored_csv_columns(text)
                 context["read_columns"] = CSV_COLUMNS
             if report.ok:
-                pending = PendingImport.start(upload.name, data.decode("utf-8-sig"), request.user)
+                pending = PendingImport.start(upload.name, text, request.user)
                 context["token"] = pending.token
     return render(request, "clients/import.html", context)
 

@@ -17,13 +17,14 @@ LINE_BREAKS = "\n\r\t"
 CONTROL_CHARACTER = "control_character"
 
 
+def _is_hidden(char):
+    """A control or invisible formatting character: an escape, a right-to-left override, a byte order mark."""
+    return char not in JOINERS and unicodedata.category(char) in ("Cc", "Cf")
+
+
 def _hidden_character(value, allowed=""):
-    """The first control or invisible formatting character of the text (an escape, a right-to-left
-    override, a byte order mark), or "" when it has none."""
-    for char in value or "":
-        if char not in allowed and char not in JOINERS and unicodedata.category(char) in ("Cc", "Cf"):
-            return char
-    return ""
+    """The first hidden character of the text (see _is_hidden) not in `allowed`, or "" when it has none."""
+    return next((char for char in value or "" if char not in allowed and _is_hidden(char)), "")
 
 
 def _hidden_character_error(char, one_line):
@@ -41,10 +42,7 @@ def _hidden_character_error(char, one_line):
 def hidden_shown(value):
     """The text with each control or invisible formatting character written out as ⟨U+202E⟩, so that a
     refused value can be shown as it is (a right-to-left override would turn the rest of the line around)."""
-    return "".join(
-        f"⟨U+{ord(char):04X}⟩" if char not in JOINERS and unicodedata.category(char) in ("Cc", "Cf") else char
-        for char in str(value)
-    )
+    return "".join(f"⟨U+{ord(char):04X}⟩" if _is_hidden(char) else char for char in str(value))
 
 
 def one_line_of_text(value):
