@@ -11,22 +11,26 @@ from protocols.versioning import claim_version
 def engine_templates(neuropathy_type=None):
     """The active templates as engine Templates; with a type, only those a client of that type may use.
 
-    Two queries: the templates, then their steps.
+    One query: each template joined with its steps in order, read as plain rows (a template
+    without steps is one row of nulls).
     """
-    templates = ProtocolTemplate.objects.active().order_by("key")
+    templates = ProtocolTemplate.objects.active()
     if neuropathy_type is not None:
         templates = templates.for_type(neuropathy_type)
-    templates = templates.prefetch_related("steps")  # in order: TemplateStep.Meta.ordering
+    rows = templates.order_by("key", "steps__order").values_list(
+        *("key", "name", "region", "neuropathy_type_id", "version"),
+        *("steps__technique", "steps__minutes", "steps__pressure", "steps__instruction", "steps__kind"),
+    )
+    built = {}  # key -> (template fields, [steps])
+    for key, name, region, neuropathy_type_id, version, technique, minutes, pressure, instruction, kind in rows:
+        _fields, steps = built.setdefault(key, ((key, name, region, neuropathy_type_id, version), []))
+        if technique is not None:
+            steps.append(engine.TemplateStep(technique, minutes, pressure, instruction, kind or None))
     return tuple(
         engine.Template(
-            key=template.key,
-            name=template.name,
-            region=template.region,
-            neuropathy_type=template.neuropathy_type_id,
-            version=template.version,
-            steps=tuple(_engine_step(step) for step in template.steps.all()),
+            key=key, name=name, region=region, neuropathy_type=neuropathy_type_id, version=version, steps=tuple(steps)
         )
-        for template in templates
+        for (key, name, region, neuropathy_type_id, version), steps in built.values()
     )
 
 

@@ -448,8 +448,8 @@ def test_query_counts_do_not_grow_with_plans(login, therapist, django_assert_max
     with django_assert_max_num_queries(10):
         client.get(f"/plans/{plan.pk}/print/")
     # plan page adds the current facts (conditions, clearances), the clearance's restrictions,
-    # the record, the last signed session, and the templates with their steps
-    with django_assert_max_num_queries(13):
+    # the record, the last signed session, and the templates joined with their steps
+    with django_assert_max_num_queries(12):
         client.get(f"/plans/{plan.pk}/")
     _plans_for_more = [make_dpn_client(therapist, first_name=f"More{n}") for n in range(3)]
     for n, more in enumerate(_plans_for_more):
