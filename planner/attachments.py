@@ -101,7 +101,7 @@ class Attachment(models.Model):
 
     @property
     def size_display(self):
-        """"47 bytes", "12 KB", "2.5 MB": a file under a kilobyte is not "0 KB"."""
+        """ "47 bytes", "12 KB", "2.5 MB": a file under a kilobyte is not "0 KB"."""
         if self.size < 1024:
             return f"{self.size} byte{'s' if self.size != 1 else ''}"
         return f"{self.size / 1024:.0f} KB" if self.size < 1024 * 1024 else f"{self.size / 1024 / 1024:.1f} MB"
@@ -193,60 +193,71 @@ def store(upload, content_type, name, *, client, user, description="", clearance
     digest = hashlib.sha256()
     for chunk in upload.chunks():
         digest.update(chunk)
-    with transaction.atomic():
-        # Uploads to one client wait for each other here, so that two sent at once (a double
-        # click, two people replacing the same document) cannot both pass the checks below. The
-        # row read is current: a client archived meanwhile raises ClientArchived and nothing is stored.
-        Client.objects.held(client).ensure_writable()
-        twin = (
-            Attachment.objects.filter(
-                client=client, clearance=clearance, record=record, name=name, sha256=digest.hexdigest()
-            )
-            .filter(superseded_by__isnull=True)
-            .exclude(pk=getattr(supersedes, "pk", None))  # sent again to replace itself: not a twin
-            .select_related("uploaded_by", "clearance", "record")
-            .first()
-        )
-        if twin is not None:
-            place = "the client's record" if twin.attached_to == "client" else f"the {twin.attached_to}"
-            raise ValidationError(
-                f"{twin.name} is already attached to {place} with the same content "
-                f"(uploaded {_when_and_who(twin)}). To change its description, attach it again "
-                "choosing it under Replaces."
-            )
-        if supersedes is not None:
-            # Read again now that no other upload to this client can be saving.
-            newer = Attachment.objects.select_related("superseded_by__uploaded_by").get(pk=supersedes.pk).superseded_by
-            if newer is not None:
-                if Attachment.objects.for_user(user).filter(pk=newer.pk).exists():
-                    by = f"{newer.name} (uploaded {_when_and_who(newer)})"
-                else:  # on another therapist's draft record: theirs until signed
-                    by = "a document on a session record not yet signed"
-                raise ValidationError(
-                    f"{supersedes.name} was replaced meanwhile by {by}. "
-                    "Choose again what this file replaces, if anything."
+    written = None
+    try:
+        with transaction.atomic():
+            # Uploads to one client wait for each other here, so that two sent at once (a double
+            # click, two people replacing the same document) cannot both pass the checks below. The
+            # row read is current: a client archived meanwhile raises ClientArchived and nothing is stored.
+            Client.objects.held(client).ensure_writable()
+            twin = (
+                Attachment.objects.filter(
+                    client=client, clearance=clearance, record=record, name=name, sha256=digest.hexdigest()
                 )
-        folder = settings.ATTACHMENTS_DIR
-        folder.mkdir(parents=True, exist_ok=True)
-        stored_as = uuid.uuid4().hex
-        with open(folder / stored_as, "xb") as out:
-            for chunk in upload.chunks():
-                out.write(chunk)
-        attachment = Attachment.objects.create(
-            client=client,
-            clearance=clearance,
-            record=record,
-            name=name,
-            content_type=content_type,
-            size=upload.size,
-            sha256=digest.hexdigest(),
-            stored_as=stored_as,
-            description=description,
-            uploaded_by=user,
-        )
-        if supersedes is not None:
-            Attachment.objects.filter(pk=supersedes.pk).update(superseded_by=attachment)
-            supersedes.superseded_by = attachment
+                .filter(superseded_by__isnull=True)
+                .exclude(pk=getattr(supersedes, "pk", None))  # sent again to replace itself: not a twin
+                .select_related("uploaded_by", "clearance", "record")
+                .first()
+            )
+            if twin is not None:
+                place = "the client's record" if twin.attached_to == "client" else f"the {twin.attached_to}"
+                raise ValidationError(
+                    f"{twin.name} is already attached to {place} with the same content "
+                    f"(uploaded {_when_and_who(twin)}). To change its description, attach it again "
+                    "choosing it under Replaces."
+                )
+            if supersedes is not None:
+                # Read again now that no other upload to this client can be saving.
+                newer = (
+                    Attachment.objects.select_related("superseded_by__uploaded_by").get(pk=supersedes.pk).superseded_by
+                )
+                if newer is not None:
+                    if Attachment.objects.for_user(user).filter(pk=newer.pk).exists():
+                        by = f"{newer.name} (uploaded {_when_and_who(newer)})"
+                    else:  # on another therapist's draft record: theirs until signed
+                        by = "a document on a session record not yet signed"
+                    raise ValidationError(
+                        f"{supersedes.name} was replaced meanwhile by {by}. "
+                        "Choose again what this file replaces, if anything."
+                    )
+            folder = settings.ATTACHMENTS_DIR
+            folder.mkdir(parents=True, exist_ok=True)
+            stored_as = uuid.uuid4().hex
+            written = folder / stored_as
+            with open(written, "xb") as out:
+                for chunk in upload.chunks():
+                    out.write(chunk)
+            attachment = Attachment.objects.create(
+                client=client,
+                clearance=clearance,
+                record=record,
+                name=name,
+                content_type=content_type,
+                size=upload.size,
+                sha256=digest.hexdigest(),
+                stored_as=stored_as,
+                description=description,
+                uploaded_by=user,
+            )
+            if supersedes is not None:
+                Attachment.objects.filter(pk=supersedes.pk).update(superseded_by=attachment)
+                supersedes.superseded_by = attachment
+    except BaseException:
+        # The row was not committed (a dropped connection, a full disk, a check that failed after
+        # the write): no file is kept without its row.
+        if written is not None:
+            written.unlink(missing_ok=True)
+        raise
     return attachment
 
 

@@ -2,14 +2,17 @@
 archived while the file was on its way, and generated names, contents and fields."""
 
 import io
+from types import SimpleNamespace
 
 import pytest
 from django.contrib.messages import get_messages
 from django.core.files import uploadhandler
+from django.db import OperationalError, transaction
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from planner import attachments
 from planner.attachments import TYPES, Attachment
 from planner.views import attachments as attachment_views
 from tests.factories import make_clearance
@@ -84,6 +87,44 @@ def test_a_file_sent_as_the_client_is_archived_is_not_stored(monkeypatch, login,
     said = [str(m) for m in get_messages(response.wsgi_request)]
     assert said == [f"{client_record} is archived: restore the client before changing the record."]
     assert not Attachment.objects.exists() and not stored_files(private_dir)
+
+
+@pytest.mark.parametrize("fails_at", ["insert", "commit"])
+def test_a_file_whose_row_is_not_saved_is_not_kept_on_disk(
+    monkeypatch, login, therapist, client_record, private_dir, fails_at
+):
+    """The connection drops while the row is written, or as the transaction commits: the user is
+    told the database is out of reach (503), and the file just written is removed with the row."""
+
+    def dropped(*args, **kwargs):
+        raise OperationalError("server closed the connection unexpectedly")
+
+    if fails_at == "insert":
+        monkeypatch.setattr(Attachment.objects, "create", dropped)
+    else:
+        real_atomic = transaction.atomic
+
+        class FailsOnCommit:
+            def __init__(self):
+                self.block = real_atomic()
+
+            def __enter__(self):
+                return self.block.__enter__()
+
+            def __exit__(self, kind, error, trace):
+                self.block.__exit__(kind, error, trace)
+                if kind is None:
+                    assert stored_files(private_dir)  # written before the commit
+                    raise OperationalError("server closed the connection unexpectedly")
+
+        monkeypatch.setattr(attachments, "transaction", SimpleNamespace(atomic=FailsOnCommit))
+    browser = login(therapist)
+    browser.raise_request_exception = False
+    file = io.BytesIO(PDF)
+    file.name = "clearance.pdf"
+    response = browser.post(f"/clients/{client_record.pk}/attachments/new/", {"file": file, "attach_to": "client"})
+    assert response.status_code == 503
+    assert not stored_files(private_dir)
 
 
 FUZZ = settings(
