@@ -1,4 +1,5 @@
-"""The print sheet's table of places: the client's right and left get the same width, whatever they say."""
+"""The print sheet's table of places: the client's right and left get the same width, whatever they say;
+and nothing on the sheet reaches past the printed page's width."""
 
 from datetime import date, time, timedelta
 
@@ -37,3 +38,38 @@ def test_a_side_not_worked_keeps_half_of_the_table(page, live_server, sign_in):
         assert abs(right["width"] - left["width"]) <= 2, (media, right, left)
         # "Client's right" on one line, not squeezed beside a long cell.
         assert right["height"] == left["height"] < 30, (media, right, left)
+
+
+# A4 with the sheet's 12 mm margins: 186 mm at 96 px to the inch; and the whole A4 width.
+PRINTED_WIDTHS = (703, 794)
+
+
+def test_nothing_on_the_printed_sheet_reaches_past_the_page(page, live_server, sign_in):
+    tara = make_therapist(username="tara", first_name="Tara")
+    client = Client.objects.create(
+        first_name="Lina", last_name="Parkes", date_of_birth=date(1968, 5, 9), neuropathy_type="DPN"
+    )
+    client.care_team.add(tara)
+    Condition.objects.create(
+        client=client, code="open_wound", location="feet", side="left", noted_on=timezone.localdate()
+    )
+    plan = plans.create_plan(
+        client=client,
+        therapist=tara,
+        scheduled_for=plans.as_datetime(timezone.localdate() + timedelta(days=1), time(10, 0)),
+        regions="hands,feet",
+        created_by=tara,
+    )
+    sign_in("tara", PASSWORD)
+    page.emulate_media(media="print")
+    for width in PRINTED_WIDTHS:
+        page.set_viewport_size({"width": width, "height": 1123})
+        page.goto(f"{live_server.url}/plans/{plan.pk}/print/")
+        past = page.evaluate(
+            """width => Array.from(document.querySelectorAll('body *'))
+                .filter(e => e.getBoundingClientRect().right > width + 0.5)
+                .map(e => e.tagName + '.' + e.className)""",
+            width,
+        )
+        assert past == [], (width, past)
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
