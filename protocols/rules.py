@@ -131,6 +131,7 @@ class Variant:
     requires_clearance: bool = False
     drops: tuple[str, ...] = ()
     text: str
+    text_many: str = ""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -138,7 +139,8 @@ class Rule:
     """One rule of RULES.md: when it fires, what it changes, and what the therapist reads.
 
     `fires_when`, `text` and `text_away` may quote the trigger's numbers ("{low:,}"), so each
-    number is written once, in the trigger.
+    number is written once, in the trigger. `text_many` is the text of a note quoting several
+    facts (two wounds on one foot: "keep well clear of the wounds"), where `text` speaks of one.
     """
 
     code: str
@@ -152,6 +154,7 @@ class Rule:
     # Step kinds removed from the places the rule governs (RULES.md "Step kinds").
     drops: tuple[str, ...] = ()
     text: str
+    text_many: str = ""
     # The text of a note that sits on a place other than its fact's ("keep the feet warm too").
     text_away: str = ""
     sources: tuple[int | str, ...]
@@ -160,7 +163,7 @@ class Rule:
 
     def __post_init__(self):
         params = self.trigger.params
-        for name in ("fires_when", "text", "text_away"):
+        for name in ("fires_when", "text", "text_many", "text_away"):
             object.__setattr__(self, name, getattr(self, name).format(**params))
 
     @property
@@ -182,6 +185,7 @@ class Rule:
                     requires_clearance=variant.requires_clearance,
                     drops=variant.drops,
                     text=variant.text,
+                    text_many=variant.text_many,
                     text_away="",
                     variants=(),
                     variant_key=key,
@@ -292,6 +296,8 @@ RULES = (
         severity=AVOID,
         text="Do not massage this region and refer the client if the wound is new or not healing: broken skin "
         "lets infection in and heals slowly with neuropathy.",
+        text_many="Do not massage this region and refer the client if any of the wounds is new or not healing: "
+        "broken skin lets infection in and heals slowly with neuropathy.",
         sources=(3, 8),
         variants=(
             Variant(
@@ -299,6 +305,8 @@ RULES = (
                 fires_when="An open wound is somewhere not in the plan.",
                 severity=CAUTION,
                 text="Keep well clear of the wound and keep it covered; refer the client if it is new or not healing.",
+                text_many="Keep well clear of the wounds and keep them covered; refer the client if any of them is "
+                "new or not healing.",
             ),
         ),
     ),
@@ -356,6 +364,7 @@ RULES = (
                 fires_when="An amputation of the arm or leg above a planned hand or foot, same side.",
                 severity=AVOID,
                 text="This place lies below the amputation and is not worked: leave it off the plan.",
+                text_many="This place lies below the amputations and is not worked: leave it off the plan.",
             ),
         ),
     ),
@@ -398,6 +407,8 @@ RULES = (
                 severity=CAUTION,
                 requires_clearance=True,
                 text="Get physician clearance before the session and keep away from the affected limb: a past "
+                "clot raises the risk of another.",
+                text_many="Get physician clearance before the session and keep away from the affected limbs: a past "
                 "clot raises the risk of another.",
             ),
         ),
@@ -485,6 +496,8 @@ RULES = (
         fires_when="An insulin injection site or pump site is on a planned region/side.",
         severity=MODIFY,
         text="Keep several inches away from the injection or pump site: massage there speeds up insulin absorption.",
+        text_many="Keep several inches away from the injection and pump sites: massage there speeds up insulin "
+        "absorption.",
         sources=(20,),
         variants=(
             Variant(
@@ -493,6 +506,8 @@ RULES = (
                 severity=CAUTION,
                 text="Keep several inches away from the injection or pump site: massage there speeds up insulin "
                 "absorption.",
+                text_many="Keep several inches away from the injection and pump sites: massage there speeds up "
+                "insulin absorption.",
             ),
         ),
     ),
@@ -613,6 +628,8 @@ RULES = (
         severity=CAUTION,
         text="Put no pressure over the port and do not lie the client prone without bolsters: pressure can "
         "damage or shift it.",
+        text_many="Put no pressure over the ports and do not lie the client prone without bolsters: pressure can "
+        "damage or shift them.",
         sources=(22,),
         variants=(
             Variant(
@@ -620,6 +637,7 @@ RULES = (
                 fires_when="An implanted port in a planned arm.",
                 severity=AVOID,
                 text="Do not massage this arm: pressure can damage or shift the port in it.",
+                text_many="Do not massage this arm: pressure can damage or shift the ports in it.",
             ),
         ),
     ),
@@ -650,6 +668,8 @@ RULES = (
         severity=AVOID,
         text="Do not massage skin in the radiation field and use no lotion, heat or cold on it: irradiated skin "
         "is fragile and slow to heal.",
+        text_many="Do not massage skin in the radiation fields and use no lotion, heat or cold on them: irradiated "
+        "skin is fragile and slow to heal.",
         sources=(28,),
         variants=(
             Variant(
@@ -658,6 +678,8 @@ RULES = (
                 severity=CAUTION,
                 text="Keep away from the radiation field and use no lotion, heat or cold on it: irradiated skin "
                 "is fragile and slow to heal.",
+                text_many="Keep away from the radiation fields and use no lotion, heat or cold on them: irradiated "
+                "skin is fragile and slow to heal.",
             ),
         ),
     ),
@@ -680,6 +702,8 @@ RULES = (
                 severity=CAUTION,
                 requires_clearance=True,
                 text="Get physician clearance, and keep to pressure 1 at most near the bone with minimal joint "
+                "movement: bone weakened by cancer can break.",
+                text_many="Get physician clearance, and keep to pressure 1 at most near the bones with minimal joint "
                 "movement: bone weakened by cancer can break.",
             ),
         ),
@@ -777,6 +801,8 @@ RULES = (
         pressure_cap=2,
         text="Do not work over the patch or cream and keep the pressure light around it: numbed skin cannot warn "
         "of too much pressure.",
+        text_many="Do not work over the patches or creams and keep the pressure light around them: numbed skin "
+        "cannot warn of too much pressure.",
         sources=(3,),
         variants=(
             Variant(
@@ -784,6 +810,7 @@ RULES = (
                 fires_when="A lidocaine or capsaicin patch or cream somewhere not in the plan.",
                 severity=CAUTION,
                 text="Do not work over the patch or cream: numbed skin cannot warn of too much pressure.",
+                text_many="Do not work over the patches or creams: numbed skin cannot warn of too much pressure.",
             ),
         ),
     ),

@@ -209,7 +209,10 @@ class _Note:
 
     def as_dict(self):
         fact = "; ".join(self.facts)
-        text = self.rule.text_away.format(here=self.here) if self.away and self.rule.text_away else self.rule.text
+        if self.away and self.rule.text_away:
+            text = self.rule.text_away.format(here=self.here)
+        else:
+            text = self.rule.text_many if len(self.facts) > 1 and self.rule.text_many else self.rule.text
         return {
             "severity": self.rule.severity,
             "rule": self.rule.code,
@@ -226,11 +229,14 @@ class Notes:
     def __init__(self):
         self._by_target = {}
 
-    def add(self, target, rule, fact, away=False):
+    def add(self, target, rule, fact, away=False, here=None):
+        """`here` names the target in an away note's text: its region ("the feet"), unless the
+        handler names the place itself (the right hand, when the fact is in the left)."""
         notes = self._by_target.setdefault(target, {})
         note = notes.get(rule.code)
         if note is None:
-            here = target[0] if target != SESSION else ""
+            if here is None:
+                here = target[0] if target != SESSION else ""
             notes[rule.code] = _Note(rule, [fact], away, here)
             return
         # Variants of one rule never meet on one target today; if they did, the stricter wins.
@@ -300,7 +306,11 @@ def _profile_to_regions(rule, situation, notes):
     for target in situation.planned:
         if target[0] in trigger.regions:
             for fact, where in facts:
-                notes.add(target, rule, fact, away=where is not None and target not in where)
+                away = where is not None and target not in where
+                # The same region's other side is named as a place: "keep the right hand warm too",
+                # not "the hands", which would take in the hand the fact is about.
+                here = place(*target) if away and any(other[0] == target[0] for other in where) else None
+                notes.add(target, rule, fact, away=away, here=here)
 
 
 def _condition(rule, situation, notes):

@@ -1002,16 +1002,20 @@ def test_each_note_carries_its_own_rules_cap():
 def _every_outcome():
     for rule in RULES:
         yield rule.code, "", rule.text
+        if rule.text_many:
+            yield rule.code, "many", rule.text_many
         if rule.text_away:
             yield rule.code, "away", rule.text_away
         for variant in rule.variants:
             yield rule.code, variant.key, variant.text
+            if variant.text_many:
+                yield rule.code, f"{variant.key}, many", variant.text_many
 
 
 @pytest.mark.parametrize(("code", "variant", "text"), list(_every_outcome()))
 def test_note_texts_state_no_pressure_number(code, variant, text):
     # The one exception: a session caution about a place off the plan, which caps nothing.
-    if (code, variant) == ("bone_metastasis", "elsewhere"):
+    if code == "bone_metastasis" and variant.startswith("elsewhere"):
         assert "pressure 1 at most near the bone" in text
         return
     assert not re.search(r"pressure (at most )?[0-5]|[0-5] \(|[0-5] or lighter|[0-5] at most", text), text
@@ -1035,6 +1039,68 @@ def test_one_symptom_note_per_place(symptoms, conditions, notes, quoted):
     feet = item(plan(client(*conditions, symptoms={FOOT[0]: symptoms}), FOOT), "feet", "left")
     assert sorted(entry["rule"] for entry in feet["notes"]) == notes
     assert any(entry["text"].startswith(quoted) for entry in feet["notes"]), feet["notes"]
+
+
+@pytest.mark.parametrize(
+    ("conditions", "regions", "target", "code", "reads"),
+    [
+        (
+            [fact("open_wound", "hands", "left"), fact("open_wound", "legs", "right")],
+            FOOT,
+            "session",
+            "open_wound",
+            "Keep well clear of the wounds and keep them covered; refer the client if any of them is new",
+        ),
+        (
+            [fact("open_wound", "feet", "left", detail="heel"), fact("open_wound", "feet", "left", detail="big toe")],
+            FOOT,
+            ("feet", "left"),
+            "open_wound",
+            "refer the client if any of the wounds is new or not healing",
+        ),
+        (
+            [fact("port", "chest", "right"), fact("port", "abdomen", "left")],
+            FOOT,
+            "session",
+            "port",
+            "Put no pressure over the ports and do not lie the client prone without bolsters: pressure can damage "
+            "or shift them.",
+        ),
+        (
+            [fact("insulin_site", "abdomen", "left"), fact("insulin_site", "arms", "right")],
+            FOOT,
+            "session",
+            "insulin_site",
+            "Keep several inches away from the injection and pump sites",
+        ),
+    ],
+    ids=["wounds-elsewhere", "two-wounds-on-one-foot", "two-ports", "two-insulin-sites"],
+)
+def test_a_note_quoting_several_facts_speaks_of_them_in_the_plural(conditions, regions, target, code, reads):
+    proposal = plan(client(*conditions), regions)
+    notes = proposal["session"]["notes"] if target == "session" else item(proposal, *target)["notes"]
+    text = note(notes, code)["text"]
+    assert reads in text, text
+    assert text.count("; ") == 1 + reads.count("; ")  # the two facts, quoted once each
+
+
+def test_a_note_quoting_one_fact_speaks_of_it_in_the_singular():
+    proposal = plan(client(fact("open_wound", "hands", "left")), FOOT)
+    text = note(proposal["session"]["notes"], "open_wound")["text"]
+    assert "Keep well clear of the wound and keep it covered; refer the client if it is new" in text
+
+
+def test_a_note_on_the_other_side_of_the_same_region_names_that_side_not_the_region():
+    """Cold in the left hand, a note on the right hand: "keep the right hand warm too", not "the
+    hands", which would take in the cold hand with a note of its own."""
+    cold_left_hand = {("hands", "left"): {"cold_sensitivity"}}
+    proposal = plan(client(symptoms=cold_left_hand), [("hands", "right"), ("hands", "left"), ("feet", "right")])
+    right_hand = note(item(proposal, "hands", "right")["notes"], "cold_sensitivity")
+    assert right_hand["text"].startswith("Cold sensitivity in left hand. Keep the right hand warm and covered too")
+    foot = note(item(proposal, "feet", "right")["notes"], "cold_sensitivity")
+    assert foot["text"].startswith("Cold sensitivity in left hand. Keep the feet warm and covered too")
+    left_hand = note(item(proposal, "hands", "left")["notes"], "cold_sensitivity")
+    assert left_hand["text"].startswith("Cold sensitivity in left hand. Use no cold packs")
 
 
 def test_a_note_away_from_its_fact_says_where_the_fact_is_and_why_it_matters_here():
