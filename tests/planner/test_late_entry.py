@@ -50,6 +50,10 @@ def test_a_deferred_date_needs_a_reason_and_flags_the_entry(login, therapist):
     assert response.status_code == 400
     error = response.context["form"].errors["late_reason"][0]
     assert "Why it went ahead" in error and "fever" in error
+    # What deferred that date, in the note's own words: no rule code before it.
+    deferred = response.content.decode().split("Deferred on that date.", 1)[1].split("</ul>", 1)[0]
+    assert f"<li>Fever, noted {YESTERDAY.day} {YESTERDAY:%b %Y}. Do not massage today" in deferred
+    assert "fever:" not in deferred
     assert not SessionPlan.objects.exists()
     response = post_late(login, therapist, client, reason="Fever had gone by the afternoon; hands only, light.")
     assert response.status_code == 302
