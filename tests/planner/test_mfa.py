@@ -92,6 +92,8 @@ def test_an_admin_without_a_device_enrols_with_a_qr_code_drawn_by_the_server(cli
     assert "style=" not in html  # the page keeps to the Content-Security-Policy
     device = TOTPDevice.objects.get(user=clinic_admin, confirmed=False)
     assert device.config_url.split("secret=")[1].split("&")[0] in html.replace(" ", "")
+    # Typed by hand, the key's O is not taken for a zero: base32 has no 0 or 1, and the page says so.
+    assert "an O is the letter O, and there is no zero or one" in html
 
     codes_page = browser.post("/accounts/mfa/", {"code": code_now(device)})
     assert codes_page.status_code == 200
