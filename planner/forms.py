@@ -58,7 +58,7 @@ class PlanRequestForm(forms.Form):
         error_messages={"required": "Regions: tick at least one region and side."},
     )
     goals = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False, validators=[plain_text])
-    notes_acknowledged = forms.BooleanField(required=False, label="I have read every note of this proposal")
+    notes_acknowledged = forms.BooleanField(required=False, label="I have read every note of this plan")
     repeat_weeks = forms.IntegerField(
         label="Weeks",
         required=False,
@@ -179,9 +179,7 @@ class PlanDetailsForm(VersionedFormMixin, forms.Form):
     notes = forms.CharField(
         label="Session notes", widget=forms.Textarea(attrs={"rows": 2}), required=False, validators=[plain_text]
     )
-    notes_acknowledged = forms.BooleanField(
-        required=False, label="I have read every contraindication note of this plan"
-    )
+    notes_acknowledged = forms.BooleanField(required=False, label="I have read every note of this plan")
     version = VersionField()
 
     def __init__(self, *args, **kwargs):

@@ -273,7 +273,7 @@ def save_draft(page):
 
 
 def mark_ready(page):
-    page.get_by_label("I have read every contraindication note of this plan").check()
+    page.get_by_label("I have read every note of this plan").check()
     page.get_by_role("button", name="Save and mark ready").click()
 
 

@@ -44,7 +44,7 @@ def test_therapist_plans_hands_and_feet_marks_ready_and_prints(page, live_server
 
     page.get_by_role("button", name="Save as draft").click()
     expect(page.get_by_text("Plan saved as a draft")).to_be_visible()
-    page.get_by_label("I have read every contraindication note of this plan").check()
+    page.get_by_label("I have read every note of this plan").check()
     page.get_by_role("button", name="Save and mark ready").click()
     expect(page.get_by_text("The plan is ready.")).to_be_visible()
     expect(page.locator(".page-header .badge")).to_have_text("Ready")
