@@ -44,3 +44,27 @@ def test_sessions_sharing_a_cell_are_each_drawn_inside_it(page, live_server, sig
     for n in range(2):
         inner = sessions.nth(n).bounding_box()
         assert box["y"] <= inner["y"] and inner["y"] + inner["height"] <= box["y"] + box["height"] + 1
+
+
+def test_on_a_phone_the_week_also_reads_as_a_list_with_whole_names(page, live_server, sign_in):
+    from datetime import time
+
+    from playwright.sync_api import expect
+
+    tara = make_therapist(username="tara", first_name="Tara")
+    plan = booked(tara, make_dpn_client(tara, first_name="Bartholomew", last_name="Fitzwilliam-Harrington"), time(9, 0))
+    sign_in("tara", PASSWORD)
+    page.set_viewport_size({"width": 390, "height": 800})
+    page.goto(f"{live_server.url}/plans/?from={TOMORROW}")
+    agenda = page.get_by_role("region", name="The week, day by day")
+    expect(agenda).to_be_visible()
+    entry = agenda.get_by_role("link", name="09:00–09:32 Bartholomew Fitzwilliam-Harrington")
+    expect(entry).to_be_visible()
+    assert entry.get_attribute("href") == f"/plans/{plan.pk}/"
+    box = entry.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 390  # whole, not cut off at the frame's edge
+    expect(agenda.get_by_text("No sessions")).to_have_count(6)
+    # The grid is still there for choosing a free time; on a wide screen the list is not repeated.
+    expect(page.locator("table.calendar-week")).to_be_visible()
+    page.set_viewport_size({"width": 1280, "height": 800})
+    expect(agenda).to_be_hidden()
