@@ -13,22 +13,27 @@ from tests.factories import PASSWORD, make_therapist
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
-def test_a_side_not_worked_keeps_half_of_the_table(page, live_server, sign_in):
+def tomorrows_plan(neuropathy_type, condition, location, regions):
+    """Tara's plan for Lina tomorrow at 10:00, with one condition on the left side of `location`."""
     tara = make_therapist(username="tara", first_name="Tara")
     client = Client.objects.create(
-        first_name="Lina", last_name="Parkes", date_of_birth=date(1968, 5, 9), neuropathy_type="CIPN"
+        first_name="Lina", last_name="Parkes", date_of_birth=date(1968, 5, 9), neuropathy_type=neuropathy_type
     )
     client.care_team.add(tara)
     Condition.objects.create(
-        client=client, code="lymphedema", location="arms", side="left", noted_on=timezone.localdate()
+        client=client, code=condition, location=location, side="left", noted_on=timezone.localdate()
     )
-    plan = plans.create_plan(
+    return plans.create_plan(
         client=client,
         therapist=tara,
         scheduled_for=plans.as_datetime(timezone.localdate() + timedelta(days=1), time(10, 0)),
-        regions="arms,hands",
+        regions=regions,
         created_by=tara,
     )
+
+
+def test_a_side_not_worked_keeps_half_of_the_table(page, live_server, sign_in):
+    plan = tomorrows_plan("CIPN", "lymphedema", "arms", "arms,hands")
     sign_in("tara", PASSWORD)
     for media, width in (("screen", 1280), ("print", 794)):
         page.set_viewport_size({"width": width, "height": 1100})
@@ -45,21 +50,7 @@ PRINTED_WIDTHS = (703, 794)
 
 
 def test_nothing_on_the_printed_sheet_reaches_past_the_page(page, live_server, sign_in):
-    tara = make_therapist(username="tara", first_name="Tara")
-    client = Client.objects.create(
-        first_name="Lina", last_name="Parkes", date_of_birth=date(1968, 5, 9), neuropathy_type="DPN"
-    )
-    client.care_team.add(tara)
-    Condition.objects.create(
-        client=client, code="open_wound", location="feet", side="left", noted_on=timezone.localdate()
-    )
-    plan = plans.create_plan(
-        client=client,
-        therapist=tara,
-        scheduled_for=plans.as_datetime(timezone.localdate() + timedelta(days=1), time(10, 0)),
-        regions="hands,feet",
-        created_by=tara,
-    )
+    plan = tomorrows_plan("DPN", "open_wound", "feet", "hands,feet")
     sign_in("tara", PASSWORD)
     page.emulate_media(media="print")
     for width in PRINTED_WIDTHS:
