@@ -34,6 +34,23 @@ def series_dates(first, weeks, weekdays):
 REGION_CHOICES = [(f"{region}:{side}", place_title(region, side)) for region in REGIONS for side in SIDES_IN_PAGE_ORDER]
 
 
+def whole_minutes(at, label):
+    """A session's time in hours and minutes: seconds (09:00:59, sent by no browser) are refused."""
+    if at.second or at.microsecond:
+        raise forms.ValidationError(f"{label}: give hours and minutes only, such as 14:30.")
+    return at
+
+
+def refuse_a_time_gone(form, label, what_instead):
+    """A session today starts at the current minute at the earliest: one that already began is
+    recorded afterwards (a late entry), not planned or moved to as if it were still to come."""
+    day, at = form.cleaned_data.get("date"), form.cleaned_data.get("time")
+    if day is None or at is None or day != timezone.localdate():
+        return
+    if timezone.make_aware(datetime.combine(day, at)) < timezone.localtime().replace(second=0, microsecond=0):
+        form.add_error("time", f"{label}: {at:%H:%M} today has passed; {what_instead}")
+
+
 class PlanRequestForm(forms.Form):
     """The builder: which day and time, which regions and sides; the notes read; goals."""
 
@@ -81,8 +98,16 @@ class PlanRequestForm(forms.Form):
     def clean_repeat_weeks(self):
         return self.cleaned_data.get("repeat_weeks") or 1
 
+    def clean_time(self):
+        return whole_minutes(self.cleaned_data["time"], "Time")
+
     def clean(self):
         cleaned = super().clean()
+        refuse_a_time_gone(
+            self,
+            "Time",
+            "choose a time still to come, or record a session that took place with Record a session afterwards.",
+        )
         weeks, days, day = cleaned.get("repeat_weeks") or 1, cleaned.get("repeat_days") or [], cleaned.get("date")
         if len(days) > 3:
             self.add_error("repeat_days", "On: at most three days a week.")
@@ -240,6 +265,9 @@ class LateEntryForm(forms.Form):
             )
         return day
 
+    def clean_time(self):
+        return whole_minutes(self.cleaned_data["time"], "Start")
+
     def clean(self):
         cleaned = super().clean()
         day, at = cleaned.get("date"), cleaned.get("time")
@@ -275,6 +303,14 @@ class RescheduleForm(forms.Form):
         if day > timezone.localdate() + timedelta(days=PLAN_AHEAD_DAYS):
             raise forms.ValidationError("New date: at most a year ahead.")
         return day
+
+    def clean_time(self):
+        return whole_minutes(self.cleaned_data["time"], "New time")
+
+    def clean(self):
+        cleaned = super().clean()
+        refuse_a_time_gone(self, "New time", "choose a time still to come.")
+        return cleaned
 
 
 class CancelPlanForm(forms.Form):

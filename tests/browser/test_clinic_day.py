@@ -278,7 +278,7 @@ def mark_ready(page):
 
 
 def therapist_plans_the_cipn_client(page, live_server, clara, day):
-    plan_hands_and_feet(page, live_server, clara, day, "10:00")
+    plan_hands_and_feet(page, live_server, clara, day, "13:00")
     for place in PLACES:
         expect(region_card(page, place)).to_contain_text(re.compile(r"Pressure cap\s*1"))
     expect(page.locator(".session-facts")).to_contain_text("Required · not on file")
@@ -330,7 +330,7 @@ def therapist_records_the_clearance_and_readies_the_cipn_plan(page, live_server,
     expect(clearance).to_contain_text("Current")
     expect(clearance).to_contain_text("Dr. Anika Shah")
 
-    page.get_by_role("link", name=re.compile(r", 10:00$")).click()
+    page.get_by_role("link", name=re.compile(r", 13:00$")).click()
     expect(page).to_have_url(f"{live_server.url}/plans/{plan}/")
     banner = alert(page, "The client's record changed after this plan was built.")
     expect(banner).to_be_visible()
@@ -350,7 +350,7 @@ def therapist_checks_the_schedule_and_prints(page, live_server, plan, day):
     expect(page.get_by_role("columnheader", name=f"{day:%a %-d %b}")).to_be_visible()
     sessions = page.locator("a.cal-session")
     expect(sessions).to_have_count(2)
-    for at, name in (("10:00", "Clara Vance"), ("14:00", "Dora Pine")):
+    for at, name in (("13:00", "Clara Vance"), ("14:00", "Dora Pine")):
         expect(sessions.filter(has_text=name)).to_contain_text(at)
         expect(sessions.filter(has_text=name)).to_contain_text("Ready")
 
@@ -523,7 +523,8 @@ def admin_archives_and_exports(page, live_server, sign_in, hugo, dora, dpn_plan)
 
 def test_a_clinic_day_from_the_first_account_to_the_export(page, live_server, sign_in, tmp_path):
     make_clinic_admin(username="morgan", first_name="Morgan", last_name="Reyes")
-    # Sessions are planned for today, so they can be recorded in the same run.
+    # Sessions are planned for this afternoon, still to come on the suite's clock (it starts at noon),
+    # so they can be recorded in the same run (tests read the recording gate's clock at 23:59).
     session_day = timezone.localdate()
 
     admin_sets_up_the_team_and_imports_clients(page, live_server, sign_in, tmp_path)

@@ -73,6 +73,7 @@ def test_a_deferred_date_needs_a_reason_and_flags_the_entry(login, therapist):
         ({"day": TODAY, "time": "23:59"}, "time"),
         ({"regions": ()}, "regions"),
         ({"time": "06:00"}, "time"),
+        ({"time": "10:00:30"}, "time"),
     ],
 )
 def test_late_entries_are_refused_outside_the_limit_or_in_the_future(login, therapist, change, field):

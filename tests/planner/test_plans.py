@@ -1,6 +1,8 @@
-from datetime import date, timedelta
+import contextlib
+from datetime import date, datetime, time, timedelta
 
 import pytest
+import time_machine
 from django.contrib.messages import get_messages
 from django.utils import timezone
 
@@ -44,8 +46,19 @@ def plan_data(day=TOMORROW, time="10:00", regions=("hands:left", "hands:right", 
     return {"date": day.isoformat(), "time": time, "regions": list(regions), "goals": "Ease burning"}
 
 
+def planned_beforehand(day, at):
+    """The clock at 07:00 of `day` when a session of that day at `at` has begun by now: the plan was
+    made that morning (a session already begun can only be recorded afterwards)."""
+    starts = timezone.make_aware(datetime.combine(day, time.fromisoformat(at)))
+    if day == timezone.localdate() and starts < timezone.now():
+        return time_machine.travel(timezone.make_aware(datetime.combine(day, time(7))), tick=True)
+    return contextlib.nullcontext()
+
+
 def create_plan(login, therapist, client, **kwargs):
-    response = login(therapist).post(f"/plans/new/?client={client.pk}", plan_data(**kwargs))
+    data = plan_data(**kwargs)
+    with planned_beforehand(date.fromisoformat(data["date"]), data["time"]):
+        response = login(therapist).post(f"/plans/new/?client={client.pk}", data)
     assert response.status_code == 302, response.content.decode()[:2000]
     return SessionPlan.objects.latest("pk")
 
@@ -215,6 +228,8 @@ def test_bad_plan_requests_are_refused_beside_the_field(login, therapist, change
         ({"date": (TODAY + timedelta(days=400)).isoformat()}, "Date: plan at most a year ahead"),
         ({"time": ""}, "Time: choose the time the session starts."),
         ({"time": "25:00"}, "Time: enter a time such as 14:30."),
+        ({"time": "10:00:59"}, "Time: give hours and minutes only, such as 14:30."),
+        ({"time": "10:00:00.5"}, "Time: give hours and minutes only, such as 14:30."),
     ],
 )
 def test_the_builders_day_and_time_messages_name_the_field(login, therapist, change, message):
@@ -222,6 +237,24 @@ def test_the_builders_day_and_time_messages_name_the_field(login, therapist, cha
     response = login(therapist).post(f"/plans/new/?client={client.pk}", {**plan_data(), **change})
     assert response.status_code == 400
     assert message in " ".join(str(e) for errors in response.context["form"].errors.values() for e in errors)
+
+
+def test_a_session_today_is_planned_from_the_current_minute_on(login, therapist):
+    """At 15:20:30 today, 15:00 has passed (recorded afterwards, as a late entry); 15:20 is still this minute."""
+    client = make_dpn_client(therapist)
+    at = timezone.make_aware(datetime.combine(TODAY, time(15, 20, 30)))
+    with time_machine.travel(at, tick=False):
+        response = login(therapist).post(f"/plans/new/?client={client.pk}", plan_data(day=TODAY, time="15:00"))
+        assert response.status_code == 400
+        assert response.context["form"].errors["time"] == [
+            "Time: 15:00 today has passed; choose a time still to come, or record a session that took place "
+            "with Record a session afterwards."
+        ]
+        assert not SessionPlan.objects.exists()
+        response = login(therapist).post(f"/plans/new/?client={client.pk}", plan_data(day=TODAY, time="15:20"))
+        assert response.status_code == 302
+    plan = SessionPlan.objects.get()
+    assert timezone.localtime(plan.scheduled_for) == timezone.make_aware(datetime.combine(TODAY, time(15, 20)))
 
 
 def test_a_therapist_cannot_be_booked_twice_at_once(login, therapist):

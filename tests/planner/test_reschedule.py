@@ -76,6 +76,11 @@ def test_rescheduling_is_refused_into_an_overlap_outside_hours_or_the_past(login
     assert "Sessions are given between 07:00 and 21:00" in said(response)
     response = move(login, therapist, plan, TODAY - timedelta(days=1))
     assert "New date: a session cannot be moved into the past." in said(response)
+    earlier_today = timezone.localtime() - timedelta(minutes=5)
+    response = move(login, therapist, plan, TODAY, f"{earlier_today:%H:%M}")
+    assert f"New time: {earlier_today:%H:%M} today has passed; choose a time still to come." in said(response)
+    response = move(login, therapist, plan, TOMORROW, "15:00:59")
+    assert "New time: give hours and minutes only, such as 14:30." in said(response)
     response = login(therapist).post(f"/plans/{plan.pk}/reschedule/", {"date": "soon", "time": "10:00"})
     assert said(response) == "Not rescheduled. New date: enter a date such as 2026-12-24."
     response = login(therapist).post(f"/plans/{plan.pk}/reschedule/", {"date": "", "time": ""})
