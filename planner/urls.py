@@ -77,4 +77,5 @@ urlpatterns = [
     path("clients/", include((client_patterns, clients_urls.app_name))),
 ]
 
+handler400 = "planner.views.errors.bad_request"
 handler500 = "planner.views.errors.server_error"

@@ -7,8 +7,10 @@ handing it out, so the app recovers by itself when the database is back.
 
 import sys
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.db import InterfaceError, OperationalError
-from django.http import HttpResponse, HttpResponseServerError
+from django.http import HttpResponse, HttpResponseBadRequest, HttpResponseServerError
 from django.template import loader
 
 DATABASE_FAULTS = (OperationalError, InterfaceError)
@@ -39,3 +41,23 @@ def csrf_failure(request, reason=""):
     from django.shortcuts import render
 
     return render(request, "403_csrf.html", status=403)
+
+
+# A form Django refuses to read: more than DATA_UPLOAD_MAX_MEMORY_SIZE of fields, too many fields or files.
+TOO_BIG = (RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent)
+
+
+def bad_request(request, exception=None):
+    """Django's handler400. A form too large to read is said to be so, in the site's layout; any other
+    bad request (a forged host name, a broken cookie) gets the bare page, which reads nothing of it."""
+    if isinstance(exception, TOO_BIG):
+        from django.shortcuts import render
+
+        megabytes = settings.DATA_UPLOAD_MAX_MEMORY_SIZE / (1024 * 1024)
+        context = {
+            "megabytes": f"{megabytes:.1f}".rstrip("0").rstrip("."),
+            "fields": settings.DATA_UPLOAD_MAX_NUMBER_FIELDS,
+            "files": settings.DATA_UPLOAD_MAX_NUMBER_FILES,
+        }
+        return render(request, "400_too_big.html", context, status=400)
+    return HttpResponseBadRequest(loader.render_to_string("400.html"))
