@@ -5,6 +5,8 @@ import io
 import json
 import math
 
+from protocols.text import hidden_shown, without_hidden
+
 from .documents import CSV_COLUMNS, restore_cell
 from .validators import quoted
 
@@ -142,6 +144,13 @@ def parse_csv(text):
             "save the file as CSV with commas between columns."
         )
     if missing:
+        # "external_id" behind a second byte order mark, or with a null character: said as such.
+        hidden = next((cell for cell in header if cell not in CSV_COLUMNS and without_hidden(cell) in missing), None)
+        if hidden is not None:
+            raise ImportFileError(
+                f"{at}: the column name {hidden_shown(hidden)} holds a hidden character; "
+                f"remove it so that the name reads {without_hidden(hidden)}."
+            )
         raise ImportFileError(f"{at}: missing column {', '.join(missing)}.")
     twice = sorted({column for column in header if column and header.count(column) > 1})
     if twice:

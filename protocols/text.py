@@ -45,6 +45,11 @@ def hidden_shown(value):
     return "".join(f"⟨U+{ord(char):04X}⟩" if _is_hidden(char) else char for char in str(value))
 
 
+def without_hidden(value):
+    """The text with its control and invisible formatting characters left out."""
+    return "".join(char for char in str(value) if not _is_hidden(char))
+
+
 def one_line_of_text(value):
     """A name, an id, a place: no control character (a line break or tab included) and no invisible formatting.
     "AB" and "A\x1fB" look the same on every page and are not the same to a search or an import."""
