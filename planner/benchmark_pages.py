@@ -114,7 +114,7 @@ def measure(runs, warmup=2, only=()):
     minimal view), in this process's database."""
     from django.db import connection
     from django.test import Client as Browser
-    from django.test.utils import CaptureQueriesContext, override_settings
+    from django.test.utils import override_settings
 
     from clients.models import Client
 
@@ -135,9 +135,17 @@ def measure(runs, warmup=2, only=()):
                 browsers[user.pk].force_login(user)
         results = {label: {"url": url, "times": []} for label, _, url in pages}
         for label, user, url in pages:
-            with CaptureQueriesContext(connection) as queries:
-                status, size = _get(browsers[user.pk], url)
-            results[label].update(status=status, bytes=size, queries=len(queries))
+            # The fewer of two requests' queries: a request that refreshes the session's idle clock (once a
+            # minute) writes it too, which is no part of the page.
+            counts = []
+            for _ in range(2):
+                queries = []
+                with connection.execute_wrapper(
+                    lambda execute, *args, queries=queries: queries.append(1) or execute(*args)
+                ):
+                    status, size = _get(browsers[user.pk], url)
+                counts.append(len(queries))
+            results[label].update(status=status, bytes=size, queries=min(counts))
         for run in range(warmup + runs):
             for label, user, url in pages:
                 started = time.perf_counter()

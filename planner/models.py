@@ -208,6 +208,8 @@ class SessionPlan(models.Model):
             models.Index(fields=["scheduled_for"], name="plan_time"),
             # The dashboard's next ready sessions and open drafts: status = X AND scheduled_for >= today, by time.
             models.Index(fields=["status", "scheduled_for"], name="plan_status_time"),
+            # The same lists on a therapist's dashboard: therapist = X AND status = Y AND scheduled_for >= today.
+            models.Index(fields=["therapist", "status", "scheduled_for"], name="plan_therapist_status_time"),
         ]
 
     def __str__(self):
