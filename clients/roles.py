@@ -5,15 +5,12 @@ together with the user's permissions (RoleBackend), so a request asks the databa
 many role and permission checks it makes.
 """
 
-import json
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import Group
 from django.db import connections, router
-from django.db.models import TextField
-from django.db.models.expressions import RawSQL
 
 THERAPIST = "Therapist"
 CLINIC_ADMIN = "Clinic admin"
@@ -48,31 +45,19 @@ _ACCESS_SQL = """
     WHERE up.user_id = %s
 """
 
-# The same rows as one JSON array, read as a column of the account itself when a request loads its
-# signed-in user (RoleBackend.get_user): the account and its access in one query instead of two.
-_ACCESS_AS_JSON = {
-    "postgresql": "SELECT COALESCE(json_agg(json_build_array(a.name, a.app_label, a.codename)), '[]')::text"
-    f" FROM ({_ACCESS_SQL}) a",
-    "sqlite": f"SELECT json_group_array(json_array(a.name, a.app_label, a.codename)) FROM ({_ACCESS_SQL}) a",
-}
-
-
-def _access_of(rows):
-    held = {name for name, _app, _codename in rows}
-    return Access(
-        roles=[name for name in ROLE_NAMES if name in held],
-        permissions=frozenset(f"{app}.{codename}" for _name, app, codename in rows if codename),
-    )
-
 
 def access(user):
-    """A signed-in user's roles and permissions, in one query per user object (none for the request's
-    own user, read with the account by RoleBackend.get_user)."""
+    """A signed-in user's roles and permissions, in one query per user object."""
     cached = getattr(user, _CACHE_ATTRIBUTE, None)
     if cached is None:
         with connections[router.db_for_read(Group)].cursor() as cursor:
             cursor.execute(_ACCESS_SQL, [user.pk, user.pk])
-            cached = _access_of(cursor.fetchall())
+            rows = cursor.fetchall()
+        held = {name for name, _app, _codename in rows}
+        cached = Access(
+            roles=[name for name in ROLE_NAMES if name in held],
+            permissions=frozenset(f"{app}.{codename}" for _name, app, codename in rows if codename),
+        )
         setattr(user, _CACHE_ATTRIBUTE, cached)
     return cached
 
@@ -93,22 +78,7 @@ def forget_roles(user):
 class RoleBackend(ModelBackend):
     """Django's ModelBackend with an active user's permissions read with their roles (access above),
     so a page that checks a role and a permission asks the database once instead of three times.
-    Superusers and inactive accounts are left to ModelBackend (every permission, and none).
-
-    The signed-in user of a request comes with its roles and permissions, in the same query."""
-
-    def get_user(self, user_id):
-        User = get_user_model()
-        vendor = connections[router.db_for_read(User)].vendor
-        if vendor not in _ACCESS_AS_JSON:
-            return super().get_user(user_id)
-        access_rows = RawSQL(_ACCESS_AS_JSON[vendor], [user_id, user_id], output_field=TextField())
-        try:
-            user = User._default_manager.annotate(access_rows=access_rows).get(pk=user_id)
-        except User.DoesNotExist:
-            return None
-        setattr(user, _CACHE_ATTRIBUTE, _access_of(json.loads(user.__dict__.pop("access_rows"))))
-        return user if self.user_can_authenticate(user) else None
+    Superusers and inactive accounts are left to ModelBackend (every permission, and none)."""
 
     def get_all_permissions(self, user_obj, obj=None):
         if not user_obj.is_active or user_obj.is_anonymous or user_obj.is_superuser or obj is not None:

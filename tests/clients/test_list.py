@@ -134,12 +134,12 @@ def test_list_runs_a_fixed_number_of_queries(login, clinic_admin, therapist, dja
         client = make_client(care_team=[therapist])
         make_condition(client, "open_wound")
     admin = login(clinic_admin)
-    # 1 session, 2 the user with its roles and permissions (for_user, the page's buttons and the
-    # navbar), 3 the number of matching clients (paginator), 4 the therapists for the filter,
-    # 5 one page of clients with their active-condition counts (subqueries), 6 their care teams'
+    # 1 session, 2 user, 3 the user's roles and permissions (for_user, the page's buttons and the
+    # navbar), 4 the number of matching clients (paginator), 5 the therapists for the filter,
+    # 6 one page of clients with their active-condition counts (subqueries), 7 their care teams'
     # usernames; on PostgreSQL one more: the planner's row estimate, taken before an exact count
     # of a small clinic
-    with django_assert_num_queries(7 if connection.vendor == "postgresql" else 6):
+    with django_assert_num_queries(8 if connection.vendor == "postgresql" else 7):
         response = admin.get("/clients/")
     assert len(response.context["clients"]) == count
 
@@ -149,7 +149,7 @@ def test_therapist_list_runs_a_fixed_number_of_queries(login, therapist, django_
         make_client(care_team=[therapist])
     tara = login(therapist)
     # As for an admin: the care-team filter is part of the clients query.
-    with django_assert_num_queries(7 if connection.vendor == "postgresql" else 6):
+    with django_assert_num_queries(8 if connection.vendor == "postgresql" else 7):
         response = tara.get("/clients/?q=client&type=DPN")
     assert len(response.context["clients"]) == 5
 

@@ -12,7 +12,7 @@ from tests.planner.test_records import record_data
 pytestmark = pytest.mark.django_db
 
 
-QUERIES = """session, the user with its roles and permissions (one query), the client, its care team,
+QUERIES = """session, user, the user's roles and permissions (one query), the client, its care team,
 clearances, conditions; the clinic's templates joined with their steps (condition meanings);
 the client's, its conditions' and its clearances' history, and the care teams it saw with their names
 (change history);
@@ -67,11 +67,11 @@ def test_client_page_queries_do_not_grow_with_records(login, therapist, django_a
     client = make_dpn_client(therapist)
     signed_session(login, therapist, client, "09:00")
     browser = login(therapist)
-    with django_assert_num_queries(22, info=QUERIES):
+    with django_assert_num_queries(23, info=QUERIES):
         browser.get(f"/clients/{client.pk}/")
     for n, time in enumerate(["10:00", "11:00", "12:00"]):
         signed_session(login, therapist, client, time, pain_before=7 - n, pain_after=3)
-    with django_assert_num_queries(22, info=QUERIES):
+    with django_assert_num_queries(23, info=QUERIES):
         browser.get(f"/clients/{client.pk}/")
 
 
@@ -110,7 +110,7 @@ def test_long_history_shows_recent_records_monthly_charts_and_older_on_demand(lo
     assert signed > 40
     browser = login(heavy.care_team.order_by("pk").first())
 
-    with django_assert_num_queries(22, info=QUERIES):
+    with django_assert_num_queries(23, info=QUERIES):
         response = browser.get(f"/clients/{heavy.pk}/")
     page = response.content.decode()
     assert page.count('href="/records/') == 8
@@ -159,10 +159,10 @@ def test_export_reads_the_proposals_outline_and_matches_the_full_plan_documents(
     recording.add_addendum(signed[1], "Client phoned: felt better.", signed[1].therapist)
     admin = login(get_user_model().objects.filter(groups__name="Clinic admin").first())
     admin.get(f"/clients/{heavy.pk}/export.json")
-    # Session, the user with its roles and permissions, the client and its care team, clearances and conditions,
+    # Session, user, roles, permissions (2), the client and its care team, clearances and conditions,
     # the access row, tests, questionnaires, plans, items, attachments, records, their items,
     # addenda, corrections, the access log: the same for 30 records as for 3,000.
-    with django_assert_num_queries(17):
+    with django_assert_num_queries(18):
         doc = admin.get(f"/clients/{heavy.pk}/export.json").json()
     plans = SessionPlan.objects.filter(client=heavy).prefetch_related("items").select_related("therapist")
     expected = {plan.pk: proposals.plan_document(plan, list(plan.items.all())) for plan in plans}

@@ -215,7 +215,7 @@ def test_the_unsigned_list_reads_neither_snapshots_nor_notes(login, therapist, r
     SessionRecord.objects.update(started_at=timezone.now() - timedelta(days=2))
     browser = login(therapist)
     browser.get("/")
-    with django_assert_num_queries(9):  # as with no unsigned record: names and flags come in its one query
+    with django_assert_num_queries(10):  # as with no unsigned record: names and flags come in its one query
         response = browser.get("/")
     [record] = response.context["unsigned_records"]
     # The plan's JSON snapshots and the record's notes stay in the database.
@@ -227,10 +227,10 @@ def test_the_unsigned_list_reads_neither_snapshots_nor_notes(login, therapist, r
 def test_record_form_query_count_is_fixed(login, therapist, ready_plan, django_assert_num_queries):
     client = login(therapist)
     client.post(f"/plans/{ready_plan.pk}/record/", record_data(ready_plan))
-    # session, the user with its roles and permissions (one query), plan with its record (one join),
-    # plan items (once: worked and not worked), record items, the access log row, and the current facts (conditions,
+    # session, user, roles and permissions, plan with its record (one join), plan items (once: worked
+    # and not worked), record items, the access log row, and the current facts (conditions,
     # clearances: has the record changed since the plan?)
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         assert client.get(f"/plans/{ready_plan.pk}/record/").status_code == 200
 
 

@@ -118,40 +118,8 @@ def test_the_roles_query_names_the_models_own_tables():
         assert f" {table} " in _ACCESS_SQL
 
 
-def test_a_request_reads_its_user_with_the_roles_and_permissions_in_one_query(
-    therapist, clinic_admin, django_assert_num_queries
-):
-    """RoleBackend.get_user: the signed-in account and what it may do come in the same query, and
-    read the same as access() reads them for any other user object."""
-    from clients.roles import RoleBackend
-
-    extra = Group.objects.create(name="Front desk")
-    extra.permissions.add(Permission.objects.get(codename="view_group"))
-    therapist.groups.add(extra)
-    therapist.user_permissions.add(Permission.objects.get(codename="view_permission"))
-    backend = RoleBackend()
-    for account in (therapist, clinic_admin):
-        with django_assert_num_queries(1):
-            user = backend.get_user(account.pk)
-            roles, permissions = role_names(user), user.get_all_permissions()
-        fresh = get_user_model().objects.get(pk=account.pk)
-        assert (roles, permissions) == (role_names(fresh), fresh.get_all_permissions())
-    assert roles == [CLINIC_ADMIN] and "clients.view_all_clients" in permissions
-    user = backend.get_user(therapist.pk)
-    assert role_names(user) == [THERAPIST]
-    assert {"auth.view_group", "auth.view_permission", "clients.view_client"} <= user.get_all_permissions()
-
-    lone = get_user_model().objects.create_user("lone", password="x-not-used-9")
-    with django_assert_num_queries(1):
-        user = backend.get_user(lone.pk)
-        assert role_names(user) == [] and user.get_all_permissions() == set()
-    lone.is_active = False
-    lone.save()
-    assert backend.get_user(lone.pk) is None and backend.get_user(999_999) is None
-
-
-def test_a_role_changed_between_two_requests_holds_on_the_second(login, therapist, clinic_admin):
-    """Roles are read with the user on each request, never kept in the session."""
+def test_a_role_changed_between_two_requests_holds_on_the_second(login, therapist):
+    """Roles are read afresh on each request, never kept in the session."""
     browser = login(therapist)
     assert browser.get("/team/").status_code == 403
     set_role(therapist, "both")

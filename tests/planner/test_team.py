@@ -54,9 +54,9 @@ def test_team_list_shows_staff_with_roles(login, clinic_admin, therapist, django
     make_therapist(username="extra1")
     make_therapist(username="extra2")
     client = login(clinic_admin)
-    # session, the user with its roles and permissions (one query: the team permission check and
-    # the navbar read them), the staff list, the staff's groups (prefetch)
-    with django_assert_num_queries(4):
+    # session, user, the user's roles and permissions (one query: the team permission check and
+    # the navbar), the staff list, the staff's groups (prefetch)
+    with django_assert_num_queries(5):
         response = client.get("/team/")
     page = response.content.decode()
     assert "tara" in page and "extra2" in page

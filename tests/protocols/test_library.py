@@ -221,10 +221,10 @@ def test_template_detail_shows_steps_sources_and_history(login, therapist):
 def test_library_query_count_is_fixed(login, clinic_admin, django_assert_num_queries):
     client = login(clinic_admin)
     _make_template(name="Hands: CIPN", key="hands-cipn", region="hands", neuropathy_type_id="CIPN")
-    # session, the user with its roles and permissions (navbar roles, edit controls), templates with
-    # their types, their steps, their sources, the sources list, the neuropathy types (the condition
-    # catalogue is the vocabulary: no query)
-    with django_assert_num_queries(7):
+    # session, user, the user's roles and permissions (one query: navbar roles, edit controls),
+    # templates with their types, their steps, their sources, the sources list, the neuropathy types
+    # (the condition catalogue is the vocabulary: no query)
+    with django_assert_num_queries(8):
         response = client.get("/protocols/")
     assert response.status_code == 200
 
@@ -232,9 +232,9 @@ def test_library_query_count_is_fixed(login, clinic_admin, django_assert_num_que
 def test_template_detail_query_count_is_fixed(login, clinic_admin, django_assert_num_queries):
     client = login(clinic_admin)
     client.post("/protocols/templates/feet-standard/retire/")  # a second version to list
-    # session, the user with its roles and permissions (navbar roles, edit controls), the template
-    # with its type, its steps, its sources, its versions with editors
-    with django_assert_num_queries(6):
+    # session, user, the user's roles and permissions (one query: navbar roles, edit controls), the
+    # template with its type, its steps, its sources, its versions with editors
+    with django_assert_num_queries(7):
         response = client.get("/protocols/templates/hands-standard/")
     assert response.status_code == 200
 
