@@ -195,9 +195,9 @@ def needing_attention(user, day, limit=8):
 
 def attention_panel(user, day, limit=8):
     """Active clients the user may see with an expired clearance, a latest lab result that changes the
-    session, or a wound or foot finding noted in the last two weeks. Two queries for the clinic,
-    three for a care team, whatever the clinic's size (for a care team, one more for each time archived
-    clients' entries fill the newest chosen).
+    session, or a wound or foot finding noted in the last two weeks. Two queries whatever the
+    clinic's size (for a care team, one more for each time archived clients' entries fill the newest
+    chosen).
 
     The most recent of each kind are picked (newest finding or result, most recently expired
     clearance), up to `limit` clients, shown in name order. No query groups or scans every client.
@@ -205,15 +205,11 @@ def attention_panel(user, day, limit=8):
     """
     if not user.has_perm("clients.view_client"):
         return [], False
-    visible = Q(client__archived_at__isnull=True)
-    if user.has_perm("clients.view_all_clients"):
-        newest = functools.partial(_clinic_conditions, visible, day)
+    clinic_wide = user.has_perm("clients.view_all_clients")
+    if clinic_wide:
+        newest = functools.partial(_clinic_conditions, Q(client__archived_at__isnull=True), day)
     else:
-        # The care team's clients hashed from the index care_team_user_client, not probed per condition;
-        # whether a client is archived is read for the chosen conditions only.
-        team = Q(client_id__in=Client.care_team.through.objects.filter(user=user).values("client_id"))
-        newest = functools.partial(_care_team_conditions, team, day)
-        visible &= Q(client__care_team=user)
+        newest = functools.partial(_care_team_conditions, user, day)
     # The newest conditions, twice as many as clients are listed; when they run out before it is
     # known whether other clients lie beyond (several per client), a wider window is read.
     count = limit * 2
@@ -225,16 +221,8 @@ def attention_panel(user, day, limit=8):
         count *= 4
 
     cutoff = day - timedelta(days=CLEARANCE_VALID_DAYS)
-    newer = PhysicianClearance.objects.filter(client=OuterRef("client")).filter(
-        Q(cleared_on__gt=OuterRef("cleared_on")) | Q(cleared_on=OuterRef("cleared_on"), pk__gt=OuterRef("pk"))
-    )
-    expired = (
-        PhysicianClearance.objects.filter(visible, cleared_on__lt=cutoff)
-        .exclude(Exists(newer))
-        .select_related("client")
-        .defer(*_BESIDES_THE_NAME)
-        .order_by("-cleared_on", "-pk")[: limit + 1]  # a client's latest clearance each: one more tells of more
-    )
+    # A client's latest clearance each, expired; one more than listed tells of more.
+    expired = _expired_clearances(None if clinic_wide else user, cutoff, limit + 1)
     for clearance in expired:
         if clearance.client_id in found or len(found) < limit:
             entry = found.setdefault(clearance.client_id, Attention(clearance.client))
@@ -242,6 +230,40 @@ def attention_panel(user, day, limit=8):
         else:
             more = True
     return sorted(found.values(), key=lambda entry: entry.client.sort_name), more
+
+
+def _expired_clearances(team_of, cutoff, count):
+    """The newest `count` clearances dated before `cutoff` that are their active client's latest, newest
+    first, with the client's name; of the clients on `team_of`'s care team, or of the clinic (None).
+    Written out: the ORM took longer to build this query than PostgreSQL took to run it. It walks the
+    date index clearance_date backwards and stops at `count`."""
+    team = f"JOIN {Client.care_team.through._meta.db_table} ct ON ct.client_id = pc.client_id AND ct.user_id = %s"
+    sql = _EXPIRED_CLEARANCES_SQL.format(
+        clearance=PhysicianClearance._meta.db_table, client=Client._meta.db_table, team=team if team_of else ""
+    )
+    params = [team_of.pk] if team_of else []
+    expired = list(PhysicianClearance.objects.raw(sql, [*params, cutoff, count]))
+    for clearance in expired:
+        clearance.client = Client(
+            pk=clearance.client_id, first_name=clearance.first_name, last_name=clearance.last_name
+        )
+    return expired
+
+
+_EXPIRED_CLEARANCES_SQL = """
+    SELECT pc.id, pc.client_id, pc.cleared_on, cl.first_name, cl.last_name
+    FROM {clearance} pc
+    JOIN {client} cl ON cl.id = pc.client_id
+    {team}
+    WHERE cl.archived_at IS NULL AND pc.cleared_on < %s
+      AND NOT EXISTS (
+          SELECT 1 FROM {clearance} newer
+          WHERE newer.client_id = pc.client_id
+            AND (newer.cleared_on > pc.cleared_on OR (newer.cleared_on = pc.cleared_on AND newer.id > pc.id))
+      )
+    ORDER BY pc.cleared_on DESC, pc.id DESC
+    LIMIT %s
+"""
 
 
 def _condition_entries(recent, day, limit):
@@ -309,45 +331,72 @@ def _clinic_conditions(visible, day, count):
     return list(recent)
 
 
-def _care_team_conditions(team, day, count):
-    """The same conditions as _clinic_conditions, for a care team: a care team is a small part of a
-    large clinic, so the team's entries in the window (a few hundred) are read from the covering index
-    condition_attention_noted and chosen here, where the query above would read every table row of
-    the clinic's window before joining the team. Then the newest chosen ones of active clients, in one
-    more query: the archived clients are left out there, not by probing every entry's client in the
-    first (more only when archived clients' entries were among the newest chosen)."""
+def _care_team_conditions(user, day, count):
+    """The same conditions as _clinic_conditions, for a care team, in one query: a care team is a small
+    part of a large clinic, so the team's entries in the window (a few hundred) are read from the
+    covering index condition_attention_noted and chosen there (each lab's latest day by a window
+    function), where the query above would read every table row of the clinic's window before joining
+    the team. Only the newest chosen ones are then read whole, with their clients' names; the archived
+    clients' among them are left out here, and the query is run again for more when they were."""
     lab_window, finding_window = _windows(day)
-    rows = (
-        _in_window(team, day)
-        .order_by("-noted_on", "-pk")
-        .values_list("pk", "client_id", "code", "noted_on", "value", "resolved_on")
-    )
     below = lab_values_that_change_a_session()
-    labs, chosen = {}, []
-    for pk, client_id, code, noted_on, value, resolved_on in rows:
-        if code in LAB_CODES:
-            labs.setdefault((client_id, code), []).append((pk, noted_on, value))
-        elif noted_on >= finding_window and (resolved_on is None or resolved_on > day):
-            chosen.append((noted_on, pk))
-    for (_client, code), results in labs.items():
-        latest_day = results[0][1]  # newest first: the results of this day have no later result
-        bound = below.get(code)
-        chosen += [
-            (noted_on, pk)
-            for pk, noted_on, value in results
-            if noted_on == latest_day >= lab_window and None not in (value, bound) and value < bound
-        ]
-    newest = [pk for _day, pk in sorted(chosen, reverse=True)]
-    found, start = [], 0
-    while len(found) < count and start < len(newest):
-        batch, start = newest[start : start + count - len(found)], start + count - len(found)
-        found += (
-            Condition.objects.filter(pk__in=batch, client__archived_at__isnull=True)
-            .select_related("client")
-            .defer(*_BESIDES_THE_NAME)
-            .order_by()
+    chosen_labs = " OR ".join("(code = %s AND value < %s)" for _ in below) or "1 = 0"
+    params = [
+        user.pk,
+        *ATTENTION_CODES,
+        min(lab_window, finding_window),
+        day,
+        lab_window,
+        *[value for code_and_bound in below.items() for value in code_and_bound],
+        *NEW_FINDING_CODES,
+        finding_window,
+        day,
+    ]
+    sql = _CARE_TEAM_ATTENTION_SQL.format(
+        condition=Condition._meta.db_table,
+        client=Client._meta.db_table,
+        care_team=Client.care_team.through._meta.db_table,
+        codes=", ".join(["%s"] * len(ATTENTION_CODES)),
+        chosen_labs=chosen_labs,
+        findings=", ".join(["%s"] * len(NEW_FINDING_CODES)),
+    )
+    read = count
+    while True:
+        rows = list(Condition.objects.raw(sql, [*params, read]))
+        found = [row for row in rows if row.client_is_active]
+        if len(found) >= count or len(rows) < read:
+            break
+        read += count - len(found)  # archived clients' entries took places: read as many more
+    for condition in found:
+        condition.client = Client(
+            pk=condition.client_id, first_name=condition.first_name, last_name=condition.last_name
         )
-    return sorted(found, key=lambda condition: (condition.noted_on, condition.pk), reverse=True)
+    return found[:count]
+
+
+# The care team's attention entries (see _care_team_conditions): the team's lab results and findings in
+# the window; of each lab, results on its latest day below the bound that changes a session, and the
+# findings still open; the newest `read` of them whole, with whether their client is active.
+_CARE_TEAM_ATTENTION_SQL = """
+    SELECT c.id, c.client_id, c.code, c.location, c.side, c.value, c.detail, c.noted_on, c.resolved_on,
+           cl.first_name, cl.last_name, CASE WHEN cl.archived_at IS NULL THEN 1 ELSE 0 END AS client_is_active
+    FROM (
+        SELECT id, noted_on FROM (
+            SELECT id, code, noted_on, value, resolved_on,
+                   MAX(noted_on) OVER (PARTITION BY client_id, code) AS latest_day
+            FROM {condition}
+            WHERE client_id IN (SELECT client_id FROM {care_team} WHERE user_id = %s)
+              AND NOT entered_in_error AND code IN ({codes}) AND noted_on >= %s AND noted_on <= %s
+        ) in_window
+        WHERE (noted_on = latest_day AND noted_on >= %s AND ({chosen_labs}))
+           OR (code IN ({findings}) AND noted_on >= %s AND (resolved_on IS NULL OR resolved_on > %s))
+        ORDER BY noted_on DESC, id DESC
+        LIMIT %s
+    ) chosen
+    JOIN {condition} c ON c.id = chosen.id
+    JOIN {client} cl ON cl.id = c.client_id
+    ORDER BY chosen.noted_on DESC, chosen.id DESC
+"""
 
 
 ATTENTION_CODES = [*LAB_CODES, *NEW_FINDING_CODES]

@@ -54,9 +54,9 @@ def test_a_therapist_with_a_short_day_sees_all_of_it(login, therapist, second_th
     fill_today(login, therapist, second_therapist, 6)
     browser = login(therapist)
     browser.get("/")
-    # Session, user, roles and permissions, today's sessions, attention (the care team's entries,
-    # the chosen conditions, expired clearances), unsigned records, drafts, coming up.
-    with django_assert_num_queries(10):
+    # Session, user, roles and permissions, today's sessions, attention (the care team's chosen
+    # entries with their clients, expired clearances), unsigned records, drafts, coming up.
+    with django_assert_num_queries(9):
         response = browser.get("/")
     assert len(response.context["today_plans"]) == 3
     assert "more session" not in response.content.decode()
