@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -12,6 +13,7 @@ from .access import AccessKind, record_access
 from .assessment_forms import MnsiForm, MonofilamentForm, ResolveLopsForm
 from .assessments import FOOT_LABELS, MNSI_QUESTIONS, MnsiQuestionnaire, MonofilamentTest
 from .models import Client
+from .roles import is_therapist
 from .views import client_for
 
 can_test = permission_required("clients.add_monofilamenttest", raise_exception=True)
@@ -81,16 +83,23 @@ def monofilament_detail(request, pk, test_pk):
         "foot_map": footmap.foot_map(test),
         "legend": footmap.LEGEND,
         "offers": [(foot, FOOT_LABELS[foot], condition) for foot, condition in assessments.resolution_offers(test)],
-        "can_resolve": request.user.has_perm("clients.change_condition") and not client.is_archived,
+        "can_resolve": _may_confirm_resolution(request.user) and not client.is_archived,
     }
     return render(request, "clients/monofilament_detail.html", context)
 
 
+def _may_confirm_resolution(user):
+    """RULES.md: the therapist confirms the end of a loss of protective sensation, never a clinic admin
+    alone (who may still correct the condition's record)."""
+    return is_therapist(user) and user.has_perm("clients.change_condition")
+
+
 @login_required
-@permission_required("clients.change_condition", raise_exception=True)
 @require_POST
 def monofilament_resolve(request, pk, test_pk):
     """The therapist confirms the offered resolution of loss of protective sensation on one foot."""
+    if not _may_confirm_resolution(request.user):
+        raise PermissionDenied("A therapist confirms that protective sensation has returned.")
     client, test = _test_for(request, pk, test_pk)
     form = ResolveLopsForm(request.POST)
     if client.is_archived:

@@ -227,6 +227,26 @@ def test_resolution_is_offered_and_only_confirmed_by_the_therapist(login, therap
     assert "numbness" not in notes["left"]
 
 
+def test_a_clinic_admin_sees_the_offer_but_only_a_therapist_confirms_it(login, therapist, clinic_admin, dpn_client):
+    """RULES.md: "offers to resolve the condition; the therapist confirms it"."""
+    post_test(login, therapist, dpn_client, day=TODAY - timedelta(days=30), absent=[("left", "met1")])
+    post_test(login, therapist, dpn_client)
+    later = MonofilamentTest.objects.latest("pk")
+    page = login(clinic_admin).get(f"/clients/{dpn_client.pk}/monofilament/{later.pk}/").content.decode()
+    assert "protective sensation present at every site tested" in page
+    assert "Resolve it from" not in page
+    assert "A therapist on the care team confirms whether to resolve it." in page
+    url = f"/clients/{dpn_client.pk}/monofilament/{later.pk}/resolve/"
+    assert login(clinic_admin).post(url, {"foot": "left"}).status_code == 403
+    assert Condition.objects.get(code="loss_of_protective_sensation").resolved_on is None
+
+    # A person who holds both roles is a therapist too.
+    clinic_admin.groups.add(*therapist.groups.all())
+    dpn_client.care_team.add(clinic_admin)
+    assert login(clinic_admin).post(url, {"foot": "left"}).status_code == 302
+    assert Condition.objects.get(code="loss_of_protective_sensation").resolved_on == TODAY
+
+
 def test_no_resolution_offered_with_one_site_tested_or_an_absent_site(login, therapist, dpn_client):
     post_test(login, therapist, dpn_client, day=TODAY - timedelta(days=30), absent=[("left", "met1")])
     post_test(login, therapist, dpn_client, not_tested=[("left", "met5"), ("left", "met1")])
