@@ -83,24 +83,29 @@ def monofilament_detail(request, pk, test_pk):
         "foot_map": footmap.foot_map(test),
         "legend": footmap.LEGEND,
         "offers": [(foot, FOOT_LABELS[foot], condition) for foot, condition in assessments.resolution_offers(test)],
-        "can_resolve": _may_confirm_resolution(request.user) and not client.is_archived,
+        "can_resolve": _may_confirm_resolution(request.user, client) and not client.is_archived,
     }
     return render(request, "clients/monofilament_detail.html", context)
 
 
-def _may_confirm_resolution(user):
-    """RULES.md: the therapist confirms the end of a loss of protective sensation, never a clinic admin
-    alone (who may still correct the condition's record)."""
-    return is_therapist(user) and user.has_perm("clients.change_condition")
+def _may_confirm_resolution(user, client):
+    """RULES.md: the therapist confirms the end of a loss of protective sensation: a therapist on the
+    client's care team (DESIGN.md), never a clinic admin as such (who may still correct the
+    condition's record), nor a therapist who is also a clinic admin for a client of another team."""
+    return (
+        is_therapist(user)
+        and user.has_perm("clients.change_condition")
+        and any(member.pk == user.pk for member in client.care_team.all())
+    )
 
 
 @login_required
 @require_POST
 def monofilament_resolve(request, pk, test_pk):
     """The therapist confirms the offered resolution of loss of protective sensation on one foot."""
-    if not _may_confirm_resolution(request.user):
-        raise PermissionDenied("A therapist confirms that protective sensation has returned.")
     client, test = _test_for(request, pk, test_pk)
+    if not _may_confirm_resolution(request.user, client):
+        raise PermissionDenied("A therapist on the care team confirms that protective sensation has returned.")
     form = ResolveLopsForm(request.POST)
     if client.is_archived:
         messages.error(request, f"{client} is archived: restore the client before changing the record.")

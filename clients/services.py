@@ -337,7 +337,8 @@ def _care_team_conditions(user, day, count):
     covering index condition_attention_noted and chosen there (each lab's latest day by a window
     function), where the query above would read every table row of the clinic's window before joining
     the team. Only the newest chosen ones are then read whole, with their clients' names; the archived
-    clients' among them are left out here, and the query is run again for more when they were."""
+    clients' among them are left out here, and the query is run again, reading twice as many, when
+    they took places."""
     lab_window, finding_window = _windows(day)
     below = lab_values_that_change_a_session()
     chosen_labs = " OR ".join("(code = %s AND value < %s)" for _ in below) or "1 = 0"
@@ -366,7 +367,7 @@ def _care_team_conditions(user, day, count):
         found = [row for row in rows if row.client_is_active]
         if len(found) >= count or len(rows) < read:
             break
-        read += count - len(found)  # archived clients' entries took places: read as many more
+        read *= 2  # archived clients' entries took places: read twice as many
     for condition in found:
         condition.client = Client(
             pk=condition.client_id, first_name=condition.first_name, last_name=condition.last_name

@@ -240,9 +240,17 @@ def test_a_clinic_admin_sees_the_offer_but_only_a_therapist_confirms_it(login, t
     assert login(clinic_admin).post(url, {"foot": "left"}).status_code == 403
     assert Condition.objects.get(code="loss_of_protective_sensation").resolved_on is None
 
-    # A person who holds both roles is a therapist too.
+    # A person who holds both roles is a therapist too, for the clients of their care team only.
     clinic_admin.groups.add(*therapist.groups.all())
+    assert login(clinic_admin).post(url, {"foot": "left"}).status_code == 403
+    page = login(clinic_admin).get(f"/clients/{dpn_client.pk}/monofilament/{later.pk}/").content.decode()
+    assert "Resolve it from" not in page
+    assert Condition.objects.get(code="loss_of_protective_sensation").resolved_on is None
     dpn_client.care_team.add(clinic_admin)
+    assert (
+        "Resolve it from"
+        in login(clinic_admin).get(f"/clients/{dpn_client.pk}/monofilament/{later.pk}/").content.decode()
+    )
     assert login(clinic_admin).post(url, {"foot": "left"}).status_code == 302
     assert Condition.objects.get(code="loss_of_protective_sensation").resolved_on == TODAY
 

@@ -139,8 +139,9 @@ def test_the_clinic_panel_reads_indexes_in_its_own_order(clinic_admin):
 
 
 def test_a_care_team_gets_what_the_clinic_query_would_give_it(clinic_admin, therapist):
-    """A therapist's choice is made in Python from the team's entries: it must pick exactly what the
-    clinic's query picks when the team holds every client, on the cases the rules make tricky."""
+    """A therapist's choice is made by its own query (each lab's latest day by a window function): it
+    must pick exactly what the clinic's query picks when the team holds every client, on the cases the
+    rules make tricky."""
     team = [therapist]
     cases = {
         # latest day below the bound: counts
@@ -260,3 +261,26 @@ def test_a_care_team_whose_newest_findings_are_archived_clients_still_gets_its_a
     assert [name for name, _ in mine] == ["Ames", "Bell", "Cole"]
     entries, more = attention_panel(therapist, TODAY, limit=2)
     assert [entry.client.last_name for entry in entries] == ["Ames", "Bell"] and more
+
+
+def test_archived_clients_entries_among_the_newest_are_read_past(therapist, clinic_admin, django_assert_num_queries):
+    """The care team's query reads its newest chosen entries whole with whether their client is active;
+    when archived clients' entries take those places, it reads as many more, until enough or no more."""
+    gone = make_client(last_name="Gone", care_team=[therapist])
+    for n in range(5):
+        make_condition(gone, "open_wound", location="feet", side="left", noted_on=days_ago(n))
+    kept = [make_client(last_name=f"Kept {n}", care_team=[therapist]) for n in range(3)]
+    for n, client in enumerate(kept):
+        make_condition(client, "anc", value=500, noted_on=days_ago(6 + n))
+    gone.archived_at = timezone.now()
+    gone.save()
+    therapist.has_perm("clients.view_client")
+    # 2 read (both archived), 4 (all archived), 8 (the 5 archived and the 3 kept): three condition
+    # queries, then the expired clearances.
+    with django_assert_num_queries(4):
+        entries, more = attention_panel(therapist, TODAY, 1)
+    assert [entry.client.last_name for entry in entries] == ["Kept 0"] and more
+    for limit in (1, 2, 3, 4):
+        mine = [(e.client.last_name, e.reasons) for e in attention_panel(therapist, TODAY, limit)[0]]
+        clinic = [(e.client.last_name, e.reasons) for e in attention_panel(clinic_admin, TODAY, limit)[0]]
+        assert mine == clinic, limit
