@@ -13,7 +13,7 @@ from .access import AccessKind, record_access
 from .assessment_forms import MnsiForm, MonofilamentForm, ResolveLopsForm
 from .assessments import FOOT_LABELS, MNSI_QUESTIONS, MnsiQuestionnaire, MonofilamentTest
 from .models import Client
-from .roles import is_therapist
+from .roles import is_care_team_therapist
 from .views import client_for
 
 can_test = permission_required("clients.add_monofilamenttest", raise_exception=True)
@@ -92,11 +92,7 @@ def _may_confirm_resolution(user, client):
     """RULES.md: the therapist confirms the end of a loss of protective sensation: a therapist on the
     client's care team (DESIGN.md), never a clinic admin as such (who may still correct the
     condition's record), nor a therapist who is also a clinic admin for a client of another team."""
-    return (
-        is_therapist(user)
-        and user.has_perm("clients.change_condition")
-        and any(member.pk == user.pk for member in client.care_team.all())
-    )
+    return is_care_team_therapist(user, client) and user.has_perm("clients.change_condition")
 
 
 @login_required

@@ -94,6 +94,12 @@ def is_therapist(user):
     return THERAPIST in role_names(user)
 
 
+def is_care_team_therapist(user, client):
+    """A therapist on the client's care team: who plans, records and confirms for the client (a
+    prefetched care team is read without a query)."""
+    return is_therapist(user) and any(member.pk == user.pk for member in client.care_team.all())
+
+
 def therapists():
     """Active accounts that can be on a care team."""
     # Name order, then the account: two therapists with one name keep their places (the schedule pages by it).

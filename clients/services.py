@@ -242,12 +242,15 @@ def _expired_clearances(team_of, cutoff, count):
         clearance=PhysicianClearance._meta.db_table, client=Client._meta.db_table, team=team if team_of else ""
     )
     params = [team_of.pk] if team_of else []
-    expired = list(PhysicianClearance.objects.raw(sql, [*params, cutoff, count]))
-    for clearance in expired:
-        clearance.client = Client(
-            pk=clearance.client_id, first_name=clearance.first_name, last_name=clearance.last_name
-        )
-    return expired
+    return _with_named_clients(list(PhysicianClearance.objects.raw(sql, [*params, cutoff, count])))
+
+
+def _with_named_clients(rows):
+    """Rows read with their client's first_name and last_name: each given its client, as far as the
+    attention panel reads one (its id and name)."""
+    for row in rows:
+        row.client = Client(pk=row.client_id, first_name=row.first_name, last_name=row.last_name)
+    return rows
 
 
 _EXPIRED_CLEARANCES_SQL = """
@@ -368,11 +371,7 @@ def _care_team_conditions(user, day, count):
         if len(found) >= count or len(rows) < read:
             break
         read *= 2  # archived clients' entries took places: read twice as many
-    for condition in found:
-        condition.client = Client(
-            pk=condition.client_id, first_name=condition.first_name, last_name=condition.last_name
-        )
-    return found[:count]
+    return _with_named_clients(found[:count])
 
 
 # The care team's attention entries (see _care_team_conditions): the team's lab results and findings in

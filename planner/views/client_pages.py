@@ -31,7 +31,7 @@ from planner.models import (
     SessionRecord,
     day_start,
 )
-from planner.roles import is_clinic_admin, is_therapist
+from planner.roles import is_care_team_therapist, is_clinic_admin
 
 # A client page shows this many records and earlier plans; the rest load on demand (?older=1).
 RECENT_ON_PAGE = 8
@@ -124,9 +124,7 @@ def client_detail(request, pk):
                 .filter(client=client)
                 .select_related("uploaded_by", "clearance", "record")
             ),
-            "can_plan": is_therapist(request.user)
-            and not client.is_archived
-            and any(member.pk == request.user.pk for member in client.care_team.all()),
+            "can_plan": is_care_team_therapist(request.user, client) and not client.is_archived,
         }
     )
     return render(request, "planner/client_detail.html", context)

@@ -13,7 +13,7 @@ from clients.models import Client
 from clients.validators import one_line_of_text
 from clients.views import client_for
 from planner import letters
-from planner.roles import is_therapist
+from planner.roles import is_care_team_therapist
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -55,7 +55,7 @@ class LetterForm(forms.Form):
 
 
 def _may_sign(user, client):
-    return is_therapist(user) and client.care_team.filter(pk=user.pk).exists()
+    return is_care_team_therapist(user, client)
 
 
 @login_required
