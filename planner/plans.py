@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -122,6 +122,10 @@ def overlap_text(other, therapist_id, settings=None):
     return f"{other.client} already has a session with {therapist} {when}."
 
 
+# PostgreSQL's SQLSTATE for a transaction cancelled to break a deadlock.
+DEADLOCK = "40P01"
+
+
 def book(plan, settings=None, **save_kwargs):
     """Save the plan's time if it overlaps nothing; raise Overlap naming the other session if it does.
 
@@ -135,8 +139,11 @@ def book(plan, settings=None, **save_kwargs):
     try:
         with transaction.atomic():
             plan.save(**save_kwargs)
-    except IntegrityError as error:
-        if "no_overlap" not in str(error):
+    except (IntegrityError, OperationalError) as error:
+        # Two bookings of one time saved together: PostgreSQL refuses the second with the exclusion
+        # constraint, or, when each waits on the other's check, cancels one as a deadlock (40P01).
+        conflict = "no_overlap" in str(error) or getattr(error.__cause__, "sqlstate", None) == DEADLOCK
+        if not conflict:
             raise
         other = overlap_with(plan)
         if other is None:

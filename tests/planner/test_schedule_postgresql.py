@@ -66,6 +66,35 @@ def test_a_save_the_check_missed_gets_the_form_message(login, therapist, monkeyp
     assert SessionPlan.objects.count() == 1
 
 
+@pytest.mark.django_db
+def test_a_save_cancelled_as_a_deadlock_gets_the_form_message(login, therapist, monkeypatch):
+    """Two bookings of one time whose exclusion checks wait on each other: PostgreSQL cancels one as a
+    deadlock (SQLSTATE 40P01), which is told as the other booking, not as a server error."""
+    import psycopg
+    from django.db import OperationalError
+
+    create_plan(login, therapist, make_dpn_client(therapist), time="10:00")
+    real_check, real_save = plans.overlap_with, SessionPlan.save
+    calls = []
+
+    def misses_once(plan):
+        calls.append(plan)
+        return None if len(calls) == 1 else real_check(plan)
+
+    def cancelled_once(plan, *args, **kwargs):
+        if plan.pk is None and len(calls) == 1:
+            raise OperationalError("deadlock detected") from psycopg.errors.DeadlockDetected("deadlock detected")
+        return real_save(plan, *args, **kwargs)
+
+    monkeypatch.setattr(plans, "overlap_with", misses_once)
+    monkeypatch.setattr(plans, "clash_and_next_free", lambda *a, **k: (None, None))
+    monkeypatch.setattr(SessionPlan, "save", cancelled_once)
+    response = login(therapist).post(f"/plans/new/?client={make_cipn_client(therapist).pk}", plan_data(time="10:15"))
+    assert response.status_code == 400
+    assert "You already have a session with Dora Pine" in " ".join(response.context["form"].errors["time"])
+    assert SessionPlan.objects.count() == 1
+
+
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 @pytest.mark.parametrize("second_time, same_client", [("10:00", False), ("10:20", False), ("10:10", True)])
 def test_two_bookings_at_the_same_instant_save_exactly_one(
