@@ -388,6 +388,38 @@ class Client(models.Model):
         )
 
 
+class CareTeamListing(models.Model):
+    """One care-team membership with its client's list keys (names, archived or not): the client list
+    filtered by a therapist reads a page at any depth from one index of these, without joining the
+    therapist's clients to the whole clinic's names.
+
+    Written by the database alone, never by the application: triggers on the care-team table (a
+    member added or removed) and on the clients table (a rename, an archive or a restore) keep it in
+    step with them, whatever writes them (forms, the import's bulk inserts, COPY). Migration
+    0021_care_team_listing creates the triggers; on SQLite a migration that rebuilds either table
+    drops them, and tests/clients/test_care_team_listing.py fails until they are made again."""
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="+")
+    # The unique constraint below serves lookups by user: no index of its own.
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False)
+    last_name = models.CharField(max_length=100)
+    first_name = models.CharField(max_length=100)
+    archived = models.BooleanField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "client"], name="care_team_listing_unique")]
+        indexes = [
+            # The client list filtered by therapist (?therapist=, any status), one page at any depth:
+            # SELECT client_id ... WHERE user_id = t AND archived = false ORDER BY names LIMIT 25 OFFSET n.
+            models.Index(
+                fields=["user", "archived", "last_name", "first_name", "client"], name="care_team_listing_order"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.last_name}, {self.first_name} ({self.user_id})"
+
+
 class ConditionQuerySet(models.QuerySet):
     def recorded(self):
         return self.filter(entered_in_error=False)

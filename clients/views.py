@@ -25,7 +25,7 @@ from .forms import (
     ClientForm,
     ProfileForm,
 )
-from .models import AccessEvent, Client, Condition, PhysicianClearance
+from .models import AccessEvent, CareTeamListing, Client, Condition, PhysicianClearance
 from .roles import is_clinic_admin, therapists
 from .validators import DIAGNOSED_BEFORE_BIRTH
 
@@ -89,8 +89,8 @@ def client_list(request):
     neuropathy_type = filters.value("type")
     therapist = filters.value("therapist").strip()
 
-    clients = _listed(Client.objects.for_user(request.user), status, query, neuropathy_type, therapist)
-    page = ClientPaginator(clients.values("pk"), PAGE_SIZE).get_page(request.GET.get("page"))
+    ids = _listed_ids(request.user, status, query, neuropathy_type, therapist)
+    page = ClientPaginator(ids, PAGE_SIZE).get_page(request.GET.get("page"))
     # The page's 25 ids come from the name-order index alone; only those rows are read and counted.
     rows = Client.objects.filter(pk__in=page.object_list)
     rows = rows.search(query) if query else rows.order_by("last_name", "first_name", "pk")
@@ -115,8 +115,20 @@ def client_list(request):
     return render(request, "clients/list.html", context)
 
 
-def _listed(clients, status, query, neuropathy_type, therapist):
-    """The clients the list's filters keep, in name order unless a search ranks them."""
+def _listed_ids(user, status, query, neuropathy_type, therapist):
+    """The ids of the clients the list's filters keep, in name order unless a search ranks them.
+
+    One therapist's clients (no search, no type) are read from the care-team listing, whose index
+    holds them in name order: a deep page of a large care team without the whole clinic's names.
+    That is every client such a user may see when they may see all, or the team is their own."""
+    if therapist and not (query or neuropathy_type):
+        own = therapist == (str(user.pk) if _is_account_id(therapist) else user.username)
+        if user.has_perm("clients.view_all_clients") or (user.has_perm("clients.view_client") and own):
+            listing = CareTeamListing.objects.filter(_therapist_filter(therapist, "user_id", "user__username"))
+            if status in ("active", "archived"):
+                listing = listing.filter(archived=status == "archived")
+            return listing.order_by("last_name", "first_name", "client_id").values_list("client_id", flat=True)
+    clients = Client.objects.for_user(user)
     if status == "active":
         clients = clients.active()
     elif status == "archived":
@@ -126,11 +138,19 @@ def _listed(clients, status, query, neuropathy_type, therapist):
     if neuropathy_type:
         clients = clients.filter(neuropathy_type=neuropathy_type)
     if therapist:
-        # isdigit() alone takes "²", which int() refuses; an id is ASCII digits, anything else a username.
-        is_id = therapist.isascii() and therapist.isdigit()
-        by = Q(care_team__pk=int(therapist)) if is_id else Q(care_team__username=therapist)
-        clients = clients.filter(by)
-    return clients if query else clients.order_by("last_name", "first_name", "pk")
+        clients = clients.filter(_therapist_filter(therapist, "care_team__pk", "care_team__username"))
+    clients = clients if query else clients.order_by("last_name", "first_name", "pk")
+    return clients.values_list("pk", flat=True)
+
+
+def _is_account_id(therapist):
+    # isdigit() alone takes "²", which int() refuses; an id is ASCII digits, anything else a username.
+    return therapist.isascii() and therapist.isdigit()
+
+
+def _therapist_filter(therapist, by_id, by_username):
+    """The list's ?therapist= (an account's id or username) as a filter on the given fields."""
+    return Q(**{by_id: int(therapist)}) if _is_account_id(therapist) else Q(**{by_username: therapist})
 
 
 class EstimatedPage(Page):
@@ -139,7 +159,7 @@ class EstimatedPage(Page):
 
     def __init__(self, rows, number, paginator):
         self.more = len(rows) > paginator.per_page
-        super().__init__([row["pk"] for row in rows[: paginator.per_page]], number, paginator)
+        super().__init__(rows[: paginator.per_page], number, paginator)
 
     def has_next(self):
         return self.more
