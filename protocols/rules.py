@@ -558,7 +558,8 @@ RULES = (
     ),
     Rule(
         code="counts_unknown",
-        title="Blood counts unknown",
+        # What is missing, and no more: a neutrophil count on file is a blood count that is known.
+        title="No recent platelet count",
         trigger=Trigger(kind=LAB_MISSING, conditions=("active_chemo",), lab="platelet_count"),
         fires_when="The client is in active chemotherapy and has no valid platelet count.",
         severity=MODIFY,

@@ -34,12 +34,23 @@ def test_active_chemotherapy_beside_a_platelet_count_does_not_read_as_counts_unk
     assert "Whole session at pressure 1 at most: very low platelets" in platelets
 
 
+def test_active_chemotherapy_beside_a_neutrophil_count_alone_names_the_platelet_count_missing():
+    """RULES.md, how a plan reads: no "blood counts unknown" when a valid count is on file. A valid
+    ANC is a known blood count; what is missing is the platelet count."""
+    client = make_client(neuropathy_type="CIPN")
+    make_condition(client, "active_chemo")
+    make_condition(client, "anc", value=3_000, noted_on=TODAY - datetime.timedelta(days=1))
+    _severity, chemo = _effects(condition_meanings(client, TODAY))["active_chemo"]
+    assert not any("blood counts unknown" in effect.lower() for effect in chemo), chemo
+    assert "Whole session at pressure 2 at most: no recent platelet count" in chemo
+
+
 def test_active_chemotherapy_alone_asks_for_the_counts():
     client = make_client(neuropathy_type="CIPN")
     make_condition(client, "active_chemo")
     severity, chemo = _effects(condition_meanings(client, TODAY))["active_chemo"]
     assert severity == "modify"
-    assert "Whole session at pressure 2 at most: blood counts unknown" in chemo
+    assert "Whole session at pressure 2 at most: no recent platelet count" in chemo
 
 
 def test_a_picc_line_means_its_arm_avoided_and_its_hand_lighter():

@@ -31,5 +31,5 @@ def test_a_date_whose_rules_differ_from_the_proposal_above_does_not_say_as_propo
     said = [text for _date, text in rows(response.content.decode())]
     assert said[:2] == ["As proposed above", "As proposed above"], said
     assert said[2] != "As proposed above", said
-    assert "Blood counts unknown" in said[2] and "Very low platelets" in said[2], said
+    assert "No recent platelet count" in said[2] and "Very low platelets" in said[2], said
     assert "pressure cap 2 (above: 1)" in said[2], said
