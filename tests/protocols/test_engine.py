@@ -1197,3 +1197,52 @@ def test_a_condition_on_both_sides_off_the_plan_is_said_once():
     # With one foot planned, the other is the one said to be elsewhere.
     texts = [entry["text"] for entry in plan(client(patches), FOOT)["session"]["notes"]]
     assert len(texts) == 1 and texts[0].startswith("Topical anaesthetic on right foot, noted"), texts
+
+
+# RULES.md: a rule adds no clearance requirement when "nothing it governs is worked". A rule whose
+# places are all avoided by another rule asks for clearance only as it would off the plan.
+AVOIDED_CLEARANCE = [
+    (
+        "edema on a foot an open wound avoids",
+        [fact("open_wound", "feet", "left"), fact("edema", "feet", "left")],
+        FOOT,
+        False,
+    ),
+    (
+        "PAD with both feet planned and avoided",
+        [fact("pad"), fact("open_wound", "feet", "both")],
+        [("feet", "left"), ("feet", "right")],
+        False,
+    ),
+    (
+        "heart failure with the only planned leg avoided",
+        [fact("heart_failure"), fact("radiation_field", "legs", "left")],
+        [("legs", "left"), ("arms", "left")],
+        False,
+    ),
+    (
+        "edema on both feet, the wound on one",
+        [fact("open_wound", "feet", "left"), fact("edema", "feet", "both")],
+        [("feet", "left"), ("feet", "right")],
+        True,
+    ),
+    (
+        "bone metastasis in an avoided foot",
+        [fact("open_wound", "feet", "left"), fact("bone_metastasis", "feet", "left")],
+        FOOT,
+        True,
+    ),
+    ("VTE history in the planned leg", [fact("vte_history", "legs", "left")], [("legs", "left")], True),
+]
+
+
+@pytest.mark.parametrize(
+    ("facts", "regions", "clearance"),
+    [case[1:] for case in AVOIDED_CLEARANCE],
+    ids=[case[0] for case in AVOIDED_CLEARANCE],
+)
+def test_a_rule_whose_places_are_all_avoided_asks_for_clearance_only_as_it_would_off_the_plan(
+    facts, regions, clearance
+):
+    proposal = plan(client(*facts), regions)
+    assert proposal["session"]["requires_clearance"] is clearance
