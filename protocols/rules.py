@@ -209,6 +209,13 @@ class Rule:
 SEED = "seed"
 
 
+INSULIN_SITE_TEXT = (
+    "Keep several inches away from the site: massage near injected or pumped insulin speeds up its absorption, "
+    "and can loosen a pump or sensor."
+)
+INSULIN_SITES_TEXT = INSULIN_SITE_TEXT.replace("from the site", "from the sites")
+
+
 _SENSORY = frozenset({"tingling", "burning", "itching", "pins_and_needles", "pain"})
 _NUMB = frozenset({"numbness"})
 
@@ -326,8 +333,8 @@ RULES = (
         trigger=Trigger(kind=PLACED, conditions=("charcot_suspected",)),
         fires_when="A red, hot, swollen foot is recorded on a planned foot.",
         severity=AVOID,
-        text="Do not massage this foot and refer the client urgently: it may be a Charcot foot, whose bones "
-        "pressure or movement can collapse.",
+        text="Do not massage this foot and refer the client urgently: it may be a Charcot foot, whose weakened "
+        "bones can collapse under pressure or movement.",
         sources=(10,),
     ),
     Rule(
@@ -406,10 +413,11 @@ RULES = (
                 fires_when="A treated thrombosis or embolism is recorded without a planned region/side.",
                 severity=CAUTION,
                 requires_clearance=True,
-                text="Get physician clearance before the session and keep away from the affected limb: a past "
+                # The fact may name no limb (no location, or the chest): where the clot was, not "the limb".
+                text="Get physician clearance before the session and keep away from where the clot was: a past "
                 "clot raises the risk of another.",
-                text_many="Get physician clearance before the session and keep away from the affected limbs: a past "
-                "clot raises the risk of another.",
+                text_many="Get physician clearance before the session and keep away from where the clots were: a "
+                "past clot raises the risk of another.",
             ),
         ),
     ),
@@ -495,19 +503,17 @@ RULES = (
         trigger=Trigger(kind=PLACED, conditions=("insulin_site", "insulin_pump"), off_plan=ELSEWHERE),
         fires_when="An insulin injection site or pump site is on a planned region/side.",
         severity=MODIFY,
-        text="Keep several inches away from the injection or pump site: massage there speeds up insulin absorption.",
-        text_many="Keep several inches away from the injection and pump sites: massage there speeds up insulin "
-        "absorption.",
+        # An insulin_pump site may be a glucose sensor's (RULES.md): the note holds for each kind of site.
+        text=INSULIN_SITE_TEXT,
+        text_many=INSULIN_SITES_TEXT,
         sources=(20,),
         variants=(
             Variant(
                 key=ELSEWHERE,
                 fires_when="An insulin injection site or pump site is somewhere not in the plan.",
                 severity=CAUTION,
-                text="Keep several inches away from the injection or pump site: massage there speeds up insulin "
-                "absorption.",
-                text_many="Keep several inches away from the injection and pump sites: massage there speeds up "
-                "insulin absorption.",
+                text=INSULIN_SITE_TEXT,
+                text_many=INSULIN_SITES_TEXT,
             ),
         ),
     ),

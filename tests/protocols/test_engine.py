@@ -1071,7 +1071,7 @@ def test_one_symptom_note_per_place(symptoms, conditions, notes, quoted):
             FOOT,
             "session",
             "insulin_site",
-            "Keep several inches away from the injection and pump sites",
+            "Keep several inches away from the sites",
         ),
     ],
     ids=["wounds-elsewhere", "two-wounds-on-one-foot", "two-ports", "two-insulin-sites"],
