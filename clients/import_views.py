@@ -52,7 +52,7 @@ def import_clients(request):
             if is_csv(upload.name):
                 context["ignored_columns"] = ignored_csv_columns(text)
                 context["read_columns"] = CSV_COLUMNS
-            if report.ok:
+            if report.ok and report.to_import:  # a file that changes nothing has nothing to confirm
                 pending = PendingImport.start(upload.name, text, request.user)
                 context["token"] = pending.token
     return render(request, "clients/import.html", context)
@@ -71,7 +71,10 @@ def _confirm_import(request):
         docs, labels = read_upload(pending.name, pending.content.encode("utf-8"))
         report = import_documents(docs, dry_run=False, labels=labels, csv=is_csv(pending.name))
     if report.saved:
-        messages.success(request, f"Imported {pending.name}: {report.created} created, {report.updated} updated.")
+        unchanged = f", {report.unchanged} unchanged" if report.unchanged else ""
+        messages.success(
+            request, f"Imported {pending.name}: {report.created} created, {report.updated} updated{unchanged}."
+        )
         return redirect("clients:list")
     context = {"form": ImportForm(), "report": report, "name": pending.name}
     return render(request, "clients/import.html", context)

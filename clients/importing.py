@@ -77,7 +77,19 @@ class ImportReport:
 
     @property
     def updated(self):
-        return sum(1 for record in self.records if record.action == "update" and not record.errors)
+        """Clients on record the import changes (a record, a condition, the clearance or a measure)."""
+        return sum(1 for record in self.records if record.action == "update" and record.changes and not record.errors)
+
+    @property
+    def unchanged(self):
+        """Clients on record the file holds as they are: the import leaves them alone."""
+        return sum(
+            1 for record in self.records if record.action == "update" and not record.changes and not record.errors
+        )
+
+    @property
+    def to_import(self):
+        return self.created + self.updated
 
     def error_messages(self):
         return [message for record in self.records for message in record.messages()]
@@ -223,22 +235,31 @@ def _save(item):
 
 
 def _save_client(item):
+    """Save what the document changes of the client's own record. A client the document leaves as it
+    is keeps its version and gets no history entry; a save by someone else since the check still
+    stops the file, as it stops a change."""
     record, form, client = item.record, item.form, item.client
-    claim_version(client, client.version)
-    record.changes.extend(str(form.fields[name].label) for name in form.changed_data)
-    client = form.save(commit=False)
-    if item.causes is not None:
-        if item.causes != client.contributing_causes:
-            record.changes.append("Contributing causes")
-        client.contributing_causes = item.causes
-    if item.symptoms is not None:
-        if item.symptoms != client.symptoms:
-            record.changes.append("Symptoms")
-        client.symptoms = item.symptoms
-    client.save()
-    if item.team is not None and set(item.team) != set(client.care_team.all()):
-        client.care_team.set(item.team)
-        record.changes.append("Care team")
+    changes = [str(form.fields[name].label) for name in form.changed_data]
+    if item.causes is not None and item.causes != client.contributing_causes:
+        changes.append("Contributing causes")
+    if item.symptoms is not None and item.symptoms != client.symptoms:
+        changes.append("Symptoms")
+    new_team = item.team is not None and set(item.team) != set(client.care_team.all())
+    if new_team:
+        changes.append("Care team")
+    if changes:
+        claim_version(client, client.version)
+        client = form.save(commit=False)
+        if item.causes is not None:
+            client.contributing_causes = item.causes
+        if item.symptoms is not None:
+            client.symptoms = item.symptoms
+        client.save()
+        if new_team:
+            client.care_team.set(item.team)
+    elif Client.objects.held(client).version != client.version:
+        raise StaleVersion(client)
+    record.changes.extend(changes)
     _save_related(client, item)
 
 

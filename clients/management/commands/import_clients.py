@@ -41,4 +41,6 @@ class Command(BaseCommand):
             raise CommandError(f"{file}: {len(report.error_messages())} error(s); nothing was imported.")
         verb = "would create" if dry_run else "created"
         summary = f"{verb} {report.created}, {'would update' if dry_run else 'updated'} {report.updated}"
+        if report.unchanged:
+            summary += f", {report.unchanged} unchanged"
         self.stdout.write(self.style.SUCCESS(f"{file}: {summary}{' (dry run: nothing saved)' if dry_run else ''}."))
