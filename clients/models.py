@@ -389,15 +389,15 @@ class Client(models.Model):
 
 
 class CareTeamListing(models.Model):
-    """One care-team membership with its client's list keys (names, archived or not): the client list
-    filtered by a therapist reads a page at any depth from one index of these, without joining the
-    therapist's clients to the whole clinic's names.
+    """One care-team membership with its client's list keys (names, archived or not): on PostgreSQL,
+    the client list filtered by a therapist reads a page at any depth from one index of these,
+    without joining the therapist's clients to the whole clinic's names.
 
-    Written by the database alone, never by the application: triggers on the care-team table (a
-    member added or removed) and on the clients table (a rename, an archive or a restore) keep it in
-    step with them, whatever writes them (forms, the import's bulk inserts, COPY). Migration
-    0021_care_team_listing creates the triggers; on SQLite a migration that rebuilds either table
-    drops them, and tests/clients/test_care_team_listing.py fails until they are made again."""
+    Written by the database alone, never by the application: on PostgreSQL, triggers on the
+    care-team table (a member added, moved or removed, the table emptied) and on the clients table
+    (a rename, an archive or a restore) keep it in step, whatever writes them (forms, the import's
+    bulk inserts, COPY). Migration 0021_care_team_listing fills it and creates the triggers. On
+    SQLite it stays empty and the list joins the care team instead (see that migration)."""
 
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="+")
     # The unique constraint below serves lookups by user: no index of its own.

@@ -92,7 +92,8 @@ def client_list(request):
     ids = _listed_ids(request.user, status, query, neuropathy_type, therapist)
     page = ClientPaginator(ids, PAGE_SIZE).get_page(request.GET.get("page"))
     # The page's 25 ids come from the name-order index alone; only those rows are read and counted.
-    rows = Client.objects.filter(pk__in=page.object_list)
+    # Only clients the user may see, whichever table chose the page's ids.
+    rows = Client.objects.for_user(request.user).filter(pk__in=page.object_list)
     rows = rows.search(query) if query else rows.order_by("last_name", "first_name", "pk")
     page.object_list = _with_care_team_usernames(list(_with_condition_counts(rows)))
     params = request.GET.copy()
@@ -118,10 +119,11 @@ def client_list(request):
 def _listed_ids(user, status, query, neuropathy_type, therapist):
     """The ids of the clients the list's filters keep, in name order unless a search ranks them.
 
-    One therapist's clients (no search, no type) are read from the care-team listing, whose index
-    holds them in name order: a deep page of a large care team without the whole clinic's names.
-    That is every client such a user may see when they may see all, or the team is their own."""
-    if therapist and not (query or neuropathy_type):
+    On PostgreSQL, one therapist's clients (no search, no type) are read from the care-team listing,
+    whose index holds them in name order: a deep page of a large care team without the whole
+    clinic's names. That is every client such a user may see when they may see all, or the team is
+    their own."""
+    if therapist and not (query or neuropathy_type) and connection.vendor == "postgresql":
         own = therapist == (str(user.pk) if _is_account_id(therapist) else user.username)
         if user.has_perm("clients.view_all_clients") or (user.has_perm("clients.view_client") and own):
             listing = CareTeamListing.objects.filter(_therapist_filter(therapist, "user_id", "user__username"))
@@ -150,7 +152,10 @@ def _is_account_id(therapist):
 
 def _therapist_filter(therapist, by_id, by_username):
     """The list's ?therapist= (an account's id or username) as a filter on the given fields."""
-    return Q(**{by_id: int(therapist)}) if _is_account_id(therapist) else Q(**{by_username: therapist})
+    if not _is_account_id(therapist):
+        return Q(**{by_username: therapist})
+    # No account's id has 19 digits (a database's integers end there, and int() refuses 4,300).
+    return Q(**{by_id: int(therapist)}) if len(therapist) < 19 else Q(pk__in=[])
 
 
 class EstimatedPage(Page):

@@ -1,10 +1,15 @@
 """The care-team listing (clients.models.CareTeamListing): each membership with its client's names and
-archive, filled from the care team and kept in step by triggers, for the client list filtered by
-therapist."""
+archive, for the client list filtered by therapist on PostgreSQL. There, triggers keep it in step
+with the care team and the clients, and it is filled from them with both tables locked, so that no
+write lands between the fill and the triggers. On SQLite the table stays empty and unused: SQLite
+rebuilds a table to alter it, which a trigger naming the table would break, and a clinic small
+enough for SQLite lists a therapist's clients fast by the join."""
 
 import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
+
+LOCK = "LOCK TABLE clients_client, clients_client_care_team IN SHARE ROW EXCLUSIVE MODE"
 
 FILL = """
 INSERT INTO clients_careteamlisting (client_id, user_id, last_name, first_name, archived)
@@ -12,66 +17,66 @@ SELECT c.id, ct.user_id, c.last_name, c.first_name, c.archived_at IS NOT NULL
 FROM clients_client_care_team ct JOIN clients_client c ON c.id = ct.client_id
 """
 
-# One membership's row, from its client's row (NEW is the care-team row).
-_ADD = """
-INSERT INTO clients_careteamlisting (client_id, user_id, last_name, first_name, archived)
-SELECT c.id, NEW.user_id, c.last_name, c.first_name, c.archived_at IS NOT NULL
-FROM clients_client c WHERE c.id = NEW.client_id;
-"""
-_REMOVE = "DELETE FROM clients_careteamlisting WHERE client_id = OLD.client_id AND user_id = OLD.user_id;"
-_RELIST = """
-UPDATE clients_careteamlisting
-SET last_name = NEW.last_name, first_name = NEW.first_name, archived = NEW.archived_at IS NOT NULL
-WHERE client_id = NEW.id;
-"""
-_CLIENT_CHANGED = "OLD.last_name <> NEW.last_name OR OLD.first_name <> NEW.first_name OR (OLD.archived_at IS NULL) <> (NEW.archived_at IS NULL)"
-
-TRIGGERS = {
-    "postgresql": [
-        f"""CREATE FUNCTION care_team_listing_member() RETURNS trigger LANGUAGE plpgsql AS $$
+TRIGGERS = [
+    # A membership added, moved or removed (NEW and OLD are care-team rows).
+    """CREATE FUNCTION care_team_listing_member() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    IF TG_OP IN ('DELETE', 'UPDATE') THEN {_REMOVE} END IF;
-    IF TG_OP IN ('INSERT', 'UPDATE') THEN {_ADD} END IF;
+    IF TG_OP IN ('DELETE', 'UPDATE') THEN
+        DELETE FROM clients_careteamlisting WHERE client_id = OLD.client_id AND user_id = OLD.user_id;
+    END IF;
+    IF TG_OP IN ('INSERT', 'UPDATE') THEN
+        INSERT INTO clients_careteamlisting (client_id, user_id, last_name, first_name, archived)
+        SELECT c.id, NEW.user_id, c.last_name, c.first_name, c.archived_at IS NOT NULL
+        FROM clients_client c WHERE c.id = NEW.client_id;
+    END IF;
     RETURN NULL;
 END $$""",
-        """CREATE TRIGGER care_team_listing_member AFTER INSERT OR UPDATE OR DELETE ON clients_client_care_team
+    """CREATE TRIGGER care_team_listing_member AFTER INSERT OR UPDATE OR DELETE ON clients_client_care_team
 FOR EACH ROW EXECUTE FUNCTION care_team_listing_member()""",
-        f"""CREATE FUNCTION care_team_listing_client() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN {_RELIST} RETURN NULL; END $$""",
-        f"""CREATE TRIGGER care_team_listing_client AFTER UPDATE OF last_name, first_name, archived_at ON clients_client
-FOR EACH ROW WHEN ({_CLIENT_CHANGED}) EXECUTE FUNCTION care_team_listing_client()""",
-    ],
-    "sqlite": [
-        f"CREATE TRIGGER care_team_listing_added AFTER INSERT ON clients_client_care_team BEGIN {_ADD} END",
-        f"CREATE TRIGGER care_team_listing_removed AFTER DELETE ON clients_client_care_team BEGIN {_REMOVE} END",
-        f"""CREATE TRIGGER care_team_listing_moved AFTER UPDATE OF client_id, user_id ON clients_client_care_team
-BEGIN {_REMOVE} {_ADD} END""",
-        f"""CREATE TRIGGER care_team_listing_client AFTER UPDATE OF last_name, first_name, archived_at ON clients_client
-FOR EACH ROW WHEN {_CLIENT_CHANGED} BEGIN {_RELIST} END""",
-    ],
-}
+    # The care team emptied at once (TRUNCATE fires no row trigger).
+    """CREATE FUNCTION care_team_listing_emptied() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    DELETE FROM clients_careteamlisting;
+    RETURN NULL;
+END $$""",
+    """CREATE TRIGGER care_team_listing_emptied AFTER TRUNCATE ON clients_client_care_team
+FOR EACH STATEMENT EXECUTE FUNCTION care_team_listing_emptied()""",
+    # A client renamed, archived or restored.
+    """CREATE FUNCTION care_team_listing_client() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    UPDATE clients_careteamlisting
+    SET last_name = NEW.last_name, first_name = NEW.first_name, archived = NEW.archived_at IS NOT NULL
+    WHERE client_id = NEW.id;
+    RETURN NULL;
+END $$""",
+    """CREATE TRIGGER care_team_listing_client AFTER UPDATE OF last_name, first_name, archived_at ON clients_client
+FOR EACH ROW WHEN (
+    OLD.last_name <> NEW.last_name OR OLD.first_name <> NEW.first_name
+    OR (OLD.archived_at IS NULL) <> (NEW.archived_at IS NULL)
+) EXECUTE FUNCTION care_team_listing_client()""",
+]
 
-DROP = {
-    "postgresql": [
-        "DROP TRIGGER care_team_listing_client ON clients_client",
-        "DROP FUNCTION care_team_listing_client()",
-        "DROP TRIGGER care_team_listing_member ON clients_client_care_team",
-        "DROP FUNCTION care_team_listing_member()",
-    ],
-    "sqlite": [
-        f"DROP TRIGGER {name}"
-        for name in ("care_team_listing_client", "care_team_listing_moved", "care_team_listing_removed", "care_team_listing_added")
-    ],
-}
+DROP = [
+    "DROP TRIGGER care_team_listing_client ON clients_client",
+    "DROP FUNCTION care_team_listing_client()",
+    "DROP TRIGGER care_team_listing_emptied ON clients_client_care_team",
+    "DROP FUNCTION care_team_listing_emptied()",
+    "DROP TRIGGER care_team_listing_member ON clients_client_care_team",
+    "DROP FUNCTION care_team_listing_member()",
+]
 
 
-def create_triggers(apps, schema_editor):
-    for statement in TRIGGERS[schema_editor.connection.vendor]:
+def fill_and_keep(apps, schema_editor):
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    for statement in [LOCK, *TRIGGERS, FILL]:
         schema_editor.execute(statement, params=None)
 
 
-def drop_triggers(apps, schema_editor):
-    for statement in DROP[schema_editor.connection.vendor]:
+def stop_keeping(apps, schema_editor):
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    for statement in DROP:
         schema_editor.execute(statement, params=None)
 
 
@@ -98,6 +103,5 @@ class Migration(migrations.Migration):
                 'constraints': [models.UniqueConstraint(fields=('user', 'client'), name='care_team_listing_unique')],
             },
         ),
-        migrations.RunSQL(FILL, migrations.RunSQL.noop),
-        migrations.RunPython(create_triggers, drop_triggers),
+        migrations.RunPython(fill_and_keep, stop_keeping),
     ]

@@ -1,6 +1,7 @@
-"""The care-team listing (clients.models.CareTeamListing), kept by database triggers, and the client
-list filtered by therapist that reads it."""
+"""The care-team listing (clients.models.CareTeamListing), kept by database triggers on PostgreSQL,
+and the client list filtered by therapist that reads it there (and joins the care team on SQLite)."""
 
+import importlib
 import random
 
 import pytest
@@ -27,6 +28,7 @@ def from_the_tables():
     }
 
 
+@pytest.mark.postgresql  # the triggers are PostgreSQL's; on SQLite the listing stays empty and unused
 def test_the_listing_follows_every_write_to_the_care_team_and_the_clients(therapist, second_therapist):
     okafor = make_client(first_name="Mary", last_name="Okafor", care_team=[therapist])
     lee = make_client(first_name="Sam", last_name="Lee", care_team=[therapist, second_therapist])
@@ -51,6 +53,7 @@ def test_the_listing_follows_every_write_to_the_care_team_and_the_clients(therap
         lambda: Client.objects.filter(pk=lee.pk).update(archived_at=None),  # restored
         lambda: Membership.objects.filter(client=okafor, user=second_therapist).update(client=lee),  # moved
         lambda: okafor.care_team.clear(),
+        lambda: okafor.care_team.add(therapist),
     ]
     for step in steps:
         step()
@@ -61,10 +64,30 @@ def test_the_listing_follows_every_write_to_the_care_team_and_the_clients(therap
         listing()
         == from_the_tables()
         == {
+            (okafor.pk, therapist.pk, "Okafor-Ade", "Mary", False),
             (lee.pk, therapist.pk, "Lee", "Samuel", False),
             (lee.pk, second_therapist.pk, "Lee", "Samuel", False),
         }
     )
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # a table with foreign-key checks pending is not truncated
+        cursor.execute("TRUNCATE clients_client_care_team")  # fires no row trigger
+    assert listing() == from_the_tables() == set()
+
+
+MIGRATION = importlib.import_module("clients.migrations.0021_care_team_listing")
+
+
+@pytest.mark.postgresql
+def test_the_migration_fills_the_listing_from_the_care_team(therapist, second_therapist):
+    archived = make_client(last_name="Ng", care_team=[therapist, second_therapist], archived_at=timezone.now())
+    make_client(last_name="Ode", care_team=[therapist])
+    make_client(last_name="Pym")
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM clients_careteamlisting")
+        cursor.execute(MIGRATION.FILL)
+    assert listing() == from_the_tables()
+    assert len(listing()) == 3 and (archived.pk, second_therapist.pk, "Ng", archived.first_name, True) in listing()
 
 
 @pytest.fixture
@@ -127,6 +150,27 @@ def test_an_account_without_a_role_lists_no_one_of_a_team(login, therapist, big_
     response = login(nobody).get(f"/clients/?therapist={therapist.pk}")
     assert list(response.context["clients"]) == []
     assert login(nobody).get(f"/clients/?therapist={nobody.pk}").context["clients"] == []
+
+
+@pytest.mark.postgresql
+def test_a_listing_out_of_step_never_shows_a_therapist_a_client_off_their_team(login, therapist, second_therapist):
+    mine = make_client(last_name="Mine", care_team=[therapist])
+    theirs = make_client(last_name="Theirs", care_team=[second_therapist])
+    with connection.cursor() as cursor:  # a listing row the care team does not hold (triggers bypassed)
+        cursor.execute(
+            "INSERT INTO clients_careteamlisting (client_id, user_id, last_name, first_name, archived) "
+            "VALUES (%s, %s, 'Theirs', 'X', false)",
+            [theirs.pk, therapist.pk],
+        )
+    response = login(therapist).get(f"/clients/?therapist={therapist.pk}")
+    assert [client.pk for client in response.context["clients"]] == [mine.pk]
+
+
+@pytest.mark.parametrize("account", ["9223372036854775808", "9" * 30, "1" * 5000])
+def test_an_account_id_no_database_holds_lists_no_one(login, clinic_admin, therapist, big_team, account):
+    response = login(clinic_admin).get(f"/clients/?therapist={account}")
+    assert response.status_code == 200
+    assert list(response.context["clients"]) == []
 
 
 def test_the_filtered_list_runs_a_fixed_number_of_queries(
