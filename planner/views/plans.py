@@ -182,8 +182,9 @@ def _choose_client(request, slot):
 
 
 def _is_ascii_number(text):
-    """Digits 0-9 only: isdigit() alone also takes "²" (which int() refuses) and "٣" (which it reads as 3)."""
-    return text.isascii() and text.isdigit()
+    """Digits 0-9 only: isdigit() alone also takes "²" (which int() refuses) and "٣" (which it reads as 3).
+    Fewer than 19 of them: no id in a database has more, and int() refuses 4,300."""
+    return text.isascii() and text.isdigit() and len(text) < 19
 
 
 def _client_for_builder(request, ref=""):

@@ -195,6 +195,13 @@ def test_archived_client_cannot_be_planned(login, therapist):
     assert not SessionPlan.objects.exists()
 
 
+@pytest.mark.parametrize("client_id", ["9" * 25, "1" * 5000])
+def test_a_client_id_no_database_holds_is_refused_without_a_server_error(login, therapist, client_id):
+    response = login(therapist).get(f"/plans/new/?client={client_id}")
+    assert response.status_code in (302, 404)
+    assert not SessionPlan.objects.exists()
+
+
 def test_only_the_care_team_plans(login, therapist, second_therapist, clinic_admin):
     client = make_dpn_client(therapist)
     assert login(second_therapist).post(f"/plans/new/?client={client.pk}", plan_data()).status_code == 404
