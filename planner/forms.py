@@ -202,7 +202,11 @@ class PlanItemForm(forms.Form):
 class PlanDetailsForm(VersionedFormMixin, forms.Form):
     goals = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False, validators=[plain_text])
     notes = forms.CharField(
-        label="Session notes", widget=forms.Textarea(attrs={"rows": 2}), required=False, validators=[plain_text]
+        label="Therapist's notes",
+        help_text="Your own notes for this session; they are printed on the sheet.",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        validators=[plain_text],
     )
     notes_acknowledged = forms.BooleanField(required=False, label="I have read every note of this plan")
     version = VersionField()

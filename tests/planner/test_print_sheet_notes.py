@@ -166,3 +166,19 @@ def test_a_place_the_therapist_dropped_says_so_in_its_cell_not_as_if_never_plann
     assert "Work" in cells[0]
     assert "Not worked by choice." in cells[1] and "—" not in cells[1], cells[1]
     assert sheet.count("Not worked by choice") == 1
+
+
+def test_the_sheet_prints_the_therapist_s_own_notes_beside_the_goals(login, therapist):
+    client = make_client(care_team=[therapist])
+    plan = plans.create_plan(
+        client=client,
+        therapist=therapist,
+        scheduled_for=plans.as_datetime(TOMORROW, time(10, 0)),
+        regions="hands",
+        created_by=therapist,
+    )
+    plan.goals, plan.notes = "Ease the tingling", "Client prefers a warm room; bolster under the knees."
+    plan.save()
+    page = login(therapist).get(f"/plans/{plan.pk}/print/").content.decode()
+    assert "<strong>Goals:</strong> Ease the tingling" in page
+    assert "<strong>Therapist's notes:</strong> Client prefers a warm room; bolster under the knees." in page
