@@ -259,3 +259,10 @@ def test_a_filter_the_list_cannot_apply_is_said_not_silently_dropped(login, clin
 def test_a_list_with_valid_filters_says_nothing_was_ignored(login, clinic_admin):
     page = login(clinic_admin).get("/clients/?q=oka&type=DPN&status=all").content.decode()
     assert "Not applied" not in page
+
+
+def test_a_therapist_on_no_care_team_is_told_why_the_list_is_empty(login, therapist, second_therapist):
+    make_client(care_team=[second_therapist])
+    page = login(therapist).get("/clients/").content.decode()
+    assert "You are not on any client's care team yet: a clinic admin adds you to a client's care team." in page
+    assert "No clients yet" not in page
