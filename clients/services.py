@@ -18,7 +18,7 @@ from protocols.versioning import claim_version
 from protocols.vocabulary import REGIONS, SIDES
 
 from .models import LAB_CODES, Client, Condition, PhysicianClearance
-from .signals import client_archived
+from .signals import client_archived, client_restored
 
 
 @transaction.atomic
@@ -33,10 +33,14 @@ def archive(client, user):
 
 @transaction.atomic
 def restore(client):
+    """Restore an archived client; return what listeners (the planner) say the archiving left behind."""
+    archived_at = client.archived_at
     client.archived_at = None
     client.archived_by = None
     claim_version(client, client.version)
     client.save(update_fields=["archived_at", "archived_by", "version", "updated_at"])
+    replies = client_restored.send(sender=type(client), client=client, archived_at=archived_at)
+    return [sentence for _receiver, sentences in replies for sentence in sentences or ()]
 
 
 # What the active conditions mean for massage, read with all of the client's facts.

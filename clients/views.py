@@ -415,8 +415,8 @@ def client_archive(request, pk):
 def client_restore(request, pk):
     client = client_for(request, pk)
     if client.is_archived:
-        services.restore(client)
-        messages.success(
-            request, f"{client} restored. Sessions cancelled by the archiving stay cancelled: plan them again."
-        )
+        left_behind = services.restore(client)
+        messages.success(request, f"{client} restored.")
+        for sentence in left_behind:
+            messages.warning(request, sentence)
     return redirect("clients:detail", client.pk)

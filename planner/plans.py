@@ -545,6 +545,23 @@ def future_plans(client, now=None):
     )
 
 
+def cancelled_by_the_archiving(sender, client, archived_at, **kwargs):
+    """For the clinic admin who restores a client: the sessions still to come that the archiving
+    cancelled, which stay cancelled."""
+    cancelled = SessionPlan.objects.filter(
+        client=client,
+        status=PlanStatus.CANCELLED,
+        cancel_category=CancelReason.CLIENT_ARCHIVED,
+        cancelled_at__gte=archived_at,
+        scheduled_for__gte=timezone.now(),
+    ).count()
+    if not cancelled:
+        return []
+    sessions = "1 session" if cancelled == 1 else f"{cancelled} sessions"
+    them = "it" if cancelled == 1 else "them"
+    return [f"The archiving cancelled {sessions} still to come with {client}, which stay cancelled: plan {them} again."]
+
+
 def left_behind_by_care_team(sender, client, users, **kwargs):
     """What therapists taken off a client's care team leave behind, for the clinic admin who took them off:
     records they can no longer open to sign, and sessions still booked with them."""

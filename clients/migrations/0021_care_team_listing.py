@@ -81,26 +81,42 @@ def stop_keeping(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('clients', '0020_list_name_order_indexes'),
+        ("clients", "0020_list_name_order_indexes"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='CareTeamListing',
+            name="CareTeamListing",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('last_name', models.CharField(max_length=100)),
-                ('first_name', models.CharField(max_length=100)),
-                ('archived', models.BooleanField()),
-                ('client', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='clients.client')),
-                ('user', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("last_name", models.CharField(max_length=100)),
+                ("first_name", models.CharField(max_length=100)),
+                ("archived", models.BooleanField()),
+                (
+                    "client",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="clients.client"
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['user', 'archived', 'last_name', 'first_name', 'client'], name='care_team_listing_order')],
-                'constraints': [models.UniqueConstraint(fields=('user', 'client'), name='care_team_listing_unique')],
+                "indexes": [
+                    models.Index(
+                        fields=["user", "archived", "last_name", "first_name", "client"], name="care_team_listing_order"
+                    )
+                ],
+                "constraints": [models.UniqueConstraint(fields=("user", "client"), name="care_team_listing_unique")],
             },
         ),
         migrations.RunPython(fill_and_keep, stop_keeping),

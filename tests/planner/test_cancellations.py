@@ -6,6 +6,7 @@ import pytest
 from django.contrib.messages import get_messages
 
 from planner.models import PlanStatus, SessionPlan, SessionRecord
+from tests.factories import make_client
 from tests.planner.test_plans import TODAY, TOMORROW, create_plan, make_dpn_client, save_data
 
 pytestmark = pytest.mark.django_db
@@ -91,9 +92,20 @@ def test_archiving_asks_first_and_cancels_the_sessions_to_come(login, therapist,
     assert "Dora Pine" not in admin.get(f"/plans/?from={TOMORROW}&therapist=tara").content.decode()
     # Restored, the record says its cancelled sessions stay so.
     response = admin.post(f"/clients/{client.pk}/restore/")
-    assert "Sessions cancelled by the archiving stay cancelled: plan them again." in said(response)
+    assert (
+        f"The archiving cancelled 3 sessions still to come with {client}, which stay cancelled: plan them again."
+        in said(response)
+    )
     mine.refresh_from_db()
     assert mine.status == "cancelled"
+
+
+def test_restoring_a_client_whose_archiving_cancelled_nothing_says_only_that(login, clinic_admin):
+    client = make_client(first_name="Lucía", last_name="Ortiz")
+    admin = login(clinic_admin)
+    admin.post(f"/clients/{client.pk}/archive/")
+    response = admin.post(f"/clients/{client.pk}/restore/")
+    assert said(response).endswith(f"can be restored at any time. {client} restored.")  # the archive, then this
 
 
 def test_a_session_whose_record_is_started_cannot_be_cancelled(login, therapist):
