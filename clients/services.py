@@ -56,12 +56,19 @@ _ORDER = [DEFER, AVOID, MODIFY, CAUTION, None]
 _EVERY_PLACE = [(region, side) for region in REGIONS for side in SIDES]
 
 
+NEEDS_CLEARANCE = "Needs physician clearance"
+
+
 @dataclass
 class ConditionMeaning:
     condition: Condition
     effects: list[str] = field(default_factory=list)
     number: int | None = None  # its marker on the body map
     drawn: bool = False
+
+    @property
+    def needs_clearance(self):
+        return NEEDS_CLEARANCE in self.effects
 
 
 @dataclass
@@ -154,7 +161,7 @@ def _meaning(condition, facts, templates, with_all):
     if minutes:
         effects.append(f"At most {min(minutes)} minutes")
     if any(rule.requires_clearance for rule in rules):
-        effects.append("Needs physician clearance")
+        effects.append(NEEDS_CLEARANCE)
     severity = next((s for s in _ORDER if s in severities), None)
     return severity, effects
 

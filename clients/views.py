@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.views.decorators.http import require_POST
 
+from protocols.labels import and_list, sentence_case
 from protocols.versioning import StaleVersion, claim_version
 from protocols.vocabulary import LOCATION_LABELS, REGIONS, SIDES, SYMPTOMS
 
@@ -290,6 +291,7 @@ def client_detail_context(request, client):
         "past_conditions": client.earlier_conditions(today),
         "errors_conditions": [c for c in client.conditions.all() if c.entered_in_error],
         "clearance": clearance,
+        "clearance_wanted": _clearance_wanted(items),
         "clearance_age": clearance.age_in_days(today) if clearance else None,
         "clearances": sorted(client.clearances.all(), key=lambda c: (c.cleared_on, c.pk), reverse=True),
         "history": history.history_entries(client, limit=HISTORY_ON_PAGE),
@@ -297,6 +299,15 @@ def client_detail_context(request, client):
         "can_write": not client.is_archived,
         **assessments_context(client, today),
     }
+
+
+def _clearance_wanted(items):
+    """Beside "None on file": which active conditions ask for a physician's clearance, or that none does."""
+    labels = list(dict.fromkeys(item.condition.label for item in items if item.needs_clearance))
+    if not labels:
+        return ""
+    named = and_list([labels[0], *(sentence_case(label) for label in labels[1:])])
+    return f"{named} {'needs' if len(labels) == 1 else 'need'} a physician's clearance before massage."
 
 
 def assessments_context(client, today):
