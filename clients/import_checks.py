@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from django import forms
 from django.core.exceptions import ValidationError
 
-from protocols.vocabulary import CONDITION_SIDES, CONTRIBUTING_CAUSES, REGIONS, SIDES, SYMPTOMS
+from protocols.labels import and_list
+from protocols.vocabulary import CONDITION_SIDES, CONTRIBUTING_CAUSES, NEUROPATHY_TYPES, REGIONS, SIDES, SYMPTOMS
 
 from .assessment_documents import checked_text, parse_assessments, within_limit
 from .documents import DATE_FIELDS, IDENTITY_FIELDS, SCHEMA
@@ -53,6 +54,11 @@ class _IdentityForm(KeepsStoredTextMixin, forms.ModelForm):
     class Meta:
         model = Client
         fields = [*IDENTITY_FIELDS, "neuropathy_type", "diagnosed_on"]
+        error_messages = {
+            "neuropathy_type": {
+                "invalid_choice": f"%(value)s is not a neuropathy type: use {and_list(NEUROPATHY_TYPES, 'or')}."
+            }
+        }
 
     def _post_clean(self):
         """The model's fields and clean(), as the intake form checks them, without a query per row:

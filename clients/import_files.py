@@ -151,7 +151,7 @@ def parse_csv(text):
                 f"{at}: the column name {hidden_shown(hidden)} holds a hidden character; "
                 f"remove it so that the name reads {without_hidden(hidden)}."
             )
-        raise ImportFileError(f"{at}: missing column {', '.join(missing)}.")
+        raise ImportFileError(f"{at}: missing column{'s' if len(missing) > 1 else ''} {', '.join(missing)}.")
     twice = sorted({column for column in header if column and header.count(column) > 1})
     if twice:
         # Which of the two is meant cannot be known: the later one would silently win.

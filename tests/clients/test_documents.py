@@ -209,7 +209,7 @@ def test_dry_run_reports_and_saves_nothing(therapist):
         ({"date_of_birth": "1960-13-01"}, "date_of_birth", "'1960-13-01' is not a date on the calendar"),
         ({"date_of_birth": "2999-01-01"}, "date_of_birth", "This date is in the future."),
         ({"schema": "planner.client.v9"}, "schema", "expected 'planner.client.v1'"),
-        ({"neuropathy": {"type": "XYZ"}}, "neuropathy.type", "Select a valid choice."),
+        ({"neuropathy": {"type": "XYZ"}}, "neuropathy.type", "XYZ is not a neuropathy type: use DPN, CIPN or IDIOPATHIC."),
         (
             {"neuropathy": {"type": "DPN", "contributing_causes": ["gluten"]}},
             "neuropathy.contributing_causes[0]",
@@ -323,7 +323,7 @@ def test_csv_errors_name_the_row_and_column(therapist, second_therapist):
     assert report.error_messages() == [
         "row 3, date_of_birth: expected a date as YYYY-MM-DD, not '04/07/1955'",
         "row 3, care_team: no active therapist with the username 'nobody'",
-        "row 3, neuropathy_type: Select a valid choice. FOO is not one of the available choices.",
+        "row 3, neuropathy_type: FOO is not a neuropathy type: use DPN, CIPN or IDIOPATHIC.",
     ]
     assert not Client.objects.exists()
 
@@ -332,7 +332,7 @@ def test_csv_errors_name_the_row_and_column(therapist, second_therapist):
     "name, content, message",
     [
         ("clients.txt", b"hello", "not a CSV or JSON file"),
-        ("clients.csv", b"external_id,first_name\nC-1,Ada\n", "row 1 (header): missing column last_name"),
+        ("clients.csv", b"external_id,first_name\nC-1,Ada\n", "row 1 (header): missing columns last_name"),
         ("clients.csv", (CSV + "C-3,Cy\n").encode(), "row 4: has 2 values, the header has 8 columns."),
         ("clients.csv", b"", "The file is empty."),
         (
@@ -431,7 +431,7 @@ def test_upload_refuses_other_files_and_big_ones(login, clinic_admin, name, size
 def test_upload_names_the_problem_of_an_unreadable_file(login, clinic_admin):
     upload = SimpleUploadedFile("clients.csv", b"name,age\nAda,60\n")
     response = login(clinic_admin).post("/clients/import/", {"file": upload})
-    assert "row 1 (header): missing column external_id" in " ".join(response.context["form"].errors["file"])
+    assert "row 1 (header): missing columns external_id, first_name" in " ".join(response.context["form"].errors["file"])
 
 
 def test_csv_download_holds_active_clients_and_imports_back(login, clinic_admin, therapist, second_therapist):

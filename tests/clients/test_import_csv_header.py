@@ -34,7 +34,8 @@ def test_a_header_as_a_spreadsheet_saves_it_is_read(therapist, text, label):
         ("\r\n\r\n", "The file is empty."),
         ("sep=,\n", "The file is empty."),
         ("sep=;\nexternal_id;first_name\n", "row 2 (header): the columns are separated by ';', not by commas"),
-        ("\nexternal_id,first_name\nC-1,Ann\n", "row 2 (header): missing column last_name"),
+        ("\nexternal_id,first_name\nC-1,Ann\n", "row 2 (header): missing columns last_name, date_of_birth"),
+        ("\nexternal_id\nC-1\n", "row 2 (header): missing columns first_name, last_name"),
         (
             f"\ufeff\ufeff{HEADER}\n{ROW}\n",
             "row 1 (header): the column name ⟨U+FEFF⟩external_id holds a hidden character; "
@@ -46,7 +47,7 @@ def test_a_header_as_a_spreadsheet_saves_it_is_read(therapist, text, label):
             "remove it so that the name reads last_name.",
         ),
     ],
-    ids=["blank-lines", "separator-line", "semicolons", "missing", "second-bom", "null-character"],
+    ids=["blank-lines", "separator-line", "semicolons", "missing", "missing-two", "second-bom", "null-character"],
 )
 def test_a_header_that_cannot_be_read_names_its_row(text, message):
     with pytest.raises(ImportFileError) as refused:
