@@ -209,7 +209,11 @@ def test_dry_run_reports_and_saves_nothing(therapist):
         ({"date_of_birth": "1960-13-01"}, "date_of_birth", "'1960-13-01' is not a date on the calendar"),
         ({"date_of_birth": "2999-01-01"}, "date_of_birth", "This date is in the future."),
         ({"schema": "planner.client.v9"}, "schema", "expected 'planner.client.v1'"),
-        ({"neuropathy": {"type": "XYZ"}}, "neuropathy.type", "XYZ is not a neuropathy type: use DPN, CIPN or IDIOPATHIC."),
+        (
+            {"neuropathy": {"type": "XYZ"}},
+            "neuropathy.type",
+            "XYZ is not a neuropathy type: use DPN, CIPN or IDIOPATHIC.",
+        ),
         (
             {"neuropathy": {"type": "DPN", "contributing_causes": ["gluten"]}},
             "neuropathy.contributing_causes[0]",
@@ -431,7 +435,9 @@ def test_upload_refuses_other_files_and_big_ones(login, clinic_admin, name, size
 def test_upload_names_the_problem_of_an_unreadable_file(login, clinic_admin):
     upload = SimpleUploadedFile("clients.csv", b"name,age\nAda,60\n")
     response = login(clinic_admin).post("/clients/import/", {"file": upload})
-    assert "row 1 (header): missing columns external_id, first_name" in " ".join(response.context["form"].errors["file"])
+    assert "row 1 (header): missing columns external_id, first_name" in " ".join(
+        response.context["form"].errors["file"]
+    )
 
 
 def test_csv_download_holds_active_clients_and_imports_back(login, clinic_admin, therapist, second_therapist):
