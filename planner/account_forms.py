@@ -109,6 +109,11 @@ class NewStaffForm(StaffForm):
 class OwnPasswordForm(PasswordChangeForm):
     """Changing one's password: the new one must differ from the old (a temporary one in particular)."""
 
+    def __init__(self, *args, temporary=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        # On the first sign-in, the password a clinic admin gave is the one to type first.
+        self.fields["old_password"].label = "Temporary password" if temporary else "Current password"
+
     def validate_password_for_user(self, user, password_field_name="new_password2"):
         """The policy's reasons go beside "New password", where it was typed, not beside its confirmation."""
         super().validate_password_for_user(user, "new_password1")

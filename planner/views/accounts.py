@@ -92,6 +92,9 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         messages.success(self.request, "Your password has been changed.")
         return response
 
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "temporary": bool(self.request.session.get(SESSION_KEY))}
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["must_change"] = bool(self.request.session.get(SESSION_KEY))

@@ -45,7 +45,7 @@ def test_admin_creates_a_therapist_who_must_change_the_temporary_password(page, 
     page.get_by_role("button", name="Sign out").click()
     sign_in("nia", "welcome-to-the-clinic")
     expect(page.get_by_role("heading", name="Choose your own password")).to_be_visible()
-    page.get_by_label("Old password").fill("welcome-to-the-clinic")
+    page.get_by_label("Temporary password").fill("welcome-to-the-clinic")
     page.locator("#id_new_password1").fill("nia-own-secret-42")
     page.locator("#id_new_password2").fill("nia-own-secret-42")
     page.get_by_role("button", name="Save password").click()

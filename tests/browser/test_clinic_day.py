@@ -231,7 +231,7 @@ def admin_records_conditions(page, live_server):
 def therapist_signs_in_for_the_first_time(page, sign_in):
     sign_in("nia", NIA_TEMPORARY)
     expect(page.get_by_role("heading", name="Choose your own password")).to_be_visible()
-    page.get_by_label("Old password").fill(NIA_TEMPORARY)
+    page.get_by_label("Temporary password").fill(NIA_TEMPORARY)
     page.locator("#id_new_password1").fill(NIA_OWN)
     page.locator("#id_new_password2").fill(NIA_OWN)
     page.get_by_role("button", name="Save password").click()

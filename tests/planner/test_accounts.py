@@ -72,6 +72,7 @@ def test_logout_is_post_only(login, therapist):
 
 def test_user_changes_own_password(login, therapist):
     client = login(therapist)
+    assert client.get("/accounts/password/").context["form"].fields["old_password"].label == "Current password"
     response = client.post(
         "/accounts/password/",
         {"old_password": PASSWORD, "new_password1": "a-brand-new-secret", "new_password2": "a-brand-new-secret"},
@@ -105,6 +106,7 @@ def test_temporary_password_must_be_changed_before_anything_else(anonymous):
         assert response.status_code == 302 and response["Location"] == reverse("password_change")
     page = anonymous.get("/accounts/password/")
     assert "Choose your own password" in page.content.decode()
+    assert page.context["form"].fields["old_password"].label == "Temporary password"
 
     response = anonymous.post(
         "/accounts/password/",
