@@ -117,3 +117,10 @@ def test_the_page_says_which_conditions_want_the_clearance_that_is_not_on_file(l
     page = login(clinic_admin).get(f"/clients/{plain.pk}/").content.decode()
     assert "None of this client's active conditions needs one." in page
     assert "Some conditions need" not in page
+
+
+def test_resolving_a_condition_that_shapes_plans_asks_first(login, clinic_admin):
+    client = make_client(neuropathy_type="CIPN")
+    make_condition(client, "picc_line", location="arms", side="right")
+    page = login(clinic_admin).get(f"/clients/{client.pk}/").content.decode()
+    assert 'data-confirm="Resolve PICC line, right arm as of today? From today it no longer shapes session plans."' in page
