@@ -123,4 +123,6 @@ def test_resolving_a_condition_that_shapes_plans_asks_first(login, clinic_admin)
     client = make_client(neuropathy_type="CIPN")
     make_condition(client, "picc_line", location="arms", side="right")
     page = login(clinic_admin).get(f"/clients/{client.pk}/").content.decode()
-    assert 'data-confirm="Resolve PICC line, right arm as of today? From today it no longer shapes session plans."' in page
+    assert (
+        'data-confirm="Resolve PICC line, right arm as of today? From today it no longer shapes session plans."' in page
+    )
