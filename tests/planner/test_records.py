@@ -55,6 +55,14 @@ def test_form_starts_from_the_plan(login, therapist, ready_plan):
     assert '<option value="open_wound">' in page and '<option value="insulin_user">' not in page
 
 
+def test_the_form_shows_the_plan_s_goals_and_the_therapist_s_notes(login, therapist, ready_plan):
+    ready_plan.goals, ready_plan.notes = "Less burning at night", "Bolster under the knees."
+    ready_plan.save()
+    page = login(therapist).get(f"/plans/{ready_plan.pk}/record/").content.decode()
+    assert "<strong>Goals:</strong> Less burning at night" in page
+    assert "<strong>Therapist's notes:</strong> Bolster under the knees." in page
+
+
 def test_a_session_is_recorded_on_its_day_not_before(login, therapist):
     plan = create_plan(login, therapist, make_dpn_client(therapist))  # tomorrow
     login(therapist).post(f"/plans/{plan.pk}/save/", save_data(plan, mark_ready=True))
