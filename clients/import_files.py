@@ -1,5 +1,6 @@
 """Reading an uploaded client file (JSON or CSV) into documents, or saying why it cannot be read."""
 
+import codecs
 import csv
 import io
 import json
@@ -26,13 +27,35 @@ def read_upload(name, data):
     lower = name.lower()
     if not lower.endswith((".json", ".csv")):
         raise ImportFileError(f"{name}: not a CSV or JSON file (the name must end in .csv or .json).")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise ImportFileError(f"{name}: not UTF-8 text; save it as UTF-8 and try again.") from None
+    text, _encoding = decode_upload(name, data)
     if lower.endswith(".json"):
         return parse_json(text)
     return parse_csv(text)
+
+
+# Excel on Windows saves "CSV (Comma delimited)" in its own code page, Windows-1252, and "Unicode
+# Text" as UTF-16; other programs save UTF-8.
+WINDOWS_1252 = "Windows-1252"
+
+
+def decode_upload(name, data):
+    """The text of an uploaded file and the encoding it was read in: UTF-8, or for a CSV file UTF-16
+    (with its byte order mark) or else Windows-1252. JSON is UTF-8 only (RFC 8259)."""
+    try:
+        return data.decode("utf-8-sig"), "UTF-8"
+    except UnicodeDecodeError:
+        pass
+    if is_csv(name):
+        if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            try:
+                return data.decode("utf-16"), "UTF-16"
+            except UnicodeDecodeError:
+                pass
+        try:
+            return data.decode("cp1252"), WINDOWS_1252
+        except UnicodeDecodeError:
+            pass  # one of the five bytes Windows-1252 leaves undefined: some other encoding
+    raise ImportFileError(f"{name}: not UTF-8 text; save it as UTF-8 and try again.")
 
 
 MAX_INT_DIGITS = 18
@@ -116,18 +139,36 @@ def _header(reader):
     return None
 
 
+def csv_delimiter(text):
+    """The column separator: the one a spreadsheet's "sep=" line names; else a semicolon or a tab when
+    the first line with any text has one and no comma (Excel saves semicolons where a comma is the
+    decimal mark, and tabs as "Unicode Text"); else a comma."""
+    for line in text.splitlines():
+        if not line.strip():
+            continue
+        named = line.strip(" ")  # not a tab: "sep=\t" names one
+        if named.lower().startswith("sep=") and len(named) == 5:
+            return named[4]
+        return next((mark for mark in (";", "\t") if mark in line and "," not in line), ",")
+    return ","
+
+
+def _reader(text):
+    # newline="": line ends are left to the csv module, which reads \n, \r\n and an old Mac's \r alike.
+    return csv.reader(io.StringIO(text, newline=""), delimiter=csv_delimiter(text))
+
+
 def ignored_csv_columns(text):
     """The named columns of a CSV file's header that the import does not read: their values are left out."""
     try:
-        header = _header(csv.reader(io.StringIO(text, newline=""))) or []
+        header = _header(_reader(text)) or []
     except csv.Error:
         return []  # parse_csv says what is wrong with the file
     return [column for column in dict.fromkeys(header) if column and column not in CSV_COLUMNS]
 
 
 def parse_csv(text):
-    # newline="": line ends are left to the csv module, which reads \n, \r\n and an old Mac's \r alike.
-    reader = csv.reader(io.StringIO(text, newline=""))
+    reader = _reader(text)
     try:
         header = _header(reader)
     except csv.Error as error:

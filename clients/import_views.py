@@ -12,7 +12,7 @@ from .documents import CSV_COLUMNS, csv_chunks
 from .forms import (
     ImportForm,
 )
-from .import_files import ignored_csv_columns
+from .import_files import WINDOWS_1252, decode_upload, ignored_csv_columns
 from .importing import ImportFileError, import_documents, is_csv, read_upload
 from .models import Client, PendingImport
 from .views import can_import
@@ -43,12 +43,12 @@ def import_clients(request):
         data = upload.read()
         try:
             docs, labels = read_upload(upload.name, data)
-            text = data.decode("utf-8-sig")  # read_upload refuses a file that is not UTF-8
+            text, encoding = decode_upload(upload.name, data)
         except ImportFileError as error:
             form.add_error("file", str(error))
         else:
             report = import_documents(docs, dry_run=True, labels=labels, csv=is_csv(upload.name))
-            context.update({"report": report, "name": upload.name})
+            context.update({"report": report, "name": upload.name, "read_as_windows_1252": encoding == WINDOWS_1252})
             if is_csv(upload.name):
                 context["ignored_columns"] = ignored_csv_columns(text)
                 context["read_columns"] = CSV_COLUMNS

