@@ -182,3 +182,21 @@ def test_the_sheet_prints_the_therapist_s_own_notes_beside_the_goals(login, ther
     page = login(therapist).get(f"/plans/{plan.pk}/print/").content.decode()
     assert "<strong>Goals:</strong> Ease the tingling" in page
     assert "<strong>Therapist's notes:</strong> Client prefers a warm room; bolster under the knees." in page
+
+
+def test_a_deferred_plan_says_its_minutes_are_for_when_the_session_can_go_ahead(login, therapist):
+    client = make_client(care_team=[therapist])
+    make_condition(client, "fever")
+    plan = plans.create_plan(
+        client=client,
+        therapist=therapist,
+        scheduled_for=plans.as_datetime(TOMORROW, time(10, 0)),
+        regions="hands",
+        created_by=therapist,
+    )
+    browser = login(therapist)
+    assert (
+        "Planned for when the session can go ahead: none on this day."
+        in browser.get(f"/plans/{plan.pk}/").content.decode()
+    )
+    assert "minutes, when the session can go ahead" in browser.get(f"/plans/{plan.pk}/print/").content.decode()
