@@ -40,6 +40,7 @@ def test_the_check_of_a_file_that_changes_nothing_offers_no_import(login, clinic
     assert "0 to create · 0 to update · 2 unchanged" in page
     assert "Nothing to import: every client in this file is on record as the file has it." in page
     assert 'name="confirm"' not in page
+    assert page.count('<span class="badge text-bg-secondary">Unchanged</span>') == 2 and ">Update<" not in page
     assert PendingImport.objects.count() == 1  # the first file's, confirmed; none waits for this one
 
 
