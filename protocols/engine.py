@@ -17,10 +17,7 @@ Readings of RULES.md where it leaves room (tests pin each one):
   inclusive; a clearance dated after the plan date is not on file yet.
 - A rule scoped to regions ("legs, feet", the limb of a lymphedema, the hand below a PICC line)
   notes only the planned region/sides; with none of them planned it adds no note, so e.g. PAD
-  with only arms planned requires no clearance. The same holds when its places are planned but
-  another rule avoids them all (an open wound on the foot with edema, PAD with only feet planned
-  and both avoided): no clearance from it, unless its "elsewhere" note would ask for one (bone
-  metastasis, VTE history).
+  with only arms planned requires no clearance.
 - A condition on a region/side that is not planned gets the rule's "elsewhere" variant where
   RULES.md has one (a session note) and no note otherwise (edema, fungal infection, amputation,
   new foot finding and Charcot foot off the plan). A "both" condition is split by side first,
@@ -49,7 +46,7 @@ from protocols.facts import (
     lab_in_use,
 )
 from protocols.labels import and_list
-from protocols.rules import AVOID, DEFER, ELSEWHERE, MODIFY, RULES, SESSION
+from protocols.rules import AVOID, DEFER, MODIFY, RULES, SESSION
 from protocols.triggers import HANDLERS, Notes, Situation, checked_side_pair
 from protocols.vocabulary import (
     CONDITION_SIDES,
@@ -125,7 +122,7 @@ def propose(facts, regions, templates, choices=None):
         "session": {
             "status": DEFER if any(note.rule.severity == DEFER for note in fired) else OK,
             "max_minutes": min([MAX_SESSION_MINUTES, *minutes_caps]),
-            "requires_clearance": _requires_clearance(planned, notes),
+            "requires_clearance": any(note.rule.requires_clearance for note in fired),
             "clearance_on_file": _clearance_on_file(facts.clearance_date, facts.plan_date),
             "notes": [note.as_dict() for note in session_notes],
         },
@@ -210,27 +207,6 @@ def _apply_drops(steps, rules):
             }
         )
     return kept, dropped
-
-
-def _requires_clearance(planned, notes):
-    """Whether the session needs physician clearance: a session note asks for it, or a note on a
-    place that is worked does. On a place another rule avoids, a note asks only as it would with
-    the place off the plan (its "elsewhere" note asks too: bone metastasis, VTE history), or when
-    its own rule is the one that avoids the place: nothing else it governs is worked."""
-    if any(note.rule.requires_clearance for note in notes.on(SESSION)):
-        return True
-    for target in planned:
-        here = notes.on(target)
-        avoided = any(note.rule.severity == AVOID for note in here)
-        for note in here:
-            rule = note.rule
-            if not rule.requires_clearance:
-                continue
-            if not avoided or rule.severity == AVOID:
-                return True
-            if rule.has_variant(ELSEWHERE) and rule.variant(ELSEWHERE).requires_clearance:
-                return True
-    return False
 
 
 def _clearance_on_file(clearance_date, plan_date):
