@@ -56,19 +56,12 @@ _ORDER = [DEFER, AVOID, MODIFY, CAUTION, None]
 _EVERY_PLACE = [(region, side) for region in REGIONS for side in SIDES]
 
 
-NEEDS_CLEARANCE = "Needs physician clearance"
-
-
 @dataclass
 class ConditionMeaning:
     condition: Condition
     effects: list[str] = field(default_factory=list)
     number: int | None = None  # its marker on the body map
     drawn: bool = False
-
-    @property
-    def needs_clearance(self):
-        return NEEDS_CLEARANCE in self.effects
 
 
 @dataclass
@@ -80,7 +73,14 @@ class MeaningGroup:
 
 
 def condition_meanings(client, day, templates=None):
-    """Group the client's current conditions by what they mean for massage on `day`.
+    """See meanings_and_clearance: the groups alone."""
+    return meanings_and_clearance(client, day, templates)[0]
+
+
+def meanings_and_clearance(client, day, templates=None):
+    """Group the client's current conditions by what they mean for massage on `day`; and the titles
+    of the rules for which a session that day needs a physician's clearance (none: an empty list;
+    None when the engine could not plan).
 
     The engine plans every place with all of the client's facts and the clinic's templates; a
     condition's meaning is what that plan has and the same plan without the condition has not,
@@ -92,20 +92,31 @@ def condition_meanings(client, day, templates=None):
     facts = client.facts_on(day)
     groups = {severity: [] for severity in _ORDER}
     try:
-        with_all = _note_facts(propose(facts, _EVERY_PLACE, templates))
+        proposal = propose(facts, _EVERY_PLACE, templates)
     except EngineError as error:
-        with_all, failed = None, error
+        with_all, failed, clearance = None, error, None
+    else:
+        # Every place planned: no plan of fewer places needs a clearance this one does not.
+        with_all, clearance = _note_facts(proposal), []
+        if proposal["session"]["requires_clearance"]:
+            codes = dict.fromkeys(code for code, _place, _fact in with_all)
+            clearance = [RULES_BY_CODE[code].title for code in codes if _asks_clearance(RULES_BY_CODE[code])]
     for condition in client.current_conditions(day):
         if with_all is None:
             severity, effects = CAUTION, [f"Could not be checked: {failed}"]
         else:
             severity, effects = _meaning(condition, facts, templates, with_all)
         groups[severity].append(ConditionMeaning(condition, effects))
-    return [
+    meanings = [
         MeaningGroup(severity, *MEANINGS[severity], items)
         for severity in _ORDER
         if (items := sorted(groups[severity], key=lambda item: (item.condition.label, item.condition.place)))
     ]
+    return meanings, clearance
+
+
+def _asks_clearance(rule):
+    return rule.requires_clearance or any(variant.requires_clearance for variant in rule.variants)
 
 
 def _note_facts(proposal):
@@ -161,7 +172,7 @@ def _meaning(condition, facts, templates, with_all):
     if minutes:
         effects.append(f"At most {min(minutes)} minutes")
     if any(rule.requires_clearance for rule in rules):
-        effects.append(NEEDS_CLEARANCE)
+        effects.append("Needs physician clearance")
     severity = next((s for s in _ORDER if s in severities), None)
     return severity, effects
 

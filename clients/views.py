@@ -276,7 +276,7 @@ def client_detail_context(request, client):
     """Everything the client page shows. The page itself (`/clients/<id>/`) is served by the planner,
     which adds the sessions panel: plans and records are the planner's."""
     today = timezone.localdate()
-    meanings = services.condition_meanings(client, today)
+    meanings, clearance_for = services.meanings_and_clearance(client, today)
     active = [item.condition for group in meanings for item in group.items]
     body_map = bodymap.build(client, active, f"Body map of {client}: symptoms and active conditions")
     items = [item for group in meanings for item in group.items]
@@ -291,7 +291,8 @@ def client_detail_context(request, client):
         "past_conditions": client.earlier_conditions(today),
         "errors_conditions": [c for c in client.conditions.all() if c.entered_in_error],
         "clearance": clearance,
-        "clearance_wanted": _clearance_wanted(items),
+        "clearance_needed": bool(clearance_for),
+        "clearance_wanted": _clearance_wanted(clearance_for),
         "clearance_age": clearance.age_in_days(today) if clearance else None,
         "clearances": sorted(client.clearances.all(), key=lambda c: (c.cleared_on, c.pk), reverse=True),
         "history": history.history_entries(client, limit=HISTORY_ON_PAGE),
@@ -301,13 +302,15 @@ def client_detail_context(request, client):
     }
 
 
-def _clearance_wanted(items):
-    """Beside "None on file": which active conditions ask for a physician's clearance, or that none does."""
-    labels = list(dict.fromkeys(item.condition.label for item in items if item.needs_clearance))
-    if not labels:
-        return ""
-    named = and_list([labels[0], *(sentence_case(label) for label in labels[1:])])
-    return f"{named} {'needs' if len(labels) == 1 else 'need'} a physician's clearance before massage."
+def _clearance_wanted(titles):
+    """Beside "None on file": what asks for a physician's clearance before a session today (the
+    engine's plan of every place), or that nothing does."""
+    if titles is None:
+        return ""  # the engine could not plan: the conditions say why
+    if not titles:
+        return "A session today needs none."
+    named = and_list([titles[0], *(sentence_case(title) for title in titles[1:])])
+    return f"{named} {'needs' if len(titles) == 1 else 'need'} a physician's clearance before massage."
 
 
 def assessments_context(client, today):

@@ -107,15 +107,20 @@ def test_a_condition_entered_twice_keeps_its_meaning():
     assert twins[0][0] == "avoid" and "Do not work: left foot" in twins[0][1]
 
 
-def test_the_page_says_which_conditions_want_the_clearance_that_is_not_on_file(login, clinic_admin):
+def test_the_page_says_what_wants_the_clearance_that_is_not_on_file(login, clinic_admin):
     client = make_client(neuropathy_type="CIPN")
     make_condition(client, "active_chemo")
     make_condition(client, "edema", location="feet", side="left")
-    page = login(clinic_admin).get(f"/clients/{client.pk}/").content.decode()
+    admin = login(clinic_admin)
+    page = admin.get(f"/clients/{client.pk}/").content.decode()
     assert "Active chemotherapy and edema need a physician&#x27;s clearance before massage." in page
+    # A contributing cause asks for one too, with no condition on file.
+    liver = make_client(contributing_causes=["liver_disease"])
+    page = admin.get(f"/clients/{liver.pk}/").content.decode()
+    assert "Liver disease needs a physician&#x27;s clearance before massage." in page
     plain = make_client()
-    page = login(clinic_admin).get(f"/clients/{plain.pk}/").content.decode()
-    assert "None of this client's active conditions needs one." in page
+    page = admin.get(f"/clients/{plain.pk}/").content.decode()
+    assert "A session today needs none." in page
     assert "Some conditions need" not in page
 
 
