@@ -67,4 +67,4 @@ def test_admin_creates_a_client_that_only_the_care_team_can_open(page, live_serv
     response = page.goto(client_url)
     assert response.status == 404
     page.goto(f"{live_server.url}/clients/")
-    expect(page.get_by_text("You are not on any client's care team yet")).to_be_visible()
+    expect(page.get_by_text("No active client has you on their care team")).to_be_visible()

@@ -263,6 +263,7 @@ def test_a_list_with_valid_filters_says_nothing_was_ignored(login, clinic_admin)
 
 def test_a_therapist_on_no_care_team_is_told_why_the_list_is_empty(login, therapist, second_therapist):
     make_client(care_team=[second_therapist])
+    make_client(care_team=[therapist], archived_at=timezone.now())  # only archived clients: none active
     page = login(therapist).get("/clients/").content.decode()
-    assert "You are not on any client's care team yet: a clinic admin adds you to a client's care team." in page
+    assert "No active client has you on their care team: a clinic admin adds you to a client's care team." in page
     assert "No clients yet" not in page
