@@ -5,6 +5,7 @@ import csv
 import io
 import json
 import math
+import re
 
 from protocols.text import hidden_shown, without_hidden
 
@@ -38,24 +39,32 @@ def read_upload(name, data):
 WINDOWS_1252 = "Windows-1252"
 
 
+# A character of two to four bytes as UTF-8 writes it. Windows-1252 text almost never holds one
+# ("Ã©" is how "é" in UTF-8 reads in Windows-1252), so a file that does is UTF-8 with a broken byte.
+UTF8_SEQUENCE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
+
+
 def decode_upload(name, data):
     """The text of an uploaded file and the encoding it was read in: UTF-8, or for a CSV file UTF-16
-    (with its byte order mark) or else Windows-1252. JSON is UTF-8 only (RFC 8259)."""
+    (with its byte order mark) or else Windows-1252. JSON is UTF-8 only (RFC 8259). A file of UTF-8
+    with a byte that is not is refused, not read as Windows-1252: its accented names would turn to
+    "JosÃ©" and overwrite the right ones on record."""
     try:
         return data.decode("utf-8-sig"), "UTF-8"
-    except UnicodeDecodeError:
-        pass
-    if is_csv(name):
+    except UnicodeDecodeError as error:
+        broken = error.start
+    if is_csv(name) and not data.startswith(codecs.BOM_UTF8):
         if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
             try:
                 return data.decode("utf-16"), "UTF-16"
             except UnicodeDecodeError:
                 pass
-        try:
-            return data.decode("cp1252"), WINDOWS_1252
-        except UnicodeDecodeError:
-            pass  # one of the five bytes Windows-1252 leaves undefined: some other encoding
-    raise ImportFileError(f"{name}: not UTF-8 text; save it as UTF-8 and try again.")
+        elif not UTF8_SEQUENCE.search(data):
+            try:
+                return data.decode("cp1252"), WINDOWS_1252
+            except UnicodeDecodeError:
+                pass  # one of the five bytes Windows-1252 leaves undefined: some other encoding
+    raise ImportFileError(f"{name}: not UTF-8 text (byte {broken + 1:,} is not UTF-8); save it as UTF-8 and try again.")
 
 
 MAX_INT_DIGITS = 18
@@ -140,17 +149,27 @@ def _header(reader):
 
 
 def csv_delimiter(text):
-    """The column separator: the one a spreadsheet's "sep=" line names; else a semicolon or a tab when
-    the first line with any text has one and no comma (Excel saves semicolons where a comma is the
-    decimal mark, and tabs as "Unicode Text"); else a comma."""
+    """The column separator: the one a spreadsheet's "sep=" line names; else whichever of comma,
+    semicolon and tab splits the first line with any text into the most of the columns the import
+    reads (Excel saves semicolons where a comma is the decimal mark, and tabs as "Unicode Text"),
+    a comma when none does."""
     for line in text.splitlines():
         if not line.strip():
             continue
         named = line.strip(" ")  # not a tab: "sep=\t" names one
         if named.lower().startswith("sep=") and len(named) == 5:
             return named[4]
-        return next((mark for mark in (";", "\t") if mark in line and "," not in line), ",")
+        return max((",", ";", "\t"), key=lambda mark, line=line: _known_columns(line, mark))  # a tie: the comma
     return ","
+
+
+def _known_columns(line, delimiter):
+    """How many of the columns the import reads a header line names, split at `delimiter`."""
+    try:
+        cells = next(csv.reader([line], delimiter=delimiter), [])
+    except csv.Error:
+        return 0  # parse_csv says what is wrong with the line
+    return sum(cell.strip().lower() in CSV_COLUMNS for cell in cells)
 
 
 def _reader(text):

@@ -126,3 +126,21 @@ def test_a_file_read_as_windows_1252_says_so_on_the_check_page(login, clinic_adm
     assert "it was read as Windows-1252" in page and "Martínez" in page
     utf8 = SimpleUploadedFile("clients.csv", SPREADSHEET_SAVES["semicolons (a comma is the decimal mark)"])
     assert "Windows-1252" not in login(clinic_admin).post("/clients/import/", {"file": utf8}).content.decode()
+
+
+def test_semicolons_are_found_beside_a_column_whose_name_holds_a_comma(therapist, second_therapist):
+    text = HEADER.replace(",", ";") + ";Notes, misc\nC-1;Ann;Lee;1960-01-02;;;DPN;tara;first visit, referred\n"
+    docs, labels = read_upload("clients.csv", text.encode())
+    assert [doc["last_name"] for doc in docs] == ["Lee"]
+
+
+def test_a_utf8_file_with_one_broken_byte_is_refused_not_read_as_windows_1252(therapist):
+    """Read as Windows-1252, José (right on record) would be imported as JosÃ©."""
+    good = f"{HEADER}\nC-1,José,Lee,1960-01-02,,,DPN,tara\n".encode()
+    broken = good + "C-2,Zoë,Ng,1961-03-04,,,DPN,tara\n".encode("cp1252")
+    with pytest.raises(ImportFileError) as refused:
+        read_upload("clients.csv", broken)
+    assert (
+        str(refused.value)
+        == f"clients.csv: not UTF-8 text (byte {len(good) + 7:,} is not UTF-8); save it as UTF-8 and try again."
+    )
