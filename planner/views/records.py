@@ -158,7 +158,12 @@ def _record_form_page(request, plan, record, form, rows, status, finding_form=No
         "record": record,
         "form": form,
         "rows": rows,
-        "not_worked": [item for item in plan.items.all() if not item.is_worked],
+        # Places not to be worked whose region has no row: a region with a row says it in its empty cell.
+        "not_worked": [
+            item
+            for item in plan.items.all()
+            if not item.is_worked and item.region not in {row["plan_item"].region for row in rows}
+        ],
         "finding_form": finding_form or _finding_form(plan.client),
         "stale": plans.facts_changed(plan),
         "has_item_errors": any(row["form"].is_bound and row["form"].errors for row in rows),

@@ -403,7 +403,7 @@ def therapist_records_the_dpn_session(page, live_server, plan):
     page.goto(f"{live_server.url}/plans/{plan}/")
     page.get_by_role("link", name="Record the session").click()
     expect(page.get_by_role("heading", name="Record the session with Dora Pine")).to_be_visible()
-    expect(page.get_by_text("Not planned to be worked: left foot.")).to_be_visible()
+    expect(page.get_by_text("Left foot: not worked")).to_be_visible()
 
     # The foot check finds a new wound: it becomes a condition before the record is filled in.
     finding = page.get_by_role("region", name="New finding from the skin or foot check", exact=True)

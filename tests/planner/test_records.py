@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from clients.models import Condition
 from planner.models import Addendum, PlanStatus, SessionRecord
-from tests.planner.test_plans import create_plan, make_dpn_client, save_data
+from tests.planner.test_plans import TODAY, create_plan, make_dpn_client, save_data
 
 pytestmark = pytest.mark.django_db
 
@@ -50,9 +50,20 @@ def test_ladder_for_the_record_form(anonymous, login, ready_plan, second_therapi
 
 def test_form_starts_from_the_plan(login, therapist, ready_plan):
     page = login(therapist).get(f"/plans/{ready_plan.pk}/record/").content.decode()
-    assert "left hand" in page.lower() and "Not planned to be worked: left foot" in page
+    assert "left hand" in page.lower() and "Left foot: not worked" in page
+    assert "Not planned to be worked" not in page  # said once, in the left foot's cell beside the right
     # The finding form offers the skin and foot findings of the (grouped) catalogue.
     assert '<option value="open_wound">' in page and '<option value="insulin_user">' not in page
+
+
+def test_a_region_not_worked_on_either_side_is_named_under_the_rows(login, therapist):
+    client = make_dpn_client(therapist)
+    Condition.objects.create(client=client, code="open_wound", location="feet", side="right", noted_on=TODAY)
+    plan = create_plan(login, therapist, client, day=TODAY)
+    login(therapist).post(f"/plans/{plan.pk}/save/", save_data(plan, mark_ready=True))
+    page = login(therapist).get(f"/plans/{plan.pk}/record/").content.decode()
+    assert "Not planned to be worked: right foot, left foot." in page
+    assert "foot: not worked" not in page
 
 
 def test_the_form_shows_the_plan_s_goals_and_the_therapist_s_notes(login, therapist, ready_plan):
