@@ -123,6 +123,13 @@ def parse_iso_date(text):
         raise ValueError(f"{quoted(text)} is not a date on the calendar") from None
 
 
+def is_database_id(text):
+    """Whether a request's text names a row by id: ASCII digits only (isdigit() alone also takes "²",
+    which int() refuses, and "٣", which it reads as 3), fewer than 19 of them (no database's
+    integer is longer, and int() refuses 4,300)."""
+    return text.isascii() and text.isdigit() and len(text) < 19
+
+
 def place_key(region, side):
     """The key of one region/side in Client.symptoms: "feet:left"."""
     return f"{region}:{side}"

@@ -28,7 +28,7 @@ from .forms import (
 )
 from .models import AccessEvent, CareTeamListing, Client, Condition, PhysicianClearance
 from .roles import is_clinic_admin, therapists
-from .validators import DIAGNOSED_BEFORE_BIRTH
+from .validators import DIAGNOSED_BEFORE_BIRTH, is_database_id
 
 User = get_user_model()
 PAGE_SIZE = 25
@@ -125,7 +125,7 @@ def _listed_ids(user, status, query, neuropathy_type, therapist):
     clinic's names. That is every client such a user may see when they may see all, or the team is
     their own."""
     if therapist and not (query or neuropathy_type) and connection.vendor == "postgresql":
-        own = therapist == (str(user.pk) if _is_account_id(therapist) else user.username)
+        own = therapist == (str(user.pk) if is_database_id(therapist) else user.username)
         if user.has_perm("clients.view_all_clients") or (user.has_perm("clients.view_client") and own):
             listing = CareTeamListing.objects.filter(_therapist_filter(therapist, "user_id", "user__username"))
             if status in ("active", "archived"):
@@ -146,17 +146,9 @@ def _listed_ids(user, status, query, neuropathy_type, therapist):
     return clients.values_list("pk", flat=True)
 
 
-def _is_account_id(therapist):
-    # isdigit() alone takes "²", which int() refuses; an id is ASCII digits, anything else a username.
-    return therapist.isascii() and therapist.isdigit()
-
-
 def _therapist_filter(therapist, by_id, by_username):
-    """The list's ?therapist= (an account's id or username) as a filter on the given fields."""
-    if not _is_account_id(therapist):
-        return Q(**{by_username: therapist})
-    # No account's id has 19 digits (a database's integers end there, and int() refuses 4,300).
-    return Q(**{by_id: int(therapist)}) if len(therapist) < 19 else Q(pk__in=[])
+    """The list's ?therapist= (an account's id, or else a username) as a filter on the given fields."""
+    return Q(**{by_id: int(therapist)}) if is_database_id(therapist) else Q(**{by_username: therapist})
 
 
 class EstimatedPage(Page):

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from clients.access import AccessKind, record_access
 from clients.models import Client
+from clients.validators import is_database_id
 from planner import builder, feeds, plans, proposals, recording
 from planner.forms import (
     WEEKDAY_CHOICES,
@@ -181,17 +182,11 @@ def _choose_client(request, slot):
     return render(request, "planner/plan_choose_client.html", context)
 
 
-def _is_ascii_number(text):
-    """Digits 0-9 only: isdigit() alone also takes "²" (which int() refuses) and "٣" (which it reads as 3).
-    Fewer than 19 of them: no id in a database has more, and int() refuses 4,300."""
-    return text.isascii() and text.isdigit() and len(text) < 19
-
-
 def _client_for_builder(request, ref=""):
     """The client named in the request, if the user may plan for them; else (None, a redirect). The
     builder shows the client's conditions and the plan's notes, so opening it is in the access log."""
     client_id = str(request.GET.get("client") or request.POST.get("client") or "")
-    is_id = _is_ascii_number(client_id)
+    is_id = is_database_id(client_id)
     if not is_id and request.method == "GET" and (slot := _slot_from(request)):
         return None, _choose_client(request, slot)
     if not is_id:
@@ -243,7 +238,7 @@ def _builder_context(client, form, draft):
         (region, [f"{region}:{side}" for side in proposals.SIDES_IN_PAGE_ORDER]) for region in REGIONS
     ]
     context["weekdays"] = WEEKDAY_CHOICES
-    context["chosen_days"] = [int(v) for v in (form["repeat_days"].value() or []) if _is_ascii_number(str(v))]
+    context["chosen_days"] = [int(v) for v in (form["repeat_days"].value() or []) if is_database_id(str(v))]
     return context
 
 

@@ -134,16 +134,22 @@ def test_the_places_of_a_shared_sentence_keep_the_clients_right_first():
     ]
 
 
-def test_the_body_map_of_a_deferred_session_says_not_today_not_dropped(login, therapist):
+def tomorrows_plan(therapist, *conditions, at=time(10, 0), regions="hands"):
+    """A plan of the therapist's for a new client of theirs tomorrow, with these conditions noted today."""
     client = make_client(care_team=[therapist])
-    make_condition(client, "fever")
-    plan = plans.create_plan(
+    for code in conditions:
+        make_condition(client, code)
+    return plans.create_plan(
         client=client,
         therapist=therapist,
-        scheduled_for=plans.as_datetime(TOMORROW, time(14, 0)),
-        regions="hands",
+        scheduled_for=plans.as_datetime(TOMORROW, at),
+        regions=regions,
         created_by=therapist,
     )
+
+
+def test_the_body_map_of_a_deferred_session_says_not_today_not_dropped(login, therapist):
+    plan = tomorrows_plan(therapist, "fever", at=time(14, 0))
     assert plan.is_deferred and not plan.items.filter(dropped=True).exists()
     sheet = login(therapist).get(f"/plans/{plan.pk}/print/").content.decode()
     body_map = sheet[sheet.index("<svg") : sheet.index("</svg>")]
@@ -151,14 +157,7 @@ def test_the_body_map_of_a_deferred_session_says_not_today_not_dropped(login, th
 
 
 def test_a_place_the_therapist_dropped_says_so_in_its_cell_not_as_if_never_planned(login, therapist):
-    client = make_client(care_team=[therapist])
-    plan = plans.create_plan(
-        client=client,
-        therapist=therapist,
-        scheduled_for=plans.as_datetime(TOMORROW, time(15, 0)),
-        regions="feet",
-        created_by=therapist,
-    )
+    plan = tomorrows_plan(therapist, at=time(15, 0), regions="feet")
     plan.items.filter(side="left").update(dropped=True)
     sheet = login(therapist).get(f"/plans/{plan.pk}/print/").content.decode()
     row = sheet[sheet.index('<th scope="row"') : sheet.index("</tr>", sheet.index('<th scope="row"'))]
@@ -169,14 +168,7 @@ def test_a_place_the_therapist_dropped_says_so_in_its_cell_not_as_if_never_plann
 
 
 def test_the_sheet_prints_the_therapist_s_own_notes_beside_the_goals(login, therapist):
-    client = make_client(care_team=[therapist])
-    plan = plans.create_plan(
-        client=client,
-        therapist=therapist,
-        scheduled_for=plans.as_datetime(TOMORROW, time(10, 0)),
-        regions="hands",
-        created_by=therapist,
-    )
+    plan = tomorrows_plan(therapist)
     plan.goals, plan.notes = "Ease the tingling", "Client prefers a warm room; bolster under the knees."
     plan.save()
     page = login(therapist).get(f"/plans/{plan.pk}/print/").content.decode()
@@ -185,15 +177,7 @@ def test_the_sheet_prints_the_therapist_s_own_notes_beside_the_goals(login, ther
 
 
 def test_a_deferred_plan_says_its_minutes_are_for_when_the_session_can_go_ahead(login, therapist):
-    client = make_client(care_team=[therapist])
-    make_condition(client, "fever")
-    plan = plans.create_plan(
-        client=client,
-        therapist=therapist,
-        scheduled_for=plans.as_datetime(TOMORROW, time(10, 0)),
-        regions="hands",
-        created_by=therapist,
-    )
+    plan = tomorrows_plan(therapist, "fever")
     browser = login(therapist)
     assert (
         "Planned for when the session can go ahead: none on this day."
