@@ -9,6 +9,7 @@ from protocols.labels import place, type_name
 from protocols.vocabulary import CONTRIBUTING_CAUSES, REGIONS, SIDES, SYMPTOMS
 
 from .models import Client, Condition, HistoricalClient_care_team, PhysicianClearance
+from .roles import staff_name
 from .validators import place_key
 
 
@@ -146,7 +147,7 @@ def _care_teams(records):
     for history_id, user_id, first_name, last_name, username in rows:
         teams[history_id].add(user_id)
         if username is not None:  # an account removed since is left unnamed, as before
-            names[user_id] = " ".join(part for part in (first_name, last_name) if part) or username
+            names[user_id] = staff_name(first_name, last_name, username)
     return teams, names
 
 

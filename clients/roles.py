@@ -19,6 +19,12 @@ ROLE_NAMES = (THERAPIST, CLINIC_ADMIN)
 _CACHE_ATTRIBUTE = "_planner_access"
 
 
+def staff_name(first_name, last_name, username):
+    """How pages name a staff account read as plain columns: its full name, or its username without one
+    (as User.get_full_name with the username for a default)."""
+    return " ".join(part for part in (first_name, last_name) if part) or username
+
+
 @dataclass(frozen=True)
 class Access:
     roles: list  # role group names held, in ROLE_NAMES' order

@@ -27,7 +27,7 @@ from .forms import (
     ProfileForm,
 )
 from .models import AccessEvent, CareTeamListing, Client, Condition, PhysicianClearance
-from .roles import is_clinic_admin, therapists
+from .roles import is_clinic_admin, staff_name, therapists
 from .validators import DIAGNOSED_BEFORE_BIRTH, is_database_id
 
 User = get_user_model()
@@ -96,7 +96,7 @@ def client_list(request):
     # Only clients the user may see, whichever table chose the page's ids.
     rows = Client.objects.for_user(request.user).filter(pk__in=page.object_list)
     rows = rows.search(query) if query else rows.order_by("last_name", "first_name", "pk")
-    page.object_list = _with_care_team_usernames(list(_with_condition_counts(rows)))
+    page.object_list = _with_care_team_names(list(_with_condition_counts(rows)))
     params = request.GET.copy()
     params.pop("page", None)
     context = {
@@ -224,16 +224,17 @@ def _with_condition_counts(clients):
     )
 
 
-def _with_care_team_usernames(clients):
-    """Set care_team_usernames on each client, alphabetical: what the list's Care team column shows."""
-    # Usernames alone from the care-team table: a prefetch of whole users cost the page several
+def _with_care_team_names(clients):
+    """Set care_team_names on each client, alphabetical: what the list's Care team column shows, the
+    members named as on the client page (full name, or the username without one)."""
+    # Names alone from the care-team table: a prefetch of whole users cost the page several
     # milliseconds (a user and a related manager built per row) to show one name each.
-    usernames = defaultdict(list)
-    members = Client.care_team.through.objects.filter(client__in=clients).order_by("user__username")
-    for client_pk, username in members.values_list("client", "user__username"):
-        usernames[client_pk].append(username)
+    names = defaultdict(list)
+    members = Client.care_team.through.objects.filter(client__in=clients)
+    for client_pk, *name in members.values_list("client", "user__first_name", "user__last_name", "user__username"):
+        names[client_pk].append(staff_name(*name))
     for client in clients:
-        client.care_team_usernames = usernames[client.pk]
+        client.care_team_names = sorted(names[client.pk], key=str.casefold)
     return clients
 
 

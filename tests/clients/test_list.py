@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from clients.models import Client
-from tests.factories import make_client, make_condition
+from tests.factories import make_client, make_condition, make_therapist
 
 pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate()
@@ -88,14 +88,16 @@ def row_of(page, client):
     return next(row for row in page.split("<tr>") if f"{client.last_name}, {client.first_name}" in row)
 
 
-def test_rows_link_to_the_client_and_show_birth_date_id_and_care_team_by_username(
+def test_rows_link_to_the_client_and_show_birth_date_id_and_care_team_by_name(
     login, clinic_admin, therapist, second_therapist
 ):
+    # An account with no name is named by its username.
+    locum = make_therapist(username="locum", first_name="", last_name="")
     tara_and_sam = make_client(
         last_name="Okafor",
         external_id="C-1001",
         date_of_birth=datetime.date(1958, 4, 2),
-        care_team=[therapist, second_therapist],
+        care_team=[therapist, locum, second_therapist],
     )
     nobodys = make_client(last_name="Lee", date_of_birth=datetime.date(1949, 12, 31), neuropathy_type="CIPN")
     page = login(clinic_admin).get("/clients/").content.decode()
@@ -103,7 +105,8 @@ def test_rows_link_to_the_client_and_show_birth_date_id_and_care_team_by_usernam
     row = row_of(page, tara_and_sam)
     assert f'<a class="fw-semibold" href="{reverse("clients:detail", args=[tara_and_sam.pk])}">Okafor, ' in row
     assert "Born 2 Apr 1958 · C-1001</div>" in row
-    assert '<td class="small">sam, tara</td>' in row  # by username, whoever was added first
+    # Named as on the client page, alphabetical whoever was added first.
+    assert '<td class="small">locum, Sam Okafor, Tara Lindqvist</td>' in row
     assert 'title="DPN: Diabetic peripheral neuropathy">DPN</span>' in row
 
     row = row_of(page, nobodys)
