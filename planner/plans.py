@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
+from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -510,6 +511,20 @@ def therapist_has_left(plan):
         or not is_therapist(therapist)
         or not plan.client.care_team.filter(pk=therapist.pk).exists()
     )
+
+
+def check_still_on_care_team(user, client, to_do):
+    """Raise PermissionDenied unless the user is still a therapist on the client's care team: a plan's
+    therapist who has lost the role, or left the team, can no longer act on it (`to_do`: "record this
+    session"). A clinic admin reads every client, so being able to open the plan does not say it."""
+    if not is_therapist(user):
+        raise PermissionDenied(
+            f"Your account is no longer a therapist's, so you cannot {to_do}: a clinic admin gives the role back."
+        )
+    if not client.care_team.filter(pk=user.pk).exists():
+        raise PermissionDenied(
+            f"You are no longer on {client}'s care team, so you cannot {to_do}: a clinic admin adds you back."
+        )
 
 
 class RecordStarted(Exception):

@@ -25,7 +25,7 @@ from planner.forms import (
     RescheduleForm,
 )
 from planner.models import PlanStatus, SessionPlan, SessionRecord
-from planner.roles import is_clinic_admin, is_therapist
+from planner.roles import is_care_team_therapist, is_clinic_admin, is_therapist
 from protocols.labels import and_list
 from protocols.services import engine_templates
 from protocols.versioning import StaleVersion
@@ -39,10 +39,12 @@ def _plan_for(request, pk):
 
 
 def _own_plan(request, pk):
-    """A plan the user may change: only its therapist (callers check that it is still open)."""
+    """A plan the user may change: only its therapist, still a therapist on the client's care team
+    (callers check that it is still open)."""
     plan = _plan_for(request, pk)
     if plan.therapist_id != request.user.pk:
         raise PermissionDenied("Only the plan's therapist can change it.")
+    plans.check_still_on_care_team(request.user, plan.client, "change this plan")
     return plan
 
 
@@ -61,10 +63,16 @@ def _may_cancel(user, plan):
 
 
 def _client_to_plan(request, pk):
-    """A client the user may plan for: a therapist on the client's care team."""
+    """A client the user may plan for: a therapist on the client's care team. A clinic admin sees
+    every client, so one who is a therapist too plans only for the clients of their own care teams."""
     if not is_therapist(request.user):
         raise PermissionDenied("Only therapists plan sessions.")
-    return get_object_or_404(Client.objects.for_user(request.user), pk=pk)
+    client = get_object_or_404(Client.objects.for_user(request.user), pk=pk)
+    if not is_care_team_therapist(request.user, client):
+        raise PermissionDenied(
+            f"Only a therapist on {client}'s care team plans their sessions: a clinic admin adds you to it."
+        )
+    return client
 
 
 def _client_to_preview(request, pk):

@@ -14,7 +14,6 @@ from clients.forms import ConditionForm
 from planner import corrections, plans, recording
 from planner.models import SessionPlan, SessionRecord
 from planner.record_forms import AddendumForm, RecordForm, RecordItemForm
-from planner.roles import is_clinic_admin
 from protocols.versioning import StaleVersion
 
 
@@ -25,11 +24,13 @@ def _record_for(request, pk):
 
 
 def _plan_to_record(request, pk):
-    """Only the plan's therapist records its session. The plan comes with its record, if any (plan.record)."""
+    """Only the plan's therapist records its session, while a therapist on the client's care team. The plan
+    comes with its record, if any (plan.record)."""
     plans_seen = SessionPlan.objects.for_user(request.user).select_related("client", "therapist", "record")
     plan = get_object_or_404(plans_seen, pk=pk)
     if plan.therapist_id != request.user.pk:
         raise PermissionDenied("Only the plan's therapist records the session.")
+    plans.check_still_on_care_team(request.user, plan.client, "record this session")
     return plan
 
 
@@ -218,7 +219,7 @@ def _record_context(record, **extra):
 def record_detail(request, pk):
     record = _record_for(request, pk)
     record_access(request, AccessKind.RECORD, client=record.client, obj=record)
-    may_add = record.is_signed and _may_add_addendum(request.user, record)
+    may_add = record.is_signed and recording.may_add_to(request.user, record)
     form = (
         AddendumForm(record=record, items=record.items.all(), may_correct=_may_correct(request.user, record))
         if may_add
@@ -226,10 +227,6 @@ def record_detail(request, pk):
     )
     context = _record_context(record, addendum_form=form, can_add_addendum=may_add)
     return render(request, "planner/record_detail.html", context)
-
-
-def _may_add_addendum(user, record):
-    return record.therapist_id == user.pk or is_clinic_admin(user)
 
 
 def _may_correct(user, record):
@@ -241,7 +238,7 @@ def _may_correct(user, record):
 @require_POST
 def addendum_add(request, pk):
     record = _record_for(request, pk)
-    if not _may_add_addendum(request.user, record):
+    if not recording.may_add_to(request.user, record):
         raise PermissionDenied
     if not record.is_signed:
         messages.error(request, "This record is still a draft: edit it instead of adding an addendum.")
