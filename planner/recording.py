@@ -13,6 +13,7 @@ from protocols.versioning import claim_version, first_save
 from .corrections import PRESSURE_USED, ScoreCorrection
 from .models import Addendum, PlanStatus, RecordItem, SessionPlan, SessionRecord
 from .record_forms import above_plan
+from .roles import is_clinic_admin
 
 # A session can be recorded from this long before its planned start (setting up, the intake talk).
 OPENS_BEFORE = timedelta(minutes=30)
@@ -118,6 +119,17 @@ def says_the_same(record, cleaned, item_rows):
         if item is None or (item.done, item.minutes, item.pressure_used, item.deviation_reason) != sent:
             return False
     return True
+
+
+def may_add_to(user, record):
+    """Who adds to a session record (an addendum, an attached document, one replaced): its therapist, or
+    a clinic admin; a colleague on the care team reads it but does not add to it."""
+    return record.therapist_id == user.pk or is_clinic_admin(user)
+
+
+def records_to_add_to(user, records):
+    """Of a queryset of records, those the user may add to (may_add_to), filtered by the database."""
+    return records if is_clinic_admin(user) else records.filter(therapist=user)
 
 
 @transaction.atomic

@@ -18,7 +18,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from clients.access import AccessKind, record_access
 from clients.validators import one_line_of_text
 from clients.views import client_for
-from planner import attachments
+from planner import attachments, recording
 from planner.attachments import Attachment
 from planner.models import SessionRecord
 from protocols.labels import and_list, exact_size
@@ -37,13 +37,15 @@ class AttachmentForm(forms.Form):
     def __init__(self, *args, client, user, name_sent=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.client, self.name_sent = client, name_sent
-        # What may be replaced: the client's documents the user may open (another's draft's are not offered).
-        self.replaceable = Attachment.objects.for_user(user).filter(client=client)
+        # What may be replaced: the client's documents the user may open (another's draft's are not offered),
+        # less those of a session record the user may not add to (recording.may_add_to): a colleague's.
+        readable = Attachment.objects.for_user(user).filter(client=client).select_related("record")
+        self.replaceable = [a for a in readable if a.record is None or recording.may_add_to(user, a.record)]
         self.targets = {"client": {}}
         for clearance in client.clearances.all():
             self.targets[f"clearance:{clearance.pk}"] = {"clearance": clearance}
-        records = SessionRecord.objects.for_user(user).filter(client=client).order_by("-started_at")[:30]
-        for record in records:
+        readable_records = SessionRecord.objects.for_user(user).filter(client=client)
+        for record in recording.records_to_add_to(user, readable_records).order_by("-started_at")[:30]:
             self.targets[f"record:{record.pk}"] = {"record": record}
         self.fields["attach_to"].choices = [
             ("client", "The client's record"),
@@ -58,7 +60,7 @@ class AttachmentForm(forms.Form):
                 if "record" in t
             ),
         ]
-        current = self.replaceable.filter(superseded_by__isnull=True)
+        current = [a for a in self.replaceable if a.superseded_by_id is None]
         self.fields["supersedes"].widget.choices = [
             ("", "Nothing: a new document"),
             *((str(a.pk), f"{a.name} ({a.uploaded_at:%-d %b %Y})") for a in current),

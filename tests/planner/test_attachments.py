@@ -422,3 +422,54 @@ def test_a_document_on_a_draft_record_is_its_authors_until_signed(
 )
 def test_a_small_file_is_not_listed_as_0_kb(size, shown):
     assert Attachment(size=size).size_display == shown
+
+
+def test_only_the_records_therapist_or_a_clinic_admin_adds_documents_to_a_signed_record(
+    login, therapist, second_therapist, clinic_admin, client_record
+):
+    """As with addenda: a colleague on the care team reads a signed record and its documents, but neither
+    attaches a document to it nor replaces one of its documents."""
+    from planner.models import SessionRecord
+    from tests.planner.test_client_pages import signed_session
+
+    client_record.care_team.add(second_therapist)
+    signed_session(login, therapist, client_record, "09:00")
+    record = SessionRecord.objects.get()
+    upload(login, therapist, client_record, name="notes.pdf", attach_to=f"record:{record.pk}")
+    notes = Attachment.objects.get()
+
+    colleague = login(second_therapist)
+    assert colleague.get(f"/attachments/{notes.pk}/").status_code == 200  # read, as the record
+    form = colleague.get(f"/clients/{client_record.pk}/attachments/new/").content.decode()
+    assert f'value="record:{record.pk}"' not in form and f'value="{notes.pk}"' not in form
+    refused = upload(
+        login, second_therapist, client_record, name="mine.pdf", content=PDF + b"1", attach_to=f"record:{record.pk}"
+    )
+    assert refused.status_code == 400 and "Attach to" in refused.content.decode()
+    refused = upload(
+        login, second_therapist, client_record, name="mine.pdf", content=PDF + b"2", supersedes=str(notes.pk)
+    )
+    assert refused.status_code == 400 and "Replaces: choose one of the documents offered." in refused.content.decode()
+    assert list(Attachment.objects.all()) == [notes]
+    notes.refresh_from_db()
+    assert notes.superseded_by is None
+    # To the client's record, the colleague attaches as before.
+    assert upload(login, second_therapist, client_record, name="mine.pdf", content=PDF + b"3").status_code == 302
+
+    # The record's therapist, and a clinic admin, add to the record and replace its documents.
+    for user, content in ((therapist, PDF + b"4"), (clinic_admin, PDF + b"5")):
+        form = login(user).get(f"/clients/{client_record.pk}/attachments/new/").content.decode()
+        assert f'value="record:{record.pk}"' in form
+        current = Attachment.objects.get(record=record, superseded_by__isnull=True)
+        sent = upload(
+            login,
+            user,
+            client_record,
+            name="notes.pdf",
+            content=content,
+            attach_to=f"record:{record.pk}",
+            supersedes=str(current.pk),
+        )
+        assert sent.status_code == 302
+        current.refresh_from_db()
+        assert current.superseded_by.uploaded_by == user
