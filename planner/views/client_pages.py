@@ -5,6 +5,7 @@ what the clients app builds.
 """
 
 import functools
+import re
 
 from django.contrib.auth.decorators import login_required
 from django.db.models import BooleanField, ExpressionWrapper, Q
@@ -13,6 +14,7 @@ from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 
 from clients.access import AccessKind, record_access
 from clients.documents import export_client
@@ -353,9 +355,7 @@ def export_json(request, pk):
         document["access_log"] = AccessEvent.objects.filter(client=client).documents()
     # Compact: json's C encoder only serves documents without indentation, several times faster.
     response = JsonResponse(document, json_dumps_params={"ensure_ascii": False})
-    name = client.external_id or f"client-{client.pk}"
-    response["Content-Disposition"] = f'attachment; filename="{name}.json"'
-    return response
+    return _as_download(response, client, ".json")
 
 
 @login_required
@@ -368,6 +368,13 @@ def fhir_json(request, pk):
         content_type="application/fhir+json",
         json_dumps_params={"indent": 2, "ensure_ascii": False},
     )
-    name = client.external_id or f"client-{client.pk}"
-    response["Content-Disposition"] = f'attachment; filename="{name}.fhir.json"'
+    return _as_download(response, client, ".fhir.json")
+
+
+def _as_download(response, client, extension):
+    """The response as a file download named after the client's external id (else client-<id>), in
+    letters, digits, "-", "_" and "." only: an id holding quotes or ";" (say `x";filename*=…`) cannot
+    name the file anything else, nor add to the header."""
+    name = re.sub(r"[^\w.-]+", "-", client.external_id).strip("-.") or f"client-{client.pk}"
+    response["Content-Disposition"] = content_disposition_header(True, f"{name}{extension}")
     return response

@@ -619,3 +619,22 @@ def test_a_condition_saved_meanwhile_refuses_the_file_whole(monkeypatch, therapi
     client.refresh_from_db()
     wound.refresh_from_db()
     assert client.phone != "555-0199" and wound.resolved_on is None  # the file's changes are all rolled back
+
+
+@pytest.mark.parametrize(
+    ("external_id", "header"),
+    [
+        # Quotes and ";" in an id cannot close the name and add a filename* that names the file evil.html.
+        ("x\";filename*=UTF-8''evil.html;x=\"", 'attachment; filename="x-filename-UTF-8-evil.html-x.json"'),
+        ("C/10 01\\..", 'attachment; filename="C-10-01.json"'),
+        ("Ängsö-7", "attachment; filename*=utf-8''%C3%84ngs%C3%B6-7.json"),
+        ('";', 'attachment; filename="client-{pk}.json"'),
+    ],
+)
+def test_a_download_is_named_after_the_external_id_in_safe_characters_only(login, therapist, external_id, header):
+    client = full_client([therapist])
+    Client.objects.filter(pk=client.pk).update(external_id=external_id)
+    response = login(therapist).get(f"/clients/{client.pk}/export.json")
+    assert response["Content-Disposition"] == header.format(pk=client.pk)
+    fhir = login(therapist).get(f"/clients/{client.pk}/fhir.json")
+    assert fhir["Content-Disposition"] == header.format(pk=client.pk).replace(".json", ".fhir.json")
