@@ -202,6 +202,15 @@ def _form_errors(form, record):
                 record.error(where, message)
 
 
+def unstorable(text):
+    """Why no record can hold this text (a NUL, a lone surrogate), or "" when it can."""
+    if "\x00" in text:
+        return "contains a NUL character, which text cannot hold"
+    if any("\ud800" <= char <= "\udfff" for char in text):
+        return "contains a broken character (a lone UTF-16 surrogate)"
+    return ""
+
+
 def _unreadable_text(doc):
     """(path, message) for each text in the document that no record can hold: a NUL or a lone surrogate."""
     pending = [("", doc)]
@@ -211,11 +220,8 @@ def _unreadable_text(doc):
             pending.extend((f"{where}.{key}" if where else str(key), item) for key, item in value.items())
         elif isinstance(value, list):
             pending.extend((f"{where}[{index}]", item) for index, item in enumerate(value))
-        elif isinstance(value, str):
-            if "\x00" in value:
-                yield where, "contains a NUL character, which text cannot hold"
-            elif any("\ud800" <= char <= "\udfff" for char in value):
-                yield where, "contains a broken character (a lone UTF-16 surrogate)"
+        elif isinstance(value, str) and (why := unstorable(value)):
+            yield where, why
 
 
 def _identity_form(doc, neuropathy, client, record):

@@ -17,7 +17,7 @@ from django.db import IntegrityError, transaction
 from protocols.versioning import StaleVersion, claim_version
 
 from .assessment_documents import save_assessments
-from .import_checks import check_one
+from .import_checks import check_one, unstorable
 from .import_files import ImportFileError, is_csv, parse_csv, parse_json, read_upload  # noqa: F401 - the import's API
 from .models import Client, Condition, PhysicianClearance
 from .roles import THERAPIST
@@ -182,7 +182,8 @@ class _Lookups:
     def __init__(self, docs):
         documents = [doc for doc in docs if isinstance(doc, dict)]
         ids = [doc.get("external_id") for doc in documents]
-        ids = {value.strip() for value in ids if isinstance(value, str) and value.strip()}
+        # Text no database can be asked about (a NUL, a lone surrogate) is left to the check, which names it.
+        ids = {value.strip() for value in ids if isinstance(value, str) and value.strip() and not unstorable(value)}
         # Keyed by the id in lower case: ids are compared without regard to case (found by the
         # database's lowering, as its unique index compares them; a few hundred ids a query).
         ids = sorted(ids)
@@ -196,7 +197,7 @@ class _Lookups:
             for doc in documents
             if isinstance(doc.get("care_team"), list)
             for username in doc["care_team"]
-            if isinstance(username, str)
+            if isinstance(username, str) and not unstorable(username)
         }
         self.therapists = {
             user.username: user

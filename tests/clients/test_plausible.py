@@ -138,6 +138,11 @@ HOSTILE = [
     ({"first_name": "A\x00b"}, "first_name: contains a NUL character"),
     ({"last_name": "\ud800"}, "last_name: contains a broken character"),
     ({"clearance": {"physician": "Dr\x00", "date": "2026-01-01"}}, "clearance.physician"),
+    # Looked up in the database before the check (the id of a client to update, the care team's users).
+    ({"external_id": "\ud800"}, "external_id: contains a broken character"),
+    ({"external_id": "C-\x00"}, "external_id: contains a NUL character"),
+    ({"care_team": ["\ud800"]}, "care_team[0]: contains a broken character"),
+    ({"care_team": ["ta\x00ra"]}, "care_team[0]: contains a NUL character"),
     ({"neuropathy": {"type": []}}, "neuropathy.type"),
     ({"schema": []}, "schema"),
     ({"assessments": {"x": 1}}, "assessments"),
