@@ -6,9 +6,10 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, OperationalError, transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
+from clients.models import Client
 from protocols import engine
 from protocols.services import engine_templates
 from protocols.steps import fit_minutes, min_minutes
@@ -513,15 +514,24 @@ def therapist_has_left(plan):
     )
 
 
-def check_still_on_care_team(user, client, to_do):
+def on_care_team(user):
+    """An annotation for a queryset of plans (or records): whether `user` is on the client's care team."""
+    members = Client.care_team.through.objects.filter(client=OuterRef("client"), user=user)
+    return Exists(members)
+
+
+def check_still_on_care_team(user, client, to_do, on_team=None):
     """Raise PermissionDenied unless the user is still a therapist on the client's care team: a plan's
     therapist who has lost the role, or left the team, can no longer act on it (`to_do`: "record this
-    session"). A clinic admin reads every client, so being able to open the plan does not say it."""
+    session"). A clinic admin reads every client, so being able to open the plan does not say it.
+    `on_team`, when the caller read it with the plan (on_care_team), saves a query."""
     if not is_therapist(user):
         raise PermissionDenied(
             f"Your account is no longer a therapist's, so you cannot {to_do}: a clinic admin gives the role back."
         )
-    if not client.care_team.filter(pk=user.pk).exists():
+    if on_team is None:
+        on_team = client.care_team.filter(pk=user.pk).exists()
+    if not on_team:
         raise PermissionDenied(
             f"You are no longer on {client}'s care team, so you cannot {to_do}: a clinic admin adds you back."
         )

@@ -26,11 +26,15 @@ def _record_for(request, pk):
 def _plan_to_record(request, pk):
     """Only the plan's therapist records its session, while a therapist on the client's care team. The plan
     comes with its record, if any (plan.record)."""
-    plans_seen = SessionPlan.objects.for_user(request.user).select_related("client", "therapist", "record")
+    plans_seen = (
+        SessionPlan.objects.for_user(request.user)
+        .select_related("client", "therapist", "record")
+        .annotate(on_team=plans.on_care_team(request.user))
+    )
     plan = get_object_or_404(plans_seen, pk=pk)
     if plan.therapist_id != request.user.pk:
         raise PermissionDenied("Only the plan's therapist records the session.")
-    plans.check_still_on_care_team(request.user, plan.client, "record this session")
+    plans.check_still_on_care_team(request.user, plan.client, "record this session", plan.on_team)
     return plan
 
 
