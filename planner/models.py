@@ -220,6 +220,11 @@ class SessionPlan(models.Model):
             self.client.ensure_writable()  # an archived client gets no new plans; open ones may be cancelled
         super().save(*args, **kwargs)
 
+    def readable_by(self, user):
+        """SessionPlanQuerySet.for_user's rule for one plan of a client the user may see (so on its care
+        team, or a clinic admin): a clinic admin reads every plan, a therapist the plans they give."""
+        return is_clinic_admin(user) or self.therapist_id == user.pk
+
     @property
     def is_open(self):
         """Draft or ready: the plan can still be changed or rebuilt."""

@@ -186,8 +186,13 @@ def records_for_export():
     )
 
 
-def clients_for_export():
-    """Clients with everything client_resources reads, prefetched (per chunk when iterated)."""
+def clients_for_export(user=None):
+    """Clients with everything client_resources reads, prefetched (per chunk when iterated); with a user,
+    only the plans and records that user may read (for_user: a therapist reads their own plans, and the
+    signed records of the care team's clients, a clinic admin every one)."""
+    plans, records = plans_for_export(), records_for_export()
+    if user is not None:
+        plans, records = plans.for_user(user), records.for_user(user)
     return Client.objects.order_by("pk").prefetch_related(
         "conditions",
         "clearances",
@@ -201,8 +206,8 @@ def clients_for_export():
             "mnsi_questionnaires",
             queryset=MnsiQuestionnaire.objects.select_related("entered_by").order_by("answered_on", "pk"),
         ),
-        Prefetch("plans", queryset=plans_for_export()),
-        Prefetch("session_records", queryset=records_for_export()),
+        Prefetch("plans", queryset=plans),
+        Prefetch("session_records", queryset=records),
     )
 
 

@@ -89,6 +89,8 @@ def client_detail(request, pk):
     older = request.GET.get("older") == "1"
     today_starts = day_start(timezone.localdate())
     upcoming, past, cancellations = _plans(client, today_starts, None if older else RECENT_ON_PAGE + 1)
+    for plan in (*upcoming, *past):
+        plan.readable = plan.readable_by(request.user)  # a colleague's plan is listed, without a link
     earlier_conditions = context["past_conditions"]  # newest first; a long course of lab results reads as a page
     if not older and len(earlier_conditions) > RECENT_ON_PAGE:
         context["past_conditions"] = earlier_conditions[:RECENT_ON_PAGE]
@@ -311,15 +313,18 @@ RECORD_DOCUMENT_FIELDS = (
 )
 
 
-def _plan_documents(client):
-    """The client's plans in the document's shape: the plans (with their proposals' outline only,
-    the steps and notes come from the items), then all their items in one query."""
+def _plan_documents(client, user):
+    """The client's plans the user may read (a therapist's own, every plan for a clinic admin) in the
+    document's shape: the plans (with their proposals' outline only, the steps and notes come from the
+    items), then all their items in one query."""
     plans = (
-        SessionPlan.objects.filter(client=client)
+        SessionPlan.objects.for_user(user)
+        .filter(client=client)
         .only(*PLAN_DOCUMENT_FIELDS)
         .annotate(outline=proposals.ProposalOutline())
         .select_related("therapist")
     )
+    # The client's items, a colleague's plans' too when read by a therapist: only those of the plans read are used.
     items = _grouped(PlanItem.objects.filter(plan__client=client).defer("position", "proposed_minutes"), "plan_id")
     return [proposals.plan_document(plan, items.get(plan.pk, []), plan.outline) for plan in plans]
 
@@ -346,7 +351,7 @@ def export_json(request, pk):
     client = client_for(request, pk)
     record_access(request, AccessKind.EXPORT_JSON, client=client)
     document = export_client(client)
-    document["plans"] = _plan_documents(client)
+    document["plans"] = _plan_documents(client, request.user)
     readable = Attachment.objects.for_user(request.user).filter(client=client)
     document["attachments"] = [a.document() for a in readable.select_related("uploaded_by")]
     document["records"] = _record_documents(SessionRecord.objects.for_user(request.user).filter(client=client))
@@ -361,7 +366,7 @@ def export_json(request, pk):
 @login_required
 def fhir_json(request, pk):
     """The client's record as a FHIR R4 Bundle: same permissions as the client document."""
-    client = get_object_or_404(fhir.clients_for_export(), pk=client_for(request, pk).pk)
+    client = get_object_or_404(fhir.clients_for_export(user=request.user), pk=client_for(request, pk).pk)
     record_access(request, AccessKind.FHIR_JSON, client=client)
     response = JsonResponse(
         fhir.client_bundle(client),

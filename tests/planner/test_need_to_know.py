@@ -138,3 +138,31 @@ def test_the_dashboard_stops_listing_a_draft_record_when_its_therapist_leaves_th
     page = login(second_therapist).get("/").content.decode()
     assert "Records left unsigned" not in page and name not in page
     assert login(second_therapist).get(f"/records/{draft.pk}/").status_code == 404
+
+
+def test_a_colleagues_plans_are_not_in_a_therapists_exports_and_are_listed_without_a_link(
+    login, second_therapist, clinic_admin, care
+):
+    """A therapist reads the plans they give (SessionPlan.for_user): a colleague's plan, its goals and
+    notes, stays out of the client document and the FHIR Bundle they download; the client page still
+    lists the colleague's session, for the dates, without a link to a page they cannot open."""
+    client, taras = care["client"], [care["open_plan"].pk, care["signed"].plan_id]
+    sams = care["draft"].plan_id
+    browser = login(second_therapist)
+    assert [plan["id"] for plan in browser.get(f"/clients/{client.pk}/export.json").json()["plans"]] == [sams]
+    bundle = browser.get(f"/clients/{client.pk}/fhir.json").json()
+    resources = [entry["resource"] for entry in bundle["entry"]]
+    care_plans = [resource["id"] for resource in resources if resource["resourceType"] == "CarePlan"]
+    assert care_plans == [f"plan-{sams}"]
+    page = browser.get(f"/clients/{client.pk}/").content.decode()
+    assert f'href="/plans/{sams}/"' in page
+    for pk in taras:
+        assert f'href="/plans/{pk}/"' not in page
+        assert browser.get(f"/plans/{pk}/").status_code == 404
+    assert "Tara Lindqvist" in page  # the colleague's session is listed, named by its therapist
+
+    admin = login(clinic_admin)
+    exported = {plan["id"] for plan in admin.get(f"/clients/{client.pk}/export.json").json()["plans"]}
+    assert exported == {sams, *taras}
+    page = admin.get(f"/clients/{client.pk}/").content.decode()
+    assert all(f'href="/plans/{pk}/"' in page for pk in (sams, *taras))
