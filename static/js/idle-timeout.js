@@ -4,6 +4,9 @@
 // the page asks the server how long is left (GET, which is not activity): work in another tab
 // keeps this one, and what is typed in it, as it is. When the time is really up, the page is
 // loaded again and the server sends it to the sign-in page.
+// Signing out in one tab clears the others: they are told (BroadcastChannel), ask the server, and
+// once it says the session is over they load again, onto the sign-in page. A tab shown again after
+// a while asks too, so a client's record is not left on a screen after the session ended elsewhere.
 (function () {
   var box = document.getElementById("idle-timeout");
   if (!box) { return; }
@@ -33,17 +36,25 @@
     window.location.assign(window.location.href);
   }
 
-  // Seconds left on the server, or null when it cannot say (signed out, offline).
+  // Seconds left on the server: 0 when it says the session is over (401), null when it cannot say (offline).
   function secondsLeft() {
     return window.fetch(box.dataset.keepAliveUrl, {
       method: "GET",
       credentials: "same-origin",
       headers: { "Accept": "application/json" }
     }).then(function (response) {
+      if (response.status === 401) { return { seconds_left: 0 }; }
       return response.ok ? response.json() : null;
     }).then(function (data) {
       return data ? data.seconds_left : null;
     }).catch(function () { return null; });
+  }
+
+  // Another tab signed out: leave once the server says so (the sign-out may still be on its way).
+  function signedOutElsewhere(attempt) {
+    secondsLeft().then(function (left) {
+      if (left === 0) { leave(); } else if (attempt < 5) { window.setTimeout(signedOutElsewhere, 400 * (attempt + 1), attempt + 1); }
+    });
   }
 
   function warn() {
@@ -83,6 +94,19 @@
   }
 
   stay.addEventListener("click", ping);
+  var channel = "BroadcastChannel" in window ? new window.BroadcastChannel("planner-session") : null;
+  if (channel) {
+    channel.onmessage = function (event) { if (event.data === "signed-out") { signedOutElsewhere(0); } };
+    document.addEventListener("submit", function (event) {
+      if (event.target.closest("form[data-sign-out]")) { channel.postMessage("signed-out"); }
+    });
+  }
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState !== "visible") { return; }
+    secondsLeft().then(function (left) {
+      if (left === 0) { leave(); } else if (left !== null) { schedule(left); }
+    });
+  });
   ["keydown", "input", "pointerdown"].forEach(function (name) {
     document.addEventListener(name, function (event) {
       if (box.contains(event.target)) { return; }

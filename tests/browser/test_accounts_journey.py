@@ -121,3 +121,23 @@ def test_work_in_another_tab_keeps_this_tab_and_its_typing(page, live_server, si
     page.wait_for_timeout(6_000)  # past the moment this tab would have warned
     expect(page.get_by_role("alertdialog")).to_be_hidden()
     expect(page.locator("input[type=password]").first).to_have_value("typed but not sent")
+
+
+def test_signing_out_in_one_tab_takes_the_client_off_the_screen_in_the_others(page, live_server, sign_in):
+    """A client's page left open in another tab does not stay on the screen after signing out."""
+    from tests.factories import make_client
+
+    tara = make_therapist(username="tara", first_name="Tara")
+    client = make_client(first_name="Nora", last_name="Vance", care_team=[tara])
+    sign_in("tara", PASSWORD)
+    expect(page.get_by_role("heading", name="Good day, Tara")).to_be_visible()
+    other = page.context.new_page()
+    other.goto(f"{live_server.url}/clients/{client.pk}/")
+    expect(other.get_by_role("heading", name="Nora Vance")).to_be_visible()
+
+    page.get_by_role("button", name="Tara").click()
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_role("button", name="Sign in")).to_be_visible()
+    # The other tab loads again, onto the sign-in page, within seconds.
+    expect(other.get_by_role("button", name="Sign in")).to_be_visible(timeout=8_000)
+    expect(other.get_by_text("Nora Vance")).to_have_count(0)
