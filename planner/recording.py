@@ -169,6 +169,19 @@ def repeated_addendum(record, author, text, correct="", value=""):
     return latest if sent == said else None
 
 
+def refusal_to_sign(plan, moment):
+    """Why the record cannot be signed now, as a sentence; "" when it can. The form opens 30 minutes
+    before the session, for the scores before it; a record signed then would be signed before its
+    session began (its signature earlier than its start, in the record and in every export)."""
+    if moment < plan.scheduled_for:
+        starts = timezone.localtime(plan.scheduled_for)
+        return (
+            f"This session starts at {starts:%H:%M}: sign its record once the session has begun. "
+            "Save it as a draft until then."
+        )
+    return ""
+
+
 def refusal_to_record(plan, record, moment):
     """Why this plan's session cannot be recorded now, as a sentence; "" when it can."""
     if plan.client.is_archived and record is None:

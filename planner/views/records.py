@@ -91,6 +91,9 @@ def record_edit(request, pk):
     if valid and any(finding.values()):
         form.add_error(None, FINDING_LEFT)
         valid = False
+    if valid and signing and (refusal := recording.refusal_to_sign(plan, recording.now())):
+        form.add_error(None, refusal)
+        valid = False
     if valid:
         item_rows = [(row["plan_item"], row["form"].cleaned_data) for row in rows]
         try:

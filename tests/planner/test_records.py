@@ -402,3 +402,30 @@ def test_a_plan_turned_back_to_a_draft_takes_no_first_record(therapist, ready_pl
     with pytest.raises(recording.PlanChanged, match="turned back to a draft meanwhile"):
         recording.save_record(ready_plan, {"version": 0}, [], therapist)
     assert not SessionRecord.objects.exists()
+
+
+def test_a_record_is_signed_only_once_its_session_has_begun(login, therapist, monkeypatch):
+    """The form opens 30 minutes early, for the scores before the session; signed then, the record's
+    signature would come before the session it records, in the record and in every export."""
+    from datetime import datetime, time
+
+    from planner import recording
+    from tests.planner.test_plans import TOMORROW
+
+    plan = create_plan(login, therapist, make_dpn_client(therapist), day=TOMORROW, time="10:00")
+    login(therapist).post(f"/plans/{plan.pk}/save/", save_data(plan, mark_ready=True))
+    starts = timezone.make_aware(datetime.combine(TOMORROW, time(10)))
+    monkeypatch.setattr(recording, "now", lambda: starts - timedelta(minutes=20))  # the form is open
+    refused = login(therapist).post(f"/plans/{plan.pk}/record/", record_data(plan, sign="1"))
+    assert refused.status_code == 400
+    assert "This session starts at 10:00: sign its record once the session has begun." in refused.content.decode()
+    assert not SessionRecord.objects.exists()
+    assert login(therapist).post(f"/plans/{plan.pk}/record/", record_data(plan)).status_code == 302
+    draft = SessionRecord.objects.get()
+    assert not draft.is_signed
+
+    monkeypatch.setattr(recording, "now", lambda: starts + timedelta(minutes=1))
+    signed = login(therapist).post(f"/plans/{plan.pk}/record/", record_data(plan, version=draft.version, sign="1"))
+    assert signed.status_code == 302
+    draft.refresh_from_db()
+    assert draft.is_signed
