@@ -101,6 +101,8 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         return context
 
 
+# The dashboard lists this many of the past sessions with no record, the latest first.
+NOT_RECORDED_ON_DASHBOARD = 10
 # The dashboard lists this many of the day's sessions (a clinic admin's day holds the whole
 # clinic's); the schedule shows them all, a day at a time.
 TODAY_ON_DASHBOARD = 12
@@ -131,6 +133,13 @@ def dashboard(request):
         "drafts": plans.filter(status=PlanStatus.DRAFT, scheduled_for__gte=day_start(today)).order_by("scheduled_for")[
             :10
         ],
+        # Sessions of earlier days still booked (draft or ready) with no record begun: neither recorded nor
+        # cancelled, they would leave every list at midnight.
+        "not_recorded": plans.filter(
+            scheduled_for__lt=day_start(today), status__in=(PlanStatus.DRAFT, PlanStatus.READY)
+        )
+        .exclude(Exists(SessionRecord.objects.filter(plan=OuterRef("pk"))))
+        .order_by("-scheduled_for", "-pk")[:NOT_RECORDED_ON_DASHBOARD],
         # Their own drafts, of clients still on their care team: off it, the record is no longer theirs to open.
         "unsigned_records": SessionRecord.objects.for_user(request.user)
         .filter(therapist=request.user)
@@ -142,6 +151,7 @@ def dashboard(request):
         .only("plan_id", "started_at", "client__first_name", "client__last_name", "plan__late_entry")
         .order_by("started_at"),
     }
+    context["not_recorded_limit"] = NOT_RECORDED_ON_DASHBOARD
     return render(request, "planner/dashboard.html", context)
 
 

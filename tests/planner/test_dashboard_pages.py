@@ -41,8 +41,9 @@ def test_an_admin_dashboard_lists_a_dozen_of_the_clinic_day_and_counts_the_rest(
     browser = login(clinic_admin)
     browser.get("/")
     # Session, user, roles and permissions, today's first sessions and their count, attention (2),
-    # unsigned records, drafts, coming up: the same however many sessions the clinic has today.
-    with django_assert_num_queries(10):
+    # past sessions with no record, unsigned records, drafts, coming up: the same however many
+    # sessions the clinic has today.
+    with django_assert_num_queries(11):
         response = browser.get("/")
     assert len(response.context["today_plans"]) == TODAY_ON_DASHBOARD
     times = [plan.scheduled_for for plan in response.context["today_plans"]]
@@ -55,8 +56,9 @@ def test_a_therapist_with_a_short_day_sees_all_of_it(login, therapist, second_th
     browser = login(therapist)
     browser.get("/")
     # Session, user, roles and permissions, today's sessions, attention (the care team's chosen
-    # entries with their clients, expired clearances), unsigned records, drafts, coming up.
-    with django_assert_num_queries(9):
+    # entries with their clients, expired clearances), past sessions with no record, unsigned
+    # records, drafts, coming up.
+    with django_assert_num_queries(10):
         response = browser.get("/")
     assert len(response.context["today_plans"]) == 3
     assert "more session" not in response.content.decode()
@@ -105,3 +107,42 @@ def test_a_session_whose_record_is_started_says_so_until_signed(login, therapist
     record = ready_plan.record
     login(therapist).post(f"/plans/{ready_plan.pk}/record/", record_data(ready_plan, version=record.version, sign="1"))
     assert "Record started" not in today_list() and "Done" in today_list()
+
+
+def test_past_sessions_neither_recorded_nor_cancelled_stay_on_the_dashboard(
+    login, therapist, second_therapist, clinic_admin
+):
+    """A session of an earlier day still booked with no record does not leave every list at midnight:
+    the therapist's dashboard (and a clinic admin's) lists it until it is recorded or cancelled."""
+    from planner.models import PlanStatus
+    from tests.planner.test_plans import save_data
+    from tests.planner.test_records import record_data
+
+    client = make_dpn_client(therapist)
+    forgotten, drafted, cancelled = (
+        create_plan(login, therapist, client, time=at) for at in ("09:00", "11:00", "13:00")
+    )
+    login(therapist).post(f"/plans/{forgotten.pk}/save/", save_data(forgotten, mark_ready=True))
+    SessionPlan.objects.filter(pk=cancelled.pk).update(status=PlanStatus.CANCELLED)
+    someone_elses = create_plan(login, second_therapist, make_dpn_client(second_therapist, last_name="Else"))
+    two_days_ago = timezone.now() - timedelta(days=2)
+    for plan in (forgotten, drafted, cancelled, someone_elses):
+        SessionPlan.objects.filter(pk=plan.pk).update(scheduled_for=plan.scheduled_for - timedelta(days=3))
+
+    def listed(user):
+        response = login(user).get("/")
+        return [plan.pk for plan in response.context["not_recorded"]], response.content.decode()
+
+    shown, page = listed(therapist)
+    assert shown == [drafted.pk, forgotten.pk]  # the latest first; not the cancelled one, not a colleague's
+    assert "Past sessions with no record" in page and "neither recorded nor cancelled" in page
+    assert sorted(listed(clinic_admin)[0]) == sorted([drafted.pk, forgotten.pk, someone_elses.pk])
+
+    forgotten.refresh_from_db()
+    assert two_days_ago > forgotten.scheduled_for
+    # Recorded afterwards (a record begun is enough: an unsigned one has its own list), it leaves the list.
+    assert login(therapist).post(f"/plans/{forgotten.pk}/record/", record_data(forgotten)).status_code == 302
+    assert listed(therapist)[0] == [drafted.pk]
+    SessionPlan.objects.filter(pk=drafted.pk).update(status=PlanStatus.CANCELLED)
+    shown, page = listed(therapist)
+    assert shown == [] and "Past sessions with no record" not in page
