@@ -220,6 +220,33 @@ def facts_changed(plan):
     return facts_to_json(current) != plan.facts
 
 
+def places_read_otherwise(plan, items):
+    """Of the plan's places `items` (planned to be worked), those the rules read more strictly under the
+    client's facts now (for the session's day) than when the plan was built: {(region, side): (avoided,
+    sentence)}. Now avoided: the notes that avoid it; capped below the planned pressure: the new cap.
+    Empty when the engine cannot plan (the plan page says why)."""
+    facts = plan.client.facts_on(date.fromisoformat(plan.facts["plan_date"]))
+    choices = {(item.region, item.side): item.template_key for item in items}
+    try:
+        proposal = propose(facts, list(choices), _valid_choices(choices))
+    except engine.EngineError:
+        return {}
+    planned = {(item.region, item.side): item for item in items}
+    changed = {}
+    for region in proposal["regions"]:
+        key, item = (region["region"], region["side"]), planned[(region["region"], region["side"])]
+        if region["status"] == "avoid":
+            why = " ".join(note["text"] for note in region["notes"] if note["severity"] == "avoid")
+            changed[key] = (True, f"Since the plan was built, the rules avoid this place. {why}".strip())
+        elif (cap := region["pressure_max"]) is not None and item.pressure is not None and cap < item.pressure:
+            changed[key] = (
+                False,
+                f"Since the plan was built, the rules cap the pressure here at {cap}, "
+                f"below the {item.pressure} planned.",
+            )
+    return changed
+
+
 # The proposal.
 
 

@@ -160,6 +160,16 @@ def _stale_form(plan, data, signing):
 
 
 def _record_form_page(request, plan, record, form, rows, status, finding_form=None):
+    stale = plans.facts_changed(plan)
+    if stale:
+        # What the client's record says now about each place: one now avoided starts unticked (until a
+        # draft says otherwise), and says why in its row.
+        changed = plans.places_read_otherwise(plan, [row["plan_item"] for row in rows])
+        for row in rows:
+            item = row["plan_item"]
+            avoided, row["now"] = changed.get((item.region, item.side), (False, ""))
+            if avoided and record is None and not row["form"].is_bound:
+                row["form"].initial["done"] = False
     context = {
         "plan": plan,
         "client": plan.client,
@@ -173,7 +183,8 @@ def _record_form_page(request, plan, record, form, rows, status, finding_form=No
             if not item.is_worked and item.region not in {row["plan_item"].region for row in rows}
         ],
         "finding_form": finding_form or _finding_form(plan.client),
-        "stale": plans.facts_changed(plan),
+        "stale": stale,
+        "read_otherwise": stale and any(row.get("now") for row in rows),
         "has_item_errors": any(row["form"].is_bound and row["form"].errors for row in rows),
     }
     return render(request, "planner/record_form.html", context, status=status)

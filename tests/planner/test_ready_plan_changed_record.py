@@ -20,3 +20,41 @@ def test_a_ready_plan_built_on_facts_that_changed_does_not_say_give_the_session(
     # The box for a plan that can be given tells the therapist to give it with its print sheet.
     assert "Ready: what comes next" not in page
     assert "Give the session on" not in page
+
+
+def test_the_record_form_names_a_place_the_rules_now_avoid_and_leaves_it_unticked(login, therapist):
+    """A wound noted on a planned hand after the plan was made ready: its row says the rules now avoid
+    it, and why, and does not come ticked "Worked"; the other hand comes ticked, without a word."""
+    from tests.planner.test_plans import TODAY
+    from tests.planner.test_records import record_data
+
+    client = dpn_client(therapist)
+    plan = plan_for(client, therapist, regions="hands", day=TODAY, ready=True)
+    right, left = plan.items.get(side="right"), plan.items.get(side="left")
+    make_condition(client, "open_wound", location="hands", side="right")
+
+    response = login(therapist).get(f"/plans/{plan.pk}/record/")
+    page = response.content.decode()
+    assert "The places the rules now read otherwise say so below." in page
+    rows = {row["plan_item"].pk: row for row in response.context["rows"]}
+    assert rows[right.pk]["now"].startswith("Since the plan was built, the rules avoid this place. Open wound")
+    assert rows[right.pk]["now"] in page
+    assert not rows[right.pk]["form"]["done"].value() and rows[left.pk]["form"]["done"].value()
+    assert rows[left.pk]["now"] == ""
+
+    # A draft saved with the hand worked keeps what it says; the warning stays.
+    sent = record_data(plan)
+    assert sent[f"area-{right.pk}-done"] == "on"
+    assert login(therapist).post(f"/plans/{plan.pk}/record/", sent).status_code == 302
+    response = login(therapist).get(f"/plans/{plan.pk}/record/")
+    rows = {row["plan_item"].pk: row for row in response.context["rows"]}
+    assert rows[right.pk]["form"]["done"].value() and rows[right.pk]["now"]
+
+
+def test_a_form_on_a_plan_whose_facts_did_not_change_says_nothing_of_it(login, therapist):
+    from tests.planner.test_plans import TODAY
+
+    plan = plan_for(dpn_client(therapist), therapist, regions="hands", day=TODAY, ready=True)
+    response = login(therapist).get(f"/plans/{plan.pk}/record/")
+    assert "changed after this plan was built" not in response.content.decode()
+    assert all(row["form"]["done"].value() and not row.get("now") for row in response.context["rows"])
