@@ -435,8 +435,9 @@ class MnsiQuestionnaire(models.Model):
 
 
 def mnsi_due(client, latest, day=None):
-    """A sentence offering the questionnaire when the client's type calls for it and none is recent; else ""."""
-    if client.neuropathy_type not in MNSI_TYPES:
+    """A sentence offering the questionnaire when the client's type calls for it and none is recent; else "".
+    Nothing for an archived client: the record is read-only and nobody will offer it."""
+    if client.neuropathy_type not in MNSI_TYPES or client.is_archived:
         return ""
     day = day or timezone.localdate()
     if latest is None:

@@ -609,9 +609,12 @@ def cancelled_by_the_archiving(sender, client, archived_at, **kwargs):
     ).count()
     if not cancelled:
         return []
-    sessions = "1 session" if cancelled == 1 else f"{cancelled} sessions"
-    them = "it" if cancelled == 1 else "them"
-    return [f"The archiving cancelled {sessions} still to come with {client}, which stay cancelled: plan {them} again."]
+    if cancelled == 1:
+        return [f"The archiving cancelled 1 session still to come with {client}. It stays cancelled: plan it again."]
+    return [
+        f"The archiving cancelled {cancelled} sessions still to come with {client}. "
+        "They stay cancelled: plan them again."
+    ]
 
 
 def left_behind_by_care_team(sender, client, users, **kwargs):

@@ -348,6 +348,14 @@ def test_mnsi_is_offered_for_dpn_and_idiopathic_at_intake_and_every_three_months
     assert "offer it" not in login(therapist).get(f"/clients/{dpn.pk}/").content.decode()
 
 
+def test_an_archived_clients_page_does_not_ask_for_an_mnsi(login, therapist, clinic_admin):
+    """The record is read-only until restored: nobody will offer the questionnaire."""
+    dpn = factories.make_client(care_team=[therapist])
+    assert "offer it at intake" in login(clinic_admin).get(f"/clients/{dpn.pk}/").content.decode()
+    assert login(clinic_admin).post(f"/clients/{dpn.pk}/archive/").status_code == 302
+    assert "offer it" not in login(clinic_admin).get(f"/clients/{dpn.pk}/").content.decode()
+
+
 def test_printable_mnsi_form_lists_the_questions(login, therapist, dpn_client):
     page = login(therapist).get(f"/clients/{dpn_client.pk}/mnsi/form/").content.decode()
     assert all(question in page for question in [q.replace("'", "&#x27;") for q in assessments.MNSI_QUESTIONS])

@@ -93,7 +93,7 @@ def test_archiving_asks_first_and_cancels_the_sessions_to_come(login, therapist,
     # Restored, the record says its cancelled sessions stay so.
     response = admin.post(f"/clients/{client.pk}/restore/")
     assert (
-        f"The archiving cancelled 3 sessions still to come with {client}, which stay cancelled: plan them again."
+        f"The archiving cancelled 3 sessions still to come with {client}. They stay cancelled: plan them again."
         in said(response)
     )
     mine.refresh_from_db()
