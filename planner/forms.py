@@ -5,7 +5,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from clients.validators import SHORT_TEXT, limit_length, one_line_of_text, plain_text
-from protocols.labels import and_list, place_title
+from protocols.labels import and_list, format_date, place_title
 from protocols.versioning import VersionedFormMixin, VersionField
 from protocols.vocabulary import REGIONS, WALTON_SCALE
 
@@ -249,10 +249,10 @@ class LateEntryForm(forms.Form):
         help_text="Required when the rules deferred a session on that date.",
     )
 
-    def __init__(self, *args, limit_days, **kwargs):
+    def __init__(self, *args, limit_days, client, **kwargs):
         super().__init__(*args, **kwargs)
         limit_length(self, SHORT_TEXT, "late_reason")
-        self.limit_days = limit_days
+        self.limit_days, self.client = limit_days, client
         today = timezone.localdate()
         self.fields["date"].widget.attrs.update(
             {"min": (today - timedelta(days=limit_days)).isoformat(), "max": today.isoformat()}
@@ -266,6 +266,12 @@ class LateEntryForm(forms.Form):
         if day < today - timedelta(days=self.limit_days):
             raise forms.ValidationError(
                 f"Date: sessions can be recorded afterwards for {self.limit_days} days at most (the clinic's limit)."
+            )
+        consent = self.client.consented_on
+        if consent is not None and day < consent:
+            raise forms.ValidationError(
+                f"Date: {self.client} consented to treatment on {format_date(consent)}, after this day. If consent "
+                "was given earlier, a clinic admin corrects the consent date first."
             )
         return day
 

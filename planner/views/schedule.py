@@ -128,7 +128,7 @@ def plan_late(request):
     if refusal:
         return refusal
     settings = plans.clinic()
-    form = LateEntryForm(request.POST or None, limit_days=settings.late_entry_days)
+    form = LateEntryForm(request.POST or None, limit_days=settings.late_entry_days, client=client)
     proposal = None
     if request.method == "POST" and form.is_valid():
         day, regions = form.cleaned_data["date"], ",".join(form.cleaned_data["regions"])

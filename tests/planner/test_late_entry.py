@@ -5,8 +5,9 @@ from datetime import timedelta
 import pytest
 from django.contrib.messages import get_messages
 
-from clients.models import Condition
+from clients.models import Client, Condition
 from planner.models import ClinicSettings, PlanStatus, SessionPlan, SessionRecord
+from protocols.labels import format_date
 from tests.planner.test_plans import TODAY, make_cipn_client, make_dpn_client
 from tests.planner.test_records import record_data
 
@@ -167,3 +168,18 @@ def test_a_late_entry_is_marked_on_every_page_and_sheet_that_shows_it(login, the
         assert "Late entry" in browser.get(url).content.decode(), url
     sheet = browser.get(f"/records/{record.pk}/print/").content.decode()
     assert "LATE ENTRY:</strong> recorded afterwards: A walk-in." in sheet
+
+
+def test_a_late_entry_may_not_come_before_the_clients_consent(login, therapist):
+    client = make_dpn_client(therapist)
+    Client.objects.filter(pk=client.pk).update(consented_on=TODAY)
+    response = post_late(login, therapist, client, day=YESTERDAY)
+    assert response.status_code == 400
+    assert (
+        f"Date: {client} consented to treatment on {format_date(TODAY)}, after this day. If consent was given "
+        "earlier, a clinic admin corrects the consent date first."
+    ) in response.content.decode().replace("&#x27;", "'")
+    assert not SessionPlan.objects.exists()
+    # The consent day itself, or a client with no consent date on file, takes the entry.
+    Client.objects.filter(pk=client.pk).update(consented_on=YESTERDAY)
+    assert post_late(login, therapist, client, day=YESTERDAY).status_code == 302
