@@ -189,10 +189,22 @@ def _creation_summary(subject, record, teams, users):
             summary.append(Change("Value", "", f"{record.value:,}"))
         if record.resolved_on:
             summary.append(Change("Resolved on", "", _date(record.resolved_on)))
-        return summary
+        return summary + _texts_given(record, "detail")
     if subject == "Physician clearance":
-        return [Change("Physician", "", record.physician), Change("Date", "", _date(record.cleared_on))]
+        given = [Change("Physician", "", record.physician), Change("Date", "", _date(record.cleared_on))]
+        return given + _texts_given(record, "restrictions")
     return []
+
+
+def _texts_given(record, *names):
+    """The free texts a new record was created with, labelled as a change of them would be: what was
+    written at creation is in the history as much as what was written later."""
+    fields = record.instance_type._meta
+    return [
+        Change(str(fields.get_field(name).verbose_name).capitalize(), "", getattr(record, name))
+        for name in names
+        if getattr(record, name)
+    ]
 
 
 def _changes(record, old, teams, users):

@@ -168,3 +168,22 @@ def test_reading_a_history_reuses_its_manager_class_and_still_reads_one_objects_
     assert sorted(row.first_name for row in Client.history.all()) == ["Ada", "Bea"]
     make_condition(ada, "open_wound", location="feet", side="left")
     assert Condition.history.filter(client_id=ada.pk).count() == 1
+
+
+def test_the_texts_a_condition_or_a_clearance_is_created_with_are_in_the_history(login, therapist):
+    """What was written at creation (a condition's detail, a clearance's restrictions) is in the history
+    as much as a later change of it."""
+    from clients.models import PhysicianClearance
+
+    client = make_client(care_team=[therapist])
+    make_condition(client, "open_wound", detail="plantar ulcer under the first metatarsal head")
+    PhysicianClearance.objects.create(
+        client=client, physician="Dr Hale", cleared_on="2026-11-02", restrictions="Light touch only; avoid the port."
+    )
+    clearance, wound = history_entries(client)[:2]
+    assert changes(clearance) == {
+        "Physician": ("", "Dr Hale"),
+        "Date": ("", "2 Nov 2026"),
+        "Restrictions": ("", "Light touch only; avoid the port."),
+    }
+    assert changes(wound)["Detail"] == ("", "plantar ulcer under the first metatarsal head")
