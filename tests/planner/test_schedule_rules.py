@@ -237,3 +237,16 @@ def test_saving_the_settings_says_what_takes_effect_when(login, clinic_admin):
     turned = said(calendar_feeds_allowed="" if current.calendar_feeds_allowed else "on")
     expected = "off: every feed address stopped working now" if current.calendar_feeds_allowed else "are allowed"
     assert expected in turned and "booked from now on" not in turned
+
+
+def test_the_builder_says_what_to_do_with_a_session_past_closing_and_offers_no_draft(login, therapist):
+    """Both save buttons are off for a session past closing: the page says to choose another start, and
+    no longer that it can be saved as a draft now."""
+    client = make_dpn_client(therapist)
+    places = "&".join(f"regions={place}" for place in ("hands:left", "hands:right", "feet:left", "feet:right"))
+    query = f"client={client.pk}&date={TOMORROW.isoformat()}&time=20:40&{places}"
+    page = login(therapist).get(f"/plans/new/?{query}").content.decode()
+    assert "Sessions are given between 07:00 and 21:00: this one would run from 20:40 to" in page
+    assert "Choose an earlier start, or fewer regions or minutes, to save it." in page
+    assert "Choose a time within the clinic's hours first" in page
+    assert "It can be saved as a draft now" not in page
