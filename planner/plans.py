@@ -300,7 +300,16 @@ def blockers(*, session, client_id, day, minutes, worked, acknowledged, stale=Fa
                 "deferred", f"The session is deferred: no hands-on session on {day:%-d %b %Y} (see the session notes)."
             )
         )
-    if session["requires_clearance"] and not session["clearance_on_file"]:
+    if session["requires_clearance"] and not session["clearance_on_file"] and stale:
+        # The record changed since (perhaps by this very clearance): rebuilding reads it again.
+        found.append(
+            Blocker(
+                "clearance",
+                "Physician clearance was required and none was on file when this plan was built: rebuild it to "
+                "read the clearances on file now.",
+            )
+        )
+    elif session["requires_clearance"] and not session["clearance_on_file"]:
         found.append(
             Blocker(
                 "clearance",

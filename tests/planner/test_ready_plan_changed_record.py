@@ -58,3 +58,20 @@ def test_a_form_on_a_plan_whose_facts_did_not_change_says_nothing_of_it(login, t
     response = login(therapist).get(f"/plans/{plan.pk}/record/")
     assert "changed after this plan was built" not in response.content.decode()
     assert all(row["form"]["done"].value() and not row.get("now") for row in response.context["rows"])
+
+
+def test_a_plan_built_before_its_clearance_was_recorded_asks_for_a_rebuild_not_another_clearance(login, therapist):
+    """The plan's snapshot had no clearance; one was recorded since: the plan page no longer offers to
+    record a clearance (a second one), it says to rebuild."""
+    from tests.factories import make_clearance
+
+    client = dpn_client(therapist)
+    make_condition(client, "vte_history", location="legs", side="left")  # asks for a clearance
+    plan = plan_for(client, therapist, regions="legs")
+    page = login(therapist).get(f"/plans/{plan.pk}/").content.decode()
+    assert f'href="/clients/{client.pk}/clearances/new/">Record the clearance</a>' in page
+
+    make_clearance(client)
+    page = login(therapist).get(f"/plans/{plan.pk}/").content.decode()
+    assert "Record the clearance" not in page
+    assert "none was on file when this plan was built: rebuild it to read the clearances on file now." in page
