@@ -14,6 +14,7 @@ from django.db import models
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from clients.services import lab_values_that_change_a_session
 from protocols.labels import place, type_name
 
 from . import progress
@@ -142,10 +143,16 @@ def _mnsi(client, start, end):
 
 
 def _restrictions(client, day):
+    """The clearance in force, and what the sessions are adapted to: the active conditions, and the lab
+    results in use whose value changes a session (a low platelet count caps every region's pressure)."""
     clearance = client.latest_clearance(on=day)
-    conditions = [
-        f"{c.label}{', ' + c.place if c.place else ''}" for c in client.current_conditions(day) if not c.is_event
-    ]
+    bounds = lab_values_that_change_a_session()
+    conditions = []
+    for c in client.current_conditions(day):
+        if not c.is_event:
+            conditions.append(f"{c.label}{', ' + c.place if c.place else ''}")
+        elif c.code in bounds and c.value is not None and c.value < bounds[c.code]:
+            conditions.append(f"{c.label} {c.value:,}/µL on {_day_label(c.noted_on, True)}")
     return {
         "clearance": (
             f"{clearance.physician}, {_day_label(clearance.cleared_on, True)}: "

@@ -182,3 +182,20 @@ def test_a_session_later_today_cancelled_this_morning_is_counted_as_cancelled(lo
     cancel_plan(SessionPlan.objects.get(pk=plan.pk), "Client unwell", "health")
     page = login(therapist).get(f"/clients/{course.pk}/letters/new/").content.decode()
     assert "Sessions planned in the period: 2; given and signed: 2; cancelled: 1." in page
+
+
+def test_the_letter_names_a_lab_result_that_shapes_the_sessions_and_not_a_normal_one(therapist):
+    """A platelet count under the bound that changes a session caps every region's pressure: the physician
+    reads it among what the sessions are adapted to, with its value and date; a normal count is not."""
+    from planner.letters import letter_facts
+    from tests.factories import make_client, make_condition
+
+    client = make_client(care_team=[therapist], neuropathy_type="CIPN")
+    make_condition(client, "active_chemo")
+    make_condition(client, "platelet_count", value=42_000, noted_on=TODAY - timedelta(days=2))
+    make_condition(client, "anc", value=2_500, noted_on=TODAY - timedelta(days=2))
+    conditions = letter_facts(client, TODAY - timedelta(days=30), TODAY, therapist)["restrictions"]["conditions"]
+    day = TODAY - timedelta(days=2)
+    assert f"Platelet count 42,000/µL on {day.day} {day:%b %Y}" in conditions
+    assert not any(text.startswith("Neutrophil") or "2,500" in text for text in conditions)
+    assert "Active chemotherapy" in conditions
