@@ -179,7 +179,10 @@ class _Meta:
 
 
 def record_access(request, kind, *, client=None, client_id=None, obj=None, subject=None, ref=""):
-    """One row of the access log: a single INSERT, nothing read."""
+    """One row of the access log: a single INSERT, nothing read. None for a HEAD request: Django answers
+    it with the page's headers alone, so nothing of the client was sent."""
+    if request.method == "HEAD":
+        return None
     if obj is not None and not ref:
         ref = f"{obj._meta.verbose_name} {obj.pk}"
     return AccessEvent.objects.create(

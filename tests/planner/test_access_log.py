@@ -125,6 +125,13 @@ def test_assessment_pages_are_logged(login, therapist, care):
     assert (event.kind, event.client_id) == (AccessKind.ASSESSMENT, client.pk)
 
 
+def test_a_head_request_sends_nothing_of_the_client_and_writes_nothing(login, therapist, care):
+    """Django answers HEAD with the page's headers alone: no read of the record is logged for it."""
+    for url, _kind, _ref in read_paths(care):
+        assert login(therapist).head(url).status_code == 200, url
+    assert AccessEvent.objects.count() == 0
+
+
 def test_a_refused_read_writes_nothing(login, second_therapist, care):
     for url, _kind, _ref in read_paths(care):
         assert login(second_therapist).get(url).status_code == 404, url
