@@ -106,8 +106,15 @@ def clearance_new(request, pk):
         initial={"cleared_on": timezone.localdate(), "physician": client.referring_physician},
     )
     if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, f"Physician clearance recorded for {client}.")
+        clearance = form.save()
+        if clearance.is_current():
+            messages.success(request, f"Physician clearance recorded for {client}.")
+        else:
+            messages.warning(
+                request,
+                f"Physician clearance recorded for {client}, but it is older than a year: it does not count "
+                "for a session today. A session that needs a clearance needs a newer one.",
+            )
         return redirect("clients:detail", client.pk)
     return render(request, "clients/clearance_form.html", {"form": form, "client": client})
 

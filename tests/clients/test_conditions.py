@@ -164,6 +164,24 @@ def test_clearance_is_recorded_and_edited(login, therapist, client_of_tara):
     assert clearance.history.count() == 2
 
 
+def test_a_clearance_older_than_a_year_is_recorded_and_said_not_to_count_today(login, therapist, client_of_tara):
+    from django.contrib.messages import get_messages
+
+    url = f"/clients/{client_of_tara.pk}/clearances/new/"
+    old = (timezone.localdate() - datetime.timedelta(days=366)).isoformat()
+    response = login(therapist).post(url, {"physician": "Dr. Ito", "cleared_on": old})
+    said = [str(message) for message in get_messages(response.wsgi_request)]
+    assert said == [
+        f"Physician clearance recorded for {client_of_tara}, but it is older than a year: it does not count for a "
+        "session today. A session that needs a clearance needs a newer one."
+    ]
+    assert PhysicianClearance.objects.count() == 1
+    recent = (timezone.localdate() - datetime.timedelta(days=365)).isoformat()
+    response = login(therapist).post(url, {"physician": "Dr. Ito", "cleared_on": recent})
+    said = [str(message) for message in get_messages(response.wsgi_request)]
+    assert said == [f"Physician clearance recorded for {client_of_tara}."]
+
+
 def test_clearance_in_the_future_is_refused(login, therapist, client_of_tara):
     response = login(therapist).post(
         f"/clients/{client_of_tara.pk}/clearances/new/", {"physician": "Dr. Ito", "cleared_on": "2999-01-01"}
