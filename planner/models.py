@@ -210,6 +210,12 @@ class SessionPlan(models.Model):
             models.Index(fields=["status", "scheduled_for"], name="plan_status_time"),
             # The same lists on a therapist's dashboard: therapist = X AND status = Y AND scheduled_for >= today.
             models.Index(fields=["therapist", "status", "scheduled_for"], name="plan_therapist_status_time"),
+            # A clinic admin's dashboard, past sessions with no record: open plans before today, latest first.
+            models.Index(
+                fields=["-scheduled_for"],
+                name="plan_open_time",
+                condition=models.Q(status__in=["draft", "ready"]),
+            ),
         ]
 
     def __str__(self):
