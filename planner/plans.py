@@ -214,21 +214,27 @@ def facts_from_json(data):
     )
 
 
-def facts_changed(plan):
-    """True when the client's facts for the session day differ from those the plan was built on."""
-    current = plan.client.facts_on(date.fromisoformat(plan.facts["plan_date"]))
-    return facts_to_json(current) != plan.facts
+def current_facts(plan):
+    """The client's facts now, for the plan's session day (two queries unless prefetched)."""
+    return plan.client.facts_on(date.fromisoformat(plan.facts["plan_date"]))
 
 
-def places_read_otherwise(plan, items):
+def facts_changed(plan, current=None):
+    """True when the client's facts for the session day differ from those the plan was built on
+    (`current`: current_facts(plan), when the caller has read them)."""
+    return facts_to_json(current or current_facts(plan)) != plan.facts
+
+
+def places_read_otherwise(plan, items, facts):
     """Of the plan's places `items` (planned to be worked), those the rules read more strictly under the
-    client's facts now (for the session's day) than when the plan was built: {(region, side): (avoided,
-    sentence)}. Now avoided: the notes that avoid it; capped below the planned pressure: the new cap.
-    Empty when the engine cannot plan (the plan page says why)."""
-    facts = plan.client.facts_on(date.fromisoformat(plan.facts["plan_date"]))
-    choices = {(item.region, item.side): item.template_key for item in items}
+    client's facts now (`facts`: current_facts(plan)) than when the plan was built: {(region, side):
+    (avoided, sentence)}. Now avoided: the notes that avoid it; capped below the planned pressure: the
+    new cap. Empty when the engine cannot plan (the plan page says why). One query: the templates."""
+    templates = engine_templates()
+    keys = {template.key for template in templates}
+    choices = {(item.region, item.side): item.template_key for item in items if item.template_key in keys}
     try:
-        proposal = propose(facts, list(choices), _valid_choices(choices))
+        proposal = engine.propose(facts, [(item.region, item.side) for item in items], templates, choices)
     except engine.EngineError:
         return {}
     planned = {(item.region, item.side): item for item in items}

@@ -160,11 +160,12 @@ def _stale_form(plan, data, signing):
 
 
 def _record_form_page(request, plan, record, form, rows, status, finding_form=None):
-    stale = plans.facts_changed(plan)
+    facts = plans.current_facts(plan)
+    stale = plans.facts_changed(plan, facts)
     if stale:
         # What the client's record says now about each place: one now avoided starts unticked (until a
         # draft says otherwise), and says why in its row.
-        changed = plans.places_read_otherwise(plan, [row["plan_item"] for row in rows])
+        changed = plans.places_read_otherwise(plan, [row["plan_item"] for row in rows], facts)
         for row in rows:
             item = row["plan_item"]
             avoided, row["now"] = changed.get((item.region, item.side), (False, ""))

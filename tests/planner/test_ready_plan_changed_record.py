@@ -75,3 +75,20 @@ def test_a_plan_built_before_its_clearance_was_recorded_asks_for_a_rebuild_not_a
     page = login(therapist).get(f"/plans/{plan.pk}/").content.decode()
     assert "Record the clearance" not in page
     assert "none was on file when this plan was built: rebuild it to read the clearances on file now." in page
+
+
+def test_a_changed_plans_record_form_reads_the_facts_once_and_the_templates_once(
+    login, therapist, django_assert_num_queries
+):
+    """The form on an unchanged plan with no record yet makes 8 queries; on a changed one, one more: the
+    clinic's templates, for the engine's reading of the places now. The facts are read once for both."""
+    from tests.planner.test_plans import TODAY
+
+    client = dpn_client(therapist)
+    plan = plan_for(client, therapist, regions="hands", day=TODAY, ready=True)
+    make_condition(client, "open_wound", location="hands", side="right")
+    browser = login(therapist)
+    browser.get(f"/plans/{plan.pk}/record/")
+    with django_assert_num_queries(9):
+        response = browser.get(f"/plans/{plan.pk}/record/")
+    assert any(row["now"] for row in response.context["rows"])
