@@ -8,6 +8,7 @@ from datetime import date
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -25,7 +26,7 @@ from planner.forms import (
     RescheduleForm,
 )
 from planner.models import PlanStatus, SessionPlan, SessionRecord
-from planner.roles import is_care_team_therapist, is_clinic_admin, is_therapist
+from planner.roles import is_clinic_admin, is_therapist
 from protocols.labels import and_list
 from protocols.services import engine_templates
 from protocols.versioning import StaleVersion
@@ -67,8 +68,9 @@ def _client_to_plan(request, pk):
     every client, so one who is a therapist too plans only for the clients of their own care teams."""
     if not is_therapist(request.user):
         raise PermissionDenied("Only therapists plan sessions.")
-    client = get_object_or_404(Client.objects.for_user(request.user), pk=pk)
-    if not is_care_team_therapist(request.user, client):
+    members = Client.care_team.through.objects.filter(client=OuterRef("pk"), user=request.user)
+    client = get_object_or_404(Client.objects.for_user(request.user).annotate(on_team=Exists(members)), pk=pk)
+    if not client.on_team:  # read with the client: no query of its own
         raise PermissionDenied(
             f"Only a therapist on {client}'s care team plans their sessions: a clinic admin adds you to it."
         )

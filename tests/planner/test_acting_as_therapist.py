@@ -83,3 +83,17 @@ def test_a_therapist_who_lost_the_role_no_longer_records_signs_or_changes_their_
     browser = login(therapist)
     why = "Your account is no longer a therapist&#x27;s, so you cannot record this session"
     assert_cannot_act(browser, booked, late, why)
+
+
+def test_whether_the_planner_is_on_the_care_team_is_read_with_the_client(
+    login, therapist, both, django_assert_num_queries
+):
+    """The care-team check costs the builder no query of its own, for a therapist or an admin therapist."""
+    for user in (therapist, both):
+        client = make_dpn_client(user, last_name=f"Of{user.username}")
+        browser = login(user)
+        browser.get(f"/plans/new/?client={client.pk}")
+        # Session, user, roles and permissions, the client with whether the user is on its care team,
+        # the client's care team (the page names it), the access log row.
+        with django_assert_num_queries(6):
+            assert browser.get(f"/plans/new/?client={client.pk}").status_code == 200
