@@ -181,8 +181,8 @@ def admin_sets_up_the_team_and_imports_clients(page, live_server, sign_in, tmp_p
     page.get_by_role("button", name="Import 1 client").click()
     expect(alert(page, "Imported hugo.json: 1 created, 0 updated.")).to_be_visible()
     expect(page.get_by_text("4 clients")).to_be_visible()
-    expect(page.get_by_role("row", name=re.compile("Vance, Clara"))).to_contain_text("nia")
-    expect(page.get_by_role("row", name=re.compile("Sato, Hugo"))).to_contain_text("nia")
+    expect(page.get_by_role("row", name=re.compile("Vance, Clara"))).to_contain_text("Nia Holm")
+    expect(page.get_by_role("row", name=re.compile("Sato, Hugo"))).to_contain_text("Nia Holm")
 
     # Nia joins Dora's care team on the client's edit page.
     open_client(page, live_server, "Dora Pine")

@@ -133,7 +133,12 @@ def test_recording_opens_30_minutes_before_the_start(login, therapist, monkeypat
     assert not SessionRecord.objects.filter(plan=plan).exists()
     monkeypatch.setattr(recording, "now", lambda: at_today(19, 30))
     assert "Record the session</a>" in login(therapist).get(f"/plans/{plan.pk}/").content.decode()
-    response = login(therapist).post(f"/plans/{plan.pk}/record/", record_data(plan, sign="1"))
+    # Open: the scores before the session go into a draft; the record is signed once the session has begun.
+    response = login(therapist).post(f"/plans/{plan.pk}/record/", record_data(plan))
     assert response.status_code == 302 and "recording opens" not in said(response)
+    record = SessionRecord.objects.get(plan=plan)
+    monkeypatch.setattr(recording, "now", lambda: at_today(20, 0))
+    response = login(therapist).post(f"/plans/{plan.pk}/record/", record_data(plan, version=record.version, sign="1"))
+    assert response.status_code == 302
     plan.refresh_from_db()
     assert plan.status == PlanStatus.DONE
