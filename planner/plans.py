@@ -556,9 +556,10 @@ def therapist_has_left(plan):
     )
 
 
-def on_care_team(user):
-    """An annotation for a queryset of plans (or records): whether `user` is on the client's care team."""
-    members = Client.care_team.through.objects.filter(client=OuterRef("client"), user=user)
+def on_care_team(user, client="client"):
+    """An annotation: whether `user` is on the care team of the client `client` names (a plan's or a
+    record's "client"; "pk" on a queryset of clients)."""
+    members = Client.care_team.through.objects.filter(client=OuterRef(client), user=user)
     return Exists(members)
 
 

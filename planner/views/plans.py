@@ -8,7 +8,6 @@ from datetime import date
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -68,8 +67,8 @@ def _client_to_plan(request, pk):
     every client, so one who is a therapist too plans only for the clients of their own care teams."""
     if not is_therapist(request.user):
         raise PermissionDenied("Only therapists plan sessions.")
-    members = Client.care_team.through.objects.filter(client=OuterRef("pk"), user=request.user)
-    client = get_object_or_404(Client.objects.for_user(request.user).annotate(on_team=Exists(members)), pk=pk)
+    on_team = plans.on_care_team(request.user, client="pk")
+    client = get_object_or_404(Client.objects.for_user(request.user).annotate(on_team=on_team), pk=pk)
     if not client.on_team:  # read with the client: no query of its own
         raise PermissionDenied(
             f"Only a therapist on {client}'s care team plans their sessions: a clinic admin adds you to it."
