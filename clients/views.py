@@ -288,7 +288,6 @@ def client_detail_context(request, client):
         "clearance_wanted": _clearance_wanted(clearance_for),
         "clearance_age": clearance.age_in_days(today) if clearance else None,
         "clearances": sorted(client.clearances.all(), key=lambda c: (c.cleared_on, c.pk), reverse=True),
-        "history": history.history_entries(client, limit=HISTORY_ON_PAGE),
         "profile_rows": _profile_rows(client),
         "can_write": not client.is_archived,
         **assessments_context(client, today),
@@ -379,8 +378,13 @@ def _tell_what_the_team_left(request, client, team_before, team_after):
 
 @login_required
 def client_history(request, pk):
+    """The client's whole change history; with ?recent=1 its newest changes alone, as the client page's
+    "Recent changes" panel loads them once the page is shown (static/js/actions.js)."""
     client = client_for(request, pk)
     record_access(request, AccessKind.HISTORY, client=client)
+    if request.GET.get("recent") == "1":
+        context = {"client": client, "history": history.history_entries(client, limit=HISTORY_ON_PAGE)}
+        return render(request, "clients/_history.html", context)
     context = {"client": client, "history": history.history_entries(client)}
     return render(request, "clients/history.html", context)
 

@@ -22,3 +22,29 @@ document.addEventListener("submit", function (event) {
   button.appendChild(document.createTextNode(button.getAttribute("data-busy-text")));
   form.setAttribute("aria-busy", "true");
 });
+
+// A panel marked data-fragment="URL" is filled from that URL once the page is shown (the client
+// page's recent changes): the page itself does not wait for it. If it cannot be read, the panel says
+// so and links to the page that shows it whole.
+document.querySelectorAll("[data-fragment]").forEach(function (panel) {
+  var url = panel.getAttribute("data-fragment");
+  function failed() {
+    var status = panel.querySelector("[data-fragment-status]") || panel;
+    status.textContent = "The recent changes could not be loaded. ";
+    var link = document.createElement("a");
+    link.href = url.split("?")[0];
+    link.textContent = "Open the full history";
+    status.appendChild(link);
+    panel.removeAttribute("aria-busy");
+  }
+  fetch(url, { credentials: "same-origin", headers: { Accept: "text/html" } })
+    .then(function (response) {
+      if (!response.ok || response.redirected) { throw new Error(String(response.status)); }
+      return response.text();
+    })
+    .then(function (html) {
+      panel.innerHTML = html;
+      panel.removeAttribute("aria-busy");
+    })
+    .catch(failed);
+});

@@ -60,6 +60,18 @@ def test_admin_creates_a_client_that_only_the_care_team_can_open(page, live_serv
     expect(body_map.locator('[data-place="feet-left"]')).to_have_class(re.compile("bm-few"))
     expect(page.locator(".marker-list li").first).to_contain_text("Open wound, left foot (heel)")
     expect(page.get_by_role("heading", name=re.compile("Keep off an area"))).to_be_visible()
+    # The recent changes load once the page is shown: the wound's addition, by the admin.
+    recent = page.get_by_role("region", name="Recent changes")
+    expect(recent).to_contain_text("Morgan Reyes added a condition: Open wound, left foot")
+    expect(recent).not_to_contain_text("Loading")
+    # When they cannot be read (the connection dropped), the panel says so and links to the full history.
+    page.route("**/history/?recent=1", lambda route: route.abort())
+    page.reload()
+    expect(recent).to_contain_text("The recent changes could not be loaded.")
+    expect(recent.get_by_role("link", name="Open the full history")).to_have_attribute(
+        "href", re.compile(r"/clients/\d+/history/$")
+    )
+    page.unroute("**/history/?recent=1")
     sign_out(page, "Tara Lindqvist")
 
     # Sam is not on the care team: the client does not exist for him.

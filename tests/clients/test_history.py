@@ -70,8 +70,8 @@ def test_history_says_who_changed_what_and_when(login, clinic_admin, therapist, 
     assert changes(profile) == {"Symptoms, left foot": ("numbness", "burning, numbness")}
     assert created.who == clinic_admin and changes(created) == {"Care team": ("", "Tara Lindqvist")}
 
-    page = tara.get(f"/clients/{client.pk}/").content.decode()
-    assert "changed the client record" in page and "Quinn → Quinn-Hart" in page
+    recent = tara.get(f"/clients/{client.pk}/history/?recent=1").content.decode()
+    assert "changed the client record" in recent and "Quinn → Quinn-Hart" in recent
     full = tara.get(f"/clients/{client.pk}/history/").content.decode()
     assert "created the client record" in full
 
@@ -95,9 +95,26 @@ def test_history_on_the_client_page_is_limited(login, therapist):
     client = make_client(care_team=[therapist])
     for _ in range(12):
         make_condition(client, "fever")
-    response = login(therapist).get(f"/clients/{client.pk}/")
-    assert len(response.context["history"]) == 8
-    assert len(login(therapist).get(f"/clients/{client.pk}/history/").context["history"]) == 13
+    browser = login(therapist)
+    page = browser.get(f"/clients/{client.pk}/")
+    # The client page does not read the history: its panel loads the newest changes once shown.
+    assert "history" not in page.context
+    assert f'data-fragment="/clients/{client.pk}/history/?recent=1"' in page.content.decode()
+    recent = browser.get(f"/clients/{client.pk}/history/?recent=1")
+    assert len(recent.context["history"]) == 8
+    fragment = recent.content.decode()
+    assert fragment.count("<li>\n    <div><strong>") == 8 and "<html" not in fragment
+    assert "added a condition: Fever" in fragment
+    assert len(browser.get(f"/clients/{client.pk}/history/").context["history"]) == 13
+
+
+def test_recent_changes_are_logged_and_refused_off_the_care_team(login, therapist, second_therapist):
+    from clients.models import AccessEvent
+
+    client = make_client(care_team=[therapist])
+    assert login(second_therapist).get(f"/clients/{client.pk}/history/?recent=1").status_code == 404
+    login(therapist).get(f"/clients/{client.pk}/history/?recent=1")
+    assert AccessEvent.objects.filter(client=client, actor=therapist, kind="history").count() == 1
 
 
 def test_care_teams_are_named_by_full_name_and_a_removed_account_is_left_out(therapist, second_therapist):

@@ -14,9 +14,8 @@ from tests.planner.test_plans import make_dpn_client
 pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate()
 QUERIES = """session, user, the user's roles and permissions (one query), the client, its care team,
-clearances, conditions; the clinic's templates joined with their steps (condition meanings);
-the client's, its conditions' and its clearances' history, and the care teams it saw with their names
-(change history);
+clearances, conditions; the clinic's templates joined with their steps (condition meanings; the recent
+changes load after the page);
 monofilament tests and their sites, MNSI questionnaires; the client's plans as
 small rows (coming, earlier, cancellations counted) and the shown ones; the client's corrections (one
 query, for the records and the charts alike); its latest records, their items; the signed sessions'
@@ -62,11 +61,11 @@ def test_client_page_queries_stay_flat_with_measures(login, therapist, django_as
     signed_session(login, therapist, client, "09:00")
     add_measures(client, therapist, 1)
     browser = login(therapist)
-    with django_assert_num_queries(24, info=QUERIES):
+    with django_assert_num_queries(20, info=QUERIES):
         browser.get(f"/clients/{client.pk}/")
     signed_session(login, therapist, client, "11:00", pain_before=5)
     for n in range(2, 5):
         add_measures(client, therapist, n)
-    with django_assert_num_queries(24, info=QUERIES):
+    with django_assert_num_queries(20, info=QUERIES):
         page = browser.get(f"/clients/{client.pk}/").content.decode()
     assert "pain 5 → 4" in page and "scan4.pdf" in page and "Dr. 4" in page
