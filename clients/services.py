@@ -6,7 +6,6 @@ from dataclasses import dataclass, field, replace
 from datetime import timedelta
 
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from protocols.engine import CLEARANCE_VALID_DAYS, LAB_VALID_DAYS, EngineError, lab_in_use, propose
@@ -193,15 +192,6 @@ NEW_FINDING_CODES = ["open_wound", "new_foot_finding", "charcot_suspected"]
 NEW_FINDING_DAYS = 14
 
 
-# The panel names each client and links to the page: the rest of the client's row (profile JSON,
-# contact details, timestamps) is left unread.
-_BESIDES_THE_NAME = [
-    f"client__{field.name}"
-    for field in Client._meta.concrete_fields
-    if field.name not in ("id", "first_name", "last_name")
-]
-
-
 @dataclass
 class Attention:
     client: Client
@@ -229,7 +219,7 @@ def attention_panel(user, day, limit=8):
         return [], False
     clinic_wide = user.has_perm("clients.view_all_clients")
     if clinic_wide:
-        newest = functools.partial(_clinic_conditions, Q(client__archived_at__isnull=True), day)
+        newest = functools.partial(_clinic_conditions, day)
     else:
         newest = functools.partial(_care_team_conditions, user, day)
     # The newest conditions, twice as many as clients are listed; when they run out before it is
@@ -324,36 +314,64 @@ def _windows(day):
     return day - timedelta(days=LAB_VALID_DAYS), day - timedelta(days=NEW_FINDING_DAYS)
 
 
-def _in_window(visible, day):
-    """The visible clients' lab results and findings, recorded and dated in either window."""
-    lab_window, finding_window = _windows(day)
-    return Condition.objects.recorded().filter(
-        visible, code__in=ATTENTION_CODES, noted_on__lte=day, noted_on__gte=min(lab_window, finding_window)
-    )
+def _clinic_conditions(day, count):
+    """The newest `count` conditions that may need attention, newest first, of the clinic's active
+    clients: each lab result on its latest day below a bound that changes a session, each finding
+    noted in the window and still open. The query walks the date index condition_attention_noted from
+    today backwards and stops at `count`. Written out, as the care team's: the ORM took several times
+    longer to build it than PostgreSQL took to run it."""
+    sql, params = _attention_sql(_CLINIC_ATTENTION_SQL, day, later=True)
+    return _with_named_clients(list(Condition.objects.raw(sql, [*params, count])))
 
 
-def _clinic_conditions(visible, day, count):
-    """The newest `count` conditions that may need attention, newest first: each lab result on its
-    latest day below a bound that changes a session, each finding noted in the window and still open.
-    The query walks the date index condition_attention_noted from today backwards and stops at `count`."""
+def _attention_sql(sql, day, later=False):
+    """(sql, params) of one of the attention queries below, for `day`, without the care team's and the
+    LIMIT's: the clinic's (`later`) takes the day once more, up to which a later result is looked for."""
     lab_window, finding_window = _windows(day)
-    later_result = Condition.objects.recorded().filter(
-        client=OuterRef("client"), code=OuterRef("code"), noted_on__gt=OuterRef("noted_on"), noted_on__lte=day
+    below = lab_values_that_change_a_session()
+    chosen_labs = " OR ".join("(code = %s AND value < %s)" for _ in below) or "1 = 0"
+    params = [
+        *ATTENTION_CODES,
+        min(lab_window, finding_window),
+        day,
+        lab_window,
+        *[value for code_and_bound in below.items() for value in code_and_bound],
+        *([day] if later else []),
+        *NEW_FINDING_CODES,
+        finding_window,
+        day,
+    ]
+    sql = sql.format(
+        condition=Condition._meta.db_table,
+        client=Client._meta.db_table,
+        care_team=Client.care_team.through._meta.db_table,
+        codes=", ".join(["%s"] * len(ATTENTION_CODES)),
+        chosen_labs=chosen_labs,
+        findings=", ".join(["%s"] * len(NEW_FINDING_CODES)),
     )
-    changes_session = Q()
-    for code, below in lab_values_that_change_a_session().items():
-        changes_session |= Q(code=code, value__lt=below)
-    open_finding = Q(
-        Q(resolved_on__isnull=True) | Q(resolved_on__gt=day), code__in=NEW_FINDING_CODES, noted_on__gte=finding_window
-    )
-    recent = (
-        _in_window(visible, day)
-        .filter((changes_session & Q(noted_on__gte=lab_window) & ~Exists(later_result)) | open_finding)
-        .select_related("client")
-        .defer(*_BESIDES_THE_NAME)
-        .order_by("-noted_on", "-pk")[:count]
-    )
-    return list(recent)
+    return sql, params
+
+
+# The clinic's attention entries (see _clinic_conditions): of each lab, its results on the latest day it
+# has in the window, below the bound that changes a session (no later result of the lab up to the day);
+# the findings noted in the window and still open; of active clients, the newest `count`.
+_CLINIC_ATTENTION_SQL = """
+    SELECT c.id, c.client_id, c.code, c.location, c.side, c.value, c.detail, c.noted_on, c.resolved_on,
+           cl.first_name, cl.last_name
+    FROM {condition} c
+    JOIN {client} cl ON cl.id = c.client_id
+    WHERE cl.archived_at IS NULL
+      AND NOT c.entered_in_error AND c.code IN ({codes}) AND c.noted_on >= %s AND c.noted_on <= %s
+      AND ((c.noted_on >= %s AND ({chosen_labs})
+            AND NOT EXISTS (
+                SELECT 1 FROM {condition} later
+                WHERE later.client_id = c.client_id AND later.code = c.code AND NOT later.entered_in_error
+                  AND later.noted_on > c.noted_on AND later.noted_on <= %s
+            ))
+           OR (c.code IN ({findings}) AND c.noted_on >= %s AND (c.resolved_on IS NULL OR c.resolved_on > %s)))
+    ORDER BY c.noted_on DESC, c.id DESC
+    LIMIT %s
+"""
 
 
 def _care_team_conditions(user, day, count):
@@ -364,28 +382,8 @@ def _care_team_conditions(user, day, count):
     the team. Only the newest chosen ones are then read whole, with their clients' names; the archived
     clients' among them are left out here, and the query is run again, reading twice as many, when
     they took places."""
-    lab_window, finding_window = _windows(day)
-    below = lab_values_that_change_a_session()
-    chosen_labs = " OR ".join("(code = %s AND value < %s)" for _ in below) or "1 = 0"
-    params = [
-        user.pk,
-        *ATTENTION_CODES,
-        min(lab_window, finding_window),
-        day,
-        lab_window,
-        *[value for code_and_bound in below.items() for value in code_and_bound],
-        *NEW_FINDING_CODES,
-        finding_window,
-        day,
-    ]
-    sql = _CARE_TEAM_ATTENTION_SQL.format(
-        condition=Condition._meta.db_table,
-        client=Client._meta.db_table,
-        care_team=Client.care_team.through._meta.db_table,
-        codes=", ".join(["%s"] * len(ATTENTION_CODES)),
-        chosen_labs=chosen_labs,
-        findings=", ".join(["%s"] * len(NEW_FINDING_CODES)),
-    )
+    sql, params = _attention_sql(_CARE_TEAM_ATTENTION_SQL, day)
+    params = [user.pk, *params]
     read = count
     while True:
         rows = list(Condition.objects.raw(sql, [*params, read]))

@@ -125,7 +125,8 @@ def test_the_clinic_panel_reads_indexes_in_its_own_order(clinic_admin):
     with CaptureQueriesContext(connection) as queries:
         needing_attention(clinic_admin, TODAY, limit=4)
     conditions, clearances = (query["sql"] for query in queries.captured_queries)
-    assert 'ORDER BY "clients_condition"."noted_on" DESC, "clients_condition"."id" DESC' in conditions
+    assert "FROM clients_condition c" in conditions
+    assert "ORDER BY c.noted_on DESC, c.id DESC" in conditions
     assert "FROM clients_physicianclearance pc" in clearances
     assert "ORDER BY pc.cleared_on DESC, pc.id DESC" in clearances
     with connection.cursor() as cursor:
