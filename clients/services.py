@@ -5,7 +5,7 @@ import functools
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from protocols.engine import CLEARANCE_VALID_DAYS, LAB_VALID_DAYS, EngineError, lab_in_use, propose
@@ -316,24 +316,24 @@ def _windows(day):
 
 def _clinic_conditions(day, count):
     """The newest `count` conditions that may need attention, newest first, of the clinic's active
-    clients: each lab result on its latest day below a bound that changes a session, each finding
-    noted in the window and still open. The query walks the date index condition_attention_noted from
-    today backwards and stops at `count`. Written out, as the care team's: the ORM took several times
-    longer to build it than PostgreSQL took to run it."""
-    sql, params = _attention_sql(_CLINIC_ATTENTION_SQL, day, later=True)
-    return _with_named_clients(list(Condition.objects.raw(sql, [*params, count])))
+    clients: each lab result on its latest day below a bound that changes a session, each finding noted
+    in the window and still open. The query walks the date index condition_attention_noted from today
+    backwards and stops at `count`. Written out: the ORM took several times longer to build it than
+    PostgreSQL took to run it."""
+    clinic_sql = _CLINIC_ATTENTION_SQL.replace("{walk}", "").replace("{team}", "")
+    sql, window, rest = _attention_sql(clinic_sql, day, later=True)
+    return _with_named_clients(list(Condition.objects.raw(sql, [*window, *rest, count])))
 
 
 def _attention_sql(sql, day, later=False):
-    """(sql, params) of one of the attention queries below, for `day`, without the care team's and the
-    LIMIT's: the clinic's (`later`) takes the day once more, up to which a later result is looked for."""
+    """(sql, window params, other params) of one of the attention queries below, for `day`, without the
+    care team's and the LIMITs: the clinic's (`later`) takes the day once more, up to which a later
+    result is looked for."""
     lab_window, finding_window = _windows(day)
     below = lab_values_that_change_a_session()
     chosen_labs = " OR ".join("(code = %s AND value < %s)" for _ in below) or "1 = 0"
-    params = [
-        *ATTENTION_CODES,
-        min(lab_window, finding_window),
-        day,
+    window = [*ATTENTION_CODES, min(lab_window, finding_window), day]
+    rest = [
         lab_window,
         *[value for code_and_bound in below.items() for value in code_and_bound],
         *([day] if later else []),
@@ -349,41 +349,64 @@ def _attention_sql(sql, day, later=False):
         chosen_labs=chosen_labs,
         findings=", ".join(["%s"] * len(NEW_FINDING_CODES)),
     )
-    return sql, params
+    return sql, window, rest
 
 
-# The clinic's attention entries (see _clinic_conditions): of each lab, its results on the latest day it
-# has in the window, below the bound that changes a session (no later result of the lab up to the day);
-# the findings noted in the window and still open; of active clients, the newest `count`.
+# The clinic's attention entries (see _clinic_conditions): of the entries in the window (in a team's
+# walk, the newest TEAM_WALK of them), of each lab its results on the latest day it has in the window,
+# below the bound that changes a session (no later result of the lab up to the day), and the findings
+# still open; of active clients (in a team's walk, on the care team: a probe per entry, which PostgreSQL
+# does not turn into a join, so the walk still stops early), the newest `count`, chosen from the index
+# condition_attention_noted alone and then read whole.
 _CLINIC_ATTENTION_SQL = """
     SELECT c.id, c.client_id, c.code, c.location, c.side, c.value, c.detail, c.noted_on, c.resolved_on,
            cl.first_name, cl.last_name
-    FROM {condition} c
+    FROM (
+        SELECT e.id, e.noted_on FROM (
+            SELECT id, client_id, code, value, noted_on, resolved_on FROM {condition}
+            WHERE NOT entered_in_error AND code IN ({codes}) AND noted_on >= %s AND noted_on <= %s
+            ORDER BY noted_on DESC, id DESC
+            {walk}
+        ) e
+        JOIN {client} active ON active.id = e.client_id AND active.archived_at IS NULL
+        WHERE ((e.noted_on >= %s AND ({chosen_labs})
+                AND NOT EXISTS (
+                    SELECT 1 FROM {condition} later
+                    WHERE later.client_id = e.client_id AND later.code = e.code AND NOT later.entered_in_error
+                      AND later.noted_on > e.noted_on AND later.noted_on <= %s
+                ))
+               OR (e.code IN ({findings}) AND e.noted_on >= %s AND (e.resolved_on IS NULL OR e.resolved_on > %s)))
+          {team}
+        ORDER BY e.noted_on DESC, e.id DESC
+        LIMIT %s
+    ) chosen
+    JOIN {condition} c ON c.id = chosen.id
     JOIN {client} cl ON cl.id = c.client_id
-    WHERE cl.archived_at IS NULL
-      AND NOT c.entered_in_error AND c.code IN ({codes}) AND c.noted_on >= %s AND c.noted_on <= %s
-      AND ((c.noted_on >= %s AND ({chosen_labs})
-            AND NOT EXISTS (
-                SELECT 1 FROM {condition} later
-                WHERE later.client_id = c.client_id AND later.code = c.code AND NOT later.entered_in_error
-                  AND later.noted_on > c.noted_on AND later.noted_on <= %s
-            ))
-           OR (c.code IN ({findings}) AND c.noted_on >= %s AND (c.resolved_on IS NULL OR c.resolved_on > %s)))
-    ORDER BY c.noted_on DESC, c.id DESC
-    LIMIT %s
+    ORDER BY chosen.noted_on DESC, chosen.id DESC
 """
+_TEAM_MEMBER = "AND (SELECT true FROM {care_team} t WHERE t.client_id = e.client_id AND t.user_id = %s)"
+
+
+# How many of the clinic's newest entries a care team's first query reads (see _care_team_conditions).
+TEAM_WALK = 2000
 
 
 def _care_team_conditions(user, day, count):
-    """The same conditions as _clinic_conditions, for a care team, in one query: a care team is a small
-    part of a large clinic, so the team's entries in the window (a few hundred) are read from the
-    covering index condition_attention_noted and chosen there (each lab's latest day by a window
-    function), where the query above would read every table row of the clinic's window before joining
-    the team. Only the newest chosen ones are then read whole, with their clients' names; the archived
-    clients' among them are left out here, and the query is run again, reading twice as many, when
-    they took places."""
-    sql, params = _attention_sql(_CARE_TEAM_ATTENTION_SQL, day)
-    params = [user.pk, *params]
+    """The same conditions as _clinic_conditions, for a care team.
+
+    First the clinic's newest TEAM_WALK entries are walked, with a probe of the care team per entry: a
+    team of a few thousand clients finds its `count` within a few hundred entries (about a millisecond
+    at 100,000 clients), and in a clinic whose window holds fewer entries the walk reads them all. A
+    small team in a large clinic may find fewer: then the team's entries in the window are read from
+    the covering index condition_attention_noted and chosen there (each lab's latest day by a window
+    function), at a cost that does not grow with the clinic's window. Only the newest chosen ones are
+    read whole, with their clients' names; the archived clients' among them are left out here, and the
+    query is run again, reading twice as many, when they took places."""
+    found, whole_window = _team_walk(user, day, count)
+    if len(found) == count or whole_window:
+        return found
+    sql, window, rest = _attention_sql(_CARE_TEAM_ATTENTION_SQL, day)
+    params = [user.pk, *window, *rest]
     read = count
     while True:
         rows = list(Condition.objects.raw(sql, [*params, read]))
@@ -392,6 +415,59 @@ def _care_team_conditions(user, day, count):
             break
         read *= 2  # archived clients' entries took places: read twice as many
     return _with_named_clients(found[:count])
+
+
+def _team_walk(user, day, count):
+    """([conditions], whether the walk read the clinic's whole window): the first query of
+    _care_team_conditions, which also counts the window's entries up to TEAM_WALK (an index-only
+    count) so that a walk that read them all is known complete, even when it found none."""
+    sql, window, rest = _attention_sql(
+        _TEAM_WALK_SQL.replace(
+            "{walk_query}",
+            _CLINIC_ATTENTION_SQL.replace("{walk}", "LIMIT %s").replace("{team}", _TEAM_MEMBER),
+        ),
+        day,
+        later=True,
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*window, TEAM_WALK, *window, TEAM_WALK, *rest, user.pk, count])
+        rows = cursor.fetchall()
+    walked = rows[0][0] if rows else 0
+    as_date = Condition._meta.get_field("noted_on").to_python  # SQLite gives a derived table's dates as text
+    found = []
+    for _walked, pk, client_id, code, location, side, value, detail, noted_on, resolved_on, first, last in rows:
+        if pk is None:
+            continue  # the walk found none: the row only carries the count
+        condition = Condition(
+            pk=pk,
+            client_id=client_id,
+            code=code,
+            location=location,
+            side=side,
+            value=value,
+            detail=detail,
+            noted_on=as_date(noted_on),
+            resolved_on=as_date(resolved_on),
+        )
+        condition.first_name, condition.last_name = first, last
+        found.append(condition)
+    return _with_named_clients(found), walked < TEAM_WALK
+
+
+# The team's walk (see _team_walk): how many of the window's entries there are, up to TEAM_WALK, beside
+# each row the walk found (one row of NULLs when it found none).
+_TEAM_WALK_SQL = """
+    SELECT walked.n, found.*
+    FROM (
+        SELECT COUNT(*) AS n FROM (
+            SELECT 1 FROM {condition}
+            WHERE NOT entered_in_error AND code IN ({codes}) AND noted_on >= %s AND noted_on <= %s
+            LIMIT %s
+        ) window_entries
+    ) walked
+    LEFT JOIN ({walk_query}) found ON 1 = 1
+    ORDER BY found.noted_on DESC, found.id DESC
+"""
 
 
 # The care team's attention entries (see _care_team_conditions): the team's lab results and findings in

@@ -5,6 +5,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
+from clients import services
 from clients.services import attention_panel, needing_attention
 from protocols.labels import format_date
 from tests.factories import make_clearance, make_client, make_condition
@@ -125,8 +126,8 @@ def test_the_clinic_panel_reads_indexes_in_its_own_order(clinic_admin):
     with CaptureQueriesContext(connection) as queries:
         needing_attention(clinic_admin, TODAY, limit=4)
     conditions, clearances = (query["sql"] for query in queries.captured_queries)
-    assert "FROM clients_condition c" in conditions
-    assert "ORDER BY c.noted_on DESC, c.id DESC" in conditions
+    assert "FROM clients_condition\n" in conditions
+    assert "ORDER BY noted_on DESC, id DESC" in conditions
     assert "FROM clients_physicianclearance pc" in clearances
     assert "ORDER BY pc.cleared_on DESC, pc.id DESC" in clearances
     with connection.cursor() as cursor:
@@ -264,9 +265,14 @@ def test_a_care_team_whose_newest_findings_are_archived_clients_still_gets_its_a
     assert [entry.client.last_name for entry in entries] == ["Ames", "Bell"] and more
 
 
-def test_archived_clients_entries_among_the_newest_are_read_past(therapist, clinic_admin, django_assert_num_queries):
-    """The care team's query reads its newest chosen entries whole with whether their client is active;
-    when archived clients' entries take those places, it reads as many more, until enough or no more."""
+@pytest.mark.parametrize("walk", [services.TEAM_WALK, 1])
+def test_archived_clients_entries_among_the_newest_are_read_past(
+    therapist, clinic_admin, django_assert_num_queries, monkeypatch, walk
+):
+    """The team's walk leaves archived clients out; the team's own query (after a walk that could not
+    read the whole window) reads its newest chosen entries whole with whether their client is active,
+    and when archived clients' entries take those places, it reads as many more, until enough."""
+    monkeypatch.setattr(services, "TEAM_WALK", walk)
     gone = make_client(last_name="Gone", care_team=[therapist])
     for n in range(5):
         make_condition(gone, "open_wound", location="feet", side="left", noted_on=days_ago(n))
@@ -276,12 +282,34 @@ def test_archived_clients_entries_among_the_newest_are_read_past(therapist, clin
     gone.archived_at = timezone.now()
     gone.save()
     therapist.has_perm("clients.view_client")
-    # 2 read (both archived), 4 (all archived), 8 (the 5 archived and the 3 kept): three condition
-    # queries, then the expired clearances.
-    with django_assert_num_queries(4):
+    # The walk: it finds Kept 0 when it reads the whole window. Cut at one entry (archived), it is
+    # followed by the team's query: 2 read (both archived), 4 (all archived), 8 (the 5 archived and the
+    # 3 kept). Then the expired clearances.
+    with django_assert_num_queries(2 if walk > 8 else 5):
         entries, more = attention_panel(therapist, TODAY, 1)
     assert [entry.client.last_name for entry in entries] == ["Kept 0"] and more
     for limit in (1, 2, 3, 4):
         mine = [(e.client.last_name, e.reasons) for e in attention_panel(therapist, TODAY, limit)[0]]
         clinic = [(e.client.last_name, e.reasons) for e in attention_panel(clinic_admin, TODAY, limit)[0]]
         assert mine == clinic, limit
+
+
+def test_a_team_walk_cut_short_is_followed_by_the_teams_own_query(
+    therapist, second_therapist, django_assert_num_queries, monkeypatch
+):
+    """The walk reads the clinic's newest entries; when it stops at TEAM_WALK before finding enough, the
+    team's older entries are still found. When it read the whole window, it is not followed."""
+    mine = make_client(last_name="Mine", care_team=[therapist])
+    make_condition(mine, "platelet_count", value=40_000, noted_on=days_ago(10))
+    for n in range(4):
+        other = make_client(last_name=f"Other {n}", care_team=[second_therapist])
+        make_condition(other, "open_wound", location="feet", side="left", noted_on=days_ago(n))
+    therapist.has_perm("clients.view_client")
+    monkeypatch.setattr(services, "TEAM_WALK", 3)
+    with django_assert_num_queries(3):  # the walk (3 newest, none the team's), the team's query, clearances
+        assert [entry.client.last_name for entry in needing_attention(therapist, TODAY)] == ["Mine"]
+    monkeypatch.setattr(services, "TEAM_WALK", 10)
+    with django_assert_num_queries(2):  # the walk read all 5 entries of the window
+        assert [entry.client.last_name for entry in needing_attention(therapist, TODAY)] == ["Mine"]
+    with django_assert_num_queries(2):  # a day whose window holds no entry: the walk, found none, is complete
+        assert needing_attention(therapist, days_ago(20)) == []
