@@ -89,29 +89,38 @@ def meanings_and_clearance(client, day, templates=None):
     if templates is None:
         templates = engine_templates(client.neuropathy_type)
     facts = client.facts_on(day)
+    current = client.current_conditions(day)
+    frozen = replace(facts, symptoms=tuple(sorted(facts.symptoms.items())))
+    read, clearance = _reading(frozen, templates, tuple(condition.as_fact() for condition in current))
     groups = {severity: [] for severity in _ORDER}
-    try:
-        proposal = propose(facts, _EVERY_PLACE, templates)
-    except EngineError as error:
-        with_all, failed, clearance = None, error, None
-    else:
-        # Every place planned: no plan of fewer places needs a clearance this one does not.
-        with_all, clearance = _note_facts(proposal), []
-        if proposal["session"]["requires_clearance"]:
-            codes = dict.fromkeys(code for code, _place, _fact in with_all)
-            clearance = [RULES_BY_CODE[code].title for code in codes if _asks_clearance(RULES_BY_CODE[code])]
-    for condition in client.current_conditions(day):
-        if with_all is None:
-            severity, effects = CAUTION, [f"Could not be checked: {failed}"]
-        else:
-            severity, effects = _meaning(condition, facts, templates, with_all)
-        groups[severity].append(ConditionMeaning(condition, effects))
+    for condition, (severity, effects) in zip(current, read, strict=True):
+        groups[severity].append(ConditionMeaning(condition, list(effects)))
     meanings = [
         MeaningGroup(severity, *MEANINGS[severity], items)
         for severity in _ORDER
         if (items := sorted(groups[severity], key=lambda item: (item.condition.label, item.condition.place)))
     ]
-    return meanings, clearance
+    return meanings, None if clearance is None else list(clearance)
+
+
+@functools.lru_cache(maxsize=256)
+def _reading(frozen, templates, current):
+    """([(severity, effects)] of each of the `current` condition facts, clearance titles or None): what
+    meanings_and_clearance reads from the engine, for the client's facts (`frozen`: symptoms as sorted
+    pairs, so the facts can be a key) and the templates. A pure function of them, so a client page
+    opened again while nothing of the client and no template changed reuses it: the engine plans every
+    place once, and once more without each current condition."""
+    facts = replace(frozen, symptoms=dict(frozen.symptoms))
+    try:
+        proposal = propose(facts, _EVERY_PLACE, templates)
+    except EngineError as error:
+        return tuple((CAUTION, (f"Could not be checked: {error}",)) for _fact in current), None
+    # Every place planned: no plan of fewer places needs a clearance this one does not.
+    with_all, clearance = _note_facts(proposal), []
+    if proposal["session"]["requires_clearance"]:
+        codes = dict.fromkeys(code for code, _place, _fact in with_all)
+        clearance = [RULES_BY_CODE[code].title for code in codes if _asks_clearance(RULES_BY_CODE[code])]
+    return tuple(_meaning(fact, facts, templates, with_all) for fact in current), tuple(clearance)
 
 
 def _asks_clearance(rule):
@@ -130,10 +139,9 @@ def _note_facts(proposal):
     return found
 
 
-def _meaning(condition, facts, templates, with_all):
+def _meaning(fact, facts, templates, with_all):
     # Without every copy of it: a condition entered twice must not read as having no effect
     # because its twin still has it.
-    fact = condition.as_fact()
     others = [other for other in facts.conditions if other != fact]
     without = _note_facts(propose(replace(facts, conditions=tuple(others)), _EVERY_PLACE, templates))
     mine = [(key, note) for key, note in with_all.items() if key not in without]
@@ -173,7 +181,7 @@ def _meaning(condition, facts, templates, with_all):
     if any(rule.requires_clearance for rule in rules):
         effects.append("Needs physician clearance")
     severity = next((s for s in _ORDER if s in severities), None)
-    return severity, effects
+    return severity, tuple(effects)
 
 
 def _instruction(note):

@@ -131,3 +131,32 @@ def test_resolving_a_condition_that_shapes_plans_asks_first(login, clinic_admin)
     assert (
         'data-confirm="Resolve PICC line, right arm as of today? From today it no longer shapes session plans."' in page
     )
+
+
+def test_the_engines_reading_is_reused_while_the_facts_and_templates_stay_the_same(monkeypatch):
+    """The client page asks the engine once per set of facts and templates: opened again unchanged,
+    no plan is made; a new condition, or a changed template, is read anew."""
+    from clients import services
+    from protocols.models import ProtocolTemplate
+
+    services._reading.cache_clear()
+    calls = []
+    propose = services.propose
+    monkeypatch.setattr(services, "propose", lambda *args: calls.append(1) or propose(*args))
+    client = make_client(neuropathy_type="DPN", last_name="Reused")
+    make_condition(client, "open_wound", location="feet", side="left")
+
+    first = _effects(condition_meanings(client, TODAY))
+    assert len(calls) == 2  # every place, then without the wound
+    assert _effects(condition_meanings(client, TODAY)) == first
+    assert len(calls) == 2
+
+    make_condition(client, "fever")
+    client.refresh_from_db()
+    assert set(_effects(condition_meanings(client, TODAY))) == {"open_wound", "fever"}
+    assert len(calls) == 5  # every place, then without each of the two
+
+    template = ProtocolTemplate.objects.active().for_type("DPN").filter(region="feet").first()
+    template.steps.update(minutes=1)
+    condition_meanings(client, TODAY)
+    assert len(calls) == 8
