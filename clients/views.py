@@ -33,6 +33,8 @@ from .validators import DIAGNOSED_BEFORE_BIRTH, is_database_id
 User = get_user_model()
 PAGE_SIZE = 25
 HISTORY_ON_PAGE = 8
+# The access log's reference for the client page's recent changes (a HISTORY read of the newest alone).
+RECENT_CHANGES_REF = "recent changes, on the client page"
 
 admin_only = permission_required("clients.change_client", raise_exception=True)
 can_create = permission_required("clients.add_client", raise_exception=True)
@@ -381,8 +383,10 @@ def client_history(request, pk):
     """The client's whole change history; with ?recent=1 its newest changes alone, as the client page's
     "Recent changes" panel loads them once the page is shown (static/js/actions.js)."""
     client = client_for(request, pk)
-    record_access(request, AccessKind.HISTORY, client=client)
-    if request.GET.get("recent") == "1":
+    recent = request.GET.get("recent") == "1"
+    # The access log tells the client page's panel (read with every view of the page) from the full history.
+    record_access(request, AccessKind.HISTORY, client=client, ref=RECENT_CHANGES_REF if recent else "")
+    if recent:
         context = {"client": client, "history": history.history_entries(client, limit=HISTORY_ON_PAGE)}
         return render(request, "clients/_history.html", context)
     context = {"client": client, "history": history.history_entries(client)}

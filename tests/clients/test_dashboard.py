@@ -91,8 +91,10 @@ def test_an_admin_sees_the_whole_clinic_in_two_queries(
 
 
 @pytest.mark.postgresql
-def test_a_therapists_care_team_is_read_from_its_index(therapist):
-    """The attention query starts from the therapist's care team through care_team_user_client."""
+def test_a_therapists_care_team_is_read_from_its_index(therapist, monkeypatch):
+    """The team's walk reads the clinic's newest entries from the covering index condition_attention_noted
+    and probes the care team through care_team_user_client; after a walk cut short, the team's own query
+    starts from the care team through that index, and reads its entries from the covering index alone."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -100,15 +102,19 @@ def test_a_therapists_care_team_is_read_from_its_index(therapist):
         cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'care_team_user_client'")
         assert "(user_id, client_id)" in cursor.fetchone()[0]
     therapist.has_perm("clients.view_client")
+    monkeypatch.setattr(services, "TEAM_WALK", 0)  # nothing walked: the team's own query follows
     with CaptureQueriesContext(connection) as queries:
         needing_attention(therapist, TODAY)
-    with connection.cursor() as cursor:
-        cursor.execute("SET LOCAL enable_seqscan = off")  # a handful of test rows would be read whole
-        cursor.execute("EXPLAIN " + queries.captured_queries[0]["sql"])
-        plan = "\n".join(row[0] for row in cursor.fetchall())
-    assert "care_team_user_client" in plan
-    # The team's entries in the window come from the covering index alone, no table rows.
-    assert "Index Only Scan using condition_attention_noted" in plan, plan
+    walk, team = (query["sql"] for query in queries.captured_queries[:2])
+    assert "SELECT walked.n" in walk and "MAX(noted_on) OVER" in team
+    for sql in (walk, team):
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_seqscan = off")  # a handful of test rows would be read whole
+            cursor.execute("EXPLAIN " + sql)
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+        assert "care_team_user_client" in plan, plan
+        # The entries in the window come from the covering index alone, no table rows.
+        assert "Index Only Scan using condition_attention_noted" in plan, plan
 
 
 @pytest.mark.postgresql
@@ -246,9 +252,14 @@ def test_a_client_with_many_findings_does_not_hide_the_next_one(clinic_admin, th
         assert [entry.client.last_name for entry in entries] == ["Busy"] and more is True
 
 
-def test_a_care_team_whose_newest_findings_are_archived_clients_still_gets_its_active_ones(clinic_admin, therapist):
+@pytest.mark.parametrize("walk", [services.TEAM_WALK, 1])
+def test_a_care_team_whose_newest_findings_are_archived_clients_still_gets_its_active_ones(
+    clinic_admin, therapist, monkeypatch, walk
+):
     """Whether a client is archived is read for the newest chosen conditions only: when archived
-    clients' findings fill the first choice, the next newest are read until the list is full."""
+    clients' findings fill the first choice, the next newest are read until the list is full (by the
+    team's walk, and by the team's own query after a walk cut short)."""
+    monkeypatch.setattr(services, "TEAM_WALK", walk)
     for n in range(12):
         archived = make_client(last_name=f"Archived {n:02}", care_team=[therapist])
         make_condition(archived, "open_wound", location="feet", side="left", noted_on=days_ago(0))
