@@ -122,11 +122,14 @@ def client_detail(request, pk):
             "scores_corrected": len(
                 {(record, field) for record, _item, field, *_ in client_fixes if field != corrections.PRESSURE_USED}
             ),
-            "letters": list(client.progress_letters.select_related("signed_by")),
+            # The lists read what they show of each letter and document: not a letter's signed HTML and
+            # figures, nor whole records, clearances and accounts.
+            "letters": list(client.progress_letters.select_related("signed_by").only(*LETTER_LIST_FIELDS)),
             "attachments": list(
                 Attachment.objects.for_user(request.user)
                 .filter(client=client)
                 .select_related("uploaded_by", "clearance", "record")
+                .only(*ATTACHMENT_LIST_FIELDS)
             ),
             "can_plan": is_care_team_therapist(request.user, client) and not client.is_archived,
         }
@@ -166,6 +169,16 @@ def _charts_of(rows):
     return context
 
 
+# What the sessions panel shows of a progress letter and of a document (templates/planner/client_detail.html).
+LETTER_LIST_FIELDS = (
+    *("client", "signed_at", "recipient", "period_start", "period_end", "signed_by"),
+    *("signed_by__first_name", "signed_by__last_name", "signed_by__username"),
+)
+ATTACHMENT_LIST_FIELDS = (
+    *("client", "name", "size", "description", "uploaded_at", "superseded_by", "clearance", "record", "uploaded_by"),
+    *("uploaded_by__first_name", "uploaded_by__last_name", "uploaded_by__username"),
+    *("clearance__physician", "clearance__cleared_on", "record__started_at"),
+)
 # What the sessions panel shows of a plan (templates/planner/client_detail.html), besides its session status.
 PLAN_LIST_FIELDS = (
     *("scheduled_for", "status", "late_entry", "therapist"),

@@ -473,3 +473,46 @@ def test_only_the_records_therapist_or_a_clinic_admin_adds_documents_to_a_signed
         assert sent.status_code == 302
         current.refresh_from_db()
         assert current.superseded_by.uploaded_by == user
+
+
+def test_the_client_page_lists_documents_and_letters_without_a_query_each(
+    login, therapist, client_record, django_assert_num_queries
+):
+    """The lists read what they show (who, when, what a document is attached to, a letter's period and
+    signer) in their one query each: nothing left unread is fetched row by row."""
+    from django.utils import timezone
+
+    from planner.letters import ProgressLetter
+    from planner.models import SessionRecord
+    from tests.planner.test_client_pages import signed_session
+
+    browser = login(therapist)
+    signed_session(login, therapist, client_record, "09:00")
+    record = SessionRecord.objects.get()
+    clearance = make_clearance(client_record, physician="Dr. Ines Park")
+    with django_assert_num_queries(19):
+        browser.get(f"/clients/{client_record.pk}/")
+    upload(login, therapist, client_record, name="referral.pdf")
+    upload(
+        login, therapist, client_record, name="clearance.pdf", content=PDF + b"1", attach_to=f"clearance:{clearance.pk}"
+    )
+    upload(login, therapist, client_record, name="record.pdf", content=PDF + b"2", attach_to=f"record:{record.pk}")
+    today = timezone.localdate()
+    for n in range(2):
+        ProgressLetter.objects.create(
+            client=client_record,
+            period_start=today,
+            period_end=today,
+            recipient=f"Dr. Shah {n}",
+            facts={},
+            html="<p>letter</p>",
+            signed_by=therapist,
+            signed_at=timezone.now(),
+        )
+    with django_assert_num_queries(19):
+        page = browser.get(f"/clients/{client_record.pk}/").content.decode()
+    name = therapist.get_full_name()
+    assert f"on the clearance by Dr. Ines Park, {clearance.cleared_on:%-d %b %Y}" in page
+    assert f"on the session record of {record.started_at:%-d %b %Y}" in page
+    assert "referral.pdf" in page and "on the client," in page and page.count(f"by {name}") >= 3
+    assert "to Dr. Shah 0" in page and "to Dr. Shah 1" in page and f"signed by {name}" in page
