@@ -24,17 +24,15 @@ document.addEventListener("submit", function (event) {
 });
 
 // A panel marked data-fragment="URL" is filled from that URL once the page is shown (the client
-// page's recent changes): the page itself does not wait for it. If it cannot be read, the panel says
-// so and links to the page that shows it whole.
+// page's recent changes): the page itself does not wait for it. If it cannot be read, the panel
+// shows its own <template data-fragment-failed> (what failed, and where to read it whole).
 document.querySelectorAll("[data-fragment]").forEach(function (panel) {
   var url = panel.getAttribute("data-fragment");
+  var failedText = panel.querySelector("template[data-fragment-failed]");
   function failed() {
     var status = panel.querySelector("[data-fragment-status]") || panel;
-    status.textContent = "The recent changes could not be loaded. ";
-    var link = document.createElement("a");
-    link.href = url.split("?")[0];
-    link.textContent = "Open the full history";
-    status.appendChild(link);
+    status.textContent = "";
+    if (failedText) { status.appendChild(failedText.content.cloneNode(true)); }
     panel.removeAttribute("aria-busy");
   }
   fetch(url, { credentials: "same-origin", headers: { Accept: "text/html" } })
