@@ -312,3 +312,104 @@ def test_format_date_writes_a_time_as_its_local_day_as_date_does(zone):
         ours, django_s, a_date = template.render(Context({"t": late, "d": datetime.date(2026, 1, 5)})).split("|")
     assert ours == django_s and a_date == "5 Jan 2026"
     assert ours == {"UTC": "31 Mar 2026", "Pacific/Auckland": "1 Apr 2026", "America/Los_Angeles": "31 Mar 2026"}[zone]
+
+
+@pytest.mark.parametrize("older", [False, True])
+def test_the_sessions_lists_match_the_plans_and_records_as_the_orm_reads_them(
+    login, therapist, second_therapist, clinic_admin, older
+):
+    """The sessions panel reads its plans as small rows and only the shown ones whole, and its records
+    and the charts' scores each their own way (planner.views.client_pages). Against plain ORM queries over
+    a mixed history: the soonest coming plans and the latest others (ties on the time broken by id),
+    cancellations counted per reason, a deferred session, a colleague's plan and its name; the newest
+    records a therapist may see (their own draft, not a colleague's) and every signed one charted."""
+    import datetime
+
+    from django.db.models import Q
+    from django.utils import timezone
+
+    from planner.models import CancelReason, PlanStatus, SessionPlan
+    from planner.views.client_pages import RECENT_ON_PAGE
+
+    client = make_dpn_client(therapist)
+    client.care_team.add(second_therapist)
+    signed = [signed_session(login, therapist, client, f"{8 + n:02d}:00") for n in range(3)]
+    colleague_signed = signed_session(login, second_therapist, client, "12:00")
+    template = create_plan(login, therapist, client, day=TODAY + datetime.timedelta(days=1), time="10:00")
+    start = template.scheduled_for + datetime.timedelta(hours=4)
+    copies = []
+    for n in range(2 * RECENT_ON_PAGE + 6):
+        plan = SessionPlan.objects.get(pk=template.pk)
+        plan.pk = None
+        # Pairs at one time, a booked plan and a cancelled one (a client's booked plans cannot overlap).
+        plan.scheduled_for = start + datetime.timedelta(days=n // 2 - 6)
+        plan.ends_at = plan.scheduled_for + (template.ends_at - template.scheduled_for)
+        plan.busy_until = plan.scheduled_for + (template.busy_until - template.scheduled_for)
+        plan.status = [PlanStatus.DRAFT, PlanStatus.CANCELLED, PlanStatus.READY, PlanStatus.CANCELLED][n % 4]
+        if n % 8 == 6:
+            plan.status = PlanStatus.DONE
+        if plan.status == PlanStatus.CANCELLED:
+            plan.cancel_category = [CancelReason.NO_SHOW, ""][n % 4 // 2]
+        if n % 5 == 0:
+            plan.therapist = second_therapist
+        if n == 10:  # a ready plan of today, among the soonest
+            plan.proposal = {**plan.proposal, "session": {**plan.proposal["session"], "status": "defer"}}
+        plan.save()
+        copies.append(plan)
+    # More cancelled plans at one time, the latest of all, than the page lists: chosen by id.
+    for _ in range(RECENT_ON_PAGE + 3):
+        plan = SessionPlan.objects.get(pk=copies[1].pk)
+        plan.pk = None
+        plan.scheduled_for, plan.ends_at, plan.busy_until = (
+            moment + datetime.timedelta(days=14) for moment in (plan.scheduled_for, plan.ends_at, plan.busy_until)
+        )
+        plan.save()
+    # Drafts of a record: the therapist's own, and a colleague's, which the therapist may not see.
+    own_draft = create_plan(login, therapist, client, day=TODAY, time="16:00")
+    colleague_draft = create_plan(login, second_therapist, client, day=TODAY, time="17:00")
+    for plan, who in ((own_draft, therapist), (colleague_draft, second_therapist)):
+        login(who).post(f"/plans/{plan.pk}/save/", save_data(plan, mark_ready=True))
+        plan.refresh_from_db()
+        assert login(who).post(f"/plans/{plan.pk}/record/", record_data(plan, pain_before=5)).status_code == 302
+
+    url = f"/clients/{client.pk}/" + ("?older=1" if older else "")
+    for user in (therapist, clinic_admin):
+        context = login(user).get(url).context
+        today_starts = timezone.make_aware(datetime.datetime.combine(timezone.localdate(), datetime.time.min))
+        to_come = Q(scheduled_for__gte=today_starts, status__in=(PlanStatus.DRAFT, PlanStatus.READY))
+        every = SessionPlan.objects.filter(client=client).for_lists().select_related("therapist")
+        coming = list(every.filter(to_come).order_by("scheduled_for", "pk"))
+        others = list(every.exclude(to_come).order_by("-scheduled_for", "-pk"))
+        limit = None if older else RECENT_ON_PAGE + 1
+        for shown, expected in ((context["upcoming_plans"], coming[:limit]), (context["past_plans"], others[:limit])):
+            assert [plan.pk for plan in shown] == [plan.pk for plan in expected]
+            for plan, orm in zip(shown, expected, strict=True):
+                assert (plan.scheduled_for, plan.status, plan.late_entry, plan.session_status) == (
+                    orm.scheduled_for,
+                    orm.status,
+                    orm.late_entry,
+                    orm.session_status,
+                )
+                assert plan.therapist.get_full_name() == orm.therapist.get_full_name()
+                assert plan.readable == (user == clinic_admin or orm.therapist_id == user.pk)
+        assert "defer" in [plan.session_status for plan in context["upcoming_plans"] + context["past_plans"]]
+        cancelled = SessionPlan.objects.filter(client=client, status=PlanStatus.CANCELLED)
+        assert sum(count for _label, count in context["cancellations"]) == cancelled.count()
+        assert ("Other", cancelled.filter(cancel_category="").count()) in context["cancellations"]
+
+        records = SessionRecord.objects.for_user(user).filter(client=client).order_by("-started_at", "-pk")
+        assert [record.pk for record in context["records"]] == [record.pk for record in records[:limit]]
+        listed = {record.pk: record for record in context["records"]}
+        assert own_draft.record.pk in listed
+        assert (colleague_draft.record.pk in listed) == (user == clinic_admin)
+        for record in records[:limit]:
+            mine = listed[record.pk]
+            assert (mine.started_at, mine.is_signed, mine.plan.late_entry, mine.corrected_pain_before) == (
+                record.started_at,
+                record.is_signed,
+                record.plan.late_entry,
+                record.pain_before,
+            )
+        # Every signed session is charted, a colleague's too; no draft is.
+        assert len(context["score_rows"]) == len(signed) + 1
+        assert colleague_signed.record.signed_at
