@@ -166,3 +166,45 @@ def test_a_colleagues_plans_are_not_in_a_therapists_exports_and_are_listed_witho
     assert exported == {sams, *taras}
     page = admin.get(f"/clients/{client.pk}/").content.decode()
     assert all(f'href="/plans/{pk}/"' in page for pk in (sams, *taras))
+
+
+def test_the_care_team_probe_reads_the_same_plans_and_records_in_any_query(therapist, second_therapist, care):
+    """for_user tests a therapist's care team with a probe per row (planner.models.OnCareTeam), written
+    out: it holds on the plans and records themselves, inside another query as a subquery (whose tables
+    are renamed), and after the therapist leaves the care team."""
+    client, signed, draft = care["client"], care["signed"], care["draft"]
+    for user in (therapist, second_therapist):
+        plans = SessionPlan.objects.for_user(user)
+        assert set(plans) == set(SessionPlan.objects.filter(therapist=user, client=client))
+        in_subquery = SessionRecord.objects.filter(plan__in=plans.values("pk"))
+        assert set(in_subquery) == set(SessionRecord.objects.filter(plan__therapist=user))
+        assert set(SessionRecord.objects.for_user(user)) == {signed, draft} - ({draft} if user == therapist else set())
+    client.care_team.remove(second_therapist)
+    assert not SessionPlan.objects.for_user(second_therapist).exists()
+    assert not SessionRecord.objects.filter(plan__in=SessionPlan.objects.for_user(second_therapist).values("pk"))
+    assert not SessionRecord.objects.for_user(second_therapist).exists()
+    assert set(SessionPlan.objects.for_user(therapist)) == set(SessionPlan.objects.filter(therapist=therapist))
+
+
+@pytest.mark.postgresql
+def test_a_therapists_dashboard_lists_walk_the_plan_index_and_probe_the_care_team(login, therapist, care):
+    """The dashboard's lists of a therapist's plans (today's, coming, drafts, not recorded) probe the care
+    team per plan: no join that reads the therapist's whole care team, so a list can walk the plans' index
+    in order and stop at its LIMIT (at a clinic's size: planner.benchmark_pages)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    browser = login(therapist)
+    with CaptureQueriesContext(connection) as queries:
+        assert browser.get("/").status_code == 200
+    lists = [q["sql"] for q in queries.captured_queries if q["sql"].startswith('SELECT "planner_sessionplan"."id"')]
+    assert len(lists) == 4, [q["sql"][:80] for q in queries.captured_queries]
+    for sql in lists:
+        assert "clients_client_care_team" in sql and "probe.user_id" in sql
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_seqscan = off")  # a handful of test rows would be read whole
+            cursor.execute("EXPLAIN (COSTS OFF) " + sql)
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+        team_scans = [line for line in plan.splitlines() if " on clients_client_care_team" in line]
+        assert team_scans and all(line.endswith(" probe") for line in team_scans), plan  # the probe, never a join
+        assert "SubPlan" in plan, plan
