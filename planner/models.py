@@ -121,9 +121,14 @@ class OnCareTeam(models.Func):
 
         client, client_params = compiler.compile(self.source_expressions[0])
         user, user_params = compiler.compile(self.source_expressions[1])
-        team = connection.ops.quote_name(Client.care_team.through._meta.db_table)
-        probe = f"SELECT TRUE FROM {team} probe WHERE probe.client_id = {client} AND probe.user_id = {user}"
-        return f"({probe})", [*client_params, *user_params]
+        through = Client.care_team.through._meta
+        team, client_column, user_column = (
+            connection.ops.quote_name(name)
+            for name in (through.db_table, through.get_field("client").column, through.get_field("user").column)
+        )
+        probe = f"SELECT TRUE FROM {team} probe WHERE probe.{client_column} = {client} AND probe.{user_column} = {user}"
+        # FALSE, not NULL, off the care team: so that exclude() and ~Q() read the rows this does not.
+        return f"COALESCE(({probe}), FALSE)", [*client_params, *user_params]
 
 
 class SessionPlanQuerySet(models.QuerySet):

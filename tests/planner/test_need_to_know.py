@@ -168,22 +168,70 @@ def test_a_colleagues_plans_are_not_in_a_therapists_exports_and_are_listed_witho
     assert all(f'href="/plans/{pk}/"' in page for pk in (sams, *taras))
 
 
-def test_the_care_team_probe_reads_the_same_plans_and_records_in_any_query(therapist, second_therapist, care):
+def test_the_care_team_probe_reads_the_same_plans_and_records_in_any_query(login, therapist, second_therapist, care):
     """for_user tests a therapist's care team with a probe per row (planner.models.OnCareTeam), written
-    out: it holds on the plans and records themselves, inside another query as a subquery (whose tables
-    are renamed), and after the therapist leaves the care team."""
-    client, signed, draft = care["client"], care["signed"], care["draft"]
-    for user in (therapist, second_therapist):
-        plans = SessionPlan.objects.for_user(user)
-        assert set(plans) == set(SessionPlan.objects.filter(therapist=user, client=client))
-        in_subquery = SessionRecord.objects.filter(plan__in=plans.values("pk"))
-        assert set(in_subquery) == set(SessionRecord.objects.filter(plan__therapist=user))
-        assert set(SessionRecord.objects.for_user(user)) == {signed, draft} - ({draft} if user == therapist else set())
+    out. Against the join it replaced, with a second client on whose care team only Sam is: the same
+    plans and records on their own, in exclude() and ~Q(), as a subquery of another query (whose tables
+    are renamed), through the documents' for_user (an Exists over records), and after Sam leaves a team."""
+    from django.db.models import Exists, OuterRef, Q
+
+    from planner.attachments import Attachment
+    from planner.models import OnCareTeam
+
+    client = care["client"]
+    sams_own = make_dpn_client(second_therapist, first_name="Only", last_name="Sams")
+    sams_plan = create_plan(login, second_therapist, sams_own, day=TODAY, time="15:00")
+    login(second_therapist).post(f"/plans/{sams_plan.pk}/save/", save_data(sams_plan, mark_ready=True))
+    login(second_therapist).post(f"/plans/{sams_plan.pk}/record/", record_data(sams_plan, sign="1"))
+    sams_signed = SessionRecord.objects.get(plan=sams_plan)
+    assert sams_signed.is_signed and not sams_own.care_team.filter(pk=therapist.pk).exists()
+    for record in (care["signed"], sams_signed):
+        Attachment.objects.create(
+            client=record.client,
+            record=record,
+            name="note.pdf",
+            content_type="application/pdf",
+            size=3,
+            sha256="0" * 64,
+            stored_as=f"note-{record.pk}",
+            uploaded_by=record.therapist,
+        )
+
+    def joined_plans(user):
+        return SessionPlan.objects.filter(therapist=user, client__care_team=user)
+
+    def joined_records(user):
+        return SessionRecord.objects.filter(client__care_team=user).filter(
+            Q(signed_at__isnull=False) | Q(therapist=user)
+        )
+
+    def check(user):
+        plans, records = SessionPlan.objects.for_user(user), SessionRecord.objects.for_user(user)
+        assert set(plans) == set(joined_plans(user))
+        assert set(records) == set(joined_records(user))
+        assert set(SessionPlan.objects.exclude(OnCareTeam(user))) == set(
+            SessionPlan.objects.exclude(client__care_team=user)
+        )
+        assert set(SessionRecord.objects.filter(~Q(OnCareTeam(user)))) == set(
+            SessionRecord.objects.exclude(client__care_team=user)
+        )
+        assert set(SessionRecord.objects.filter(plan__in=plans.values("pk"))) == set(
+            SessionRecord.objects.filter(plan__in=joined_plans(user).values("pk"))
+        )
+        probed = SessionPlan.objects.filter(Exists(records.filter(plan=OuterRef("pk"))))
+        assert set(probed) == set(SessionPlan.objects.filter(Exists(joined_records(user).filter(plan=OuterRef("pk")))))
+        return plans, records
+
+    plans, records = check(therapist)
+    assert sams_plan not in plans and sams_signed not in records  # a colleague's client is not Tara's
+    assert {a.record for a in Attachment.objects.for_user(therapist)} == {care["signed"]}
+    plans, records = check(second_therapist)
+    assert sams_plan in plans and {sams_signed, care["signed"], care["draft"]} <= set(records)
+    assert {a.record for a in Attachment.objects.for_user(second_therapist)} == {care["signed"], sams_signed}
     client.care_team.remove(second_therapist)
-    assert not SessionPlan.objects.for_user(second_therapist).exists()
-    assert not SessionRecord.objects.filter(plan__in=SessionPlan.objects.for_user(second_therapist).values("pk"))
-    assert not SessionRecord.objects.for_user(second_therapist).exists()
-    assert set(SessionPlan.objects.for_user(therapist)) == set(SessionPlan.objects.filter(therapist=therapist))
+    plans, records = check(second_therapist)
+    assert set(plans) == {sams_plan} and set(records) == {sams_signed}
+    check(therapist)
 
 
 @pytest.mark.postgresql
@@ -200,11 +248,11 @@ def test_a_therapists_dashboard_lists_walk_the_plan_index_and_probe_the_care_tea
     lists = [q["sql"] for q in queries.captured_queries if q["sql"].startswith('SELECT "planner_sessionplan"."id"')]
     assert len(lists) == 4, [q["sql"][:80] for q in queries.captured_queries]
     for sql in lists:
-        assert "clients_client_care_team" in sql and "probe.user_id" in sql
+        assert "clients_client_care_team" in sql and 'probe."user_id"' in sql
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL enable_seqscan = off")  # a handful of test rows would be read whole
             cursor.execute("EXPLAIN (COSTS OFF) " + sql)
             plan = "\n".join(row[0] for row in cursor.fetchall())
-        team_scans = [line for line in plan.splitlines() if " on clients_client_care_team" in line]
+        team_scans = [line for line in plan.splitlines() if " on clients_client_care_team " in line]
         assert team_scans and all(line.endswith(" probe") for line in team_scans), plan  # the probe, never a join
         assert "SubPlan" in plan, plan
