@@ -122,9 +122,7 @@ class Command(BaseCommand):
                 progress = None if quiet else Progress(total, self.stderr)
                 done = 0
                 for client in fhir.clients_for_export().iterator(chunk_size=CHUNK):
-                    for resource in fhir.client_resources(
-                        client, list(client.plans.all()), list(client.session_records.all()), users
-                    ):
+                    for resource in fhir.client_resources(client, client.export_plans, client.export_records, users):
                         write(resource)
                     done += 1
                     if progress and done % 100 == 0:
