@@ -2,23 +2,27 @@
 
 Clients are read in chunks (each chunk's conditions, clearances, plans and records prefetched
 together), and each resource is written as soon as it is built, so memory stays flat however
-many clients there are. The practitioners referred to are collected (one entry per staff
-account) and written at the end.
+many clients there are (planner.bulk_fhir). With --workers N (PostgreSQL), N processes write
+ranges of clients side by side from one snapshot of the database. The practitioners referred to
+are collected (one entry per staff account) and written at the end.
 """
 
-import json
-import random
+import multiprocessing
+import shutil
 import time
 from collections import Counter
 from pathlib import Path
 
+from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
+from django.db import connection, transaction
 
 from clients.models import Client
-from planner import fhir
+from planner import bulk_fhir, fhir
 
-CHUNK = 500
+# The workers' folders inside DIR while they write; removed when the files are put together.
+PARTS = ".parts"
 
 
 class Progress:
@@ -45,23 +49,6 @@ class Progress:
         line = f"[{bar:<30}] {done:,}/{self.total:,} clients {share:4.0%} {elapsed:6.1f} s"
         self.stream.write(("\r" + line) if self.tty else line, ending="\n" if final or not self.tty else "")
         self.stream.flush()
-
-
-class Sample:
-    """A uniform random sample of n resources out of a stream of unknown length (reservoir sampling)."""
-
-    def __init__(self, size, seed=None):
-        self.size, self.seen, self.items = size, 0, []
-        self.random = random.Random(seed)
-
-    def offer(self, resource):
-        self.seen += 1
-        if len(self.items) < self.size:
-            self.items.append(resource)
-        else:
-            slot = self.random.randrange(self.seen)
-            if slot < self.size:
-                self.items[slot] = resource
 
 
 def validate(resources):
@@ -93,54 +80,94 @@ class Command(BaseCommand):
         )
         parser.add_argument("--seed", type=int, default=None, help="Seed of the random sample (repeatable runs).")
         parser.add_argument("--quiet", action="store_true", help="No progress bar.")
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=1,
+            metavar="N",
+            help="Write with N processes side by side (PostgreSQL; about N times faster on N free cores).",
+        )
 
-    def handle(self, *args, directory, validate_sample, seed, quiet, **options):
+    def handle(self, *args, directory, validate_sample, seed, quiet, workers, **options):
         if validate_sample < 0:
             raise CommandError("--validate-sample must be 0 or more.")
+        if workers < 1:
+            raise CommandError("--workers must be 1 or more.")
+        if workers > 1 and connection.vendor != "postgresql":
+            raise CommandError("--workers above 1 needs PostgreSQL: the workers share one snapshot of the database.")
         out = Path(directory)
         if out.exists() and (not out.is_dir() or any(out.iterdir())):
             raise CommandError(f"{out} must be an empty directory (or not exist yet).")
         out.mkdir(parents=True, exist_ok=True)
 
         started = time.monotonic()
-        files, counts, users = {}, Counter(), {}
-        sample = Sample(validate_sample, seed)
-
-        def write(resource):
-            kind = resource["resourceType"]
-            if kind not in files:
-                files[kind] = open(out / f"{kind}.ndjson", "w", encoding="utf-8")  # noqa: SIM115 closed below
-            files[kind].write(json.dumps(resource, ensure_ascii=False, separators=(",", ":")) + "\n")
-            counts[kind] += 1
-            if validate_sample:
-                sample.offer(resource)
-
+        sample = bulk_fhir.Sample(validate_sample, seed)
+        writer = bulk_fhir.Writer(out, sample)
         try:
-            # One transaction: on PostgreSQL the clients come through one server-side cursor.
+            # One transaction, one picture of the clinic: on PostgreSQL the clients come through one
+            # server-side cursor, and the workers read this transaction's snapshot.
             with transaction.atomic():
+                if workers > 1:
+                    with connection.cursor() as cursor:
+                        snapshot = bulk_fhir.export_snapshot(cursor)
                 total = Client.objects.count()
                 progress = None if quiet else Progress(total, self.stderr)
-                done = 0
-                for client in fhir.clients_for_export().iterator(chunk_size=CHUNK):
-                    for resource in fhir.client_resources(client, client.export_plans, client.export_records, users):
-                        write(resource)
-                    done += 1
-                    if progress and done % 100 == 0:
-                        progress.update(done)
+                if workers > 1:
+                    done, users = self._in_workers(out, writer, workers, snapshot, progress, validate_sample, seed)
+                else:
+                    users = {}
+                    count = Counter()
+
+                    def tick(n):
+                        count["done"] += n
+                        if progress:
+                            progress.update(count["done"])
+
+                    done = bulk_fhir.write_clients(writer, users, tick=tick)
                 for _, user in sorted(users.items()):
-                    write(fhir.practitioner(user))
+                    writer.write(fhir.practitioner(user))
                 if progress:
                     progress.update(done, final=True)
         finally:
-            for handle in files.values():
-                handle.close()
+            writer.close()
+            shutil.rmtree(out / PARTS, ignore_errors=True)
 
         seconds = time.monotonic() - started
-        self.stdout.write(f"Wrote {sum(counts.values()):,} resources for {done:,} clients in {seconds:.1f} s to {out}:")
-        for kind, count in sorted(counts.items()):
+        written = sum(writer.counts.values())
+        self.stdout.write(f"Wrote {written:,} resources for {done:,} clients in {seconds:.1f} s to {out}:")
+        for kind, count in sorted(writer.counts.items()):
             self.stdout.write(f"  {kind}.ndjson  {count:,}")
         if validate_sample:
-            self._check(sample)
+            self._check(writer.sample)
+
+    def _in_workers(self, out, writer, workers, snapshot, progress, sample_size, seed):
+        """Write the clients in `workers` processes, a range of ids each at a time, then append the
+        ranges' files to `writer`'s in id order. (clients written, {id: staff account referred to})."""
+        ids = list(Client.objects.order_by("pk").values_list("pk", flat=True))
+        tasks = []
+        for number, (first, last) in enumerate(bulk_fhir.ranges(ids, workers * bulk_fhir.RANGES_PER_WORKER)):
+            part = out / PARTS / f"{number:04d}"
+            part.mkdir(parents=True)
+            tasks.append((part, first, last, sample_size, None if seed is None else seed + number))
+        # Spawned, not forked: a fork would copy this process's connection pool and its threads.
+        context = multiprocessing.get_context("spawn")
+        counter = context.Value("q", 0)
+        initargs = (connection.settings_dict["NAME"], settings.FHIR_BASE_URL, snapshot, counter)
+        with context.Pool(workers, initializer=bulk_fhir.start_worker, initargs=initargs) as pool:
+            results = pool.map_async(bulk_fhir.write_range, tasks, chunksize=1)
+            while not results.ready():
+                results.wait(0.5)
+                if progress:
+                    progress.update(counter.value)
+            results = results.get()
+        done, user_ids = 0, set()
+        for (part, *_), (written, counts, staff, sample) in zip(tasks, results, strict=True):
+            done += written
+            user_ids.update(staff)
+            writer.sample = writer.sample.merge(sample)
+            for kind in counts:
+                writer.append(kind, part / f"{kind}.ndjson", counts[kind])
+        return done, get_user_model().objects.in_bulk(user_ids)
 
     def _check(self, sample):
         """Validate the sampled resources; name the first invalid ones and fail if there are any."""
