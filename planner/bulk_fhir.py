@@ -45,6 +45,8 @@ class Sample:
     def merge(self, other):
         """This sample and another one, of a stream of its own, as one uniform sample of both streams:
         each pick comes from a stream in proportion to what that stream has left unpicked."""
+        if other.size != self.size:
+            raise ValueError(f"Samples of {self.size} and {other.size} cannot be merged.")
         merged = Sample(self.size, self.random.random())
         merged.seen = self.seen + other.seen
         pools = [[list(sample.items), sample.seen] for sample in (self, other)]
@@ -117,12 +119,22 @@ def ranges(ids, parts):
     return [(ids[i], ids[min(i + size, len(ids)) - 1]) for i in range(0, len(ids), size)] if size else []
 
 
-def export_snapshot(cursor):
-    """Make this transaction's snapshot shareable (PostgreSQL) and return its name. Must be the
-    transaction's first statement."""
+def one_snapshot(cursor, shared=False):
+    """Make this transaction (PostgreSQL) read one snapshot throughout, taken now, and return its
+    name, by which other sessions can import it. Must come before the transaction's first query."""
     cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+    if shared:
+        # The command's session waits, in its transaction, for the workers: a server's limit on
+        # idle transactions would end it, and with it the snapshot they import.
+        cursor.execute("SET LOCAL idle_in_transaction_session_timeout = 0")
     cursor.execute("SELECT pg_export_snapshot()")
-    return cursor.fetchone()[0]
+    name = cursor.fetchone()[0]
+    if not SNAPSHOT_NAME.fullmatch(name):  # it is written into the workers' SQL
+        raise ValueError(f"Not a snapshot name: {name!r}")
+    return name
+
+
+SNAPSHOT_NAME = re.compile(r"[0-9A-F]+(-[0-9A-F]+)+")
 
 
 # In a worker process.
@@ -140,8 +152,6 @@ def start_worker(database_name, base_url, snapshot, counter):
 
     connection.settings_dict["NAME"] = database_name
     settings.FHIR_BASE_URL = base_url
-    if not re.fullmatch(r"[0-9A-F]+(-[0-9A-F]+)+", snapshot):
-        raise ValueError(f"Not a snapshot name: {snapshot!r}")
     _worker.update(snapshot=snapshot, counter=counter)
 
 
@@ -162,7 +172,7 @@ def write_range(task):
     try:
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-            cursor.execute(f"SET TRANSACTION SNAPSHOT '{_worker['snapshot']}'")
+            cursor.execute(f"SET TRANSACTION SNAPSHOT '{_worker['snapshot']}'")  # checked by one_snapshot
             done = write_clients(writer, users, first, last, tick)
     finally:
         writer.close()

@@ -23,7 +23,8 @@ def files(directory):
 
 @pytest.mark.postgresql
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_workers_write_the_same_files_as_one_process(tmp_path, therapist, second_therapist, capsys):
+def test_workers_write_the_same_files_as_one_process(tmp_path, therapist, second_therapist, capsys, monkeypatch):
+    monkeypatch.setattr(bulk_fhir, "RANGES_PER_WORKER", 1)  # two ranges of three clients
     for n in range(5):
         client = factories.make_client(care_team=[therapist, second_therapist])
         who = therapist if n % 2 else second_therapist
@@ -42,12 +43,13 @@ def test_workers_write_the_same_files_as_one_process(tmp_path, therapist, second
 
 @pytest.mark.postgresql
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_workers_read_the_snapshot_the_command_began_with(tmp_path, therapist, monkeypatch):
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_the_export_reads_the_snapshot_it_began_with(tmp_path, therapist, monkeypatch, workers):
     clients = [factories.make_client(care_team=[therapist], last_name="Before") for _ in range(4)]
-    taken = bulk_fhir.export_snapshot
+    taken = bulk_fhir.one_snapshot
 
-    def rename_after_the_snapshot(cursor):
-        snapshot = taken(cursor)
+    def rename_after_the_snapshot(cursor, shared=False):
+        snapshot = taken(cursor, shared)
         other = connections.create_connection("default")
         try:
             with other.cursor() as writer:
@@ -56,12 +58,37 @@ def test_workers_read_the_snapshot_the_command_began_with(tmp_path, therapist, m
             other.close()
         return snapshot
 
-    monkeypatch.setattr(bulk_fhir, "export_snapshot", rename_after_the_snapshot)
-    call_command("export_fhir", str(tmp_path / "out"), "--quiet", "--workers", "2")
+    monkeypatch.setattr(bulk_fhir, "one_snapshot", rename_after_the_snapshot)
+    call_command("export_fhir", str(tmp_path / "out"), "--quiet", "--workers", workers)
     patients = (tmp_path / "out" / "Patient.ndjson").read_text(encoding="utf-8")
     assert patients.count('"family":"Before"') == 4 and "After" not in patients
     clients[-1].refresh_from_db()
     assert clients[-1].last_name == "After"  # the rename was committed, while the export read the earlier state
+
+
+@pytest.mark.postgresql
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_failing_worker_stops_the_export_with_a_message(tmp_path, therapist, monkeypatch):
+    for _ in range(3):
+        factories.make_client(care_team=[therapist])
+    taken = bulk_fhir.one_snapshot
+
+    def a_snapshot_no_worker_can_import(cursor, shared=False):
+        taken(cursor, shared)
+        return "0000000F-0000000F-1"
+
+    monkeypatch.setattr(bulk_fhir, "one_snapshot", a_snapshot_no_worker_can_import)
+    with pytest.raises(CommandError, match="A worker failed, nothing more was written: .*invalid snapshot"):
+        call_command("export_fhir", str(tmp_path / "out"), "--quiet", "--workers", "2")
+    assert not (tmp_path / "out" / ".parts").exists()
+
+
+@pytest.mark.postgresql
+@pytest.mark.django_db
+def test_workers_need_a_transaction_of_their_own(tmp_path):
+    """Inside another transaction (here, the test's) the workers could not see what it wrote."""
+    with pytest.raises(CommandError, match="needs a transaction of its own"):
+        call_command("export_fhir", str(tmp_path / "out"), "--workers", "2")
 
 
 @pytest.mark.django_db
@@ -100,6 +127,11 @@ def test_merged_samples_are_a_uniform_sample_of_both_streams():
     assert all(abs(count - expected) < expected * 0.1 for count in picked.values()), picked
     # The first stream's share: 10 of 40, not half.
     assert abs(sum(picked[n] for n in range(10)) / (trials * 4) - 0.25) < 0.01
+
+
+def test_samples_of_different_sizes_are_not_merged():
+    with pytest.raises(ValueError, match="Samples of 3 and 4"):
+        bulk_fhir.Sample(3).merge(bulk_fhir.Sample(4))
 
 
 def test_merging_a_small_stream_takes_all_of_it():

@@ -11,6 +11,8 @@ import multiprocessing
 import shutil
 import time
 from collections import Counter
+from concurrent.futures import FIRST_EXCEPTION, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 from django.conf import settings
@@ -95,6 +97,8 @@ class Command(BaseCommand):
             raise CommandError("--workers must be 1 or more.")
         if workers > 1 and connection.vendor != "postgresql":
             raise CommandError("--workers above 1 needs PostgreSQL: the workers share one snapshot of the database.")
+        if workers > 1 and connection.in_atomic_block:
+            raise CommandError("--workers above 1 needs a transaction of its own: run it outside any other.")
         out = Path(directory)
         if out.exists() and (not out.is_dir() or any(out.iterdir())):
             raise CommandError(f"{out} must be an empty directory (or not exist yet).")
@@ -105,11 +109,13 @@ class Command(BaseCommand):
         writer = bulk_fhir.Writer(out, sample)
         try:
             # One transaction, one picture of the clinic: on PostgreSQL the clients come through one
-            # server-side cursor, and the workers read this transaction's snapshot.
+            # server-side cursor, every query reads the snapshot the transaction began with, and so
+            # do the workers. (Within a caller's transaction, that transaction's reads.)
+            own_transaction = connection.vendor == "postgresql" and not connection.in_atomic_block
             with transaction.atomic():
-                if workers > 1:
+                if own_transaction:
                     with connection.cursor() as cursor:
-                        snapshot = bulk_fhir.export_snapshot(cursor)
+                        snapshot = bulk_fhir.one_snapshot(cursor, shared=workers > 1)
                 total = Client.objects.count()
                 progress = None if quiet else Progress(total, self.stderr)
                 if workers > 1:
@@ -153,13 +159,26 @@ class Command(BaseCommand):
         context = multiprocessing.get_context("spawn")
         counter = context.Value("q", 0)
         initargs = (connection.settings_dict["NAME"], settings.FHIR_BASE_URL, snapshot, counter)
-        with context.Pool(workers, initializer=bulk_fhir.start_worker, initargs=initargs) as pool:
-            results = pool.map_async(bulk_fhir.write_range, tasks, chunksize=1)
-            while not results.ready():
-                results.wait(0.5)
-                if progress:
-                    progress.update(counter.value)
-            results = results.get()
+        # A pool of futures, not multiprocessing.Pool: a worker that dies (killed, out of memory) or
+        # cannot start breaks it, where a Pool would wait for the lost range, or restart, for ever.
+        start = {"initializer": bulk_fhir.start_worker, "initargs": initargs}
+        with ProcessPoolExecutor(workers, mp_context=context, **start) as pool:
+            futures = [pool.submit(bulk_fhir.write_range, task) for task in tasks]
+            pending = set(futures)
+            try:
+                while pending:
+                    finished, pending = wait(pending, timeout=0.5, return_when=FIRST_EXCEPTION)
+                    if progress:
+                        progress.update(counter.value)
+                    for future in finished:
+                        future.result()  # the first failure stops the export
+            except BrokenProcessPool as error:
+                pool.shutdown(cancel_futures=True)
+                raise CommandError(f"A worker process stopped before its clients were written: {error}") from error
+            except Exception as error:
+                pool.shutdown(cancel_futures=True)
+                raise CommandError(f"A worker failed, nothing more was written: {error}") from error
+            results = [future.result() for future in futures]
         done, user_ids = 0, set()
         for (part, *_), (written, counts, staff, sample) in zip(tasks, results, strict=True):
             done += written
