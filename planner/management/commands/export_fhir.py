@@ -42,8 +42,8 @@ class Progress:
         if self.tty:
             if not final and now - self.last_drawn < 0.5:
                 return
-        elif not final and tenth == self.last_tenth:
-            return
+        elif not final and (tenth == self.last_tenth or tenth == 10):
+            return  # a line per tenth; the last one when the export is done, with its whole time
         self.last_drawn, self.last_tenth = now, tenth
         share = done / self.total if self.total else 1
         bar = "#" * int(share * 30)
