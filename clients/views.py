@@ -7,7 +7,7 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
 from django.db import connection, transaction
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, Subquery, Value
+from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -20,7 +20,7 @@ from protocols.vocabulary import LOCATION_LABELS, REGIONS, SIDES, SYMPTOMS
 
 from . import bodymap, footmap, history, services, signals
 from .access import AccessKind, record_access
-from .assessments import mnsi_due
+from .assessments import MnsiQuestionnaire, MonofilamentTest, mnsi_due
 from .forms import (
     ClientFilterForm,
     ClientForm,
@@ -47,15 +47,25 @@ can_add_clearance = permission_required("clients.add_physicianclearance", raise_
 can_change_clearance = permission_required("clients.change_physicianclearance", raise_exception=True)
 
 
-def client_for(request, pk):
+def client_for(request, pk, **flags):
     """A client the user may see, with what the client page reads; 404 for anyone else's client.
+    `flags`: annotations read with the client's row, such as page_flags().
 
     Public: the planner's pages of a client use it too.
     """
     clients = Client.objects.for_user(request.user).prefetch_related(
         "care_team", "clearances", Prefetch("conditions", queryset=Condition.objects.order_by("-noted_on", "pk"))
     )
-    return get_object_or_404(clients, pk=pk)
+    return get_object_or_404(clients.annotate(**flags) if flags else clients, pk=pk)
+
+
+def page_flags():
+    """Whether the client has any monofilament test and any MNSI questionnaire, read with the client's
+    row (client_for): most clients have neither, and the client page then reads neither list."""
+    return {
+        "has_monofilament_tests": Exists(MonofilamentTest.objects.filter(client=OuterRef("pk"))),
+        "has_mnsi_questionnaires": Exists(MnsiQuestionnaire.objects.filter(client=OuterRef("pk"))),
+    }
 
 
 def _condition_for(request, client_pk, pk):
@@ -308,9 +318,14 @@ def _clearance_wanted(titles):
 
 
 def assessments_context(client, today):
-    """The client's monofilament tests and MNSI questionnaires, oldest first: three queries."""
-    tests = list(client.monofilament_tests.select_related("therapist").prefetch_related("sites"))
-    questionnaires = list(client.mnsi_questionnaires.all())
+    """The client's monofilament tests and MNSI questionnaires, oldest first: three queries, none for
+    a list the client's page_flags() say is empty."""
+    tests = (
+        list(client.monofilament_tests.select_related("therapist").prefetch_related("sites"))
+        if getattr(client, "has_monofilament_tests", True)
+        else []
+    )
+    questionnaires = list(client.mnsi_questionnaires.all()) if getattr(client, "has_mnsi_questionnaires", True) else []
     latest = tests[-1] if tests else None
     return {
         "monofilament_tests": tests,

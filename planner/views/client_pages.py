@@ -8,7 +8,7 @@ import functools
 import re
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import BooleanField, ExpressionWrapper, Q
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q
 from django.db.models.functions import TruncDate
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, render
@@ -19,10 +19,11 @@ from django.utils.http import content_disposition_header
 from clients.access import AccessKind, record_access
 from clients.documents import export_client
 from clients.models import AccessEvent
-from clients.views import can_archive, client_detail_context, client_for
+from clients.views import can_archive, client_detail_context, client_for, page_flags
 from planner import charts, corrections, fhir, plans, progress, proposals, recording
 from planner.attachments import Attachment
 from planner.corrections import ScoreCorrection
+from planner.letters import ProgressLetter
 from planner.models import (
     Addendum,
     CancelReason,
@@ -83,7 +84,7 @@ def _course(scores, points, days):
 
 @login_required
 def client_detail(request, pk):
-    client = client_for(request, pk)
+    client = client_for(request, pk, **page_flags(), **_session_flags())
     record_access(request, AccessKind.CLIENT_PAGE, client=client)
     context = client_detail_context(request, client)
     older = request.GET.get("older") == "1"
@@ -99,7 +100,7 @@ def client_detail(request, pk):
     # or the plan's JSON; then its items and corrections, so a pressure corrected by an addendum shows
     # its deviation and a corrected score its value. The client's corrections are read once for the
     # list and the charts.
-    client_fixes = corrections.client_corrections(client)
+    client_fixes = corrections.client_corrections(client) if client.has_corrections else []
     records = (
         SessionRecord.objects.for_user(request.user)
         .filter(client=client)
@@ -124,17 +125,32 @@ def client_detail(request, pk):
             ),
             # The lists read what they show of each letter and document: not a letter's signed HTML and
             # figures, nor whole records, clearances and accounts.
-            "letters": list(client.progress_letters.select_related("signed_by").only(*LETTER_LIST_FIELDS)),
+            "letters": list(client.progress_letters.select_related("signed_by").only(*LETTER_LIST_FIELDS))
+            if client.has_letters
+            else [],
             "attachments": list(
                 Attachment.objects.for_user(request.user)
                 .filter(client=client)
                 .select_related("uploaded_by", "clearance", "record")
                 .only(*ATTACHMENT_LIST_FIELDS)
-            ),
+            )
+            if client.has_attachments
+            else [],
             "can_plan": is_care_team_therapist(request.user, client) and not client.is_archived,
         }
     )
     return render(request, "planner/client_detail.html", context)
+
+
+def _session_flags():
+    """Whether the client has any progress letter, attached document and score correction, read with
+    the client's row (clients.views.client_for): most clients have none of them, and the page then
+    makes no query for each."""
+    return {
+        "has_letters": Exists(ProgressLetter.objects.filter(client=OuterRef("pk"))),
+        "has_attachments": Exists(Attachment.objects.filter(client=OuterRef("pk"))),
+        "has_corrections": Exists(ScoreCorrection.objects.filter(record__client=OuterRef("pk"))),
+    }
 
 
 def _chart_context(client, client_fixes):

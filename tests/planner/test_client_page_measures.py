@@ -13,7 +13,8 @@ from tests.planner.test_plans import make_dpn_client
 
 pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate()
-QUERIES = """session, user, the user's roles and permissions (one query), the client, its care team,
+QUERIES = """session, user, the user's roles and permissions (one query), the client (with whether it has
+each list below: it has them all), its care team,
 clearances, conditions; the clinic's templates joined with their steps (condition meanings; the recent
 changes load after the page);
 monofilament tests and their sites, MNSI questionnaires; the client's plans as

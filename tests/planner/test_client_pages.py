@@ -12,14 +12,13 @@ from tests.planner.test_records import record_data
 pytestmark = pytest.mark.django_db
 
 
-QUERIES = """session, user, the user's roles and permissions (one query), the client, its care team,
-clearances, conditions; the clinic's templates joined with their steps (condition meanings; the recent
-changes load after the page);
+QUERIES = """session, user, the user's roles and permissions (one query), the client (with whether it has
+monofilament tests, MNSI questionnaires, progress letters, attachments and corrections: it has none, so
+none of them is read), its care team, clearances, conditions; the clinic's templates joined with their
+steps (condition meanings; the recent changes load after the page);
 the client's plans as small rows (coming, earlier, cancellations counted) and the shown ones;
-the client's corrections (one query, for the records and the charts alike);
 its latest records, their items; the signed sessions' scores for the charts;
-monofilament tests, MNSI questionnaires (no sites query without tests), progress letters, attachments;
-the access log row (one INSERT)"""
+the access log row (one INSERT). A client with all of them: test_client_page_measures."""
 
 
 def signed_session(login, therapist, client, time, pain_before=6, pain_after=3):
@@ -66,11 +65,11 @@ def test_client_page_queries_do_not_grow_with_records(login, therapist, django_a
     client = make_dpn_client(therapist)
     signed_session(login, therapist, client, "09:00")
     browser = login(therapist)
-    with django_assert_num_queries(19, info=QUERIES):
+    with django_assert_num_queries(14, info=QUERIES):
         browser.get(f"/clients/{client.pk}/")
     for n, time in enumerate(["10:00", "11:00", "12:00"]):
         signed_session(login, therapist, client, time, pain_before=7 - n, pain_after=3)
-    with django_assert_num_queries(19, info=QUERIES):
+    with django_assert_num_queries(14, info=QUERIES):
         browser.get(f"/clients/{client.pk}/")
 
 
@@ -109,7 +108,7 @@ def test_long_history_shows_recent_records_monthly_charts_and_older_on_demand(lo
     assert signed > 40
     browser = login(heavy.care_team.order_by("pk").first())
 
-    with django_assert_num_queries(19, info=QUERIES):
+    with django_assert_num_queries(14, info=QUERIES):
         response = browser.get(f"/clients/{heavy.pk}/")
     page = response.content.decode()
     assert page.count('href="/records/') == 8
