@@ -1,5 +1,8 @@
 from django import template
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
+from planner.models import PlanStatus
 from planner.proposals import region_rows
 from protocols.labels import STATUS_LABELS
 from protocols.labels import place as place_name
@@ -47,6 +50,32 @@ def status_class(status):
 @register.filter
 def plan_status_class(status):
     return PLAN_STATUS_CLASSES.get(status, "secondary")
+
+
+# A plan's status badge as its lists show it: a filter per row, not a template variable per part (a
+# long list spent a good part of its render on the parts).
+PLAN_STATUS_BADGES = {
+    status: format_html('<span class="badge text-bg-{}">{}</span>', PLAN_STATUS_CLASSES[status], label)
+    for status, label in PlanStatus.choices
+}
+LATE_ENTRY_BADGE = mark_safe('<span class="badge text-bg-warning">Late entry</span> ')
+DEFERRED_BADGE = mark_safe('<span class="badge text-bg-danger">Deferred</span> ')
+
+
+@register.filter
+def plan_status_badge(plan):
+    """ "<span class="badge text-bg-success">Ready</span>"."""
+    return PLAN_STATUS_BADGES[plan.status]
+
+
+@register.filter
+def plan_badges(plan):
+    """The schedule's badges of a plan: late entry, a deferred session (session_status), its status."""
+    return mark_safe(
+        (LATE_ENTRY_BADGE if plan.late_entry else "")
+        + (DEFERRED_BADGE if plan.session_status == "defer" else "")
+        + PLAN_STATUS_BADGES[plan.status]
+    )
 
 
 @register.simple_tag
@@ -147,6 +176,12 @@ def labs_in_use(client, moment):
 def day_and_time(moment):
     """ "Sat 6 Dec, 09:00"."""
     return f"{moment:%a} {moment.day} {moment:%b, %H:%M}"
+
+
+@register.filter(expects_localtime=True)
+def day_date_and_time(moment):
+    """ "Sat 6 Dec 2026, 09:00", as |date:"D j M Y, H:i" writes it, for a fraction of its cost in a list."""
+    return f"{moment:%a} {moment.day} {moment:%b %Y, %H:%M}"
 
 
 @register.filter(expects_localtime=True)

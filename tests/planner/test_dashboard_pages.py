@@ -9,7 +9,7 @@ from django.template import Context, Template
 from django.urls import reverse
 from django.utils import timezone
 
-from planner.models import SessionPlan, day_start
+from planner.models import PlanStatus, SessionPlan, day_start
 from planner.views.accounts import TODAY_ON_DASHBOARD
 from tests.planner.test_plans import create_plan, make_dpn_client
 
@@ -93,6 +93,44 @@ def test_day_and_time_and_clock_write_what_django_writes(zone):
             "America/Los_Angeles": "Tue 31 Mar, 16:05",
         }[zone]
     )
+
+
+@pytest.mark.parametrize("zone", ["UTC", "Pacific/Auckland"])
+def test_day_date_and_time_writes_what_django_writes(zone):
+    """|day_date_and_time writes |date:"D j M Y, H:i", in the page's time zone; |clock writes a time of day."""
+    late = datetime.datetime(2026, 12, 31, 23, 5, tzinfo=datetime.UTC)
+    template = Template(
+        "{% load plan_tags %}{{ t|day_date_and_time }}|{{ t|date:'D j M Y, H:i' }}|{{ at|clock }}|{{ at|time:'H:i' }}"
+    )
+    with timezone.override(zone):
+        ours, djangos, our_clock, djangos_clock = template.render(
+            Context({"t": late, "at": datetime.time(7, 30)})
+        ).split("|")
+    assert (
+        (ours, our_clock)
+        == (djangos, djangos_clock)
+        == (
+            {"UTC": "Thu 31 Dec 2026, 23:05", "Pacific/Auckland": "Fri 1 Jan 2027, 12:05"}[zone],
+            "07:30",
+        )
+    )
+
+
+@pytest.mark.parametrize("status", list(PlanStatus))
+@pytest.mark.parametrize(("late_entry", "session_status"), [(False, "ok"), (True, "defer"), (False, None)])
+def test_plan_badges_write_what_the_badge_templates_wrote(status, late_entry, session_status):
+    """|plan_badges and |plan_status_badge write the badges the lists wrote part by part before."""
+    plan = SessionPlan(status=status, late_entry=late_entry)
+    plan.session_status = session_status
+    parts = Template(
+        '{% load plan_tags %}{% if plan.late_entry %}<span class="badge text-bg-warning">Late entry</span> {% endif %}'
+        '{% if plan.session_status == "defer" %}<span class="badge text-bg-danger">Deferred</span> {% endif %}'
+        '<span class="badge text-bg-{{ plan.status|plan_status_class }}">{{ plan.get_status_display }}</span>'
+    ).render(Context({"plan": plan}))
+    badges = Template("{% load plan_tags %}{{ plan|plan_badges }}").render(Context({"plan": plan}))
+    status_badge = Template("{% load plan_tags %}{{ plan|plan_status_badge }}").render(Context({"plan": plan}))
+    assert badges == parts and parts.endswith(status_badge) and status.label in status_badge
+    assert ("Late entry" in badges) == late_entry and ("Deferred" in badges) == (session_status == "defer")
 
 
 def test_a_session_whose_record_is_started_says_so_until_signed(login, therapist, ready_plan):
