@@ -7,7 +7,8 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
 from django.db import connection, transaction
-from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, Subquery, Value
+from django.db.models import BooleanField, Count, IntegerField, OuterRef, Prefetch, Q, Subquery, Value
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -63,9 +64,18 @@ def page_flags():
     """Whether the client has any monofilament test and any MNSI questionnaire, read with the client's
     row (client_for): most clients have neither, and the client page then reads neither list."""
     return {
-        "has_monofilament_tests": Exists(MonofilamentTest.objects.filter(client=OuterRef("pk"))),
-        "has_mnsi_questionnaires": Exists(MnsiQuestionnaire.objects.filter(client=OuterRef("pk"))),
+        "has_monofilament_tests": client_has(MonofilamentTest._meta.db_table),
+        "has_mnsi_questionnaires": client_has(MnsiQuestionnaire._meta.db_table),
     }
+
+
+def client_has(table, join="", client_id=None):
+    """Whether the client has a row in `table`, as an annotation of the client's own query: `client_id`
+    the column naming the client (the table's client_id), in `table` or in a table `join` adds.
+    Written out: the ORM's Exists took longer to build than the database took to answer it."""
+    client_id = client_id or f'"{table}".client_id'
+    rows = f'SELECT 1 FROM "{table}" {join} WHERE {client_id} = "{Client._meta.db_table}".id'
+    return RawSQL(f"EXISTS ({rows})", (), BooleanField())
 
 
 def _condition_for(request, client_pk, pk):

@@ -8,7 +8,7 @@ import functools
 import re
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q
+from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.db.models.functions import TruncDate
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, render
@@ -19,7 +19,7 @@ from django.utils.http import content_disposition_header
 from clients.access import AccessKind, record_access
 from clients.documents import export_client
 from clients.models import AccessEvent
-from clients.views import can_archive, client_detail_context, client_for, page_flags
+from clients.views import can_archive, client_detail_context, client_for, client_has, page_flags
 from planner import charts, corrections, fhir, plans, progress, proposals, recording
 from planner.attachments import Attachment
 from planner.corrections import ScoreCorrection
@@ -146,10 +146,15 @@ def _session_flags():
     """Whether the client has any progress letter, attached document and score correction, read with
     the client's row (clients.views.client_for): most clients have none of them, and the page then
     makes no query for each."""
+    record = SessionRecord._meta.db_table
     return {
-        "has_letters": Exists(ProgressLetter.objects.filter(client=OuterRef("pk"))),
-        "has_attachments": Exists(Attachment.objects.filter(client=OuterRef("pk"))),
-        "has_corrections": Exists(ScoreCorrection.objects.filter(record__client=OuterRef("pk"))),
+        "has_letters": client_has(ProgressLetter._meta.db_table),
+        "has_attachments": client_has(Attachment._meta.db_table),
+        "has_corrections": client_has(
+            ScoreCorrection._meta.db_table,
+            join=f'JOIN "{record}" ON "{record}".id = record_id',
+            client_id=f'"{record}".client_id',
+        ),
     }
 
 
