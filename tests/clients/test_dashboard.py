@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from clients import services
@@ -212,6 +213,8 @@ def test_a_cut_list_says_so_and_shows_every_client_on_request(login, clinic_admi
     browser = login(clinic_admin)
     page = browser.get("/").content.decode()
     assert page.count('href="/clients/') - page.count('href="/clients/"') == 8
+    first = entries[0].client
+    assert f'<a href="{reverse("clients:detail", args=[first.pk])}">{first.sort_name}</a>' in page
     assert "Only the 8 most recent are shown." in page and 'href="?attention=all#attention-heading"' in page
     everyone = browser.get("/?attention=all").content.decode()
     assert all(f"Zed{n:02d}" in everyone for n in range(10))
