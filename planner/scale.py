@@ -13,14 +13,17 @@ from datetime import datetime, time, timedelta
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, models, transaction
 from django.utils import timezone
 
+from clients.assessments import MONOFILAMENT_SITES, MnsiQuestionnaire, mnsi_score, record_monofilament
 from clients.models import Client, Condition, HistoricalClient_care_team, PhysicianClearance
 from protocols import engine
 from protocols.engine import ClientFacts, ConditionFact
 from protocols.services import engine_templates
 
+from . import attachments, letters, recording
 from .models import (
     PlanItem,
     PlanSnapshot,
@@ -185,7 +188,70 @@ class ScaleSeeder:
             self._care_teams()
             self._conditions()
             self._plans()
+            self._heavy_client_measures_and_papers()
         return self.counts
+
+    # What the long-standing client has besides sessions, as a course of care gathers it: a monofilament
+    # test and an MNSI questionnaire each quarter, a progress letter every two quarters, documents, and
+    # scores corrected by addenda. The heaviest client's page then shows every panel filled.
+    HEAVY_QUARTERS = 8
+    HEAVY_DOCUMENTS = 3
+    HEAVY_CORRECTIONS = 6
+
+    def _heavy_client_measures_and_papers(self):
+        """Saved through the app's own functions (a handful of rows, so no bulk insert)."""
+        client, therapist = self.heavy_client, self.primary[self.heavy_client.pk]
+        every_site_felt = {
+            (foot, site): {"tested": True, "real_1": True, "real_2": True, "sham": False}
+            for foot in ("right", "left")
+            for site in MONOFILAMENT_SITES
+        }
+        for quarter in reversed(range(self.HEAVY_QUARTERS)):
+            day = self.today - timedelta(days=91 * quarter + 1)
+            record_monofilament(
+                client,
+                tested_on=day,
+                performed_by="therapist",
+                therapist=therapist,
+                clinician="",
+                notes="",
+                answers=every_site_felt,
+                recorded_by=therapist,
+            )
+            flags = [number <= 4 + quarter % 3 for number in range(1, 16)]
+            MnsiQuestionnaire.objects.create(
+                client=client,
+                answered_on=day,
+                how="read_aloud",
+                answers=flags,
+                score=mnsi_score(flags),
+                entered_by=therapist,
+            )
+            if quarter % 2 == 0:
+                letters.sign_letter(client, day - timedelta(days=181), day, "Dr. Ada Referrer", therapist)
+        for n in range(self.HEAVY_DOCUMENTS):
+            pdf = f"%PDF-1.4\n% referral {n}\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n".encode()
+            attachments.store(
+                SimpleUploadedFile(f"referral-{n + 1}.pdf", pdf, "application/pdf"),
+                "application/pdf",
+                f"referral-{n + 1}.pdf",
+                client=client,
+                user=therapist,
+            )
+        signed = SessionRecord.objects.filter(client=client).signed().exclude(pain_after=None).order_by("-started_at")
+        for record in signed[: self.HEAVY_CORRECTIONS]:
+            corrected = record.pain_after - 1 if record.pain_after else 1
+            recording.add_addendum(
+                record,
+                "Pain after corrected on the client's call.",
+                record.therapist,
+                field="pain_after",
+                value=corrected,
+            )
+        self.counts["heavy client's measures, letters, documents and corrections"] = (
+            2 * self.HEAVY_QUARTERS + (self.HEAVY_QUARTERS + 1) // 2 + self.HEAVY_DOCUMENTS + self.HEAVY_CORRECTIONS
+        )
+        self.out("the heaviest client's monofilament tests, MNSI questionnaires, letters, documents and corrections")
 
     def _save(self, model, objects, history=True):
         """Insert in bulk, with one "created" history row each, as the forms would leave."""

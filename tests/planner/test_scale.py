@@ -4,13 +4,16 @@ import pytest
 from django.core.management import call_command
 from django.db.models import Count
 
+from clients.assessments import MonofilamentSite, MonofilamentTest
 from clients.models import Client, Condition, PhysicianClearance
 from planner import benchmark_pages
+from planner.attachments import Attachment
+from planner.corrections import ScoreCorrection
 from planner.models import PlanItem, PlanStatus, RecordItem, SessionPlan, SessionRecord
 
 
 @pytest.mark.django_db
-def test_seed_scale_builds_a_valid_clinic_with_history():
+def test_seed_scale_builds_a_valid_clinic_with_history(private_dir):
     call_command("seed_scale", clients=60, therapists=3, heavy_records=12)
 
     assert Client.objects.count() == 60
@@ -32,12 +35,22 @@ def test_seed_scale_builds_a_valid_clinic_with_history():
     assert RecordItem.objects.exists()
     heaviest = Client.objects.annotate(n=Count("session_records")).order_by("-n").first()
     assert heaviest.n >= 8
+    # The long-standing client has every kind of record a course gathers, each saved by the app's own code:
+    # a measure each quarter, letters, documents whose files are stored, scores corrected by addenda.
+    assert heaviest.monofilament_tests.count() == heaviest.mnsi_questionnaires.count() == 8
+    assert MonofilamentSite.objects.filter(test__client=heaviest).count() == 8 * 6
+    assert heaviest.progress_letters.count() == 4
+    documents = Attachment.objects.filter(client=heaviest)
+    assert documents.count() == 3 and all(document.path.read_bytes().startswith(b"%PDF") for document in documents)
+    corrections = ScoreCorrection.objects.filter(record__client=heaviest)
+    assert corrections.count() == 6 and all(c.corrected != c.original for c in corrections)
+    assert not MonofilamentTest.objects.exclude(client=heaviest).exists()
     # No therapist is booked twice at the same time.
     assert SessionPlan.objects.values("therapist", "scheduled_for").annotate(n=Count("pk")).filter(n__gt=1).count() == 0
 
 
 @pytest.mark.django_db
-def test_benchmark_measures_every_page_beside_the_minimal_view():
+def test_benchmark_measures_every_page_beside_the_minimal_view(private_dir):
     call_command("seed_scale", clients=30, therapists=2, heavy_records=6)
 
     result = benchmark_pages.measure(runs=2, warmup=0)

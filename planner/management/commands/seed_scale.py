@@ -8,7 +8,8 @@ from planner.scale import ScaleSeeder, Sizes
 class Command(BaseCommand):
     help = (
         "Add a clinic of the given size for benchmarking: clients with care teams, conditions, clearances, "
-        "plans with items and signed records (about ten clinical rows per client), with bulk inserts. "
+        "plans with items and signed records (about ten clinical rows per client), with bulk inserts; the heaviest "
+        "client also gets measures, letters, documents and corrected scores. "
         "Never run this on a real clinic's database."
     )
 
