@@ -141,21 +141,27 @@ class MonofilamentTest(models.Model):
         return self.right_condition if foot == "right" else self.left_condition
 
     def feet(self):
-        """One summary per foot, client's right first, for pages and the letter."""
-        return [
-            {
-                "foot": foot,
-                "label": FOOT_LABELS[foot],
-                "result": self.result_of(foot),
-                "result_label": FootResult(self.result_of(foot)).label,
-                "felt": self.felt_count(foot),
-                "tested": self.tested_count(foot),
-                "unreliable": self.is_unreliable(foot),
-                "sites": self.sites_of(foot),
-                "sham_yes": sum(bool(site.sham) for site in self.sites_of(foot) if site.tested),
-            }
-            for foot in FEET
-        ]
+        """One summary per foot, client's right first, for pages and the letter: what result_of,
+        felt_count, tested_count and is_unreliable say, from the foot's sites read once."""
+        summaries = []
+        for foot in FEET:
+            sites = self.sites_of(foot)
+            result = foot_result([site.result for site in sites])
+            tested = [site for site in sites if site.tested]
+            summaries.append(
+                {
+                    "foot": foot,
+                    "label": FOOT_LABELS[foot],
+                    "result": result,
+                    "result_label": FootResult(result).label,
+                    "felt": sum(site.result == SiteResult.PRESENT for site in sites),
+                    "tested": sum(site.result != SiteResult.NOT_TESTED for site in sites),
+                    "unreliable": bool(tested) and all(site.sham for site in tested),
+                    "sites": sites,
+                    "sham_yes": sum(bool(site.sham) for site in tested),
+                }
+            )
+        return summaries
 
 
 class MonofilamentSite(models.Model):

@@ -6,6 +6,8 @@ result has its own shape (a filled circle with a tick, a square with a cross, a 
 as well as a colour, so it reads without colour.
 """
 
+import functools
+
 from django.template.loader import render_to_string
 
 from .assessments import FOOT_LABELS, FootResult, SiteResult
@@ -77,15 +79,31 @@ def foot_map(test, uid="fm"):
                 "sites": sites,
             }
         )
+    title = f"Monofilament test of {test.tested_on.day} {test.tested_on:%b %Y}"
+    drawn = tuple(
+        tuple(
+            (key, tuple(tuple(site.items()) for site in value) if key == "sites" else value) for key, value in f.items()
+        )
+        for f in feet
+    )
+    return _drawn(uid, title, " ".join(description), drawn)
+
+
+@functools.lru_cache(maxsize=512)
+def _drawn(uid, title, description, feet):
+    """The SVG markup, from what foot_map worked out (each foot and site as pairs, so they can be a key):
+    a pure function of them, so a test's map is drawn once per process however often it is shown."""
     context = {
         "uid": uid,
         "width": WIDTH,
         "height": HEIGHT,
         "sole": SOLE,
         "toes": TOES,
-        "feet": feet,
-        "title": f"Monofilament test of {test.tested_on.day} {test.tested_on:%b %Y}",
-        "description": " ".join(description),
+        "feet": [
+            {key: [dict(site) for site in value] if key == "sites" else value for key, value in foot} for foot in feet
+        ],
+        "title": title,
+        "description": description,
         "present": SiteResult.PRESENT,
         "absent": SiteResult.ABSENT,
     }

@@ -370,6 +370,23 @@ def test_client_page_shows_the_foot_map_and_the_sites_felt(login, therapist, dpn
     assert "2 of 3 felt <span" in page and "2 of 2 felt" in page
 
 
+def test_a_foot_map_is_drawn_once_per_test_and_never_shown_for_another(login, therapist, dpn_client):
+    """The map's markup is kept per process by what it draws: the same test is drawn once, and a test of
+    the same day with other results gets its own map."""
+    from clients import footmap
+
+    post_test(login, therapist, dpn_client)
+    post_test(login, therapist, dpn_client, absent=[("left", "met1")])
+    felt, lost = MonofilamentTest.objects.prefetch_related("sites").order_by("pk")
+    assert felt.tested_on == lost.tested_on
+    first = footmap.foot_map(felt, uid="fm-latest")
+    hits = footmap._drawn.cache_info().hits
+    assert footmap.foot_map(felt, uid="fm-latest") == first and footmap._drawn.cache_info().hits == hits + 1
+    other = footmap.foot_map(lost, uid="fm-latest")
+    assert 'data-site="left-M1" data-result="absent"' in other and 'data-result="absent"' not in first
+    assert footmap.foot_map(felt, uid="fm-1") != first  # ids kept apart on a page with several maps
+
+
 def test_a_back_dated_test_never_ends_a_loss_found_after_it_or_moves_an_end(login, therapist, dpn_client):
     """Tests entered out of date order: only a test later than every test that found the loss ends it."""
     days = {n: TODAY - timedelta(days=n) for n in (1, 2, 3, 4)}
