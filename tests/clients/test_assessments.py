@@ -4,6 +4,7 @@ import itertools
 from datetime import timedelta
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from clients import assessments
@@ -327,6 +328,9 @@ def test_mnsi_is_scored_and_worded(login, therapist, dpn_client):
     assert "score 7 of 13; 7 or more is the screening cut-off used in diabetes" in page
     client_page = login(therapist).get(f"/clients/{dpn_client.pk}/").content.decode()
     assert "Score 7 of 13" in client_page
+    day = questionnaire.answered_on
+    link = reverse("clients:mnsi-detail", args=[dpn_client.pk, questionnaire.pk])
+    assert f'<a href="{link}">{day.day} {day:%b %Y}</a>' in client_page
 
 
 def test_mnsi_needs_every_answer(login, therapist, dpn_client):
@@ -368,6 +372,9 @@ def test_client_page_shows_the_foot_map_and_the_sites_felt(login, therapist, dpn
     assert 'data-site="left-M1" data-result="absent"' in page
     assert 'data-site="right-M5" data-result="not_tested"' in page
     assert "2 of 3 felt <span" in page and "2 of 2 felt" in page
+    test = MonofilamentTest.objects.get()
+    link = reverse("clients:monofilament-detail", args=[dpn_client.pk, test.pk])
+    assert f'<a href="{link}">{test.tested_on.day} {test.tested_on:%b %Y}</a>' in page
 
 
 def test_a_foot_map_is_drawn_once_per_test_and_never_shown_for_another(login, therapist, dpn_client):
