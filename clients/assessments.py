@@ -124,44 +124,42 @@ class MonofilamentTest(models.Model):
         return sorted((s for s in self.sites.all() if s.foot == foot), key=lambda s: order.index(s.site))
 
     def result_of(self, foot):
-        return foot_result([site.result for site in self.sites_of(foot)])
+        return self.foot_summary(foot)["result"]
 
     def felt_count(self, foot):
-        return sum(site.result == SiteResult.PRESENT for site in self.sites_of(foot))
+        return self.foot_summary(foot)["felt"]
 
     def tested_count(self, foot):
-        return sum(site.result != SiteResult.NOT_TESTED for site in self.sites_of(foot))
+        return self.foot_summary(foot)["tested"]
 
     def is_unreliable(self, foot):
         """RULES.md: the sham was answered "yes" at every site tested on this foot (repeat the test)."""
-        tested = [site for site in self.sites_of(foot) if site.tested]
-        return bool(tested) and all(site.sham for site in tested)
+        return self.foot_summary(foot)["unreliable"]
 
     def condition_of(self, foot):
         return self.right_condition if foot == "right" else self.left_condition
 
     def feet(self):
-        """One summary per foot, client's right first, for pages and the letter: what result_of,
-        felt_count, tested_count and is_unreliable say, from the foot's sites read once."""
-        summaries = []
-        for foot in FEET:
-            sites = self.sites_of(foot)
-            result = foot_result([site.result for site in sites])
-            tested = [site for site in sites if site.tested]
-            summaries.append(
-                {
-                    "foot": foot,
-                    "label": FOOT_LABELS[foot],
-                    "result": result,
-                    "result_label": FootResult(result).label,
-                    "felt": sum(site.result == SiteResult.PRESENT for site in sites),
-                    "tested": sum(site.result != SiteResult.NOT_TESTED for site in sites),
-                    "unreliable": bool(tested) and all(site.sham for site in tested),
-                    "sites": sites,
-                    "sham_yes": sum(bool(site.sham) for site in tested),
-                }
-            )
-        return summaries
+        """One summary per foot, client's right first, for pages and the letter."""
+        return [self.foot_summary(foot) for foot in FEET]
+
+    def foot_summary(self, foot):
+        """What the test found on one foot, from its sites read once: its result, sites felt and tested,
+        whether it is unreliable, the sites, and how many said "yes" to the sham."""
+        sites = self.sites_of(foot)
+        result = foot_result([site.result for site in sites])
+        tested = [site for site in sites if site.tested]
+        return {
+            "foot": foot,
+            "label": FOOT_LABELS[foot],
+            "result": result,
+            "result_label": FootResult(result).label,
+            "felt": sum(site.result == SiteResult.PRESENT for site in sites),
+            "tested": sum(site.result != SiteResult.NOT_TESTED for site in sites),
+            "unreliable": bool(tested) and all(site.sham for site in tested),
+            "sites": sites,
+            "sham_yes": sum(bool(site.sham) for site in tested),
+        }
 
 
 class MonofilamentSite(models.Model):
