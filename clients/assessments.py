@@ -438,14 +438,15 @@ class MnsiQuestionnaire(models.Model):
         ]
 
 
-def mnsi_due(client, latest, day=None):
-    """A sentence offering the questionnaire when the client's type calls for it and none is recent; else "".
-    Nothing for an archived client: the record is read-only and nobody will offer it."""
+def mnsi_due(client, latest_on, day=None):
+    """A sentence offering the questionnaire when the client's type calls for it and none is recent (the
+    latest answered on `latest_on`, None for none); else "". Nothing for an archived client: the record
+    is read-only and nobody will offer it."""
     if client.neuropathy_type not in MNSI_TYPES or client.is_archived:
         return ""
     day = day or timezone.localdate()
-    if latest is None:
+    if latest_on is None:
         return "No MNSI history questionnaire yet: offer it at intake."
-    if (day - latest.answered_on).days >= MNSI_INTERVAL_DAYS:
+    if (day - latest_on).days >= MNSI_INTERVAL_DAYS:
         return "The last MNSI history questionnaire is three months old or more: offer it again."
     return ""

@@ -16,6 +16,7 @@ urlpatterns = [
     path("<int:pk>/edit/", views.client_edit, name="edit"),
     path("<int:pk>/profile/", views.client_profile, name="profile"),
     path("<int:pk>/history/", views.client_history, name="history"),
+    path("<int:pk>/measures/", views.client_measures, name="measures"),
     path("<int:pk>/access/", views.client_access, name="access"),
     path("<int:pk>/archive/", views.client_archive, name="archive"),
     path("<int:pk>/restore/", views.client_restore, name="restore"),

@@ -7,7 +7,7 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
 from django.db import connection, transaction
-from django.db.models import BooleanField, Count, IntegerField, OuterRef, Prefetch, Q, Subquery, Value
+from django.db.models import BooleanField, Count, DateField, IntegerField, OuterRef, Prefetch, Q, Subquery, Value
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404, redirect, render
@@ -60,12 +60,21 @@ def client_for(request, pk, **flags):
     return get_object_or_404(clients.annotate(**flags) if flags else clients, pk=pk)
 
 
+def visible_client(request, pk):
+    """A client the user may see, alone (client_for reads what the client page shows with it); 404 for
+    anyone else's client."""
+    return get_object_or_404(Client.objects.for_user(request.user), pk=pk)
+
+
 def page_flags():
-    """Whether the client has any monofilament test and any MNSI questionnaire, read with the client's
-    row (client_for): most clients have neither, and the client page then reads neither list."""
+    """Whether the client has any monofilament test, and the day of the latest MNSI questionnaire (None
+    for none), read with the client's row (client_for): the client page says whether the questionnaire
+    is due without reading the questionnaires, and loads the measures panel only for a client with any."""
+    questionnaires = MnsiQuestionnaire._meta.db_table
+    latest = f'SELECT MAX(answered_on) FROM "{questionnaires}" WHERE client_id = "{Client._meta.db_table}".id'
     return {
         "has_monofilament_tests": client_has(MonofilamentTest._meta.db_table),
-        "has_mnsi_questionnaires": client_has(MnsiQuestionnaire._meta.db_table),
+        "latest_mnsi_on": RawSQL(f"({latest})", (), DateField()),
     }
 
 
@@ -312,7 +321,10 @@ def client_detail_context(request, client):
         "clearances": sorted(client.clearances.all(), key=lambda c: (c.cleared_on, c.pk), reverse=True),
         "profile_rows": _profile_rows(client),
         "can_write": not client.is_archived,
-        **assessments_context(client, today),
+        # The measures panel's lists load after the page (client_measures); it shows at once whether the
+        # MNSI questionnaire is due, and, for a client with no measure, that there is none.
+        "measures_later": client.has_monofilament_tests or client.latest_mnsi_on is not None,
+        "mnsi_due": mnsi_due(client, client.latest_mnsi_on, today),
     }
 
 
@@ -327,23 +339,36 @@ def _clearance_wanted(titles):
     return f"{named} {'needs' if len(titles) == 1 else 'need'} a physician's clearance before massage."
 
 
-def assessments_context(client, today):
-    """The client's monofilament tests and MNSI questionnaires, oldest first: three queries, none for
-    a list the client's page_flags() say is empty."""
-    tests = (
-        list(client.monofilament_tests.select_related("therapist").prefetch_related("sites"))
-        if getattr(client, "has_monofilament_tests", True)
-        else []
-    )
-    questionnaires = list(client.mnsi_questionnaires.all()) if getattr(client, "has_mnsi_questionnaires", True) else []
+def assessments_context(client):
+    """The client's monofilament tests and MNSI questionnaires, oldest first: three queries."""
+    tests = list(client.monofilament_tests.select_related("therapist").prefetch_related("sites"))
     latest = tests[-1] if tests else None
     return {
         "monofilament_tests": tests,
         "latest_test": latest,
         "latest_foot_map": footmap.foot_map(latest, uid="fm-latest") if latest else "",
-        "mnsi_questionnaires": questionnaires,
-        "mnsi_due": mnsi_due(client, questionnaires[-1] if questionnaires else None, today),
+        "mnsi_questionnaires": list(client.mnsi_questionnaires.all()),
     }
+
+
+# The access log's reference for the client page's measures panel (an ASSESSMENT read of the lists).
+MEASURES_PANEL_REF = "measures, on the client page"
+
+
+@login_required
+def client_measures(request, pk):
+    """The client's monofilament tests and MNSI questionnaires; with ?panel=1 the lists alone, as the
+    client page's measures panel loads them once the page is shown (static/js/actions.js)."""
+    client = visible_client(request, pk)
+    panel = request.GET.get("panel") == "1"
+    record_access(request, AccessKind.ASSESSMENT, client=client, ref=MEASURES_PANEL_REF if panel else "measures page")
+    context = {"client": client, **assessments_context(client)}
+    if panel:
+        return render(request, "clients/_measures.html", context)
+    latest = context["mnsi_questionnaires"][-1].answered_on if context["mnsi_questionnaires"] else None
+    context["mnsi_due"] = mnsi_due(client, latest)
+    context["can_write"] = not client.is_archived
+    return render(request, "clients/measures.html", context)
 
 
 def _profile_rows(client):
@@ -433,7 +458,7 @@ def client_access(request, pk):
     """Who read this client's record, when and from where: for clinic admins."""
     if not is_clinic_admin(request.user):
         raise PermissionDenied("Only clinic admins read the access log.")
-    client = get_object_or_404(Client.objects.for_user(request.user), pk=pk)
+    client = visible_client(request, pk)
     context = {"client": client, "page": access_page(request, AccessEvent.objects.filter(client=client))}
     return render(request, "clients/access.html", context)
 

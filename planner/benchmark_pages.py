@@ -84,6 +84,10 @@ def _pages():
         ("client list archived, deep page", admin, f"/clients/?status=archived&page={deep(Client.objects.archived())}"),
         ("client list ?q=smith", admin, "/clients/?q=smith"),
         ("client page, heaviest client", admin, f"/clients/{heavy}/"),
+        # What the client page loads once it is shown (static/js/actions.js), each a request of its own.
+        ("client page's measures (loaded after it)", admin, f"/clients/{heavy}/measures/?panel=1"),
+        ("client page's documents and letters (loaded after it)", admin, f"/clients/{heavy}/documents/?panel=1"),
+        ("client page's recent changes (loaded after it)", admin, f"/clients/{heavy}/history/?recent=1"),
         ("client export.json, same client", admin, f"/clients/{heavy}/export.json"),
         ("schedule, clinic admin (today, 6 therapists a page)", admin, "/plans/"),
         ("CSV export of all clients", admin, "/clients/export.csv"),

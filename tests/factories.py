@@ -2,6 +2,7 @@
 
 import datetime
 import itertools
+import re
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -86,3 +87,15 @@ def client_document(**fields):
     }
     document.update(fields)
     return document
+
+
+def page_and_panels(browser, client):
+    """The client page with what it loads once shown (static/js/actions.js: each data-fragment address,
+    in page order, its response put in the panel), as one text: what a reader sees after a moment."""
+    page = browser.get(f"/clients/{client.pk}/").content.decode()
+    parts = [page]
+    for url in re.findall(r'data-fragment="([^"]+)"', page):
+        response = browser.get(url.replace("&amp;", "&"))
+        assert response.status_code == 200, url
+        parts.append(response.content.decode())
+    return "\n".join(parts)

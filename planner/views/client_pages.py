@@ -19,7 +19,7 @@ from django.utils.http import content_disposition_header
 from clients.access import AccessKind, record_access
 from clients.documents import export_client
 from clients.models import AccessEvent
-from clients.views import can_archive, client_detail_context, client_for, client_has, page_flags
+from clients.views import can_archive, client_detail_context, client_for, client_has, page_flags, visible_client
 from planner import charts, corrections, fhir, plans, progress, proposals, recording
 from planner.attachments import Attachment
 from planner.corrections import ScoreCorrection
@@ -123,23 +123,44 @@ def client_detail(request, pk):
             "scores_corrected": len(
                 {(record, field) for record, _item, field, *_ in client_fixes if field != corrections.PRESSURE_USED}
             ),
-            # The lists read what they show of each letter and document: not a letter's signed HTML and
-            # figures, nor whole records, clearances and accounts.
-            "letters": list(client.progress_letters.select_related("signed_by").only(*LETTER_LIST_FIELDS))
-            if client.has_letters
-            else [],
-            "attachments": list(
-                Attachment.objects.for_user(request.user)
-                .filter(client=client)
-                .select_related("uploaded_by", "clearance", "record")
-                .only(*ATTACHMENT_LIST_FIELDS)
-            )
-            if client.has_attachments
-            else [],
+            # The documents and letters load after the page (client_documents), for a client with any.
+            "documents_later": client.has_letters or client.has_attachments,
             "can_plan": is_care_team_therapist(request.user, client) and not client.is_archived,
         }
     )
     return render(request, "planner/client_detail.html", context)
+
+
+# The access log's reference for the client page's documents and letters (a CLIENT_PAGE read of the lists).
+DOCUMENTS_PANEL_REF = "documents and letters, on the client page"
+
+
+@login_required
+def client_documents(request, pk):
+    """The client's attached documents and progress letters; with ?panel=1 the lists alone, as the client
+    page loads them once the page is shown (static/js/actions.js)."""
+    client = visible_client(request, pk)
+    panel = request.GET.get("panel") == "1"
+    record_access(
+        request, AccessKind.CLIENT_PAGE, client=client, ref=DOCUMENTS_PANEL_REF if panel else "documents page"
+    )
+    context = {"client": client, **_documents_context(request, client)}
+    return render(request, "planner/_documents.html" if panel else "planner/client_documents.html", context)
+
+
+def _documents_context(request, client):
+    """The lists read what they show of each letter and document: not a letter's signed HTML and
+    figures, nor whole records, clearances and accounts. Two queries."""
+    attachments = (
+        Attachment.objects.for_user(request.user)
+        .filter(client=client)
+        .select_related("uploaded_by", "clearance", "record")
+        .only(*ATTACHMENT_LIST_FIELDS)
+    )
+    return {
+        "letters": list(client.progress_letters.select_related("signed_by").only(*LETTER_LIST_FIELDS)),
+        "attachments": list(attachments),
+    }
 
 
 def _session_flags():

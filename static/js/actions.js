@@ -24,7 +24,7 @@ document.addEventListener("submit", function (event) {
 });
 
 // A panel marked data-fragment="URL" is filled from that URL once the page is shown (the client
-// page's recent changes): the page itself does not wait for it. If it cannot be read, the panel
+// page's recent changes, measures, documents and letters): the page itself does not wait for it. If it cannot be read, the panel
 // shows its own <template data-fragment-failed> (what failed, and where to read it whole).
 document.querySelectorAll("[data-fragment]").forEach(function (panel) {
   var url = panel.getAttribute("data-fragment");
@@ -43,6 +43,9 @@ document.querySelectorAll("[data-fragment]").forEach(function (panel) {
     .then(function (html) {
       panel.innerHTML = html;
       panel.removeAttribute("aria-busy");
+      // The address names a part of what was loaded (#attachments after a document is attached): go there now.
+      var target = location.hash.length > 1 && document.getElementById(location.hash.slice(1));
+      if (target && panel.contains(target)) { target.scrollIntoView(); }
     })
     .catch(failed);
 });

@@ -12,6 +12,7 @@ from clients.assessments import MnsiQuestionnaire, MonofilamentSite, Monofilamen
 from clients.models import Condition
 from planner import plans
 from tests import factories
+from tests.factories import page_and_panels
 
 pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate()
@@ -326,7 +327,7 @@ def test_mnsi_is_scored_and_worded(login, therapist, dpn_client):
     assert questionnaire.score == 7 and questionnaire.answers[0] is True and questionnaire.entered_by == therapist
     page = login(therapist).get(f"/clients/{dpn_client.pk}/mnsi/{questionnaire.pk}/").content.decode()
     assert "score 7 of 13; 7 or more is the screening cut-off used in diabetes" in page
-    client_page = login(therapist).get(f"/clients/{dpn_client.pk}/").content.decode()
+    client_page = page_and_panels(login(therapist), dpn_client)
     assert "Score 7 of 13" in client_page
     day = questionnaire.answered_on
     link = reverse("clients:mnsi-detail", args=[dpn_client.pk, questionnaire.pk])
@@ -367,7 +368,7 @@ def test_printable_mnsi_form_lists_the_questions(login, therapist, dpn_client):
 
 def test_client_page_shows_the_foot_map_and_the_sites_felt(login, therapist, dpn_client):
     post_test(login, therapist, dpn_client, absent=[("left", "met1")], not_tested=[("right", "met5")])
-    page = login(therapist).get(f"/clients/{dpn_client.pk}/").content.decode()
+    page = page_and_panels(login(therapist), dpn_client)
     assert 'class="foot-map-svg"' in page
     assert 'data-site="left-M1" data-result="absent"' in page
     assert 'data-site="right-M5" data-result="not_tested"' in page
@@ -486,5 +487,5 @@ def test_a_long_clinician_name_wraps_on_the_test_page(login, therapist, dpn_clie
     test = MonofilamentTest.objects.get()
     page = login(therapist).get(f"/clients/{dpn_client.pk}/monofilament/{test.pk}/").content.decode()
     assert f'<p class="text-body-secondary text-break">Performed by {"D" * 200} (supplied)' in page
-    client_page = login(therapist).get(f"/clients/{dpn_client.pk}/").content.decode()
+    client_page = page_and_panels(login(therapist), dpn_client)
     assert f'<td class="text-break">{"D" * 200} (supplied)</td>' in client_page

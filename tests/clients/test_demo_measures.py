@@ -6,6 +6,7 @@ from django.core.management import call_command
 from clients import assessments
 from clients.models import Client, Condition
 from planner.models import SessionRecord
+from tests.factories import page_and_panels
 
 pytestmark = pytest.mark.django_db
 
@@ -34,5 +35,5 @@ def test_seed_demo_tells_the_measures_story_once(login):
     from django.contrib.auth import get_user_model
 
     tara = get_user_model().objects.get(username="tara")
-    page = login(tara).get(f"/clients/{client.pk}/").content.decode()
+    page = page_and_panels(login(tara), client)
     assert "Course progress" in page and 'class="foot-map-svg"' in page and "Score 7 of 13" in page

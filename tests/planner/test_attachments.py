@@ -12,7 +12,7 @@ from django.test import Client
 from planner import attachments
 from planner.attachments import Attachment, check_upload, clean_name
 from protocols.labels import sizes_over_limit
-from tests.factories import make_clearance
+from tests.factories import make_clearance, page_and_panels
 
 # private_dir, client_record and ready_plan: tests/planner/conftest.py
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_dir")]
@@ -86,7 +86,7 @@ def test_a_newer_file_supersedes_and_nothing_is_deleted(login, therapist, client
     old.refresh_from_db()
     new = Attachment.objects.latest("pk")
     assert old.superseded_by == new and old.path.exists() and Attachment.objects.count() == 2
-    page = login(therapist).get(f"/clients/{client_record.pk}/").content.decode()
+    page = page_and_panels(login(therapist), client_record)
     assert "replaced by a newer document" in page and "scan.png" in page
     doc = login(therapist).get(f"/clients/{client_record.pk}/export.json").json()
     listed = {a["name"]: a for a in doc["attachments"]}
@@ -401,12 +401,12 @@ def test_a_document_on_a_draft_record_is_its_authors_until_signed(
 
     colleague = login(second_therapist)
     assert colleague.get(url).status_code == 404
-    assert "wound.pdf" not in colleague.get(f"/clients/{client.pk}/").content.decode()
+    assert "wound.pdf" not in page_and_panels(colleague, client)
     assert colleague.get(f"/clients/{client.pk}/export.json").json()["attachments"] == []
     assert "wound.pdf" not in colleague.get(f"/clients/{client.pk}/attachments/new/").content.decode()
     for reader in (therapist, clinic_admin):
         assert login(reader).get(url).status_code == 200
-        assert "wound.pdf" in login(reader).get(f"/clients/{client.pk}/").content.decode()
+        assert "wound.pdf" in page_and_panels(login(reader), client)
 
     record.refresh_from_db()
     login(therapist).post(f"/plans/{ready_plan.pk}/record/", record_data(ready_plan, version=record.version, sign="1"))
@@ -509,8 +509,11 @@ def test_the_client_page_lists_documents_and_letters_without_a_query_each(
             signed_by=therapist,
             signed_at=timezone.now(),
         )
-    with django_assert_num_queries(16):
+    with django_assert_num_queries(14):  # the documents and letters load after the page
         page = browser.get(f"/clients/{client_record.pk}/").content.decode()
+    assert "referral.pdf" not in page
+    with django_assert_num_queries(7):  # session, user, roles, the client, the access log row, the two lists
+        page = browser.get(f"/clients/{client_record.pk}/documents/?panel=1").content.decode()
     name = therapist.get_full_name()
     assert f"on the clearance by Dr. Ines Park, {clearance.cleared_on:%-d %b %Y}" in page
     assert f"on the session record of {record.started_at:%-d %b %Y}" in page

@@ -14,14 +14,16 @@ from tests.planner.test_plans import make_dpn_client
 pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate()
 QUERIES = """session, user, the user's roles and permissions (one query), the client (with whether it has
-each list below: it has them all), its care team,
+each list the page leaves out: it has them all), its care team,
 clearances, conditions; the clinic's templates joined with their steps (condition meanings; the recent
-changes load after the page);
-monofilament tests and their sites, MNSI questionnaires; the client's plans as
+changes, the measures, the documents and the letters load after the page); the client's plans as
 small rows (coming, earlier, cancellations counted) and the shown ones; the client's corrections (one
 query, for the records and the charts alike); its latest records, their items; the signed sessions'
-scores for the charts;
-progress letters; attachments; the access log row (one INSERT)"""
+scores for the charts; the access log row (one INSERT)"""
+MEASURES_QUERIES = """session, user, the user's roles and permissions (one query), the client; the access log row
+(one INSERT); monofilament tests and their sites, MNSI questionnaires"""
+DOCUMENTS_QUERIES = """session, user, the user's roles and permissions (one query), the client; the access log row
+(one INSERT); progress letters, attachments"""
 
 
 def add_measures(client, therapist, n):
@@ -62,11 +64,26 @@ def test_client_page_queries_stay_flat_with_measures(login, therapist, django_as
     signed_session(login, therapist, client, "09:00")
     add_measures(client, therapist, 1)
     browser = login(therapist)
-    with django_assert_num_queries(20, info=QUERIES):
+    measures, documents = f"/clients/{client.pk}/measures/?panel=1", f"/clients/{client.pk}/documents/?panel=1"
+    with django_assert_num_queries(15, info=QUERIES):
         browser.get(f"/clients/{client.pk}/")
+    with django_assert_num_queries(8, info=MEASURES_QUERIES):
+        browser.get(measures)
+    with django_assert_num_queries(7, info=DOCUMENTS_QUERIES):
+        browser.get(documents)
     signed_session(login, therapist, client, "11:00", pain_before=5)
     for n in range(2, 5):
         add_measures(client, therapist, n)
-    with django_assert_num_queries(20, info=QUERIES):
+    with django_assert_num_queries(15, info=QUERIES):
         page = browser.get(f"/clients/{client.pk}/").content.decode()
-    assert "pain 5 → 4" in page and "scan4.pdf" in page and "Dr. 4" in page
+    assert "pain 5 → 4" in page
+    # The page loads its measures, documents and letters after it is shown, from these two addresses.
+    assert f'data-fragment="{measures}"' in page and f'data-fragment="{documents}"' in page
+    assert "scan4.pdf" not in page and "Dr. 4" not in page
+    with django_assert_num_queries(8, info=MEASURES_QUERIES):
+        panel = browser.get(measures).content.decode()
+    assert panel.count("<td>3 of 3 felt</td>") == 8  # four tests, each foot
+    assert panel.count(f"/clients/{client.pk}/mnsi/") == 4
+    with django_assert_num_queries(7, info=DOCUMENTS_QUERIES):
+        panel = browser.get(documents).content.decode()
+    assert "scan4.pdf" in panel and "Dr. 4" in panel and panel.count('href="/letters/') == 4

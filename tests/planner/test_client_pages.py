@@ -110,11 +110,18 @@ def test_long_history_shows_recent_records_monthly_charts_and_older_on_demand(
     assert signed > 40
     browser = login(heavy.care_team.order_by("pk").first())
 
-    # The long-standing client has measures, letters, documents and corrections too (seed_scale): every list
-    # is read, each in one query (test_client_page_measures lists them).
-    with django_assert_num_queries(20):
+    # The long-standing client has measures, letters, documents and corrections too (seed_scale): the
+    # corrections are read in one query, and the measures, documents and letters load after the page, each
+    # list in one query (test_client_page_measures lists them).
+    with django_assert_num_queries(15):
         response = browser.get(f"/clients/{heavy.pk}/")
     page = response.content.decode()
+    with django_assert_num_queries(8):
+        measures = browser.get(f"/clients/{heavy.pk}/measures/?panel=1").content.decode()
+    assert measures.count(f'href="/clients/{heavy.pk}/monofilament/') == 8 + 1  # the latest test's heading too
+    with django_assert_num_queries(7):
+        documents = browser.get(f"/clients/{heavy.pk}/documents/?panel=1").content.decode()
+    assert documents.count('href="/letters/') == 4 and documents.count('href="/attachments/') == 3
     assert page.count('href="/records/') == 8
     assert "Show all earlier records and plans" in page
     assert "Each point is the mean of a month" in page
@@ -287,7 +294,9 @@ def test_client_page_links_and_dates_each_plan_record_letter_and_document(login,
     coming = create_plan(login, therapist, client, day=TOMORROW, time="10:00")
     add_measures(client, therapist, 1)
     record, letter, document = SessionRecord.objects.get(), ProgressLetter.objects.get(), Attachment.objects.get()
-    page = login(therapist).get(f"/clients/{client.pk}/").content.decode()
+    browser = login(therapist)
+    page = browser.get(f"/clients/{client.pk}/").content.decode()
+    documents = browser.get(f"/clients/{client.pk}/documents/?panel=1").content.decode()
 
     assert f'<a class="flex-grow-1" href="{reverse("planner:plan-detail", args=[coming.pk])}">' in page
     assert (
@@ -297,11 +306,11 @@ def test_client_page_links_and_dates_each_plan_record_letter_and_document(login,
     assert (
         f'<li><a href="{reverse("planner:plan-detail", args=[done.pk])}">{day(done.scheduled_for)}</a> · Done' in page
     )
-    assert f'<a href="{reverse("planner:attachment-file", args=[document.pk])}">scan1.pdf</a> (' in page
-    assert f", {day(document.uploaded_at)} by " in page
+    assert f'<a href="{reverse("planner:attachment-file", args=[document.pk])}">scan1.pdf</a> (' in documents
+    assert f", {day(document.uploaded_at)} by " in documents
     assert (
         f'<a href="{reverse("planner:letter-detail", args=[letter.pk])}">{day(letter.signed_at)}</a>: to Dr. 1, '
-        f"{day(letter.period_start)} to {day(letter.period_end)}, signed by " in page
+        f"{day(letter.period_start)} to {day(letter.period_end)}, signed by " in documents
     )
 
 

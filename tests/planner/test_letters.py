@@ -9,6 +9,7 @@ from clients import assessments
 from clients.assessments import MnsiQuestionnaire
 from planner.letters import ProgressLetter
 from planner.models import SessionRecord
+from tests.factories import page_and_panels
 from tests.planner.test_client_pages import signed_session
 from tests.planner.test_plans import make_dpn_client
 
@@ -70,7 +71,7 @@ def test_signing_saves_the_letter_as_sent_and_corrections_are_used(login, therap
     assert "Signed by Tara Lindqvist" in letter.html
     page = login(therapist).get(f"/letters/{letter.pk}/").content.decode()
     assert letter.html in page
-    assert "Dr. Shah" in login(therapist).get(f"/clients/{course.pk}/").content.decode()
+    assert "Dr. Shah" in page_and_panels(login(therapist), course)
 
 
 def test_letter_is_allowed_on_an_archived_client(login, therapist, course):
