@@ -48,14 +48,19 @@ can_add_clearance = permission_required("clients.add_physicianclearance", raise_
 can_change_clearance = permission_required("clients.change_physicianclearance", raise_exception=True)
 
 
+CARE_TEAM_FIELDS = ("id", "username", "first_name", "last_name", "is_active")
+
+
 def client_for(request, pk, **flags):
     """A client the user may see, with what the client page reads; 404 for anyone else's client.
     `flags`: annotations read with the client's row, such as page_flags().
 
     Public: the planner's pages of a client use it too.
     """
+    # The care team as the pages name its members: not their password hashes and dates.
+    team = Prefetch("care_team", queryset=User.objects.only(*CARE_TEAM_FIELDS))
     clients = Client.objects.for_user(request.user).prefetch_related(
-        "care_team", "clearances", Prefetch("conditions", queryset=Condition.objects.order_by("-noted_on", "pk"))
+        team, "clearances", Prefetch("conditions", queryset=Condition.objects.order_by("-noted_on", "pk"))
     )
     return get_object_or_404(clients.annotate(**flags) if flags else clients, pk=pk)
 

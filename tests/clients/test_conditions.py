@@ -288,3 +288,23 @@ def test_an_edit_into_a_twin_of_another_condition_is_refused(login, therapist, c
     assert response.status_code == 200 and "is already on the record" in response.content.decode()
     toe.refresh_from_db()
     assert toe.detail == "toe"
+
+
+def test_the_client_page_links_each_condition_to_its_pages(login, therapist, client_of_tara):
+    # The rows write plain paths (the page's render time): the same as {% url %}.
+    from django.urls import reverse
+
+    today = timezone.localdate()
+    wound = make_condition(client_of_tara, code="open_wound", location="feet", side="left")
+    platelets = make_condition(client_of_tara, code="platelet_count", value=140_000, noted_on=today)
+    healed = make_condition(
+        client_of_tara, code="open_wound", location="legs", side="right", noted_on=today - datetime.timedelta(days=9)
+    )
+    healed.resolved_on = today - datetime.timedelta(days=2)
+    healed.save()
+    page = login(therapist).get(f"/clients/{client_of_tara.pk}/").content.decode()
+    for condition in (wound, platelets, healed):
+        assert f'href="{reverse("clients:condition-edit", args=[client_of_tara.pk, condition.pk])}"' in page
+    assert f'action="{reverse("clients:condition-resolve", args=[client_of_tara.pk, wound.pk])}"' in page
+    edit = reverse("clients:condition-edit", args=[client_of_tara.pk, platelets.pk])
+    assert f'href="{edit}#entered-in-error"' in page
