@@ -13,6 +13,7 @@ urlpatterns = [
     path("new/", views.client_new, name="new"),
     path("import/", import_views.import_clients, name="import"),
     path("export.csv", import_views.export_csv, name="export-csv"),
+    path("attention/", views.clients_needing_attention, name="attention"),
     path("<int:pk>/edit/", views.client_edit, name="edit"),
     path("<int:pk>/profile/", views.client_profile, name="profile"),
     path("<int:pk>/history/", views.client_history, name="history"),

@@ -448,6 +448,22 @@ def client_history(request, pk):
     return render(request, "clients/history.html", context)
 
 
+# The dashboard's panel lists this many clients needing attention; their own page up to ATTENTION_ALL.
+ATTENTION_ON_DASHBOARD, ATTENTION_ALL = 8, 200
+
+
+@login_required
+def clients_needing_attention(request):
+    """The clients needing attention (services.attention_panel): with ?panel=1 the dashboard's list, which
+    it loads once it is shown (static/js/actions.js); else every one, on a page of its own. A cut list
+    says so and links to the whole one instead of hiding the rest."""
+    panel = request.GET.get("panel") == "1"
+    limit = ATTENTION_ON_DASHBOARD if panel else ATTENTION_ALL
+    entries, more = services.attention_panel(request.user, timezone.localdate(), limit=limit)
+    context = {"entries": entries, "more": more, "limit": limit, "panel": panel}
+    return render(request, "clients/_attention_list.html" if panel else "clients/attention.html", context)
+
+
 # Rows of the access log on one page.
 ACCESS_PAGE_SIZE = 50
 

@@ -77,6 +77,9 @@ def _pages():
         ("minimal view (one query)", admin, "/benchmark/minimal/"),
         ("dashboard, clinic admin", admin, "/"),
         ("dashboard, therapist", therapist, "/"),
+        # The dashboards' clients needing attention, loaded after them (static/js/actions.js).
+        ("dashboard's clients needing attention, clinic admin", admin, "/clients/attention/?panel=1"),
+        ("dashboard's clients needing attention, therapist", therapist, "/clients/attention/?panel=1"),
         ("client list, page 1", admin, "/clients/"),
         ("client list, deep page (500, or the last)", admin, f"/clients/?page={deep(Client.objects.active())}"),
         ("client list ?type=CIPN, deep page", admin, f"/clients/?type=CIPN&page={deep(cipn)}"),

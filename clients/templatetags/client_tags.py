@@ -1,33 +1,10 @@
 from django import template
-from django.utils import timezone
 from django.utils.html import format_html
 
-from clients.services import attention_panel
 from protocols import labels
 from protocols.text import hidden_shown
 
 register = template.Library()
-
-
-# The panel lists this many clients; ?attention=all lists up to ATTENTION_ALL.
-ATTENTION_ON_DASHBOARD, ATTENTION_ALL = 8, 200
-
-
-@register.simple_tag(takes_context=True)
-def clients_needing_attention(context):
-    """For the dashboard's clients panel (see clients.services.attention_panel): {"entries", "more",
-    "showing_all"}; a cut list says so and links to the whole one instead of hiding the rest."""
-    request = context["request"]
-    showing_all = request.GET.get("attention") == "all"
-    limit = ATTENTION_ALL if showing_all else ATTENTION_ON_DASHBOARD
-    entries, more = attention_panel(request.user, timezone.localdate(), limit=limit)
-    return {
-        "entries": entries,
-        "more": more,
-        "showing_all": showing_all,
-        "limit": limit,
-        "on_dashboard": ATTENTION_ON_DASHBOARD,
-    }
 
 
 @register.filter

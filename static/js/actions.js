@@ -24,8 +24,9 @@ document.addEventListener("submit", function (event) {
 });
 
 // A panel marked data-fragment="URL" is filled from that URL once the page is shown (the client
-// page's recent changes, measures, documents and letters): the page itself does not wait for it. If it cannot be read, the panel
-// shows its own <template data-fragment-failed> (what failed, and where to read it whole).
+// page's recent changes, measures, documents and letters; the dashboard's clients needing
+// attention): the page itself does not wait for it. If it cannot be read, the panel shows its
+// own <template data-fragment-failed> (what failed, and where to read it whole).
 document.querySelectorAll("[data-fragment]").forEach(function (panel) {
   var url = panel.getAttribute("data-fragment");
   var failedText = panel.querySelector("template[data-fragment-failed]");

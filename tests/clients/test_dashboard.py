@@ -56,9 +56,12 @@ def test_clients_needing_attention(therapist, second_therapist, django_assert_nu
 def test_dashboard_shows_the_panel(login, therapist):
     client = make_client(last_name="Wounded", care_team=[therapist])
     make_condition(client, "new_foot_finding", location="feet", side="left", noted_on=days_ago(1))
-    page = login(therapist).get("/").content.decode()
-    assert "Clients needing attention" in page
-    assert "New: New foot finding, left foot" in page
+    browser = login(therapist)
+    page = browser.get("/").content.decode()
+    assert "Clients needing attention" in page and 'data-fragment="/clients/attention/?panel=1"' in page
+    assert "New: New foot finding, left foot" not in page  # the panel loads it after the page
+    panel = browser.get("/clients/attention/?panel=1").content.decode()
+    assert "Wounded, " in panel and "New: New foot finding, left foot" in panel
 
 
 def test_the_lab_thresholds_come_from_the_engine():
@@ -211,23 +214,22 @@ def test_a_cut_list_says_so_and_shows_every_client_on_request(login, clinic_admi
     assert attention_panel(clinic_admin, TODAY, limit=11) == (attention_panel(clinic_admin, TODAY, limit=12)[0], False)
 
     browser = login(clinic_admin)
-    page = browser.get("/").content.decode()
-    assert page.count('href="/clients/') - page.count('href="/clients/"') == 8
+    page = browser.get("/clients/attention/?panel=1").content.decode()  # the dashboard's panel
+    assert page.count('href="/clients/') - page.count('href="/clients/attention/"') == 8
     first = entries[0].client
     assert f'<a href="{reverse("clients:detail", args=[first.pk])}">{first.sort_name}</a>' in page
-    assert "Only the 8 most recent are shown." in page and 'href="?attention=all#attention-heading"' in page
-    everyone = browser.get("/?attention=all").content.decode()
+    assert "Only the 8 most recent are shown." in page
+    assert f'<a href="{reverse("clients:attention")}">Show every client needing attention</a>' in page
+    everyone = browser.get("/clients/attention/").content.decode()
     assert all(f"Zed{n:02d}" in everyone for n in range(10))
-    assert "Only the" not in everyone and "Show fewer" in everyone
+    assert "Only the" not in everyone and "Show every client" not in everyone
 
 
 def test_a_short_list_claims_nothing_more(login, clinic_admin, therapist):
     client = make_client(last_name="Solo", care_team=[therapist])
     make_clearance(client, cleared_on=days_ago(400))
-    page = login(clinic_admin).get("/").content.decode()
-    assert "Solo, " in page and "Only the" not in page and "attention=all" not in page
-    # Asked for every client, a short list has nothing fewer to show.
-    assert "Show fewer" not in login(clinic_admin).get("/?attention=all").content.decode()
+    page = login(clinic_admin).get("/clients/attention/?panel=1").content.decode()
+    assert "Solo, " in page and "Only the" not in page and "Show every client" not in page
 
 
 def test_a_finding_entered_twice_reads_once(clinic_admin, therapist):
@@ -327,3 +329,20 @@ def test_a_team_walk_cut_short_is_followed_by_the_teams_own_query(
         assert [entry.client.last_name for entry in needing_attention(therapist, TODAY)] == ["Mine"]
     with django_assert_num_queries(2):  # a day whose window holds no entry: the walk, found none, is complete
         assert needing_attention(therapist, days_ago(20)) == []
+
+
+def test_the_dashboards_panel_reads_the_list_in_four_queries_however_long(login, therapist, django_assert_num_queries):
+    for n in range(12):
+        many = make_client(last_name=f"Zed{n:02d}", care_team=[therapist])
+        make_clearance(many, cleared_on=days_ago(366 + n))
+        make_condition(many, "open_wound", noted_on=days_ago(1))
+    browser = login(therapist)
+    browser.get("/clients/attention/?panel=1")
+    # Session, user, roles and permissions; the care team's chosen entries with their clients, the
+    # expired clearances.
+    with django_assert_num_queries(5):
+        panel = browser.get("/clients/attention/?panel=1").content.decode()
+    assert panel.count('<li class="list-group-item') == 8
+    with django_assert_num_queries(5):
+        page = browser.get("/clients/attention/").content.decode()
+    assert page.count('<li class="list-group-item') == 12 and "<h1" in page

@@ -90,7 +90,7 @@ def test_every_screen_that_shows_the_value_in_use_offers_entered_in_error(login,
     browser = login(therapist)
     link = _in_error_link(client, in_use)
     assert link in browser.get(f"/clients/{client.pk}/").content.decode()
-    assert link in browser.get("/").content.decode()
+    assert link in browser.get("/clients/attention/?panel=1").content.decode()  # the dashboard's panel
     plan = plans.create_plan(
         client=client,
         therapist=therapist,

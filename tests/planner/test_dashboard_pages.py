@@ -41,10 +41,10 @@ def test_an_admin_dashboard_lists_a_dozen_of_the_clinic_day_and_counts_the_rest(
     fill_today(login, therapist, second_therapist, TODAY_ON_DASHBOARD + 9)
     browser = login(clinic_admin)
     browser.get("/")
-    # Session, user, roles and permissions, today's first sessions and their count, attention (2),
-    # past sessions with no record, unsigned records, drafts, coming up: the same however many
-    # sessions the clinic has today.
-    with django_assert_num_queries(11):
+    # Session, user, roles and permissions, today's first sessions and their count, past sessions
+    # with no record, unsigned records, drafts, coming up: the same however many sessions the clinic
+    # has today. The clients needing attention load after the page (tests/clients/test_dashboard.py).
+    with django_assert_num_queries(9):
         response = browser.get("/")
     assert len(response.context["today_plans"]) == TODAY_ON_DASHBOARD
     times = [plan.scheduled_for for plan in response.context["today_plans"]]
@@ -56,10 +56,9 @@ def test_a_therapist_with_a_short_day_sees_all_of_it(login, therapist, second_th
     fill_today(login, therapist, second_therapist, 6)
     browser = login(therapist)
     browser.get("/")
-    # Session, user, roles and permissions, today's sessions, attention (the care team's chosen
-    # entries with their clients, expired clearances), past sessions with no record, unsigned
-    # records, drafts, coming up.
-    with django_assert_num_queries(10):
+    # Session, user, roles and permissions, today's sessions, past sessions with no record, unsigned
+    # records, drafts, coming up (the clients needing attention load after the page).
+    with django_assert_num_queries(8):
         response = browser.get("/")
     assert len(response.context["today_plans"]) == 3
     assert "more session" not in response.content.decode()
