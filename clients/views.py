@@ -65,10 +65,11 @@ def client_for(request, pk, **flags):
     return get_object_or_404(clients.annotate(**flags) if flags else clients, pk=pk)
 
 
-def visible_client(request, pk):
-    """A client the user may see, alone (client_for reads what the client page shows with it); 404 for
-    anyone else's client."""
-    return get_object_or_404(Client.objects.for_user(request.user), pk=pk)
+def visible_client(request, pk, **flags):
+    """A client the user may see, alone (client_for reads what the client page shows with it), with
+    `flags` read with its row; 404 for anyone else's client."""
+    clients = Client.objects.for_user(request.user)
+    return get_object_or_404(clients.annotate(**flags) if flags else clients, pk=pk)
 
 
 def page_flags():

@@ -38,6 +38,11 @@ def first_link(page, pattern):
     raise SystemExit(f"No link matching {pattern} on {page.url}")
 
 
+def settled(page):
+    """Wait until the panels a page loads after it (data-fragment, static/js/actions.js) are filled."""
+    page.wait_for_function("!document.querySelector('[data-fragment][aria-busy]')")
+
+
 def main():
     OUT.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as playwright:
@@ -47,6 +52,7 @@ def main():
         page.screenshot(path=OUT / "login.png")
 
         sign_in(page, "tara", "demo-therapist-pass")
+        settled(page)
         page.screenshot(path=OUT / "dashboard.png", full_page=True)
         page.goto(f"{BASE}/clients/")
         page.screenshot(path=OUT / "client-list.png", full_page=True)
@@ -64,6 +70,7 @@ def main():
         # The client of that record has weeks of signed sessions: the progress chart tells a story.
         client_url = first_link(page, r"/clients/\d+/")
         page.goto(BASE + client_url)
+        settled(page)
         page.screenshot(path=OUT / "client.png", full_page=True)
         client_id = re.search(r"\d+", client_url).group()
         regions = "&".join(f"regions={r}" for r in ("hands:left", "hands:right", "feet:left", "feet:right"))

@@ -88,6 +88,7 @@ def _pages():
         ("client list ?q=smith", admin, "/clients/?q=smith"),
         ("client page, heaviest client", admin, f"/clients/{heavy}/"),
         # What the client page loads once it is shown (static/js/actions.js), each a request of its own.
+        ("client page's sessions (loaded after it)", admin, f"/clients/{heavy}/sessions/?panel=1"),
         ("client page's measures (loaded after it)", admin, f"/clients/{heavy}/measures/?panel=1"),
         ("client page's documents and letters (loaded after it)", admin, f"/clients/{heavy}/documents/?panel=1"),
         ("client page's recent changes (loaded after it)", admin, f"/clients/{heavy}/history/?recent=1"),

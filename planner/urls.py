@@ -60,6 +60,7 @@ planner_patterns = [
 client_patterns = [
     *clients_urls.urlpatterns,
     path("<int:pk>/", client_pages.client_detail, name="detail"),
+    path("<int:pk>/sessions/", client_pages.client_sessions, name="sessions"),
     path("<int:pk>/documents/", client_pages.client_documents, name="documents"),
     path("<int:pk>/export.json", client_pages.export_json, name="export-json"),
     path("<int:pk>/fhir.json", client_pages.fhir_json, name="fhir-json"),

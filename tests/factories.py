@@ -90,9 +90,10 @@ def client_document(**fields):
 
 
 def page_and_panels(browser, client):
-    """The client page with what it loads once shown (static/js/actions.js: each data-fragment address,
-    in page order, its response put in the panel), as one text: what a reader sees after a moment."""
-    page = browser.get(f"/clients/{client.pk}/").content.decode()
+    """The client page (of a client or a client's id) with what it loads once shown (static/js/actions.js:
+    each data-fragment address, in page order, its response put in the panel), as one text: what a reader
+    sees after a moment."""
+    page = browser.get(f"/clients/{getattr(client, 'pk', client)}/").content.decode()
     parts = [page]
     for url in re.findall(r'data-fragment="([^"]+)"', page):
         response = browser.get(url.replace("&amp;", "&"))

@@ -87,15 +87,50 @@ def client_detail(request, pk):
     client = client_for(request, pk, **page_flags(), **_session_flags())
     record_access(request, AccessKind.CLIENT_PAGE, client=client)
     context = client_detail_context(request, client)
-    older = request.GET.get("older") == "1"
+    earlier_conditions = context["past_conditions"]  # newest first; a long course of lab results reads as a page
+    if request.GET.get("older") != "1" and len(earlier_conditions) > RECENT_ON_PAGE:
+        context["past_conditions"] = earlier_conditions[:RECENT_ON_PAGE]
+        context["past_conditions_total"] = len(earlier_conditions)
+    context.update(
+        {
+            # The sessions panel, and the documents and letters of a client with any, load after the page
+            # (client_sessions, client_documents).
+            "documents_later": client.has_letters or client.has_attachments,
+            "can_plan": is_care_team_therapist(request.user, client) and not client.is_archived,
+        }
+    )
+    return render(request, "planner/client_detail.html", context)
+
+
+# The access log's reference for the client page's sessions panel (a CLIENT_PAGE read of the lists).
+SESSIONS_PANEL_REF = "sessions, on the client page"
+
+
+@login_required
+def client_sessions(request, pk):
+    """The client's plans, records and progress: with ?panel=1 the client page's sessions panel (the
+    recent ones), which the page loads once it is shown (static/js/actions.js); else every plan and
+    record, on a page of its own."""
+    record = SessionRecord._meta.db_table
+    has_corrections = client_has(
+        ScoreCorrection._meta.db_table,
+        join=f'JOIN "{record}" ON "{record}".id = record_id',
+        client_id=f'"{record}".client_id',
+    )
+    client = visible_client(request, pk, has_corrections=has_corrections)
+    panel = request.GET.get("panel") == "1"
+    record_access(request, AccessKind.CLIENT_PAGE, client=client, ref=SESSIONS_PANEL_REF if panel else "sessions page")
+    context = {"client": client, **_sessions_context(request, client, older=not panel)}
+    return render(request, "planner/_sessions.html" if panel else "planner/client_sessions.html", context)
+
+
+def _sessions_context(request, client, older):
+    """The client's coming plans, records, earlier plans, charts and course: the latest RECENT_ON_PAGE
+    of each list, or all of them when `older`."""
     today_starts = day_start(timezone.localdate())
     upcoming, past, cancellations = _plans(client, today_starts, None if older else RECENT_ON_PAGE + 1)
     for plan in (*upcoming, *past):
         plan.readable = plan.readable_by(request.user)  # a colleague's plan is listed, without a link
-    earlier_conditions = context["past_conditions"]  # newest first; a long course of lab results reads as a page
-    if not older and len(earlier_conditions) > RECENT_ON_PAGE:
-        context["past_conditions"] = earlier_conditions[:RECENT_ON_PAGE]
-        context["past_conditions_total"] = len(earlier_conditions)
     # The list reads each record's day, scores, signature and the plan's late-entry flag, not the notes
     # or the plan's JSON; then its items and corrections, so a pressure corrected by an addendum shows
     # its deviation and a corrected score its value. The client's corrections are read once for the
@@ -108,27 +143,19 @@ def client_detail(request, pk):
         .only("plan_id", "started_at", "signed_at", *corrections.SCORE_FIELDS, "plan__late_entry")
         .order_by("-started_at", "-pk")
     )
-    context.update(
-        {
-            "cancellations": cancellations,
-            "upcoming_plans": upcoming,
-            "past_plans": past,
-            "records": corrections.read_corrected(
-                list(records if older else records[: RECENT_ON_PAGE + 1]), client_fixes
-            ),
-            "showing_older": older,
-            "recent_on_page": RECENT_ON_PAGE,
-            **_chart_context(client, client_fixes),
-            # The charts draw corrected scores: said under them, as the record says it beside the value.
-            "scores_corrected": len(
-                {(record, field) for record, _item, field, *_ in client_fixes if field != corrections.PRESSURE_USED}
-            ),
-            # The documents and letters load after the page (client_documents), for a client with any.
-            "documents_later": client.has_letters or client.has_attachments,
-            "can_plan": is_care_team_therapist(request.user, client) and not client.is_archived,
-        }
-    )
-    return render(request, "planner/client_detail.html", context)
+    return {
+        "cancellations": cancellations,
+        "upcoming_plans": upcoming,
+        "past_plans": past,
+        "records": corrections.read_corrected(list(records if older else records[: RECENT_ON_PAGE + 1]), client_fixes),
+        "showing_older": older,
+        "recent_on_page": RECENT_ON_PAGE,
+        **_chart_context(client, client_fixes),
+        # The charts draw corrected scores: said under them, as the record says it beside the value.
+        "scores_corrected": len(
+            {(record, field) for record, _item, field, *_ in client_fixes if field != corrections.PRESSURE_USED}
+        ),
+    }
 
 
 # The access log's reference for the client page's documents and letters (a CLIENT_PAGE read of the lists).
@@ -164,18 +191,11 @@ def _documents_context(request, client):
 
 
 def _session_flags():
-    """Whether the client has any progress letter, attached document and score correction, read with
-    the client's row (clients.views.client_for): most clients have none of them, and the page then
-    makes no query for each."""
-    record = SessionRecord._meta.db_table
+    """Whether the client has any progress letter and any attached document, read with the client's
+    row (clients.views.client_for): most clients have neither, and the page then loads neither list."""
     return {
         "has_letters": client_has(ProgressLetter._meta.db_table),
         "has_attachments": client_has(Attachment._meta.db_table),
-        "has_corrections": client_has(
-            ScoreCorrection._meta.db_table,
-            join=f'JOIN "{record}" ON "{record}".id = record_id',
-            client_id=f'"{record}".client_id',
-        ),
     }
 
 

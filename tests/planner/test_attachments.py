@@ -490,7 +490,7 @@ def test_the_client_page_lists_documents_and_letters_without_a_query_each(
     signed_session(login, therapist, client_record, "09:00")
     record = SessionRecord.objects.get()
     clearance = make_clearance(client_record, physician="Dr. Ines Park")
-    with django_assert_num_queries(14):  # with neither documents nor letters, neither list is read
+    with django_assert_num_queries(9):  # with neither documents nor letters, neither list is read
         browser.get(f"/clients/{client_record.pk}/")
     upload(login, therapist, client_record, name="referral.pdf")
     upload(
@@ -509,7 +509,7 @@ def test_the_client_page_lists_documents_and_letters_without_a_query_each(
             signed_by=therapist,
             signed_at=timezone.now(),
         )
-    with django_assert_num_queries(14):  # the documents and letters load after the page
+    with django_assert_num_queries(9):  # the documents and letters load after the page
         page = browser.get(f"/clients/{client_record.pk}/").content.decode()
     assert "referral.pdf" not in page
     with django_assert_num_queries(7):  # session, user, roles, the client, the access log row, the two lists

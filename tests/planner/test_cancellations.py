@@ -6,7 +6,7 @@ import pytest
 from django.contrib.messages import get_messages
 
 from planner.models import PlanStatus, SessionPlan, SessionRecord
-from tests.factories import make_client
+from tests.factories import make_client, page_and_panels
 from tests.planner.test_plans import TODAY, TOMORROW, create_plan, make_dpn_client, save_data
 
 pytestmark = pytest.mark.django_db
@@ -55,7 +55,7 @@ def test_the_client_page_counts_sessions_that_did_not_take_place(login, therapis
         plan = create_plan(login, therapist, client, time=at)
         login(therapist).post(f"/plans/{plan.pk}/cancel/", {"category": category})
     create_plan(login, therapist, client, time="13:00")
-    page = login(therapist).get(f"/clients/{client.pk}/").content.decode()
+    page = page_and_panels(login(therapist), client)
     assert "Sessions that did not take place: Client cancelled 2 · Client&#x27;s health 1" in page
 
 
@@ -71,7 +71,7 @@ def test_archiving_asks_first_and_cancels_the_sessions_to_come(login, therapist,
 
     assert login(therapist).get(f"/clients/{client.pk}/archive/confirm/").status_code == 403
     admin = login(clinic_admin)
-    detail = admin.get(f"/clients/{client.pk}/").content.decode()
+    detail = page_and_panels(admin, client)
     assert f'href="/clients/{client.pk}/archive/confirm/"' in detail
     page = admin.get(f"/clients/{client.pk}/archive/confirm/").content.decode()
     assert "3 sessions still to come will be cancelled" in page
@@ -87,7 +87,7 @@ def test_archiving_asks_first_and_cancels_the_sessions_to_come(login, therapist,
         assert (plan.status, plan.cancel_category) == ("cancelled", "client_archived")
     done_before.refresh_from_db()
     assert done_before.status == PlanStatus.DONE
-    page = admin.get(f"/clients/{client.pk}/").content.decode()
+    page = page_and_panels(admin, client)
     assert "Client archived 3" in page
     assert "Dora Pine" not in admin.get(f"/plans/?from={TOMORROW}&therapist=tara").content.decode()
     # Restored, the record says its cancelled sessions stay so.

@@ -14,12 +14,14 @@ from tests.planner.test_plans import make_dpn_client
 pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate()
 QUERIES = """session, user, the user's roles and permissions (one query), the client (with whether it has
-each list the page leaves out: it has them all), its care team,
-clearances, conditions; the clinic's templates joined with their steps (condition meanings; the recent
-changes, the measures, the documents and the letters load after the page); the client's plans as
-small rows (coming, earlier, cancellations counted) and the shown ones; the client's corrections (one
-query, for the records and the charts alike); its latest records, their items; the signed sessions'
-scores for the charts; the access log row (one INSERT)"""
+monofilament tests, progress letters and attachments, and its latest MNSI questionnaire's day), its care
+team, clearances, conditions; the clinic's templates joined with their steps (condition meanings); the
+access log row (one INSERT). The sessions, measures, documents, letters and recent changes load after
+the page."""
+SESSIONS_QUERIES = """session, user, the user's roles and permissions (one query), the client (with whether any of
+its scores is corrected); the access log row (one INSERT); the client's plans as small rows (coming,
+earlier, cancellations counted) and the shown ones; the client's corrections (one query, for the records
+and the charts alike); its latest records, their items; the signed sessions' scores for the charts"""
 MEASURES_QUERIES = """session, user, the user's roles and permissions (one query), the client; the access log row
 (one INSERT); monofilament tests and their sites, MNSI questionnaires"""
 DOCUMENTS_QUERIES = """session, user, the user's roles and permissions (one query), the client; the access log row
@@ -65,8 +67,11 @@ def test_client_page_queries_stay_flat_with_measures(login, therapist, django_as
     add_measures(client, therapist, 1)
     browser = login(therapist)
     measures, documents = f"/clients/{client.pk}/measures/?panel=1", f"/clients/{client.pk}/documents/?panel=1"
-    with django_assert_num_queries(15, info=QUERIES):
+    sessions = f"/clients/{client.pk}/sessions/?panel=1"
+    with django_assert_num_queries(9, info=QUERIES):
         browser.get(f"/clients/{client.pk}/")
+    with django_assert_num_queries(11, info=SESSIONS_QUERIES):
+        browser.get(sessions)
     with django_assert_num_queries(8, info=MEASURES_QUERIES):
         browser.get(measures)
     with django_assert_num_queries(7, info=DOCUMENTS_QUERIES):
@@ -74,12 +79,15 @@ def test_client_page_queries_stay_flat_with_measures(login, therapist, django_as
     signed_session(login, therapist, client, "11:00", pain_before=5)
     for n in range(2, 5):
         add_measures(client, therapist, n)
-    with django_assert_num_queries(15, info=QUERIES):
+    with django_assert_num_queries(9, info=QUERIES):
         page = browser.get(f"/clients/{client.pk}/").content.decode()
-    assert "pain 5 → 4" in page
-    # The page loads its measures, documents and letters after it is shown, from these two addresses.
-    assert f'data-fragment="{measures}"' in page and f'data-fragment="{documents}"' in page
-    assert "scan4.pdf" not in page and "Dr. 4" not in page
+    # The page loads its sessions, measures, documents and letters after it is shown, from these addresses.
+    for url in (sessions, measures, documents):
+        assert f'data-fragment="{url}"' in page
+    assert "scan4.pdf" not in page and "Dr. 4" not in page and "pain 5 → 4" not in page
+    with django_assert_num_queries(11, info=SESSIONS_QUERIES):
+        panel = browser.get(sessions).content.decode()
+    assert "pain 5 → 4" in panel and "2 scores corrected by addenda" in panel
     with django_assert_num_queries(8, info=MEASURES_QUERIES):
         panel = browser.get(measures).content.decode()
     assert panel.count("<td>3 of 3 felt</td>") == 8  # four tests, each foot

@@ -6,6 +6,7 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from planner.models import SessionRecord
+from tests.factories import page_and_panels
 from tests.planner.test_plans import TODAY, create_plan, make_dpn_client, save_data
 from tests.planner.test_records import record_data
 
@@ -13,12 +14,20 @@ pytestmark = pytest.mark.django_db
 
 
 QUERIES = """session, user, the user's roles and permissions (one query), the client (with whether it has
-monofilament tests, MNSI questionnaires, progress letters, attachments and corrections: it has none, so
-none of them is read), its care team, clearances, conditions; the clinic's templates joined with their
-steps (condition meanings; the recent changes load after the page);
-the client's plans as small rows (coming, earlier, cancellations counted) and the shown ones;
-its latest records, their items; the signed sessions' scores for the charts;
-the access log row (one INSERT). A client with all of them: test_client_page_measures."""
+monofilament tests, progress letters and attachments, and its latest MNSI questionnaire's day), its care
+team, clearances, conditions; the clinic's templates joined with their steps (condition meanings); the
+access log row (one INSERT). The sessions, and the measures, documents, letters and recent changes of a
+client with any, load after the page. A client with all of them: test_client_page_measures."""
+SESSIONS_QUERIES = """session, user, the user's roles and permissions (one query), the client (with whether any of
+its scores is corrected: none is, so no correction is read); the access log row (one INSERT); the
+client's plans as small rows (coming, earlier, cancellations counted) and the shown ones; its latest
+records, their items; the signed sessions' scores for the charts."""
+
+
+def sessions_panel(browser, client, older=False):
+    """The client page's sessions panel (?panel=1), which the page loads once shown; with `older` the
+    sessions page, every plan and record."""
+    return browser.get(f"/clients/{client.pk}/sessions/" + ("" if older else "?panel=1"))
 
 
 def signed_session(login, therapist, client, time, pain_before=6, pain_after=3):
@@ -33,7 +42,7 @@ def signed_session(login, therapist, client, time, pain_before=6, pain_after=3):
 def test_client_page_shows_plans_records_and_the_chart(login, therapist):
     client = make_dpn_client(therapist)
     signed_session(login, therapist, client, "09:00")
-    page = login(therapist).get(f"/clients/{client.pk}/").content.decode()
+    page = page_and_panels(login(therapist), client)
     assert "Plan a session" in page and "1 signed session" in page
     assert 'class="before"' in page and "pain 6 → 3" in page
 
@@ -47,7 +56,7 @@ def test_client_page_shows_a_deviation(login, therapist):
         plan, sign="1", **{f"area-{hand.pk}-pressure_used": 3, f"area-{hand.pk}-deviation_reason": "Asked"}
     )
     assert login(therapist).post(f"/plans/{plan.pk}/record/", data).status_code == 302
-    page = login(therapist).get(f"/clients/{client.pk}/").content.decode()
+    page = page_and_panels(login(therapist), client)
     assert "Deviation" in page and "pressure 3 for 2 planned, Asked" in page
     doc = login(therapist).get(f"/clients/{client.pk}/export.json").json()
     left_hand = next(i for i in doc["records"][0]["items"] if (i["region"], i["side"]) == ("hands", "left"))
@@ -65,12 +74,17 @@ def test_client_page_queries_do_not_grow_with_records(login, therapist, django_a
     client = make_dpn_client(therapist)
     signed_session(login, therapist, client, "09:00")
     browser = login(therapist)
-    with django_assert_num_queries(14, info=QUERIES):
+    with django_assert_num_queries(9, info=QUERIES):
         browser.get(f"/clients/{client.pk}/")
+    with django_assert_num_queries(10, info=SESSIONS_QUERIES):
+        sessions_panel(browser, client)
     for n, time in enumerate(["10:00", "11:00", "12:00"]):
         signed_session(login, therapist, client, time, pain_before=7 - n, pain_after=3)
-    with django_assert_num_queries(14, info=QUERIES):
+    with django_assert_num_queries(9, info=QUERIES):
         browser.get(f"/clients/{client.pk}/")
+    with django_assert_num_queries(10, info=SESSIONS_QUERIES):
+        panel = sessions_panel(browser, client).content.decode()
+    assert panel.count('href="/records/') == 4
 
 
 def test_export_carries_plans_and_signed_records(login, therapist, clinic_admin):
@@ -95,6 +109,11 @@ def test_other_therapist_gets_404_on_the_client_page_and_export(login, therapist
     client = make_dpn_client(therapist)
     assert login(second_therapist).get(f"/clients/{client.pk}/").status_code == 404
     assert login(second_therapist).get(f"/clients/{client.pk}/export.json").status_code == 404
+    # What the client page loads after it, and the pages of its own: none of them for anyone else's client.
+    for part in ("sessions", "measures", "documents"):
+        for query in ("", "?panel=1"):
+            assert login(second_therapist).get(f"/clients/{client.pk}/{part}/{query}").status_code == 404
+            assert login(therapist).get(f"/clients/{client.pk}/{part}/{query}").status_code == 200
 
 
 def test_long_history_shows_recent_records_monthly_charts_and_older_on_demand(
@@ -113,8 +132,10 @@ def test_long_history_shows_recent_records_monthly_charts_and_older_on_demand(
     # The long-standing client has measures, letters, documents and corrections too (seed_scale): the
     # corrections are read in one query, and the measures, documents and letters load after the page, each
     # list in one query (test_client_page_measures lists them).
-    with django_assert_num_queries(15):
-        response = browser.get(f"/clients/{heavy.pk}/")
+    with django_assert_num_queries(9):
+        browser.get(f"/clients/{heavy.pk}/")
+    with django_assert_num_queries(11):  # its corrections too (SESSIONS_QUERIES)
+        response = sessions_panel(browser, heavy)
     page = response.content.decode()
     with django_assert_num_queries(8):
         measures = browser.get(f"/clients/{heavy.pk}/measures/?panel=1").content.decode()
@@ -134,7 +155,7 @@ def test_long_history_shows_recent_records_monthly_charts_and_older_on_demand(
     assert "before sessions, mean of" in str(course["pain_chart"])
     assert course["dose"]["count"] == signed
 
-    older = browser.get(f"/clients/{heavy.pk}/?older=1").content.decode()
+    older = sessions_panel(browser, heavy, older=True).content.decode()
     assert older.count('href="/records/') == SessionRecord.objects.filter(client=heavy).count()
     assert "Show all earlier records and plans" not in older
 
@@ -205,7 +226,7 @@ def test_client_page_splits_coming_and_earlier_plans_in_one_query(login, therapi
     sooner = create_plan(login, therapist, client, day=TODAY + datetime.timedelta(days=1), time="10:00")
     cancelled = create_plan(login, therapist, client, day=TODAY + datetime.timedelta(days=3), time="10:00")
     SessionPlan.objects.filter(pk=cancelled.pk).update(status=PlanStatus.CANCELLED)
-    context = login(therapist).get(f"/clients/{client.pk}/").context
+    context = sessions_panel(login(therapist), client).context
     assert [plan.pk for plan in context["upcoming_plans"]] == [sooner.pk, later.pk]
     assert [plan.pk for plan in context["past_plans"]] == [cancelled.pk, done.pk]
 
@@ -219,13 +240,12 @@ def test_client_page_lists_the_soonest_coming_sessions_and_the_rest_on_demand(lo
     days = [TODAY + datetime.timedelta(days=n) for n in range(RECENT_ON_PAGE + 2, 0, -1)]  # latest made first
     coming = [create_plan(login, therapist, client, day=day, time="10:00") for day in days]
     browser = login(therapist)
-    response = browser.get(f"/clients/{client.pk}/")
-    page = response.content.decode()
+    page = page_and_panels(browser, client)
     soonest = sorted(coming, key=lambda plan: plan.scheduled_for)[:RECENT_ON_PAGE]
     shown = [pk for pk in (plan.pk for plan in coming) if f'href="/plans/{pk}/"' in page]
     assert sorted(shown) == sorted(plan.pk for plan in soonest)
-    assert "Show every planned session" in page
-    every = browser.get(f"/clients/{client.pk}/?older=1").content.decode()
+    assert f'<a href="/clients/{client.pk}/sessions/">Show every planned session</a>' in page
+    every = sessions_panel(browser, client, older=True).content.decode()
     assert all(f'href="/plans/{plan.pk}/"' in every for plan in coming)
     assert "Show every planned session" not in every
 
@@ -269,7 +289,7 @@ def test_the_charts_date_a_session_by_the_clinics_day_not_utcs(login, therapist,
     assert login(therapist).post(f"/plans/{plan.pk}/record/", record_data(plan, sign="1")).status_code == 302
     started = SessionRecord.objects.get(plan=plan).started_at
     assert started.astimezone(datetime.UTC).date() == local_today + datetime.timedelta(days=1)
-    context = login(therapist).get(f"/clients/{client.pk}/").context
+    context = sessions_panel(login(therapist), client).context
     [row] = context["score_rows"]
     assert row["day"] == local_today
 
@@ -295,7 +315,7 @@ def test_client_page_links_and_dates_each_plan_record_letter_and_document(login,
     add_measures(client, therapist, 1)
     record, letter, document = SessionRecord.objects.get(), ProgressLetter.objects.get(), Attachment.objects.get()
     browser = login(therapist)
-    page = browser.get(f"/clients/{client.pk}/").content.decode()
+    page = sessions_panel(browser, client).content.decode()
     documents = browser.get(f"/clients/{client.pk}/documents/?panel=1").content.decode()
 
     assert f'<a class="flex-grow-1" href="{reverse("planner:plan-detail", args=[coming.pk])}">' in page
@@ -387,9 +407,8 @@ def test_the_sessions_lists_match_the_plans_and_records_as_the_orm_reads_them(
         plan.refresh_from_db()
         assert login(who).post(f"/plans/{plan.pk}/record/", record_data(plan, pain_before=5)).status_code == 302
 
-    url = f"/clients/{client.pk}/" + ("?older=1" if older else "")
     for user in (therapist, clinic_admin):
-        context = login(user).get(url).context
+        context = sessions_panel(login(user), client, older=older).context
         today_starts = timezone.make_aware(datetime.datetime.combine(timezone.localdate(), datetime.time.min))
         to_come = Q(scheduled_for__gte=today_starts, status__in=(PlanStatus.DRAFT, PlanStatus.READY))
         every = SessionPlan.objects.filter(client=client).for_lists().select_related("therapist")

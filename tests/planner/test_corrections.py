@@ -6,6 +6,7 @@ import pytest
 
 from planner.corrections import ScoreCorrection
 from planner.models import Addendum, SessionRecord
+from tests.factories import page_and_panels
 from tests.planner.test_client_pages import signed_session
 from tests.planner.test_plans import make_dpn_client
 
@@ -24,7 +25,7 @@ def correct(login, user, record, **data):
 
 
 def test_a_correction_reaches_the_chart_and_keeps_the_original(login, therapist, record):
-    page = login(therapist).get(f"/clients/{record.client_id}/").content.decode()
+    page = page_and_panels(login(therapist), record.client_id)
     assert "1 meaningful drop." in page and "pain 6 → 3" in page
     response = correct(
         login, therapist, record, text="Pain after was 5, not 3: misheard.", correct="pain_after", value=5
@@ -35,7 +36,7 @@ def test_a_correction_reaches_the_chart_and_keeps_the_original(login, therapist,
     assert correction.addendum.author == therapist
     record.refresh_from_db()
     assert record.pain_after == 3  # the signed record is unchanged
-    page = login(therapist).get(f"/clients/{record.client_id}/").content.decode()
+    page = page_and_panels(login(therapist), record.client_id)
     assert "0 meaningful drops." in page and "pain 6 → 5" in page and 'class="meaningful"' not in page
     detail = login(therapist).get(f"/records/{record.pk}/").content.decode()
     assert "6 → 5" in detail
@@ -45,16 +46,16 @@ def test_a_correction_reaches_the_chart_and_keeps_the_original(login, therapist,
     # Under the charts, the page says a score was corrected; so it does again after a second correction
     # of the same score (one score corrected), and after one of another score (two).
     correct(login, therapist, record, text="It was 4.", correct="pain_after", value=4)
-    assert "1 score corrected by addendum" in login(therapist).get(f"/clients/{record.client_id}/").content.decode()
+    assert "1 score corrected by addendum" in page_and_panels(login(therapist), record.client_id)
     correct(login, therapist, record, text="Numbness before was 4.", correct="numbness_before", value=4)
-    page = login(therapist).get(f"/clients/{record.client_id}/").content.decode()
+    page = page_and_panels(login(therapist), record.client_id)
     assert "2 scores corrected by addenda: the charts and the table show the corrected values." in page
 
 
 def test_the_latest_correction_wins(login, therapist, record):
     correct(login, therapist, record, text="Pain after 5.", correct="pain_after", value=5)
     correct(login, therapist, record, text="Pain after 4 after all.", correct="pain_after", value=4)
-    page = login(therapist).get(f"/clients/{record.client_id}/").content.decode()
+    page = page_and_panels(login(therapist), record.client_id)
     assert "pain 6 → 4" in page
     assert "1 meaningful drop." in page  # the chart reads the latest correction too (6 → 4), not the first (6 → 5)
     assert [c.original for c in ScoreCorrection.objects.all()] == [3, 3]
@@ -102,7 +103,7 @@ def test_a_pressure_corrected_above_the_plan_needs_a_reason_and_shows_the_deviat
     [exported] = doc["records"][0]["corrections"]
     assert (exported["corrected"], exported["deviation_reason"]) == (3, "Client asked for firmer.")
     # The client page's badge and the FHIR procedure read the record as corrected too.
-    client_page = login(therapist).get(f"/clients/{record.client_id}/").content.decode()
+    client_page = page_and_panels(login(therapist), record.client_id)
     assert "right foot: pressure 3 for 2 planned, Client asked for firmer." in client_page
     bundle = login(therapist).get(f"/clients/{record.client_id}/fhir.json").json()
     [procedure] = [
@@ -123,7 +124,7 @@ def test_a_pressure_corrected_back_to_the_plan_is_no_longer_a_deviation(login, t
     row = page.split('<th scope="row" class="text-capitalize">right foot</th>')[1].split("</tr>")[0]
     assert "Deviation" not in row
     # The client page's list reads the latest correction too: no deviation badge on the record.
-    client_page = login(therapist).get(f"/clients/{record.client_id}/").content.decode()
+    client_page = page_and_panels(login(therapist), record.client_id)
     assert f'href="/records/{record.pk}/"' in client_page and ">Deviation</span>" not in client_page
 
 

@@ -39,7 +39,9 @@ def test_a_late_entry_keeps_the_proposal_of_its_date_and_is_recorded(login, ther
     assert login(therapist).post(f"/plans/{plan.pk}/record/", record_data(plan, sign="1")).status_code == 302
     record = SessionRecord.objects.get(plan=plan)
     assert record.is_signed
-    for url in (f"/plans/{plan.pk}/", f"/records/{record.pk}/", f"/clients/{client.pk}/", f"/plans/?from={YESTERDAY}"):
+    # The client page's sessions panel, which the page loads once shown.
+    panel = f"/clients/{client.pk}/sessions/?panel=1"
+    for url in (f"/plans/{plan.pk}/", f"/records/{record.pk}/", panel, f"/plans/?from={YESTERDAY}"):
         assert "Late entry" in login(therapist).get(url).content.decode(), url
     assert login(therapist).get(f"/plans/{plan.pk}.json").json()["late_entry"] is True
 
@@ -162,7 +164,7 @@ def test_a_late_entry_is_marked_on_every_page_and_sheet_that_shows_it(login, the
         f"/records/{record.pk}/print/",
         f"/plans/{plan.pk}/",
         f"/plans/{plan.pk}/print/",
-        f"/clients/{client.pk}/",
+        f"/clients/{client.pk}/sessions/?panel=1",  # the client page's sessions panel, loaded after it
         f"/plans/?from={two_days_ago}",
     ):
         assert "Late entry" in browser.get(url).content.decode(), url

@@ -7,6 +7,7 @@ import pytest
 
 from clients.models import Condition
 from planner.models import Addendum, PlanStatus, SessionPlan, SessionRecord
+from tests.factories import page_and_panels
 from tests.planner.test_plans import TODAY, create_plan, make_dpn_client, save_data
 from tests.planner.test_records import record_data
 
@@ -107,7 +108,7 @@ def test_the_care_team_reads_signed_records_read_only_and_drafts_stay_their_auth
     # Tara does not read Sam's draft; the client page and the export agree with the record page.
     assert tara.get(f"/records/{draft.pk}/").status_code == 404
     assert tara.get(f"/plans/{draft.plan_id}/").status_code == 404
-    page = tara.get(f"/clients/{client.pk}/").content.decode()
+    page = page_and_panels(tara, client)
     assert f"/records/{signed.pk}/" in page and f"/records/{draft.pk}/" not in page
     exported = tara.get(f"/clients/{client.pk}/export.json").json()["records"]
     assert [r["plan"] for r in exported] == [signed.plan_id]
@@ -154,7 +155,7 @@ def test_a_colleagues_plans_are_not_in_a_therapists_exports_and_are_listed_witho
     resources = [entry["resource"] for entry in bundle["entry"]]
     care_plans = [resource["id"] for resource in resources if resource["resourceType"] == "CarePlan"]
     assert care_plans == [f"plan-{sams}"]
-    page = browser.get(f"/clients/{client.pk}/").content.decode()
+    page = page_and_panels(browser, client)
     assert f'href="/plans/{sams}/"' in page
     for pk in taras:
         assert f'href="/plans/{pk}/"' not in page
@@ -164,7 +165,7 @@ def test_a_colleagues_plans_are_not_in_a_therapists_exports_and_are_listed_witho
     admin = login(clinic_admin)
     exported = {plan["id"] for plan in admin.get(f"/clients/{client.pk}/export.json").json()["plans"]}
     assert exported == {sams, *taras}
-    page = admin.get(f"/clients/{client.pk}/").content.decode()
+    page = page_and_panels(admin, client)
     assert all(f'href="/plans/{pk}/"' in page for pk in (sams, *taras))
 
 
