@@ -9,7 +9,7 @@ import re
 import sys
 from pathlib import Path
 
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import expect, sync_playwright
 
 BASE = os.environ.get("SCREENSHOT_URL", "http://127.0.0.1:8765")
 OUT = Path(__file__).resolve().parent / "screenshots"
@@ -40,7 +40,7 @@ def first_link(page, pattern):
 
 def settled(page):
     """Wait until the panels a page loads after it (data-fragment, static/js/actions.js) are filled."""
-    page.wait_for_function("!document.querySelector('[data-fragment][aria-busy]')")
+    expect(page.locator("[data-fragment][aria-busy]")).to_have_count(0)  # no eval: the pages' CSP forbids it
 
 
 def main():
