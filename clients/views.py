@@ -438,7 +438,7 @@ def _tell_what_the_team_left(request, client, team_before, team_after):
 def client_history(request, pk):
     """The client's whole change history; with ?recent=1 its newest changes alone, as the client page's
     "Recent changes" panel loads them once the page is shown (static/js/actions.js)."""
-    client = client_for(request, pk)
+    client = visible_client(request, pk)
     recent = request.GET.get("recent") == "1"
     # The access log tells the client page's panel (read with every view of the page) from the full history.
     record_access(request, AccessKind.HISTORY, client=client, ref=RECENT_CHANGES_REF if recent else "")

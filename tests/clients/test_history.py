@@ -108,6 +108,23 @@ def test_history_on_the_client_page_is_limited(login, therapist):
     assert len(browser.get(f"/clients/{client.pk}/history/").context["history"]) == 13
 
 
+def test_the_recent_changes_read_the_client_alone_and_stay_flat(login, therapist, django_assert_num_queries):
+    # Session, user, roles and permissions, the client (not its care team, clearances and conditions,
+    # which the history does not read), the access log row; the newest rows of the record's, the
+    # conditions' and the clearances' histories with their authors, and the care teams they name.
+    client = make_client(care_team=[therapist])
+    make_condition(client, "fever")
+    browser = login(therapist)
+    url = f"/clients/{client.pk}/history/?recent=1"
+    browser.get(url)
+    with django_assert_num_queries(9):
+        browser.get(url)
+    for _ in range(30):
+        make_condition(client, "fever")
+    with django_assert_num_queries(9):
+        assert browser.get(url).content.decode().count("added a condition: Fever") == 8
+
+
 def test_recent_changes_are_logged_and_refused_off_the_care_team(login, therapist, second_therapist):
     from clients.models import AccessEvent
 
