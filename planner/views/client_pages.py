@@ -36,7 +36,8 @@ from planner.models import (
 )
 from planner.roles import is_care_team_therapist, is_clinic_admin
 
-# A client page shows this many records and earlier plans; the rest load on demand (?older=1).
+# The client page's sessions panel shows this many coming plans, records and earlier plans (the sessions
+# page every one), and the page this many earlier conditions (?older=1 every one).
 RECENT_ON_PAGE = 8
 # Above this many signed sessions the charts and their table show monthly averages.
 CHART_POINTS = 40
