@@ -69,12 +69,10 @@ class AccessEventQuerySet(models.QuerySet):
 
     def documents(self):
         """The rows, oldest first, as the client document carries them (for reading; import ignores
-        them). Read as plain rows, not model objects: a client seen for years has thousands."""
+        them), one at a time. Read as plain rows through a cursor: a client seen for years has thousands."""
         rows = self.order_by("at", "pk").values_list("at", "actor__username", "kind", "object_ref", "ip_address")
-        return [
-            {"at": at.isoformat(), "user": user, "kind": kind, "object": ref, "ip_address": address}
-            for at, user, kind, ref, address in rows
-        ]
+        for at, user, kind, ref, address in rows.iterator(chunk_size=1000):
+            yield {"at": at.isoformat(), "user": user, "kind": kind, "object": ref, "ip_address": address}
 
 
 class AccessEvent(models.Model):

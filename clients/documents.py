@@ -179,6 +179,7 @@ def csv_chunks(clients, chunk_size=2000):
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(CSV_COLUMNS)
+    yield _drain(buffer)  # the download starts while the clients are read
     usernames = {str(pk): username for pk, username in User.objects.values_list("pk", "username")}
     fields = [name for name in CSV_COLUMNS if name != "care_team"]
     rows = with_team_ids(clients).values_list(*fields, "team_ids").iterator(chunk_size=chunk_size)

@@ -1,11 +1,11 @@
 """Time the main pages on a seeded clinic: python -m planner.benchmark_pages [--runs 30] [--database-url URL ...].
 
 Server time in-process through Django's test client (middleware, view, template, and the whole
-body of streamed responses), the pages interleaved run by run so that a busy machine slows all of
-them alike, beside a minimal view that makes one query, measured in the same run. Seed the
-clinic first with `manage.py seed_scale --clients N`. With several --database-url, each database
-is measured in turn (one process each) and the tables are printed side by side, so the growth
-of each page with the clinic's size shows.
+body of streamed responses; for those, the time to their first piece is on a row of its own), the
+pages interleaved run by run so that a busy machine slows all of them alike, beside a minimal view
+that makes one query, measured in the same run. Seed the clinic first with `manage.py seed_scale
+--clients N`. With several --database-url, each database is measured in turn (one process each) and
+the tables are printed side by side, so the growth of each page with the clinic's size shows.
 """
 
 import argparse
@@ -112,9 +112,19 @@ def _recording_now():
 
 
 def _get(browser, url):
+    """(status, bytes, ms to the first piece of a streamed body or None) of one request."""
+    started = time.perf_counter()
     response = browser.get(url)
-    size = sum(len(chunk) for chunk in response.streaming_content) if response.streaming else len(response.content)
-    return response.status_code, size
+    if not response.streaming:
+        return response.status_code, len(response.content), None
+    pieces = iter(response.streaming_content)
+    size = len(next(pieces, b""))
+    first = (time.perf_counter() - started) * 1000
+    size += sum(len(piece) for piece in pieces)
+    return response.status_code, size, first
+
+
+FIRST_BYTES = ", first bytes"
 
 
 def measure(runs, warmup=2, only=()):
@@ -151,21 +161,31 @@ def measure(runs, warmup=2, only=()):
                 with connection.execute_wrapper(
                     lambda execute, *args, queries=queries: queries.append(1) or execute(*args)
                 ):
-                    status, size = _get(browsers[user.pk], url)
+                    status, size, first = _get(browsers[user.pk], url)
                 counts.append(len(queries))
             results[label].update(status=status, bytes=size, queries=min(counts))
+            if first is not None:
+                results[label + FIRST_BYTES] = {"url": url, "times": [], "status": status, "bytes": 0, "queries": 0}
         for run in range(warmup + runs):
             for label, user, url in pages:
                 started = time.perf_counter()
-                _get(browsers[user.pk], url)
+                _, _, first = _get(browsers[user.pk], url)
                 elapsed = (time.perf_counter() - started) * 1000
                 if run >= warmup:
                     results[label]["times"].append(elapsed)
+                    if first is not None:
+                        results[label + FIRST_BYTES]["times"].append(first)
         for result in results.values():
             times = sorted(result.pop("times"))
             result["p50"] = statistics.median(times)
             result["p95"] = times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
-        return {"clients": Client.objects.count(), "pages": results}
+        # Each streamed page's first bytes on the row after it.
+        ordered = {}
+        for label, _, _ in pages:
+            ordered[label] = results[label]
+            if label + FIRST_BYTES in results:
+                ordered[label + FIRST_BYTES] = results[label + FIRST_BYTES]
+        return {"clients": Client.objects.count(), "pages": ordered}
 
 
 def table(measured):
@@ -185,7 +205,8 @@ def table(measured):
             page = m["pages"][label]
             flag = "" if page["status"] == 200 else f" (HTTP {page['status']})"
             ratio = page["p95"] / minimal_p95[id(m)]
-            row += [f"{page['p50']:.1f}", f"{page['p95']:.1f} ({ratio:.1f}× min){flag}", str(page["queries"])]
+            queries = "" if label.endswith(FIRST_BYTES) else str(page["queries"])
+            row += [f"{page['p50']:.1f}", f"{page['p95']:.1f} ({ratio:.1f}× min){flag}", queries]
         if len(measured) > 1:
             row.append(f"{last['pages'][label]['p50'] / first['pages'][label]['p50']:.1f}×")
         lines.append("| " + " | ".join(row) + " |")

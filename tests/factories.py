@@ -2,6 +2,7 @@
 
 import datetime
 import itertools
+import json
 import re
 
 from django.contrib.auth import get_user_model
@@ -87,6 +88,12 @@ def client_document(**fields):
     }
     document.update(fields)
     return document
+
+
+def document_of(response):
+    """The client document a streamed export.json response carries, read to its end."""
+    assert response.status_code == 200, response.status_code
+    return json.loads(b"".join(response.streaming_content))
 
 
 def page_and_panels(browser, client):

@@ -10,7 +10,7 @@ import re
 from django.contrib.auth.decorators import login_required
 from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.db.models.functions import TruncDate
-from django.http import JsonResponse
+from django.http import JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -18,18 +18,14 @@ from django.utils.http import content_disposition_header
 
 from clients.access import AccessKind, record_access
 from clients.documents import export_client
-from clients.models import AccessEvent
 from clients.views import can_archive, client_detail_context, client_for, client_has, page_flags, visible_client
-from planner import charts, corrections, fhir, plans, progress, proposals, recording
+from planner import charts, client_document, corrections, fhir, plans, progress
 from planner.attachments import Attachment
 from planner.corrections import ScoreCorrection
 from planner.letters import ProgressLetter
 from planner.models import (
-    Addendum,
     CancelReason,
-    PlanItem,
     PlanStatus,
-    RecordItem,
     SessionPlan,
     SessionRecord,
     day_start,
@@ -301,141 +297,16 @@ def archive_confirm(request, pk):
     return render(request, "planner/archive_confirm.html", context)
 
 
-def correction_document(correction):
-    return {
-        "field": correction.field,
-        "region": correction.item.region if correction.item else None,
-        "side": correction.item.side if correction.item else None,
-        "original": correction.original,
-        "corrected": correction.corrected,
-        "reason": correction.addendum.text,
-        "deviation_reason": correction.deviation_reason,
-        "author": correction.addendum.author.username,
-        "at": correction.addendum.created_at.isoformat(),
-    }
-
-
-def record_document(record, items, addenda, record_corrections=()):
-    """A session record in the client document's shape (DESIGN.md)."""
-    return {
-        "plan": record.plan_id,
-        "started_at": record.started_at.isoformat(),
-        "minutes": record.minutes,
-        "pain_before": record.pain_before,
-        "pain_after": record.pain_after,
-        "numbness_before": record.numbness_before,
-        "numbness_after": record.numbness_after,
-        "items": [
-            {
-                "region": item.region,
-                "side": item.side,
-                "minutes": item.minutes,
-                "pressure_used": item.pressure_used,
-                "deviation_reason": item.deviation_reason,
-                "done": item.done,
-                "deviation": item.is_deviation,
-            }
-            for item in items
-        ],
-        "soap": {
-            "subjective": record.subjective,
-            "objective": record.objective,
-            "assessment": record.assessment,
-            "plan": record.soap_plan,
-        },
-        "skin_check": record.skin_check,
-        "adverse_events": list(record.adverse_events),
-        "adverse_other": record.adverse_other,
-        "next_time": record.next_time,
-        "signed_at": record.signed_at.isoformat() if record.signed_at else None,
-        "signed_by": record.signed_by.username if record.signed_by else None,
-        "addenda": [
-            {"text": addendum.text, "author": addendum.author.username, "at": addendum.created_at.isoformat()}
-            for addendum in addenda
-        ],
-        "corrections": [correction_document(correction) for correction in record_corrections],
-    }
-
-
-def _grouped(rows, key):
-    """{key: [rows]} in the rows' order: one query read for many parents, without prefetch's per-parent querysets."""
-    groups = {}
-    for row in rows:
-        groups.setdefault(getattr(row, key), []).append(row)
-    return groups
-
-
-# What plan_document reads of a plan and its therapist: a client's plans are read without their
-# snapshots, bookkeeping times or the therapist's whole account (a third of the rows' decoding).
-PLAN_DOCUMENT_FIELDS = (
-    "client_id",
-    "scheduled_for",
-    "status",
-    "therapist__username",
-    "goals",
-    "notes",
-    "late_entry",
-    "late_reason",
-)
-# What record_document reads of a record: what the record form saves, and who signed it when.
-RECORD_DOCUMENT_FIELDS = (
-    "plan_id",
-    "started_at",
-    *recording.NUMBER_FIELDS,
-    *recording.TEXT_FIELDS,
-    "adverse_events",
-    "signed_at",
-    "signed_by__username",
-)
-
-
-def _plan_documents(client, user):
-    """The client's plans the user may read (a therapist's own, every plan for a clinic admin) in the
-    document's shape: the plans (with their proposals' outline only, the steps and notes come from the
-    items), then all their items in one query."""
-    plans = (
-        SessionPlan.objects.for_user(user)
-        .filter(client=client)
-        .only(*PLAN_DOCUMENT_FIELDS)
-        .annotate(outline=proposals.ProposalOutline())
-        .select_related("therapist")
-    )
-    # The client's items, a colleague's plans' too when read by a therapist: only those of the plans read are used.
-    items = _grouped(PlanItem.objects.filter(plan__client=client).defer("position", "proposed_minutes"), "plan_id")
-    return [proposals.plan_document(plan, items.get(plan.pk, []), plan.outline) for plan in plans]
-
-
-def _record_documents(records):
-    """The records in the document's shape, with their items, addenda and corrections: four queries."""
-    records = list(records.select_related("signed_by").only(*RECORD_DOCUMENT_FIELDS).order_by("started_at"))
-    chosen = [record.pk for record in records]
-    items = _grouped(RecordItem.objects.filter(record__in=chosen), "record_id")
-    addenda = _grouped(
-        Addendum.objects.filter(record__in=chosen)
-        .select_related("author")
-        .only("record_id", "text", "created_at", "author__username"),
-        "record_id",
-    )
-    fixes = _grouped(
-        ScoreCorrection.objects.filter(record__in=chosen).select_related("addendum__author", "item"), "record_id"
-    )
-    return [record_document(r, items.get(r.pk, []), addenda.get(r.pk, []), fixes.get(r.pk, [])) for r in records]
-
-
 @login_required
 def export_json(request, pk):
+    """The client document, written as it is read (planner.client_document): a long history is
+    megabytes of JSON, never held whole."""
     client = client_for(request, pk)
     record_access(request, AccessKind.EXPORT_JSON, client=client)
-    document = export_client(client)
-    document["plans"] = _plan_documents(client, request.user)
-    readable = Attachment.objects.for_user(request.user).filter(client=client)
-    document["attachments"] = [a.document() for a in readable.select_related("uploaded_by")]
-    document["records"] = _record_documents(SessionRecord.objects.for_user(request.user).filter(client=client))
-    if is_clinic_admin(request.user):
-        # For reading only: import ignores it.
-        document["access_log"] = AccessEvent.objects.filter(client=client).documents()
-    # Compact: json's C encoder only serves documents without indentation, several times faster.
-    response = JsonResponse(document, json_dumps_params={"ensure_ascii": False})
+    chunks = client_document.document_chunks(
+        client, request.user, export_client(client), access_log=is_clinic_admin(request.user)
+    )
+    response = StreamingHttpResponse(chunks, content_type="application/json")
     return _as_download(response, client, ".json")
 
 

@@ -10,11 +10,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from clients.documents import export_client
+from clients.documents import CSV_COLUMNS, export_client
 from clients.importing import ImportFileError, import_documents, read_upload
 from clients.models import Client, Condition, PhysicianClearance
 from protocols.vocabulary import CONTRIBUTING_CAUSES, SYMPTOMS
-from tests.factories import make_clearance, make_client, make_clinic_admin, make_condition
+from tests.factories import document_of, make_clearance, make_client, make_clinic_admin, make_condition
 
 pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate()
@@ -128,7 +128,7 @@ def test_json_download_from_the_client_page(login, therapist):
     response = login(therapist).get(f"/clients/{client.pk}/export.json")
     assert response["Content-Type"] == "application/json"
     assert response["Content-Disposition"] == 'attachment; filename="C-1001.json"'
-    assert json.loads(response.content) == json.loads(json.dumps(export_client(client)))
+    assert document_of(response) == json.loads(json.dumps(export_client(client)))
 
 
 def minimal(**overrides):
@@ -510,7 +510,9 @@ def test_csv_streams_a_chunk_of_clients_at_a_time_in_two_queries_whatever_the_nu
     # The usernames, then the clients with their care teams aggregated in SQL (one cursor, read in chunks).
     with django_assert_num_queries(2):
         chunks = list(csv_chunks(clients, chunk_size=2))
-    assert len(chunks) == 3
+    # The header at once, before any query's rows; then the clients two at a time.
+    assert chunks[0] == ",".join(CSV_COLUMNS) + "\r\n"
+    assert [chunk.count("\r\n") for chunk in chunks[1:]] == [2, 2, 1]
     lines = "".join(chunks).splitlines()
     assert lines[0].startswith("external_id,") and len(lines) == 6
     assert lines[1].endswith(",DPN,tara") and lines[2].endswith(",DPN,sam;tara")

@@ -8,7 +8,7 @@ from django.utils import timezone
 from clients.services import needing_attention
 from protocols.engine import ConditionFact, in_use, lab_in_use
 from protocols.labels import format_date
-from tests.factories import make_client, make_condition
+from tests.factories import document_of, make_client, make_condition
 
 TODAY = timezone.localdate()
 
@@ -64,7 +64,7 @@ def test_the_export_says_which_lab_result_is_in_use(login, therapist):
     make_condition(client, "platelet_count", value=150_000, noted_on=today - datetime.timedelta(days=3))
     make_condition(client, "platelet_count", value=45_000, noted_on=today - datetime.timedelta(days=1))
     make_condition(client, "platelet_count", value=60_000, noted_on=today - datetime.timedelta(days=1))
-    doc = login(therapist).get(f"/clients/{client.pk}/export.json").json()
+    doc = document_of(login(therapist).get(f"/clients/{client.pk}/export.json"))
     assert doc["labs_in_use"]["platelet_count"] == {
         "value": 45_000,
         "noted_on": (today - datetime.timedelta(days=1)).isoformat(),

@@ -12,7 +12,7 @@ from django.test import Client
 from planner import attachments
 from planner.attachments import Attachment, check_upload, clean_name
 from protocols.labels import sizes_over_limit
-from tests.factories import make_clearance, page_and_panels
+from tests.factories import document_of, make_clearance, page_and_panels
 
 # private_dir, client_record and ready_plan: tests/planner/conftest.py
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_dir")]
@@ -88,7 +88,7 @@ def test_a_newer_file_supersedes_and_nothing_is_deleted(login, therapist, client
     assert old.superseded_by == new and old.path.exists() and Attachment.objects.count() == 2
     page = page_and_panels(login(therapist), client_record)
     assert "replaced by a newer document" in page and "scan.png" in page
-    doc = login(therapist).get(f"/clients/{client_record.pk}/export.json").json()
+    doc = document_of(login(therapist).get(f"/clients/{client_record.pk}/export.json"))
     listed = {a["name"]: a for a in doc["attachments"]}
     assert listed["clearance.pdf"]["superseded"] and listed["clearance.pdf"]["on"] == "clearance"
     assert listed["scan.png"]["sha256"] == hashlib.sha256(PNG).hexdigest() and listed["scan.png"]["size"] == len(PNG)
@@ -402,7 +402,7 @@ def test_a_document_on_a_draft_record_is_its_authors_until_signed(
     colleague = login(second_therapist)
     assert colleague.get(url).status_code == 404
     assert "wound.pdf" not in page_and_panels(colleague, client)
-    assert colleague.get(f"/clients/{client.pk}/export.json").json()["attachments"] == []
+    assert document_of(colleague.get(f"/clients/{client.pk}/export.json"))["attachments"] == []
     assert "wound.pdf" not in colleague.get(f"/clients/{client.pk}/attachments/new/").content.decode()
     for reader in (therapist, clinic_admin):
         assert login(reader).get(url).status_code == 200
@@ -412,7 +412,7 @@ def test_a_document_on_a_draft_record_is_its_authors_until_signed(
     login(therapist).post(f"/plans/{ready_plan.pk}/record/", record_data(ready_plan, version=record.version, sign="1"))
     assert SessionRecord.objects.get().is_signed
     assert colleague.get(url).status_code == 200
-    assert [a["name"] for a in colleague.get(f"/clients/{client.pk}/export.json").json()["attachments"]] == [
+    assert [a["name"] for a in document_of(colleague.get(f"/clients/{client.pk}/export.json"))["attachments"]] == [
         "wound.pdf"
     ]
 

@@ -6,7 +6,7 @@ import pytest
 
 from planner.corrections import ScoreCorrection
 from planner.models import Addendum, SessionRecord
-from tests.factories import page_and_panels
+from tests.factories import document_of, page_and_panels
 from tests.planner.test_client_pages import signed_session
 from tests.planner.test_plans import make_dpn_client
 
@@ -99,7 +99,7 @@ def test_a_pressure_corrected_above_the_plan_needs_a_reason_and_shows_the_deviat
         page = login(therapist).get(url).content.decode()
         row = page.split('<th scope="row" class="text-capitalize">right foot</th>')[1].split("</tr>")[0]
         assert '<span class="badge text-bg-warning">Deviation</span> Client asked for firmer.' in row
-    doc = login(therapist).get(f"/clients/{record.client_id}/export.json").json()
+    doc = document_of(login(therapist).get(f"/clients/{record.client_id}/export.json"))
     [exported] = doc["records"][0]["corrections"]
     assert (exported["corrected"], exported["deviation_reason"]) == (3, "Client asked for firmer.")
     # The client page's badge and the FHIR procedure read the record as corrected too.
@@ -138,7 +138,7 @@ def test_a_pressure_correction_is_shown_on_the_record_and_exported(login, therap
     assert correction.item == item and correction.original == item.pressure_used
     detail = login(therapist).get(f"/records/{record.pk}/").content.decode()
     assert "Pressure used, right foot" in detail and "corrected</span>" in detail
-    doc = login(clinic_admin).get(f"/clients/{record.client_id}/export.json").json()
+    doc = document_of(login(clinic_admin).get(f"/clients/{record.client_id}/export.json"))
     [exported] = doc["records"][0]["corrections"]
     assert exported["field"] == "pressure_used" and (exported["region"], exported["side"]) == ("feet", "right")
     assert (exported["original"], exported["corrected"], exported["author"]) == (item.pressure_used, 1, "tara")

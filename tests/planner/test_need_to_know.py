@@ -7,7 +7,7 @@ import pytest
 
 from clients.models import Condition
 from planner.models import Addendum, PlanStatus, SessionPlan, SessionRecord
-from tests.factories import page_and_panels
+from tests.factories import document_of, page_and_panels
 from tests.planner.test_plans import TODAY, create_plan, make_dpn_client, save_data
 from tests.planner.test_records import record_data
 
@@ -95,7 +95,7 @@ def test_admins_still_read_a_removed_therapists_records(login, therapist, clinic
         f"/plans/{care['open_plan'].pk}/",
     ]:
         assert admin.get(url).status_code == 200, url
-    document = admin.get(f"/clients/{care['client'].pk}/export.json").json()
+    document = document_of(admin.get(f"/clients/{care['client'].pk}/export.json"))
     assert len(document["records"]) == 2
 
 
@@ -115,11 +115,11 @@ def test_the_care_team_reads_signed_records_read_only_and_drafts_stay_their_auth
     assert tara.get(f"/plans/{draft.plan_id}/").status_code == 404
     page = page_and_panels(tara, client)
     assert f"/records/{signed.pk}/" in page and f"/records/{draft.pk}/" not in page
-    exported = tara.get(f"/clients/{client.pk}/export.json").json()["records"]
+    exported = document_of(tara.get(f"/clients/{client.pk}/export.json"))["records"]
     assert [r["plan"] for r in exported] == [signed.plan_id]
-    assert "Sam's draft" not in tara.get(f"/clients/{client.pk}/export.json").content.decode()
+    assert "Sam's draft" not in b"".join(tara.get(f"/clients/{client.pk}/export.json").streaming_content).decode()
     # Sam sees his own draft and Tara's signed record.
-    exported = sam.get(f"/clients/{client.pk}/export.json").json()["records"]
+    exported = document_of(sam.get(f"/clients/{client.pk}/export.json"))["records"]
     assert sorted(r["plan"] for r in exported) == sorted([signed.plan_id, draft.plan_id])
 
 
@@ -155,7 +155,7 @@ def test_a_colleagues_plans_are_not_in_a_therapists_exports_and_are_listed_witho
     client, taras = care["client"], [care["open_plan"].pk, care["signed"].plan_id]
     sams = care["draft"].plan_id
     browser = login(second_therapist)
-    assert [plan["id"] for plan in browser.get(f"/clients/{client.pk}/export.json").json()["plans"]] == [sams]
+    assert [plan["id"] for plan in document_of(browser.get(f"/clients/{client.pk}/export.json"))["plans"]] == [sams]
     bundle = browser.get(f"/clients/{client.pk}/fhir.json").json()
     resources = [entry["resource"] for entry in bundle["entry"]]
     care_plans = [resource["id"] for resource in resources if resource["resourceType"] == "CarePlan"]
@@ -168,7 +168,7 @@ def test_a_colleagues_plans_are_not_in_a_therapists_exports_and_are_listed_witho
     assert "Tara Lindqvist" in page  # the colleague's session is listed, named by its therapist
 
     admin = login(clinic_admin)
-    exported = {plan["id"] for plan in admin.get(f"/clients/{client.pk}/export.json").json()["plans"]}
+    exported = {plan["id"] for plan in document_of(admin.get(f"/clients/{client.pk}/export.json"))["plans"]}
     assert exported == {sams, *taras}
     page = page_and_panels(admin, client)
     assert all(f'href="/plans/{pk}/"' in page for pk in (sams, *taras))

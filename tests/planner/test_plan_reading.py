@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from planner import plans
 from planner.models import PlanStatus, SessionPlan, SessionRecord
-from tests.factories import make_clearance, make_client, make_condition
+from tests.factories import document_of, make_clearance, make_client, make_condition
 
 pytestmark = pytest.mark.django_db
 
@@ -83,7 +83,7 @@ def test_plan_json_lists_places_client_right_first_and_dropped_regions_apart(log
 def test_client_export_carries_the_same_plan_document(login, clinic_admin, therapist):
     client = dpn_client(therapist)
     plan = plan_for(client, therapist)
-    exported = login(clinic_admin).get(f"/clients/{client.pk}/export.json").json()["plans"][0]
+    exported = document_of(login(clinic_admin).get(f"/clients/{client.pk}/export.json"))["plans"][0]
     assert exported == login(clinic_admin).get(f"/plans/{plan.pk}.json").json()
 
 
