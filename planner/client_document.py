@@ -9,8 +9,8 @@ Each section's rows come from one query, and the rows of a plan's or record's pa
 corrections) from one query per part, in the same order as their plans and records: each part is
 read once, side by side with the section (a merge join), never all at once.
 
-The whole document is read from one snapshot of the database (on PostgreSQL, a repeatable-read
-transaction): a plan saved while the document is being written is either wholly in it or not at all.
+On PostgreSQL the whole document is read from one snapshot of the database (a repeatable-read
+transaction): a record saved while the document is being written is either wholly in it or not at all.
 """
 
 from django.core.serializers.json import DjangoJSONEncoder
@@ -252,17 +252,27 @@ def json_chunks(head, sections, send_at=None):
 def document_chunks(client, user, head, access_log=False):
     """The client document's text, a piece at a time: `head` (the clients app's document of `client`),
     with the plans, records and attachments `user` may read, and the access log when asked for
-    (clinic admins; for reading only, import ignores it). Read in one snapshot of the database."""
-    outer = connection.in_atomic_block
-    with transaction.atomic():
-        if connection.vendor == "postgresql" and not outer:
+    (clinic admins; for reading only, import ignores it).
+
+    On PostgreSQL the sections are read in one repeatable-read transaction: one snapshot, which holds
+    no lock that a writer waits for. SQLite starts its transactions IMMEDIATE (settings), which would
+    hold the write lock for the whole download: there, each section's cursors are read side by side,
+    and in WAL mode they read one snapshot while any of them is open."""
+    if connection.vendor == "postgresql" and not connection.in_atomic_block:
+        with transaction.atomic():
             with connection.cursor() as cursor:
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-        sections = {
-            "plans": plan_documents(client, user),
-            "records": record_documents(client, user),
-            "attachments": attachment_documents(client, user),
-        }
-        if access_log:
-            sections["access_log"] = AccessEvent.objects.filter(client=client).documents()
-        yield from json_chunks(head, sections)
+            yield from json_chunks(head, _sections(client, user, access_log))
+    else:
+        yield from json_chunks(head, _sections(client, user, access_log))
+
+
+def _sections(client, user, access_log):
+    sections = {
+        "plans": plan_documents(client, user),
+        "records": record_documents(client, user),
+        "attachments": attachment_documents(client, user),
+    }
+    if access_log:
+        sections["access_log"] = AccessEvent.objects.filter(client=client).documents()
+    return sections

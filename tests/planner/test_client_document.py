@@ -70,15 +70,15 @@ def test_the_export_arrives_in_pieces_and_reads_as_one_document(login, therapist
 @pytest.mark.postgresql
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_change_saved_while_the_document_is_written_is_not_half_in_it(login, therapist, monkeypatch):
-    """The document is one picture of the client: a record changed after its first bytes left is
-    written as it was when they did."""
+    """The document is one picture of the client: a record changed once the plans are being written
+    is written as it was when they began."""
     client = make_dpn_client(therapist)
     signed_session(login, therapist, client, "09:00")
     record = SessionRecord.objects.get()
     monkeypatch.setattr(client_document, "SEND_AT", 1)
     response = login(therapist).get(f"/clients/{client.pk}/export.json")
     pieces = iter(response.streaming_content)
-    first = next(pieces)  # the plans are being read: the snapshot is taken
+    first = next(pieces) + next(pieces)  # the head, then the first plan: the snapshot is taken
 
     saved = []
 
@@ -95,3 +95,19 @@ def test_a_change_saved_while_the_document_is_written_is_not_half_in_it(login, t
     assert saved == ["Changed while the export was written"]
     document = json.loads(first + b"".join(pieces))
     assert document["records"][0]["soap"]["subjective"] == record.subjective != "Changed while the export was written"
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_document_is_read_in_a_snapshot_on_postgresql_and_takes_no_write_lock_on_sqlite(
+    login, therapist, monkeypatch
+):
+    """SQLite begins its transactions IMMEDIATE: one held for a slow download would make every save
+    of the clinic wait for it. PostgreSQL's repeatable-read snapshot blocks no writer."""
+    client = make_dpn_client(therapist)
+    signed_session(login, therapist, client, "09:00")
+    monkeypatch.setattr(client_document, "SEND_AT", 1)
+    pieces = iter(login(therapist).get(f"/clients/{client.pk}/export.json").streaming_content)
+    first = next(pieces)
+    assert connection.in_atomic_block == (connection.vendor == "postgresql")
+    assert json.loads(first + b"".join(pieces))["records"][0]["plan"] == SessionRecord.objects.get().plan_id
+    assert not connection.in_atomic_block
