@@ -9,9 +9,13 @@ Each section's rows come from one query, and the rows of a plan's or record's pa
 corrections) from one query per part, in the same order as their plans and records: each part is
 read once, side by side with the section (a merge join), never all at once.
 
-On PostgreSQL the whole document is read from one snapshot of the database (a repeatable-read
-transaction): a record saved while the document is being written is either wholly in it or not at all.
+On PostgreSQL the sections (plans, records, attachments, access log) are read from one snapshot of
+the database (a repeatable-read transaction): a record saved while they are being written is either
+wholly in them or not at all. The client's own part (details, conditions, clearance, care team,
+assessments) is read by the view, just before.
 """
+
+import itertools
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
@@ -27,6 +31,8 @@ from planner.models import Addendum, PlanItem, RecordItem, SessionPlan, SessionR
 CHUNK = 200
 # Text gathered before it is sent: a few entries at a time, not a write per entry.
 SEND_AT = 64 * 1024
+# How long a download may stall (the reader taking nothing) before PostgreSQL ends its snapshot.
+IDLE_DOWNLOAD = "5min"
 
 # What plan_document reads of a plan and its therapist: a client's plans are read without their
 # snapshots, bookkeeping times or the therapist's whole account (a third of the rows' decoding).
@@ -125,9 +131,16 @@ def with_parts(parents, parent_key, *parts):
 
     Each part is (rows, key): its rows ordered as the parents are, and key(row) the parent's
     `parent_key`. A part's rows whose parent is not among `parents` (a colleague's plan, a draft that is
-    not the reader's) are passed over: the keys order them."""
+    not the reader's, one saved after the parents were read) are passed over: the keys order them.
+
+    The parents are read first: a part read later may hold rows of a parent saved since, never miss
+    rows of a parent read (a plan's items are saved with it, and nothing here is ever deleted)."""
+    parents = iter(parents)
+    first = next(parents, None)
+    if first is None:
+        return
     parts = [_Rows(rows, key) for rows, key in parts]
-    for parent in parents:
+    for parent in itertools.chain([first], parents):
         at = parent_key(parent)
         groups = []
         for part in parts:
@@ -255,13 +268,16 @@ def document_chunks(client, user, head, access_log=False):
     (clinic admins; for reading only, import ignores it).
 
     On PostgreSQL the sections are read in one repeatable-read transaction: one snapshot, which holds
-    no lock that a writer waits for. SQLite starts its transactions IMMEDIATE (settings), which would
-    hold the write lock for the whole download: there, each section's cursors are read side by side,
-    and in WAL mode they read one snapshot while any of them is open."""
+    no lock that a writer waits for. It stays open while the reader downloads: a download stalled for
+    IDLE_DOWNLOAD is ended, so that it cannot keep old row versions from being cleaned up for ever.
+    SQLite starts its transactions IMMEDIATE (settings), which would hold the write lock for the
+    whole download: there no transaction is taken, and each query reads what is saved when it starts
+    (with_parts reads the parents first)."""
     if connection.vendor == "postgresql" and not connection.in_atomic_block:
         with transaction.atomic():
             with connection.cursor() as cursor:
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+                cursor.execute(f"SET LOCAL idle_in_transaction_session_timeout = '{IDLE_DOWNLOAD}'")
             yield from json_chunks(head, _sections(client, user, access_log))
     else:
         yield from json_chunks(head, _sections(client, user, access_log))

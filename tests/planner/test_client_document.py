@@ -4,16 +4,18 @@ import json
 import threading
 
 import pytest
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from planner import client_document
-from planner.client_document import json_chunks, with_parts
-from planner.models import SessionRecord
-from tests.factories import document_of
+from planner import client_document, proposals, recording
+from planner.client_document import json_chunks, record_document, with_parts
+from planner.models import SessionPlan, SessionRecord
+from tests.factories import document_of, make_clinic_admin
 from tests.planner.test_client_pages import signed_session
-from tests.planner.test_plans import make_dpn_client
+from tests.planner.test_plans import TODAY, create_plan, make_dpn_client, save_data
+from tests.planner.test_records import record_data
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.text(),
@@ -111,3 +113,48 @@ def test_the_document_is_read_in_a_snapshot_on_postgresql_and_takes_no_write_loc
     assert connection.in_atomic_block == (connection.vendor == "postgresql")
     assert json.loads(first + b"".join(pieces))["records"][0]["plan"] == SessionRecord.objects.get().plan_id
     assert not connection.in_atomic_block
+
+
+def test_each_reader_gets_the_plans_and_records_the_relations_give_each_with_its_own_parts(
+    login, therapist, second_therapist
+):
+    """Against the document built the slow way, a plan and a record at a time through their relations:
+    two therapists' sessions interleaved, a colleague's draft, addenda and a correction, and two
+    records begun at the same minute."""
+    client = make_dpn_client(therapist)
+    client.care_team.add(second_therapist)
+    for who, time in (
+        (therapist, "09:00"),
+        (second_therapist, "10:00"),
+        (therapist, "11:00"),
+        (second_therapist, "13:00"),
+    ):
+        signed_session(login, who, client, time)
+    draft = create_plan(login, second_therapist, client, day=TODAY, time="15:00")
+    login(second_therapist).post(f"/plans/{draft.pk}/save/", save_data(draft, mark_ready=True))
+    draft.refresh_from_db()
+    assert login(second_therapist).post(f"/plans/{draft.pk}/record/", record_data(draft)).status_code == 302
+    first, second, third = SessionRecord.objects.signed().order_by("started_at")[:3]
+    recording.add_addendum(first, "Pain before was 4.", first.therapist, field="pain_before", value=4)
+    recording.add_addendum(second, "Client phoned: felt better.", second.therapist)
+    SessionRecord.objects.filter(pk=third.pk).update(started_at=second.started_at)
+    assert SessionRecord.objects.unsigned().count() == 1
+
+    def as_json(value):
+        return json.loads(json.dumps(value, cls=DjangoJSONEncoder, ensure_ascii=False))
+
+    for reader in (make_clinic_admin(), therapist, second_therapist):
+        plans = SessionPlan.objects.for_user(reader).filter(client=client).order_by("scheduled_for", "pk")
+        records = SessionRecord.objects.for_user(reader).filter(client=client).order_by("started_at", "pk")
+        expected_plans = [proposals.plan_document(plan, list(plan.items.all())) for plan in plans]
+        expected_records = [
+            record_document(r, list(r.items.all()), list(r.addenda.all()), list(r.corrections.all())) for r in records
+        ]
+        document = document_of(login(reader).get(f"/clients/{client.pk}/export.json"))
+        assert document["plans"] == as_json(expected_plans), reader
+        assert document["records"] == as_json(expected_records), reader
+    # The colleague's draft is the second therapist's alone; the addenda and the correction are where they belong.
+    assert len(expected_records) == 5 and len(document["records"]) == 5
+    by_plan = {record["plan"]: record for record in document["records"]}
+    assert by_plan[first.plan_id]["corrections"][0]["corrected"] == 4
+    assert by_plan[second.plan_id]["addenda"][0]["text"] == "Client phoned: felt better."
